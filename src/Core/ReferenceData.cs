@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+
+namespace Cloudwall.Rx.Core;
+
+/// <summary>Derives a canonical instrument from a venue symbol, or returns null for a symbol the venue grammar does not know.</summary>
+public delegate InstrumentSpec? SymbolRule(string venueSymbol);
+
+/// <summary>
+/// The reference-data registry: interns canonical instruments and maps each venue's symbols to them.
+/// Reads are lock-free and allocation-free on the hot path; a new instrument or symbol takes a lock once.
+/// </summary>
+public sealed class ReferenceData
+{
+    private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<string, Instrument> _byKey = new(StringComparer.Ordinal);
+    private volatile Instrument[] _byId = [null!]; // id 0 is "none"
+    private readonly ConcurrentDictionary<string, InstrumentId>[] _symbols = new ConcurrentDictionary<string, InstrumentId>[256];
+    private readonly ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[] _symbolLookups =
+        new ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[256];
+    private readonly ConcurrentDictionary<(int Instrument, byte Venue), string> _venueSymbol = new();
+    private readonly SymbolRule?[] _rules = new SymbolRule?[256];
+    private int _version;
+
+    public ReferenceData()
+    {
+        for (var i = 0; i < _symbols.Length; i++)
+        {
+            _symbols[i] = new ConcurrentDictionary<string, InstrumentId>(StringComparer.Ordinal);
+            _symbolLookups[i] = _symbols[i].GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+    }
+
+    /// <summary>Incremented on every change; consumers compare it to know when to refresh caches.</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    public int Count => _byId.Length - 1;
+
+    public IEnumerable<Instrument> Instruments => _byId.Skip(1);
+
+    /// <summary>Sets the grammar that derives instruments from a venue's symbols when no explicit mapping exists.</summary>
+    public void SetRule(VenueId venue, SymbolRule rule) => _rules[venue.Code] = rule;
+
+    /// <summary>Interns an instrument, returning the existing one when its key is already known.</summary>
+    public Instrument Intern(InstrumentSpec spec)
+    {
+        var key = spec.Key;
+        if (_byKey.TryGetValue(key, out var existing))
+        {
+            return existing;
+        }
+
+        lock (_gate)
+        {
+            if (_byKey.TryGetValue(key, out existing))
+            {
+                return existing;
+            }
+
+            var ids = _byId;
+            var inst = new Instrument(new InstrumentId(ids.Length), key, spec);
+            var next = new Instrument[ids.Length + 1];
+            ids.CopyTo(next, 0);
+            next[^1] = inst;
+            _byId = next;
+            _byKey[key] = inst;
+            Interlocked.Increment(ref _version);
+            return inst;
+        }
+    }
+
+    /// <summary>Maps a venue symbol to an instrument explicitly (reference data), overriding any rule.</summary>
+    public Instrument Map(VenueId venue, string venueSymbol, InstrumentSpec spec)
+    {
+        var inst = Intern(spec);
+        _symbols[venue.Code][venueSymbol] = inst.Id;
+        _venueSymbol.TryAdd((inst.Id.Value, venue.Code), venueSymbol);
+        Interlocked.Increment(ref _version);
+        return inst;
+    }
+
+    public Instrument Get(InstrumentId id)
+    {
+        var ids = _byId;
+        return (uint)id.Value < (uint)ids.Length && id.Value != 0 ? ids[id.Value] : throw new KeyNotFoundException($"instrument id {id.Value}");
+    }
+
+    public bool TryGet(InstrumentId id, out Instrument instrument)
+    {
+        var ids = _byId;
+        if (id.Value > 0 && id.Value < ids.Length)
+        {
+            instrument = ids[id.Value];
+            return true;
+        }
+
+        instrument = null!;
+        return false;
+    }
+
+    public bool TryGetByKey(string key, out Instrument instrument) => _byKey.TryGetValue(key, out instrument!);
+
+    /// <summary>Finds an instrument by canonical key, interning it when the key is well formed.</summary>
+    public bool TryResolveKey(string key, out Instrument instrument)
+    {
+        if (_byKey.TryGetValue(key, out instrument!))
+        {
+            return true;
+        }
+
+        if (InstrumentSpec.TryParseKey(key, out var spec))
+        {
+            instrument = Intern(spec!);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Resolves a venue symbol given as UTF-8 bytes. Allocation-free once the symbol has been seen.</summary>
+    public bool TryResolve(VenueId venue, ReadOnlySpan<byte> symbolUtf8, out InstrumentId id)
+    {
+        id = InstrumentId.None;
+        if (symbolUtf8.IsEmpty || symbolUtf8.Length > 128)
+        {
+            return false;
+        }
+
+        Span<char> chars = stackalloc char[symbolUtf8.Length];
+        var n = System.Text.Encoding.UTF8.GetChars(symbolUtf8, chars);
+        return TryResolve(venue, chars[..n], out id);
+    }
+
+    public bool TryResolve(VenueId venue, ReadOnlySpan<char> symbol, out InstrumentId id)
+    {
+        if (_symbolLookups[venue.Code].TryGetValue(symbol, out id))
+        {
+            return true;
+        }
+
+        var rule = _rules[venue.Code];
+        if (rule is null || symbol.IsEmpty)
+        {
+            id = InstrumentId.None;
+            return false;
+        }
+
+        var text = symbol.ToString();
+        var spec = rule(text);
+        if (spec is null)
+        {
+            id = InstrumentId.None;
+            return false;
+        }
+
+        id = Map(venue, text, spec).Id;
+        return true;
+    }
+
+    /// <summary>The venue's own symbol for an instrument, when that venue has been seen or mapped.</summary>
+    public string? VenueSymbol(InstrumentId id, VenueId venue) =>
+        _venueSymbol.TryGetValue((id.Value, venue.Code), out var s) ? s : null;
+
+    public string KeyOf(InstrumentId id) => TryGet(id, out var i) ? i.Key : "unknown";
+}

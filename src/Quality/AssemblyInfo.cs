@@ -1,0 +1,1 @@
+namespace Cloudwall.Rx.Quality;
