@@ -1,0 +1,39 @@
+namespace Cloudwall.Rx.Core;
+
+/// <summary>
+/// Where the pipeline's outputs go (Kafka in production and in the embedded default; in-memory in tests).
+/// Implementations are thread-safe, never throw for a single bad record, and count what they cannot deliver.
+/// </summary>
+public interface IMarketDataPublisher
+{
+    /// <summary>Publishes one normalized event (topic md.events.v1), keyed by canonical instrument.</summary>
+    void PublishEvent(in MarketEvent e);
+
+    /// <summary>Publishes one fair price (topic md.fairprice.v1), keyed by canonical instrument.</summary>
+    void PublishFairPrice(in FairPrice price);
+
+    /// <summary>Publishes a dead-letter record (topic md.deadletter.v1), keyed by venue.</summary>
+    void PublishDeadLetter(DeadLetter letter);
+}
+
+/// <summary>Kafka topic names, one place for every name.</summary>
+public static class Topics
+{
+    public const string Events = "md.events.v1";
+    public const string FairPrices = "md.fairprice.v1";
+    public const string DeadLetters = "md.deadletter.v1";
+    public const string Quality = "md.quality.v1";
+    public const string Bars = "md.bars.v1";
+    public const string Shards = "md.shards.v1";
+
+    /// <summary>Record header naming the value's schema; the value is one byte (see <see cref="SchemaIds"/>).</summary>
+    public const string SchemaHeader = "cw-schema";
+}
+
+/// <summary>Schema ids carried in the <see cref="Topics.SchemaHeader"/> header. Never renumber.</summary>
+public static class SchemaIds
+{
+    public const byte MarketEventV1 = 1;
+    public const byte FairPriceV1 = 2;
+    public const byte DeadLetterV1 = 3;
+}
