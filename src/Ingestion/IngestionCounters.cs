@@ -1,0 +1,59 @@
+using Cloudwall.Rx.Core;
+
+namespace Cloudwall.Rx.Ingestion;
+
+/// <summary>
+/// Lock-free counters for one provider's ingestion, readable at any time by metrics and the console view.
+/// </summary>
+public sealed class IngestionCounters
+{
+    private long _frames;
+    private long _events;
+    private long _decodedFrames;
+    private long _ignoredFrames;
+    private long _rejectedFrames;
+    private long _decoderExceptions;
+    private long _reconnects;
+    private long _subscriptionsSent;
+    private readonly long[] _byReason = new long[32];
+
+    public long Frames => Volatile.Read(ref _frames);
+    public long Events => Volatile.Read(ref _events);
+    public long DecodedFrames => Volatile.Read(ref _decodedFrames);
+    public long IgnoredFrames => Volatile.Read(ref _ignoredFrames);
+    public long RejectedFrames => Volatile.Read(ref _rejectedFrames);
+    public long DecoderExceptions => Volatile.Read(ref _decoderExceptions);
+    public long Reconnects => Volatile.Read(ref _reconnects);
+    public long SubscriptionFramesSent => Volatile.Read(ref _subscriptionsSent);
+
+    public long ByReason(FrameReason reason) => Volatile.Read(ref _byReason[(int)reason]);
+
+    public void Record(FrameOutcome outcome)
+    {
+        Interlocked.Increment(ref _frames);
+        switch (outcome.Status)
+        {
+            case FrameStatus.Decoded:
+                Interlocked.Increment(ref _decodedFrames);
+                Interlocked.Add(ref _events, outcome.Events);
+                break;
+            case FrameStatus.Ignored:
+                Interlocked.Increment(ref _ignoredFrames);
+                break;
+            default:
+                Interlocked.Increment(ref _rejectedFrames);
+                break;
+        }
+
+        if (outcome.Reason != FrameReason.None)
+        {
+            Interlocked.Increment(ref _byReason[(int)outcome.Reason]);
+        }
+    }
+
+    public void RecordDecoderException() => Interlocked.Increment(ref _decoderExceptions);
+
+    public void RecordReconnect() => Interlocked.Increment(ref _reconnects);
+
+    public void RecordSubscriptionFrames(int count) => Interlocked.Add(ref _subscriptionsSent, count);
+}

@@ -1,0 +1,231 @@
+using System.Net.WebSockets;
+using System.Reactive.Linq;
+using Cloudwall.Rx.Core;
+using Microsoft.Extensions.Logging;
+using Websocket.Client;
+
+namespace Cloudwall.Rx.Ingestion.Transport;
+
+/// <summary>
+/// One WebSocket connection carrying one shard of a provider's subscriptions. Websocket.Client reconnects it; after every
+/// (re)connect the shard's current symbol set is subscribed again. Frames are decoded on the receive thread and each event
+/// goes to the provider's sink.
+/// </summary>
+public sealed partial class WebSocketConnection : IDisposable
+{
+    private readonly IVenueProtocol _protocol;
+    private readonly WebsocketClient _client;
+    private readonly FrameHandler _handler;
+    private readonly IObserver<MarketEvent> _sink;
+    private readonly TimeProvider _time;
+    private readonly IngestionCounters _counters;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _subscriptions = [];
+    private ITimer? _keepAlive;
+    private bool _started;
+
+    public WebSocketConnection(int index, Uri endpoint, IVenueProtocol protocol, ReferenceData refData, IObserver<MarketEvent> sink,
+        Action<DeadLetter> deadLetters, IngestionCounters counters, ConnectionOptions options, TimeProvider time, ILoggerFactory loggers)
+    {
+        Index = index;
+        _protocol = protocol;
+        _sink = sink;
+        _time = time;
+        _counters = counters;
+        _logger = loggers.CreateLogger<WebSocketConnection>();
+        _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger);
+        _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>())
+        {
+            Name = $"{protocol.Venue.Name}#{index}",
+            // Raw bytes, not strings: the decoders read UTF-8 directly.
+            IsTextMessageConversionEnabled = false,
+            ReconnectTimeout = options.StaleAfter,
+            ErrorReconnectTimeout = options.ReconnectDelay,
+            LostReconnectTimeout = options.ReconnectDelay,
+        };
+    }
+
+    public int Index { get; }
+
+    public string Name => _client.Name ?? "";
+
+    public bool IsRunning => _client.IsRunning;
+
+    public IReadOnlyCollection<string> Symbols
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _symbols];
+            }
+        }
+    }
+
+    public int SymbolCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _symbols.Count;
+            }
+        }
+    }
+
+    public async Task StartAsync(IReadOnlyCollection<string> symbols)
+    {
+        lock (_gate)
+        {
+            _symbols.UnionWith(symbols);
+            _started = true;
+        }
+
+        _subscriptions.Add(_client.MessageReceived.Subscribe(OnMessage, ex => LogStreamError(ex, Name)));
+        _subscriptions.Add(_client.ReconnectionHappened.Subscribe(OnConnected, ex => LogStreamError(ex, Name)));
+        _subscriptions.Add(_client.DisconnectionHappened.Subscribe(OnDisconnected, ex => LogStreamError(ex, Name)));
+        if (_protocol.KeepAlive is { } ka)
+        {
+            _keepAlive = _time.CreateTimer(static s => ((WebSocketConnection)s!).SendKeepAlive(), this, ka.Interval, ka.Interval);
+        }
+
+        await _client.Start().ConfigureAwait(false);
+    }
+
+    /// <summary>Adds symbols to this live connection: sends subscribe frames without reconnecting.</summary>
+    public void Add(IReadOnlyCollection<string> symbols)
+    {
+        List<string> added;
+        lock (_gate)
+        {
+            added = symbols.Where(_symbols.Add).ToList();
+        }
+
+        if (added.Count > 0 && _client.IsRunning)
+        {
+            SendAll(_protocol.SubscribeFrames(added));
+        }
+    }
+
+    /// <summary>Removes symbols from this live connection: sends unsubscribe frames without reconnecting.</summary>
+    public void Remove(IReadOnlyCollection<string> symbols)
+    {
+        List<string> removed;
+        lock (_gate)
+        {
+            removed = symbols.Where(_symbols.Remove).ToList();
+        }
+
+        if (removed.Count > 0 && _client.IsRunning)
+        {
+            SendAll(_protocol.UnsubscribeFrames(removed));
+        }
+    }
+
+    private void OnConnected(ReconnectionInfo info)
+    {
+        if (info.Type != ReconnectionType.Initial)
+        {
+            _counters.RecordReconnect();
+        }
+
+        LogConnected(Name, info.Type.ToString());
+        IReadOnlyCollection<string> current;
+        lock (_gate)
+        {
+            if (!_started)
+            {
+                return;
+            }
+
+            current = [.. _symbols];
+        }
+
+        if (current.Count > 0)
+        {
+            SendAll(_protocol.SubscribeFrames(current));
+        }
+    }
+
+    private void OnDisconnected(DisconnectionInfo info) =>
+        LogDisconnected(Name, info.Type.ToString(), info.Exception?.Message ?? info.CloseStatusDescription ?? "");
+
+    private void OnMessage(ResponseMessage message)
+    {
+        var rx = UnixTime.FromTimeProvider(_time);
+        byte[]? bytes = message.Binary;
+        if (bytes is null && message.Text is { } text)
+        {
+            bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        }
+
+        if (bytes is null)
+        {
+            return;
+        }
+
+        _handler.Handle(bytes, rx, _sink, static (sink, in e) => sink.OnNext(e));
+    }
+
+    private void SendKeepAlive()
+    {
+        if (_protocol.KeepAlive is { } ka && _client.IsRunning)
+        {
+            _client.Send(ka.Frame);
+        }
+    }
+
+    private void SendAll(IReadOnlyList<string> frames)
+    {
+        foreach (var f in frames)
+        {
+            _client.Send(f);
+        }
+
+        _counters.RecordSubscriptionFrames(frames.Count);
+    }
+
+    /// <summary>Aborts the socket, as a venue disconnect would; the client reconnects by itself.</summary>
+    public void ForceReconnect() => _ = _client.Reconnect();
+
+    public void Dispose()
+    {
+        _keepAlive?.Dispose();
+        foreach (var s in _subscriptions)
+        {
+            s.Dispose();
+        }
+
+        try
+        {
+            _client.Stop(WebSocketCloseStatus.NormalClosure, "shutdown").Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception ex) when (ex is AggregateException or WebSocketException or ObjectDisposedException)
+        {
+            // Shutting down: a failed close handshake changes nothing.
+        }
+
+        _client.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Connection {Name} connected ({Type})")]
+    private partial void LogConnected(string name, string type);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Connection {Name} disconnected ({Type}): {Reason}")]
+    private partial void LogDisconnected(string name, string type, string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Connection {Name} stream error")]
+    private partial void LogStreamError(Exception ex, string name);
+}
+
+/// <summary>Per-connection transport settings.</summary>
+public sealed record ConnectionOptions
+{
+    /// <summary>Reconnect when no frame at all arrives for this long.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Delay before reconnecting after a failure.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+}

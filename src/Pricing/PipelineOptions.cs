@@ -1,0 +1,38 @@
+namespace Cloudwall.Rx.Pricing;
+
+/// <summary>What a full partition queue does with one more event.</summary>
+public enum OverflowPolicy
+{
+    /// <summary>The producer waits for room: backpressure reaches the socket. Nothing is dropped.</summary>
+    Wait,
+    /// <summary>The new event is dropped and counted; the producer never waits.</summary>
+    DropNewest,
+}
+
+/// <summary>Settings of the partitioned pricing pipeline (configuration section <c>Pipeline</c>).</summary>
+public sealed class PipelineOptions
+{
+    public const string Section = "Pipeline";
+
+    /// <summary>Partitions (single-threaded owners of their instruments' state). Default: processor count.</summary>
+    public int Partitions { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Bounded capacity of each partition's queue, in events.</summary>
+    public int PartitionCapacity { get; set; } = 65_536;
+
+    public OverflowPolicy Overflow { get; set; } = OverflowPolicy.Wait;
+
+    /// <summary>Minimum time between two fair prices of one instrument (conflation).</summary>
+    public TimeSpan FairPriceMinInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Publish each normalized event to Kafka (md.events.v1).</summary>
+    public bool PublishEvents { get; set; } = true;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Partitions is < 1 or > 256) yield return $"{Section}:{nameof(Partitions)} must be 1..256 (was {Partitions})";
+        if (PartitionCapacity is < 16 or > 10_000_000) yield return $"{Section}:{nameof(PartitionCapacity)} must be 16..10000000 (was {PartitionCapacity})";
+        if (FairPriceMinInterval < TimeSpan.Zero || FairPriceMinInterval > TimeSpan.FromMinutes(1))
+            yield return $"{Section}:{nameof(FairPriceMinInterval)} must be 0..00:01:00 (was {FairPriceMinInterval})";
+    }
+}

@@ -1,0 +1,211 @@
+using System.Collections.Concurrent;
+using System.Threading.Tasks.Dataflow;
+using Cloudwall.Rx.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cloudwall.Rx.Pricing;
+
+/// <summary>
+/// The hand-off from the Rx edge into bounded Dataflow blocks partitioned by instrument. Each partition is a
+/// single-threaded <see cref="ActionBlock{T}"/> that owns its instruments' pricing state (no locks on the hot path),
+/// publishes each event, and publishes fair prices when they are due.
+/// </summary>
+public sealed partial class PricingPipeline : IAsyncDisposable
+{
+    private readonly Partition[] _partitions;
+    private readonly IMarketDataPublisher _publisher;
+    private readonly PipelineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ITimer _tick;
+    private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
+    private int _completed;
+
+    public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
+        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null)
+    {
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        _publisher = publisher;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _partitions = new Partition[options.Partitions];
+        for (var i = 0; i < _partitions.Length; i++)
+        {
+            _partitions[i] = new Partition(this, engineFactory());
+        }
+
+        var interval = options.FairPriceMinInterval > TimeSpan.Zero ? options.FairPriceMinInterval : TimeSpan.FromMilliseconds(100);
+        _tick = _time.CreateTimer(static s => ((PricingPipeline)s!).Tick(), this, interval, interval);
+    }
+
+    public PipelineStats Stats { get; } = new();
+
+    /// <summary>The newest fair price per instrument, for views and summaries (updated on emission, not per event).</summary>
+    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest;
+
+    public int PartitionCount => _partitions.Length;
+
+    /// <summary>Queue depth per partition.</summary>
+    public int[] QueueDepths() => _partitions.Select(p => p.Block.InputCount).ToArray();
+
+    /// <summary>The partition that owns an instrument.</summary>
+    public int PartitionOf(InstrumentId id) => (int)((uint)id.Value % (uint)_partitions.Length);
+
+    /// <summary>
+    /// Posts one event into its instrument's partition. Under <see cref="OverflowPolicy.Wait"/> this blocks while the
+    /// partition is full (backpressure to the caller's socket); under <see cref="OverflowPolicy.DropNewest"/> it drops and counts.
+    /// Returns false when the event was dropped or the pipeline is completed.
+    /// </summary>
+    public bool Post(in MarketEvent e)
+    {
+        Stats.OnReceived(e.Provider);
+        var block = _partitions[PartitionOf(e.Instrument)].Block;
+        if (block.Post(e))
+        {
+            return true;
+        }
+
+        if (_options.Overflow == OverflowPolicy.Wait && Volatile.Read(ref _completed) == 0)
+        {
+            // Slow path only when the partition is full: wait for room.
+            if (block.SendAsync(e).GetAwaiter().GetResult())
+            {
+                return true;
+            }
+        }
+
+        Stats.OnDropped();
+        return false;
+    }
+
+    /// <summary>An observer that posts into the pipeline: the one place where Rx hands over to Dataflow.</summary>
+    public IObserver<MarketEvent> Input(string name) => new InputObserver(this, name);
+
+    /// <summary>Stops accepting input and waits until every queued event has been processed.</summary>
+    public async Task CompleteAsync()
+    {
+        if (Interlocked.Exchange(ref _completed, 1) == 1)
+        {
+            await Task.WhenAll(_partitions.Select(p => p.Block.Completion)).ConfigureAwait(false);
+            return;
+        }
+
+        await _tick.DisposeAsync().ConfigureAwait(false);
+        foreach (var p in _partitions)
+        {
+            p.Block.Complete();
+        }
+
+        await Task.WhenAll(_partitions.Select(p => p.Block.Completion)).ConfigureAwait(false);
+        // Last conflated values go out before the sink is flushed.
+        foreach (var p in _partitions)
+        {
+            p.Flush(UnixTime.FromTimeProvider(_time));
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await CompleteAsync().ConfigureAwait(false);
+
+    private void Tick()
+    {
+        var tick = new MarketEvent { Kind = EventKind.Unknown };
+        foreach (var p in _partitions)
+        {
+            // A tick is only useful when there is room; a busy partition emits on its own events.
+            p.Block.Post(tick);
+        }
+    }
+
+    private void Emit(in FairPrice fp)
+    {
+        _publisher.PublishFairPrice(fp);
+        _latest[fp.Instrument] = fp;
+        Stats.OnFairPrice();
+    }
+
+    private sealed class Partition
+    {
+        private readonly PricingPipeline _owner;
+        private readonly IFairPriceEngine _engine;
+        private readonly FairPrice[] _tickOutput = new FairPrice[1024];
+
+        public Partition(PricingPipeline owner, IFairPriceEngine engine)
+        {
+            _owner = owner;
+            _engine = engine;
+            Block = new ActionBlock<MarketEvent>(Process, new ExecutionDataflowBlockOptions
+            {
+                BoundedCapacity = owner._options.PartitionCapacity,
+                MaxDegreeOfParallelism = 1,
+                SingleProducerConstrained = false,
+            });
+        }
+
+        public ActionBlock<MarketEvent> Block { get; }
+
+        private void Process(MarketEvent e)
+        {
+            // An exception in an ActionBlock delegate faults the block: catch everything here.
+            try
+            {
+                var now = UnixTime.FromTimeProvider(_owner._time);
+                if (e.Kind == EventKind.Unknown)
+                {
+                    Flush(now);
+                    return;
+                }
+
+                _owner.Stats.OnProcessed();
+                if (_owner._options.PublishEvents)
+                {
+                    _owner._publisher.PublishEvent(e);
+                    _owner.Stats.OnEventPublished();
+                }
+
+                if (_engine.OnEvent(e, now, out var fp))
+                {
+                    _owner.Emit(fp);
+                }
+            }
+            catch (Exception ex)
+            {
+                _owner.Stats.OnError();
+                LogProcessFailed(_owner._logger, ex, e.Instrument.Value);
+            }
+        }
+
+        public void Flush(long now)
+        {
+            var n = _engine.OnTick(now, _tickOutput);
+            for (var i = 0; i < n; i++)
+            {
+                _owner.Emit(_tickOutput[i]);
+            }
+        }
+    }
+
+    private sealed class InputObserver(PricingPipeline owner, string name) : IObserver<MarketEvent>
+    {
+        public void OnNext(MarketEvent value) => owner.Post(value);
+
+        public void OnError(Exception error) => LogInputFaulted(owner._logger, error, name);
+
+        public void OnCompleted() => LogInputCompleted(owner._logger, name);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Pricing partition failed on an event for instrument {Instrument}; event skipped")]
+    private static partial void LogProcessFailed(ILogger logger, Exception ex, int instrument);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Input {Name} ended with an error")]
+    private static partial void LogInputFaulted(ILogger logger, Exception ex, string name);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Input {Name} completed")]
+    private static partial void LogInputCompleted(ILogger logger, string name);
+}

@@ -1,0 +1,145 @@
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Pricing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cloudwall.Rx.Tests.Unit.Pricing;
+
+public sealed class PricingPipelineTests
+{
+    private static readonly InstrumentId Btc = new(1);
+    private static readonly InstrumentId Eth = new(2);
+
+    private static MarketEvent Trade(InstrumentId id, VenueId venue, decimal price, long seq = 0) => new()
+    {
+        Kind = EventKind.Trade,
+        Instrument = id,
+        Venue = venue,
+        Provider = ProviderId.Direct(venue),
+        Price = price,
+        Size = 1m,
+        Side = Side.Buy,
+        ExchangeTimeNs = 1_700_000_000_000_000_000 + seq,
+        ReceiveTimeNs = 1_700_000_000_001_000_000 + seq,
+        Sequence = seq,
+    };
+
+    [Fact]
+    public async Task Every_event_is_published_once_in_order_per_instrument()
+    {
+        var sink = new RecordingPublisher();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(54));
+        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 3 }, () => new MedianFairPrice(TimeSpan.FromMilliseconds(100)), time);
+        for (var i = 1; i <= 500; i++)
+        {
+            pipeline.Post(Trade(i % 2 == 0 ? Btc : Eth, VenueId.Coinbase, 100m + i, i));
+        }
+
+        await pipeline.CompleteAsync();
+
+        Assert.Equal(500, pipeline.Stats.Received);
+        Assert.Equal(500, pipeline.Stats.EventsPublished);
+        Assert.Equal(0, pipeline.Stats.Dropped);
+        Assert.Equal(500, sink.Events.Count);
+        foreach (var group in sink.Events.GroupBy(e => e.Instrument))
+        {
+            var seqs = group.Select(e => e.Sequence).ToList();
+            Assert.Equal(seqs.Order().ToList(), seqs);
+        }
+    }
+
+    [Fact]
+    public async Task Placeholder_fair_price_is_the_median_of_the_latest_price_per_source()
+    {
+        var sink = new RecordingPublisher();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(54));
+        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1 }, () => new MedianFairPrice(TimeSpan.Zero), time);
+        pipeline.Post(Trade(Btc, VenueId.Coinbase, 100m));
+        pipeline.Post(Trade(Btc, VenueId.Kraken, 103m));
+        pipeline.Post(Trade(Btc, VenueId.Binance, 101m));
+        pipeline.Post(Trade(Btc, VenueId.Coinbase, 90m)); // replaces Coinbase's 100
+        await pipeline.CompleteAsync();
+
+        var last = sink.FairPrices.Last();
+        Assert.Equal(101m, last.Price); // median of {90, 103, 101}
+        Assert.Equal(3, last.SourcesUsed);
+        Assert.Equal(FairPriceStatus.Ok, last.Status);
+        Assert.Equal(101m, pipeline.LatestFairPrices[Btc].Price);
+    }
+
+    [Fact]
+    public async Task Conflation_holds_back_changes_until_the_interval_passes_then_the_tick_emits_them()
+    {
+        var sink = new RecordingPublisher();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(54));
+        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1, FairPriceMinInterval = TimeSpan.FromSeconds(1) },
+            () => new MedianFairPrice(TimeSpan.FromSeconds(1)), time);
+        pipeline.Post(Trade(Btc, VenueId.Coinbase, 100m));
+        pipeline.Post(Trade(Btc, VenueId.Coinbase, 101m));
+        pipeline.Post(Trade(Btc, VenueId.Coinbase, 102m));
+        await WaitFor(() => pipeline.Stats.Processed == 3);
+        Assert.Single(sink.FairPrices); // the first, then conflated
+
+        time.Advance(TimeSpan.FromSeconds(1)); // the tick fires and flushes the held value
+        await WaitFor(() => sink.FairPrices.Count == 2);
+        Assert.Equal(102m, sink.FairPrices.Last().Price);
+        await pipeline.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task Drop_newest_policy_drops_and_counts_when_a_partition_is_full()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var sink = new RecordingPublisher { Gate = gate };
+        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.DropNewest },
+            () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
+        var accepted = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            if (pipeline.Post(Trade(Btc, VenueId.Coinbase, 100m + i, i)))
+            {
+                accepted++;
+            }
+        }
+
+        gate.Set();
+        await pipeline.CompleteAsync();
+        Assert.Equal(100, pipeline.Stats.Received);
+        Assert.Equal(100 - accepted, pipeline.Stats.Dropped);
+        Assert.True(pipeline.Stats.Dropped > 0);
+        Assert.Equal(accepted, sink.Events.Count);
+    }
+
+    [Fact]
+    public async Task Wait_policy_applies_backpressure_and_loses_nothing()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var sink = new RecordingPublisher { Gate = gate };
+        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.Wait },
+            () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
+        var producer = Task.Run(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                pipeline.Post(Trade(Btc, VenueId.Coinbase, 100m + i, i));
+            }
+        });
+        await WaitFor(() => pipeline.QueueDepths()[0] >= 15);
+        Assert.False(producer.IsCompleted); // blocked on the full partition
+        gate.Set();
+        await producer;
+        await pipeline.CompleteAsync();
+        Assert.Equal(0, pipeline.Stats.Dropped);
+        Assert.Equal(200, sink.Events.Count);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
+            await Task.Yield();
+            Thread.Sleep(1);
+        }
+    }
+}
