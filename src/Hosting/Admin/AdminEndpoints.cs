@@ -1,0 +1,36 @@
+using Cloudwall.Rx.Hosting.Platform;
+using Prometheus;
+
+namespace Cloudwall.Rx.Hosting.Admin;
+
+/// <summary>/metrics, /healthz and /readyz on the admin port.</summary>
+public static class AdminEndpoints
+{
+    public static WebApplication MapAdminEndpoints(this WebApplication app)
+    {
+        var platform = app.Services.GetRequiredService<PlatformService>();
+        var metrics = app.Services.GetRequiredService<PlatformMetrics>();
+        app.MapMetrics("/metrics", metrics.Registry);
+        app.MapGet("/healthz", () => Results.Json(Health(platform), HostingJsonContext.Default.HealthReport));
+        app.MapGet("/readyz", () => platform.IsReady
+            ? Results.Json(Health(platform), HostingJsonContext.Default.HealthReport)
+            : Results.Json(Health(platform), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
+        return app;
+    }
+
+    private static HealthReport Health(PlatformService p)
+    {
+        var stats = p.Publisher?.GetStats();
+        return new HealthReport(
+            Status: "ok",
+            Ready: p.IsReady,
+            UptimeSeconds: Math.Round(p.Uptime.TotalSeconds, 1),
+            KafkaBootstrap: p.KafkaBootstrap,
+            Providers: p.Providers.Select(x => new ProviderHealth(x.Id.Name,
+                x is Ingestion.WebSocketProvider w ? w.ConnectionCount : 0,
+                x is Ingestion.WebSocketProvider c ? c.ConnectedCount : 0,
+                x.Counters.Events)).ToList(),
+            KafkaDelivered: stats?.Delivered ?? 0,
+            KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Cloudwall.Rx.Hosting.Admin;
+using Cloudwall.Rx.Hosting.Configuration;
+using Cloudwall.Rx.Hosting.Platform;
+using Microsoft.Extensions.Options;
+
+namespace Cloudwall.Rx.Hosting.Cli;
+
+/// <summary><c>cloudwall-rx run</c>: the platform as a web host (admin endpoints) around <see cref="PlatformService"/>.</summary>
+public static class RunCommand
+{
+    public static async Task<int> RunAsync(ParsedArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var role = args.Get("role") ?? "all";
+        var duration = args.Get("for") is { } f ? CommandLine.ParseDuration(f, "--for") : (TimeSpan?)null;
+        var summaryPath = args.Get("summary-json");
+        args.RejectUnknown();
+        if (role != "all")
+        {
+            throw new UsageException($"--role '{role}' is not available yet; use 'all'");
+        }
+
+        var app = Build(args.Settings, stdout);
+        try
+        {
+            using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
+            await app.RunAsync(ct);
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                await stderr.WriteLineAsync($"configuration error: {failure}");
+            }
+
+            return 2;
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        var platform = app.Services.GetRequiredService<PlatformService>();
+        var summary = platform.FinalSummary ?? platform.Summarize();
+        if (summaryPath is not null)
+        {
+            await File.WriteAllTextAsync(summaryPath, JsonSerializer.Serialize(summary, HostingJsonContext.Default.RunSummary), CancellationToken.None);
+        }
+
+        await stdout.WriteLineAsync(
+            $"stopped: received {summary.EventsReceived}, published {summary.EventsPublished}, fair prices {summary.FairPricesPublished}, " +
+            $"dead letters {summary.DeadLetters}, delivery failures {summary.KafkaDeliveryFailures}");
+        return 0;
+    }
+
+    /// <summary>Builds the host: configuration sources, validated options, the platform and its endpoints.</summary>
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(settings);
+
+        builder.AddPlatformOptions();
+        builder.AddPlatform(consoleOut);
+
+        var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
+        builder.WebHost.UseUrls($"http://{admin.BindAddress}:{admin.Port}");
+
+        var app = builder.Build();
+        app.MapAdminEndpoints();
+        return app;
+    }
+
+    private static CancellationTokenRegistration? StopAfter(WebApplication app, TimeSpan duration)
+    {
+        var cts = new CancellationTokenSource(duration);
+        return cts.Token.Register(() => app.Lifetime.StopApplication());
+    }
+}

@@ -1,0 +1,130 @@
+using Cloudwall.Rx.Core;
+
+namespace Cloudwall.Rx.Hosting.Configuration;
+
+/// <summary>The admin HTTP endpoint: /metrics, /healthz, /readyz (section <c>Admin</c>).</summary>
+public sealed class AdminOptions
+{
+    public const string Section = "Admin";
+
+    /// <summary>TCP port; 0 picks a free port (tests).</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Address to bind; 0.0.0.0 in containers.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    public IEnumerable<string> Validate()
+    {
+        if (Port is < 0 or > 65535) yield return $"{Section}:{nameof(Port)} must be 0..65535 (was {Port})";
+        if (!System.Net.IPAddress.TryParse(BindAddress, out _)) yield return $"{Section}:{nameof(BindAddress)} must be an IP address (was '{BindAddress}')";
+    }
+}
+
+/// <summary>The embedded Kafka cluster (librdkafka's mock cluster), used when <c>Kafka:BootstrapServers</c> is empty.</summary>
+public sealed class EmbeddedKafkaOptions
+{
+    public const string Section = "EmbeddedKafka";
+
+    public int Brokers { get; set; } = 3;
+
+    public int EventsPartitions { get; set; } = 6;
+
+    public int FairPricesPartitions { get; set; } = 6;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Brokers is < 1 or > 9) yield return $"{Section}:{nameof(Brokers)} must be 1..9 (was {Brokers})";
+        if (EventsPartitions is < 1 or > 256) yield return $"{Section}:{nameof(EventsPartitions)} must be 1..256 (was {EventsPartitions})";
+        if (FairPricesPartitions is < 1 or > 256) yield return $"{Section}:{nameof(FairPricesPartitions)} must be 1..256 (was {FairPricesPartitions})";
+    }
+}
+
+/// <summary>One venue provider (section <c>Providers:&lt;venue&gt;</c>).</summary>
+public sealed class ProviderOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The venue endpoint. Empty: the venue's production endpoint, or the local simulator when simulation is on.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Venue symbols to subscribe at start.</summary>
+    public List<string> Symbols { get; set; } = [];
+
+    public int MaxSymbolsPerConnection { get; set; } = 100;
+
+    /// <summary>Reconnect when no frame arrives for this long.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<string> Validate(string key)
+    {
+        if (Endpoint is { Length: > 0 } e && (!Uri.TryCreate(e, UriKind.Absolute, out var uri) || uri.Scheme is not ("ws" or "wss")))
+            yield return $"{key}:{nameof(Endpoint)} must be a ws:// or wss:// URL (was '{e}')";
+        if (Enabled && Symbols.Count == 0) yield return $"{key}:{nameof(Symbols)} must list at least one symbol when enabled";
+        if (MaxSymbolsPerConnection < 1) yield return $"{key}:{nameof(MaxSymbolsPerConnection)} must be positive (was {MaxSymbolsPerConnection})";
+        if (StaleAfter <= TimeSpan.Zero) yield return $"{key}:{nameof(StaleAfter)} must be positive (was {StaleAfter})";
+    }
+}
+
+/// <summary>All venue providers (section <c>Providers</c>), keyed by venue name.</summary>
+public sealed class ProvidersOptions
+{
+    public const string Section = "Providers";
+
+    /// <summary>Symbols used when configuration lists none (binding appends to a list, so defaults are applied after binding).</summary>
+    public static readonly IReadOnlyList<string> DefaultCoinbaseSymbols = ["BTC-USD", "ETH-USD", "SOL-USD"];
+
+    public ProviderOptions Coinbase { get; set; } = new();
+
+    public void ApplyDefaults()
+    {
+        if (Coinbase.Symbols.Count == 0)
+        {
+            Coinbase.Symbols.AddRange(DefaultCoinbaseSymbols);
+        }
+    }
+
+    public IEnumerable<string> Validate() => Coinbase.Validate($"{Section}:{nameof(Coinbase)}");
+}
+
+/// <summary>Local venue simulators (section <c>Simulation</c>).</summary>
+public sealed class SimulationOptions
+{
+    public const string Section = "Simulation";
+
+    /// <summary>Start simulators and point the providers at them (the embedded default).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary><c>synthetic</c> (random walk) or <c>replay</c> (recorded feed, looped and re-timed).</summary>
+    public string Mode { get; set; } = "synthetic";
+
+    /// <summary>Trades per second per product in synthetic mode.</summary>
+    public double TradesPerSecond { get; set; } = 20;
+
+    /// <summary>Recorded Coinbase file for replay mode.</summary>
+    public string? ReplayFile { get; set; }
+
+    public int Seed { get; set; } = 42;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Mode is not ("synthetic" or "replay")) yield return $"{Section}:{nameof(Mode)} must be 'synthetic' or 'replay' (was '{Mode}')";
+        if (TradesPerSecond is <= 0 or > 1_000_000) yield return $"{Section}:{nameof(TradesPerSecond)} must be in (0, 1000000] (was {TradesPerSecond})";
+        if (Mode == "replay" && (string.IsNullOrEmpty(ReplayFile) || !File.Exists(ReplayFile)))
+            yield return $"{Section}:{nameof(ReplayFile)} must name an existing file in replay mode (was '{ReplayFile}')";
+    }
+}
+
+/// <summary>The live console view (section <c>ConsoleView</c>).</summary>
+public sealed class ConsoleViewOptions
+{
+    public const string Section = "ConsoleView";
+
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan Refresh { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>At most this many instruments are shown.</summary>
+    public int MaxInstruments { get; set; } = 20;
+}

@@ -1,0 +1,48 @@
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Hosting.Admin;
+using Cloudwall.Rx.Hosting.Platform;
+using Cloudwall.Rx.Kafka;
+using Cloudwall.Rx.Pricing;
+using Microsoft.Extensions.Options;
+
+namespace Cloudwall.Rx.Hosting.Configuration;
+
+/// <summary>The composition root, as AddXxx extensions on the host builder.</summary>
+public static class HostingExtensions
+{
+    /// <summary>Binds every options section and validates it on start; a bad value fails start-up naming its key.</summary>
+    public static IHostApplicationBuilder AddPlatformOptions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<EmbeddedKafkaOptions>().BindConfiguration(EmbeddedKafkaOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).PostConfigure(o => o.ApplyDefaults()).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<ConsoleViewOptions>().BindConfiguration(ConsoleViewOptions.Section);
+        // Kafka:BootstrapServers may be empty here: the embedded cluster fills it in at start.
+        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
+            .Validate(o => Check(o.Validate().Where(e => !e.Contains(nameof(KafkaOptions.BootstrapServers), StringComparison.Ordinal))))
+            .ValidateOnStart();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder, TextWriter consoleOut)
+    {
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReferenceData>();
+        builder.Services.AddSingleton<PlatformService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PlatformService>());
+        builder.Services.AddSingleton<PlatformMetrics>();
+        builder.Services.AddHostedService(sp => new ConsoleView(sp.GetRequiredService<PlatformService>(),
+            sp.GetRequiredService<IOptions<ConsoleViewOptions>>(), consoleOut, sp.GetRequiredService<TimeProvider>()));
+        return builder;
+    }
+
+    /// <summary>Turns a list of problems into an options validation result whose message names each bad key.</summary>
+    private static bool Check(IEnumerable<string> errors)
+    {
+        var list = errors.ToList();
+        return list.Count == 0 ? true : throw new OptionsValidationException("configuration", typeof(object), list);
+    }
+}

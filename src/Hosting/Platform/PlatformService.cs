@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Hosting.Configuration;
+using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Ingestion.Transport;
+using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+using Cloudwall.Rx.Kafka;
+using Cloudwall.Rx.Kafka.Embedded;
+using Cloudwall.Rx.Pricing;
+using Cloudwall.Rx.Simulation;
+using Microsoft.Extensions.Options;
+
+namespace Cloudwall.Rx.Hosting.Platform;
+
+/// <summary>
+/// Starts and stops the platform in dependency order. Start: embedded Kafka, the producer, the pricing pipeline,
+/// simulators, then providers. Stop, the reverse: providers close, the pipeline drains, Kafka flushes, the summary is taken.
+/// </summary>
+public sealed partial class PlatformService : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger<PlatformService> _logger;
+    private readonly ILoggerFactory _loggers;
+    private readonly IOptions<KafkaOptions> _kafkaOptions;
+    private readonly EmbeddedKafkaOptions _embedded;
+    private readonly PipelineOptions _pipelineOptions;
+    private readonly ProvidersOptions _providers;
+    private readonly SimulationOptions _simulation;
+    private readonly TimeProvider _time;
+    private readonly Stopwatch _uptime = Stopwatch.StartNew();
+    private readonly List<IDisposable> _subscriptions = [];
+    private readonly List<IAsyncDisposable> _simulators = [];
+    private long _deadLetters;
+    private int _stopped;
+
+    public PlatformService(ILogger<PlatformService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka,
+        IOptions<EmbeddedKafkaOptions> embedded, IOptions<PipelineOptions> pipeline, IOptions<ProvidersOptions> providers,
+        IOptions<SimulationOptions> simulation, ReferenceData refData, TimeProvider time)
+    {
+        _logger = logger;
+        _loggers = loggers;
+        _kafkaOptions = kafka;
+        _embedded = embedded.Value;
+        _pipelineOptions = pipeline.Value;
+        _providers = providers.Value;
+        _simulation = simulation.Value;
+        RefData = refData;
+        _time = time;
+    }
+
+    public ReferenceData RefData { get; }
+
+    public EmbeddedKafkaCluster? Cluster { get; private set; }
+
+    public KafkaPublisher? Publisher { get; private set; }
+
+    public PricingPipeline? Pipeline { get; private set; }
+
+    public List<IMarketDataProvider> Providers { get; } = [];
+
+    public CoinbaseSimulator? CoinbaseSimulator { get; private set; }
+
+    public string? KafkaBootstrap { get; private set; }
+
+    public long DeadLetters => Interlocked.Read(ref _deadLetters);
+
+    public TimeSpan Uptime => _uptime.Elapsed;
+
+    /// <summary>Set once the platform has stopped: the final counts.</summary>
+    public RunSummary? FinalSummary { get; private set; }
+
+    public bool IsReady => Publisher is not null && Providers.Count > 0 && Providers.All(p => p is WebSocketProvider w ? w.ConnectedCount > 0 : true);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        CoinbaseSymbols.Register(RefData);
+
+        var kafka = _kafkaOptions.Value;
+        if (string.IsNullOrWhiteSpace(kafka.BootstrapServers))
+        {
+            Cluster = new EmbeddedKafkaCluster(_embedded.Brokers);
+            KafkaTopology.CreateDefaultTopics(Cluster, new KafkaTopicLayout
+            {
+                EventsPartitions = _embedded.EventsPartitions,
+                FairPricesPartitions = _embedded.FairPricesPartitions,
+            });
+            kafka.BootstrapServers = Cluster.BootstrapServers;
+            LogEmbeddedKafka(Cluster.BootstrapServers, _embedded.Brokers);
+        }
+
+        KafkaBootstrap = kafka.BootstrapServers;
+        Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
+        Pipeline = new PricingPipeline(Publisher, _pipelineOptions, () => new MedianFairPrice(_pipelineOptions.FairPriceMinInterval), _time,
+            _loggers.CreateLogger<PricingPipeline>());
+
+        var coinbase = _providers.Coinbase;
+        if (coinbase.Enabled)
+        {
+            var endpoint = string.IsNullOrEmpty(coinbase.Endpoint) ? null : new Uri(coinbase.Endpoint);
+            if (_simulation.Enabled && endpoint is null)
+            {
+                CoinbaseSimulator = await Simulation.CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
+                {
+                    Products = [.. coinbase.Symbols],
+                    TradesPerSecond = _simulation.TradesPerSecond,
+                    ReplayFile = _simulation.Mode == "replay" ? _simulation.ReplayFile : null,
+                    Seed = _simulation.Seed,
+                }, _time, _loggers, cancellationToken);
+                _simulators.Add(CoinbaseSimulator);
+                endpoint = CoinbaseSimulator.Endpoint;
+                LogSimulator("coinbase", endpoint.ToString());
+            }
+
+            var protocol = new CoinbaseExchangeProtocol(coinbase.MaxSymbolsPerConnection);
+            var provider = new WebSocketProvider(protocol, endpoint, coinbase.Symbols, RefData, OnDeadLetter,
+                new ConnectionOptions { StaleAfter = coinbase.StaleAfter, ReconnectDelay = coinbase.ReconnectDelay }, _time, _loggers);
+            Providers.Add(provider);
+        }
+
+        foreach (var provider in Providers)
+        {
+            // The one hand-off from Rx into the bounded Dataflow pipeline.
+            _subscriptions.Add(provider.Events.Subscribe(Pipeline.Input(provider.Id.Name)));
+        }
+
+        LogStarted(Providers.Count);
+    }
+
+    private void OnDeadLetter(DeadLetter letter)
+    {
+        Interlocked.Increment(ref _deadLetters);
+        Publisher?.PublishDeadLetter(letter);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        LogStopping();
+        foreach (var s in _subscriptions)
+        {
+            s.Dispose();
+        }
+
+        if (Pipeline is not null)
+        {
+            await Pipeline.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (Publisher is not null)
+        {
+            var remaining = Publisher.Flush(_kafkaOptions.Value.DisposeFlushTimeout);
+            LogFlushed(remaining);
+        }
+
+        FinalSummary = Summarize();
+        foreach (var sim in _simulators)
+        {
+            await sim.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _simulators.Clear();
+    }
+
+    public RunSummary Summarize()
+    {
+        var stats = Publisher?.GetStats();
+        var events = stats?.For(Topics.Events);
+        var fair = stats?.For(Topics.FairPrices);
+        var pipeline = Pipeline?.Stats;
+        var latest = Pipeline?.LatestFairPrices ?? new Dictionary<InstrumentId, FairPrice>();
+        return new RunSummary
+        {
+            Role = "all",
+            DurationSeconds = Math.Round(_uptime.Elapsed.TotalSeconds, 3),
+            EventsReceived = pipeline?.Received ?? 0,
+            EventsProcessed = pipeline?.Processed ?? 0,
+            EventsDropped = pipeline?.Dropped ?? 0,
+            EventsPublished = events?.Delivered ?? 0,
+            FairPricesComputed = pipeline?.FairPricesPublished ?? 0,
+            FairPricesPublished = fair?.Delivered ?? 0,
+            DeadLetters = DeadLetters,
+            KafkaDelivered = stats?.Delivered ?? 0,
+            KafkaDeliveryFailures = stats?.DeliveryFailed ?? 0,
+            KafkaDropped = stats?.Dropped ?? 0,
+            KafkaBytes = stats?.BytesProduced ?? 0,
+            KafkaBootstrap = KafkaBootstrap,
+            Providers = Providers.Select(p => new ProviderSummary(p.Id.Name, p.Counters.Events, p.Counters.Frames, p.Counters.IgnoredFrames,
+                p.Counters.RejectedFrames, p.Counters.Reconnects, p.ActiveSubscriptions)).ToList(),
+            Instruments = RefData.Instruments
+                .Select(i => latest.TryGetValue(i.Id, out var fp)
+                    ? new InstrumentSummary(i.Key, EventJson.Dec(fp.Price), fp.Status.ToText(), fp.SourcesUsed)
+                    : new InstrumentSummary(i.Key, null, null, 0))
+                .OrderBy(i => i.Instrument, StringComparer.Ordinal)
+                .ToList(),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        Publisher?.Dispose();
+        Publisher = null;
+        Cluster?.Dispose();
+        Cluster = null;
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Embedded Kafka cluster at {Bootstrap} ({Brokers} brokers)")]
+    private partial void LogEmbeddedKafka(string bootstrap, int brokers);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Simulator for {Venue} listening at {Endpoint}")]
+    private partial void LogSimulator(string venue, string endpoint);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Platform started with {Providers} provider(s)")]
+    private partial void LogStarted(int providers);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Stopping: closing providers, draining the pipeline, flushing Kafka")]
+    private partial void LogStopping();
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Kafka flushed; {Remaining} record(s) still in flight")]
+    private partial void LogFlushed(int remaining);
+}
