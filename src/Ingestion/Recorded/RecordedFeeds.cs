@@ -15,7 +15,9 @@ public static class RecordedFeeds
 
     /// <summary>Why <see cref="Locate"/> may find nothing; recorded-feed tests skip with this text.</summary>
     public static string MissingReason =>
-        $"recorded feeds not found: set {EnvironmentVariable} or put them at {RelativeToRepoRoot.Replace('\\', '/')}/ relative to the repository root";
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { } set && !string.IsNullOrWhiteSpace(set)
+            ? $"recorded feeds not found: {EnvironmentVariable}={set} is not a folder"
+            : $"recorded feeds not found: set {EnvironmentVariable} or put them at {RelativeToRepoRoot.Replace('\\', '/')}/ relative to the repository root";
 
     /// <summary>The recorded-data folder, or null when it does not exist.</summary>
     public static string? Locate()
