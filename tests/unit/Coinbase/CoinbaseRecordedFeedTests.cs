@@ -172,6 +172,23 @@ public sealed class CoinbaseRecordedFeedTests
         }
     }
 
+    [RecordedFact(RecordedFiles.Coinbase)]
+    public void EveryRecordedEventRoundTripsThroughTheWireCodec()
+    {
+        var wire = new byte[Cloudwall.Rx.Core.Wire.EventCodec.MaxSize];
+        var events = Recording.Value.Events;
+        foreach (var e in events)
+        {
+            var written = Cloudwall.Rx.Core.Wire.EventCodec.Encode(e, wire);
+            Assert.True(Cloudwall.Rx.Core.Wire.EventCodec.TryDecode(wire.AsSpan(0, written), e.Instrument, out var back));
+            Assert.Equal(e, back);
+            Assert.Equal(EventJson.Dec(e.Price), EventJson.Dec(back.Price)); // scale survives, not just value
+        }
+
+        // Some frames arrived before their exchange time (clock skew): negative latencies must survive too.
+        Assert.Contains(events, e => e.ReceiveTimeNs < e.ExchangeTimeNs);
+    }
+
     private static void AssertExact(string wire, decimal value)
     {
         // Same value and same scale: the text round-trips character for character.
