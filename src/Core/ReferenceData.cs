@@ -19,6 +19,13 @@ public sealed class ReferenceData
         new ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[256];
     private readonly ConcurrentDictionary<(int Instrument, byte Venue), string> _venueSymbol = new();
     private readonly SymbolRule?[] _rules = new SymbolRule?[256];
+    // Symbols a rule refused, so a flood of one bad symbol costs a lookup, not a rule call and a string each time. Bounded.
+    private readonly ConcurrentDictionary<string, byte>[] _misses = new ConcurrentDictionary<string, byte>[256];
+    private readonly ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>>[] _missLookups =
+        new ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>>[256];
+
+    /// <summary>At most this many refused symbols are remembered per venue.</summary>
+    public const int MaxRememberedMisses = 4096;
     private int _version;
 
     public ReferenceData()
@@ -27,6 +34,8 @@ public sealed class ReferenceData
         {
             _symbols[i] = new ConcurrentDictionary<string, InstrumentId>(StringComparer.Ordinal);
             _symbolLookups[i] = _symbols[i].GetAlternateLookup<ReadOnlySpan<char>>();
+            _misses[i] = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+            _missLookups[i] = _misses[i].GetAlternateLookup<ReadOnlySpan<char>>();
         }
     }
 
@@ -73,6 +82,7 @@ public sealed class ReferenceData
     {
         var inst = Intern(spec);
         _symbols[venue.Code][venueSymbol] = inst.Id;
+        _misses[venue.Code].TryRemove(venueSymbol, out _);
         _venueSymbol.TryAdd((inst.Id.Value, venue.Code), venueSymbol);
         Interlocked.Increment(ref _version);
         return inst;
@@ -138,7 +148,7 @@ public sealed class ReferenceData
         }
 
         var rule = _rules[venue.Code];
-        if (rule is null || symbol.IsEmpty)
+        if (rule is null || symbol.IsEmpty || _missLookups[venue.Code].ContainsKey(symbol))
         {
             id = InstrumentId.None;
             return false;
@@ -148,6 +158,11 @@ public sealed class ReferenceData
         var spec = rule(text);
         if (spec is null)
         {
+            if (_misses[venue.Code].Count < MaxRememberedMisses)
+            {
+                _misses[venue.Code].TryAdd(text, 0);
+            }
+
             id = InstrumentId.None;
             return false;
         }

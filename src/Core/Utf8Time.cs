@@ -22,7 +22,7 @@ public static class Utf8Time
             return false;
         }
 
-        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        if (year is < 1 or > 9999 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
         {
             return false;
         }
@@ -61,10 +61,15 @@ public static class Utf8Time
             i++;
         }
         else if (i + 6 == s.Length && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':' &&
-                 Digits(s.Slice(i + 1, 2), out var oh) && Digits(s.Slice(i + 4, 2), out var om))
+                 Digits(s.Slice(i + 1, 2), out var oh) && Digits(s.Slice(i + 4, 2), out var om) && oh <= 23 && om <= 59)
         {
             offsetSeconds = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
             i += 6;
+        }
+        else
+        {
+            // A time without a zone is ambiguous: venues always send Z or an offset.
+            return false;
         }
 
         if (i != s.Length)
@@ -84,7 +89,8 @@ public static class Utf8Time
         unixNanos = 0;
         var dot = s.IndexOf((byte)'.');
         var whole = dot < 0 ? s : s[..dot];
-        if (!Utf8Parser.TryParse(whole, out long secs, out var used) || used != whole.Length || secs < 0)
+        if (!Utf8Parser.TryParse(whole, out long secs, out var used) || used != whole.Length || secs < 0 ||
+            secs >= long.MaxValue / UnixTime.NanosPerSecond)
         {
             return false;
         }
