@@ -128,6 +128,61 @@ public sealed class KafkaPublisherTests
     }
 
     [Fact]
+    public void A_full_local_queue_waits_then_drops_and_counts_keeping_memory_bounded()
+    {
+        const int queueBound = 10, attempted = 25;
+        using var cluster = new EmbeddedKafkaCluster();
+        KafkaTopology.CreateDefaultTopics(cluster);
+        var (refData, instruments) = KafkaTestData.Instruments();
+        var options = KafkaTestData.Options(cluster.BootstrapServers);
+        options.QueueBufferingMaxMessages = queueBound;
+        options.QueueFullRetries = 2;
+        options.QueueFullPollMs = 10;
+        using var publisher = new KafkaPublisher(options, refData);
+        publisher.PublishEvent(KafkaTestData.Event(instruments[0], 0));
+        Assert.Equal(0, publisher.Flush(Deadline));
+
+        cluster.SetAllBrokersDown();
+        for (var i = 1; i <= attempted; i++)
+        {
+            publisher.PublishEvent(KafkaTestData.Event(instruments[0], i));
+        }
+
+        // While nothing can leave, exactly the bounded queue's worth is held; the rest waited, then were dropped.
+        Assert.Equal(1 + queueBound, publisher.Produced);
+        Assert.Equal(attempted - queueBound, publisher.Dropped);
+        Assert.Equal((attempted - queueBound) * options.QueueFullRetries, publisher.QueueFullWaits);
+
+        cluster.SetAllBrokersUp();
+        Assert.Equal(0, publisher.Flush(Deadline));
+        Assert.Equal(1 + queueBound, publisher.Delivered);
+        Assert.Equal(0, publisher.DeliveryFailed);
+    }
+
+    [Fact]
+    public void Counters_stay_exact_when_many_threads_publish_at_once()
+    {
+        const int threads = 4, perThread = 250;
+        using var cluster = new EmbeddedKafkaCluster();
+        KafkaTopology.CreateDefaultTopics(cluster);
+        var (refData, instruments) = KafkaTestData.Instruments();
+        using var publisher = new KafkaPublisher(KafkaTestData.Options(cluster.BootstrapServers), refData);
+
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                publisher.PublishEvent(KafkaTestData.Event(instruments[t % instruments.Length], t * perThread + i));
+            }
+        });
+
+        Assert.Equal(0, publisher.Flush(Deadline));
+        Assert.Equal(threads * perThread, publisher.Produced);
+        Assert.Equal(threads * perThread, publisher.Delivered);
+        Assert.Equal(threads * perThread, KafkaTestData.ReadAll(cluster.BootstrapServers, Topics.Events, threads * perThread, Deadline).Count);
+    }
+
+    [Fact]
     public void A_fatal_idempotence_error_raises_OnFatalError_and_stops_publishing()
     {
         const short initProducerId = 22;
