@@ -31,7 +31,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
     private readonly IProducer<byte[], byte[]> _producer;
     private readonly Thread _pollThread;
     private readonly CancellationTokenSource _stopPolling = new();
-    private readonly Lock _keyGate = new();
+    private readonly Lock _gate = new();
     private readonly byte[]?[] _venueKeys = new byte[]?[256];
     private volatile byte[]?[] _instrumentKeys = new byte[]?[256];
 
@@ -235,7 +235,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
             return;
         }
 
-        lock (_keyGate)
+        lock (_gate)
         {
             if (_fatal is not null)
             {
@@ -276,7 +276,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
             return null;
         }
 
-        lock (_keyGate)
+        lock (_gate)
         {
             keys = _instrumentKeys;
             if (id.Value >= keys.Length)
