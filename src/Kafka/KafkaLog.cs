@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cloudwall.Rx.Kafka;
+
+/// <summary>Source-generated log messages of the Kafka layer. Fields carry no secrets (never SASL credentials).</summary>
+internal static partial class KafkaLog
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Kafka producer {ClientId} started for {BootstrapServers} (linger {LingerMs} ms, batch {BatchSize} B, {Compression})")]
+    public static partial void ProducerStarted(ILogger logger, string clientId, string bootstrapServers, double lingerMs, int batchSize, string compression);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Kafka local queue full on {Topic}: record dropped after {Retries} waits")]
+    public static partial void QueueFullDropped(ILogger logger, string topic, int retries);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Kafka produce to {Topic} failed: {Code} {Reason}")]
+    public static partial void ProduceFailed(ILogger logger, string topic, string code, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Kafka delivery to {Topic} failed: {Code} {Reason}")]
+    public static partial void DeliveryFailed(ILogger logger, string topic, string code, string reason);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Kafka client error: {Code} {Reason}")]
+    public static partial void ClientError(ILogger logger, string code, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Critical, Message = "Kafka producer fatal error, publishing stops: {Code} {Reason}")]
+    public static partial void FatalError(ILogger logger, string code, string reason);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Kafka record for {Topic} dropped: {Why}")]
+    public static partial void RecordDropped(ILogger logger, string topic, string why);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Kafka producer closing: {Outstanding} records still outstanding after flush")]
+    public static partial void Closing(ILogger logger, int outstanding);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Text}")]
+    public static partial void Librdkafka(ILogger logger, string facility, string text);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Error, Message = "OnFatalError handler threw")]
+    public static partial void FatalHandlerThrew(ILogger logger, Exception exception);
+}

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Wire;
+
+namespace Cloudwall.Rx.Kafka;
+
+/// <summary>
+/// Renders one Kafka record of ours as one line of JSON for people, choosing the decoder by the <c>cw-schema</c> header.
+/// Never throws for bad input: an undecodable record becomes a line with an <c>"error"</c> field.
+/// </summary>
+public static class KafkaRecordJson
+{
+    /// <summary>The schema id in the record's <c>cw-schema</c> header, or null when the header is missing or malformed.</summary>
+    public static byte? SchemaOf(Confluent.Kafka.Headers? headers)
+    {
+        if (headers is not null && headers.TryGetLastBytes(Topics.SchemaHeader, out var id) && id is { Length: 1 })
+        {
+            return id[0];
+        }
+
+        return null;
+    }
+
+    public static string Format(byte? schema, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ReferenceData refData)
+    {
+        ArgumentNullException.ThrowIfNull(refData);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            Write(w, schema, key, value, refData);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public static void Write(Utf8JsonWriter w, byte? schema, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ReferenceData refData)
+    {
+        switch (schema)
+        {
+            case SchemaIds.MarketEventV1:
+                if (!TryInstrument(key, refData, out var eventInstrument))
+                {
+                    WriteError(w, "unknown instrument key", schema, key, value);
+                }
+                else if (!EventCodec.TryDecode(value, eventInstrument.Id, out var e))
+                {
+                    WriteError(w, "undecodable market event", schema, key, value);
+                }
+                else
+                {
+                    EventJson.Write(w, e, refData);
+                }
+
+                break;
+            case SchemaIds.FairPriceV1:
+                if (!TryInstrument(key, refData, out var priceInstrument))
+                {
+                    WriteError(w, "unknown instrument key", schema, key, value);
+                }
+                else if (!FairPriceCodec.TryDecode(value, priceInstrument.Id, out var price))
+                {
+                    WriteError(w, "undecodable fair price", schema, key, value);
+                }
+                else
+                {
+                    WriteFairPrice(w, price, priceInstrument.Key);
+                }
+
+                break;
+            case SchemaIds.DeadLetterV1:
+                if (DeadLetterCodec.TryDecode(value, out var letter))
+                {
+                    WriteDeadLetter(w, letter);
+                }
+                else
+                {
+                    WriteError(w, "undecodable dead letter", schema, key, value);
+                }
+
+                break;
+            default:
+                WriteError(w, schema is null ? "missing cw-schema header" : "unknown schema", schema, key, value);
+                break;
+        }
+    }
+
+    public static void WriteFairPrice(Utf8JsonWriter w, in FairPrice p, string instrumentKey)
+    {
+        w.WriteStartObject();
+        w.WriteString("instrument", instrumentKey);
+        w.WriteString("price", EventJson.Dec(p.Price));
+        w.WriteString("status", p.Status.ToText());
+        w.WriteString("confidence", EventJson.Dec(p.Confidence));
+        w.WriteNumber("sources_used", p.SourcesUsed);
+        w.WriteNumber("sources_known", p.SourcesKnown);
+        w.WriteString("newest_input_ts", UnixTime.ToIso(p.NewestInputTimeNs));
+        w.WriteString("computed_ts", UnixTime.ToIso(p.ComputedTimeNs));
+        w.WriteNumber("parameters_version", p.ParametersVersion);
+        w.WriteEndObject();
+    }
+
+    public static void WriteDeadLetter(Utf8JsonWriter w, DeadLetter d)
+    {
+        w.WriteStartObject();
+        w.WriteString("venue", d.Venue.Name);
+        w.WriteString("provider", d.Provider.Name);
+        w.WriteString("reason", d.Reason.ToText());
+        w.WriteString("receive_ts", UnixTime.ToIso(d.ReceiveTimeNs));
+        w.WriteNumber("original_length", d.OriginalLength);
+        WriteRaw(w, "raw", d.Raw);
+        if (d.Detail is null)
+        {
+            w.WriteNull("detail");
+        }
+        else
+        {
+            w.WriteString("detail", d.Detail);
+        }
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Text frames (the usual case) as escaped text; anything that is not valid UTF-8 as base64 under <c>name_base64</c>.</summary>
+    private static void WriteRaw(Utf8JsonWriter w, string name, ReadOnlySpan<byte> raw)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(raw))
+        {
+            w.WriteString(name, raw);
+        }
+        else
+        {
+            w.WriteBase64String(name + "_base64", raw);
+        }
+    }
+
+    private static void WriteError(Utf8JsonWriter w, string error, byte? schema, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        w.WriteStartObject();
+        w.WriteString("error", error);
+        if (schema is { } s)
+        {
+            w.WriteNumber("schema", s);
+        }
+        else
+        {
+            w.WriteNull("schema");
+        }
+
+        WriteRaw(w, "key", key);
+        w.WriteBase64String("value_base64", value);
+        w.WriteEndObject();
+    }
+
+    private static bool TryInstrument(ReadOnlySpan<byte> key, ReferenceData refData, out Instrument instrument)
+    {
+        instrument = null!;
+        return System.Text.Unicode.Utf8.IsValid(key) && !key.IsEmpty && refData.TryResolveKey(Encoding.UTF8.GetString(key), out instrument);
+    }
+}
