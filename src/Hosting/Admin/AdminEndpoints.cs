@@ -20,7 +20,7 @@ public static class AdminEndpoints
 
     private static HealthReport Health(PlatformService p)
     {
-        var stats = p.Publisher?.GetStats();
+        var stats = p.Publisher?.Snapshot();
         return new HealthReport(
             Status: "ok",
             Ready: p.IsReady,

@@ -68,7 +68,7 @@ public sealed class PlatformMetrics
             _subscriptions.WithLabels(provider, venue).Set(p.ActiveSubscriptions);
         }
 
-        if (_platform.Publisher?.GetStats() is { } stats)
+        if (_platform.Publisher?.Snapshot() is { } stats)
         {
             foreach (var t in stats.Topics)
             {

@@ -50,7 +50,12 @@ public static class RunCommand
         await stdout.WriteLineAsync(
             $"stopped: received {summary.EventsReceived}, published {summary.EventsPublished}, fair prices {summary.FairPricesPublished}, " +
             $"dead letters {summary.DeadLetters}, delivery failures {summary.KafkaDeliveryFailures}");
-        return 0;
+        if (platform.ExitCode != 0)
+        {
+            await stderr.WriteLineAsync($"stopped on a fatal error (exit {platform.ExitCode}); see the log above");
+        }
+
+        return platform.ExitCode;
     }
 
     /// <summary>Builds the host: configuration sources, validated options, the platform and its endpoints.</summary>

@@ -68,7 +68,7 @@ public sealed class ConsoleView(PlatformService platform, IOptions<ConsoleViewOp
             sb.Append(ci, $"pipeline: received {pipeline.Stats.Received}  dropped {pipeline.Stats.Dropped}  fair prices {pipeline.Stats.FairPricesPublished}\n");
         }
 
-        if (platform.Publisher?.GetStats() is { } k)
+        if (platform.Publisher?.Snapshot() is { } k)
         {
             sb.Append(ci, $"kafka: delivered {k.Delivered}  failed {k.DeliveryFailed}  dropped {k.Dropped}  in flight {k.Produced - k.Delivered - k.DeliveryFailed}\n");
         }

@@ -29,13 +29,15 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly List<IDisposable> _subscriptions = [];
     private readonly List<IAsyncDisposable> _simulators = [];
+    private readonly IHostApplicationLifetime _lifetime;
     private long _deadLetters;
     private int _stopped;
 
     public PlatformService(ILogger<PlatformService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka,
         IOptions<EmbeddedKafkaOptions> embedded, IOptions<PipelineOptions> pipeline, IOptions<ProvidersOptions> providers,
-        IOptions<SimulationOptions> simulation, ReferenceData refData, TimeProvider time)
+        IOptions<SimulationOptions> simulation, ReferenceData refData, TimeProvider time, IHostApplicationLifetime lifetime)
     {
+        _lifetime = lifetime;
         _logger = logger;
         _loggers = loggers;
         _kafkaOptions = kafka;
@@ -89,6 +91,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
         KafkaBootstrap = kafka.BootstrapServers;
         Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
+        Publisher.OnFatalError += OnKafkaFatal;
         Pipeline = new PricingPipeline(Publisher, _pipelineOptions, () => new MedianFairPrice(_pipelineOptions.FairPriceMinInterval), _time,
             _loggers.CreateLogger<PricingPipeline>());
 
@@ -123,6 +126,17 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         }
 
         LogStarted(Providers.Count);
+    }
+
+    /// <summary>Non-zero when the platform had to stop on a fatal error.</summary>
+    public int ExitCode { get; private set; }
+
+    private void OnKafkaFatal(Confluent.Kafka.Error error)
+    {
+        // A fatal producer error (fenced, unauthorized, ...) cannot be retried: stop the host with a clear message.
+        LogKafkaFatal(error.Code.ToString(), error.Reason);
+        ExitCode = 3;
+        _lifetime.StopApplication();
     }
 
     private void OnDeadLetter(DeadLetter letter)
@@ -166,7 +180,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
     public RunSummary Summarize()
     {
-        var stats = Publisher?.GetStats();
+        var stats = Publisher?.Snapshot();
         var events = stats?.For(Topics.Events);
         var fair = stats?.For(Topics.FairPrices);
         var pipeline = Pipeline?.Stats;
@@ -206,6 +220,9 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         Cluster?.Dispose();
         Cluster = null;
     }
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Critical, Message = "Fatal Kafka producer error {Code}: {Reason}; stopping")]
+    private partial void LogKafkaFatal(string code, string reason);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Embedded Kafka cluster at {Bootstrap} ({Brokers} brokers)")]
     private partial void LogEmbeddedKafka(string bootstrap, int brokers);
