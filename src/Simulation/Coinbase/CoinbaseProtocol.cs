@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using Cloudwall.Rx.Simulation.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cloudwall.Rx.Simulation.Coinbase;
+
+/// <summary>Per-product feed state. Guarded by <see cref="CoinbaseProtocol.Gate"/>.</summary>
+internal sealed class CoinbaseProductState(string productId)
+{
+    public string ProductId { get; } = productId;
+
+    /// <summary>The last sequence the product emitted.</summary>
+    public long Sequence;
+
+    public long LastTradeId;
+
+    /// <summary>What a new <c>matches</c> subscriber receives first, as <c>last_match</c>.</summary>
+    public CoinbaseMatch? LastMatch;
+}
+
+/// <summary>
+/// The Coinbase Exchange protocol: answers <c>subscribe</c> and <c>unsubscribe</c>, keeps each connection's subscription
+/// set, and fans the feed's messages out to the connections subscribed to that (channel, product).
+/// One gate serialises the feed loop against subscription changes, so a new subscriber's <c>subscriptions</c> ack and
+/// <c>last_match</c> are always queued before the first <c>match</c> that follows them.
+/// </summary>
+internal sealed partial class CoinbaseProtocol : IVenueProtocol
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, CoinbaseProductState> _products = new(StringComparer.Ordinal);
+    private readonly SimulatorFaults _faults;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private CoinbaseSession[] _sessions = [];
+
+    public CoinbaseProtocol(SimulatorFaults faults, TimeProvider time, ILogger log)
+    {
+        _faults = faults;
+        _time = time;
+        _log = log;
+    }
+
+    public Lock Gate => _gate;
+
+    /// <summary>Set once the server exists.</summary>
+    public SimulatorStats? Stats { get; set; }
+
+    public IReadOnlyCollection<string> ProductIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _products.Keys];
+            }
+        }
+    }
+
+    public CoinbaseProductState AddProduct(string productId)
+    {
+        lock (_gate)
+        {
+            if (!_products.TryGetValue(productId, out var p))
+            {
+                p = new CoinbaseProductState(productId);
+                _products.Add(productId, p);
+            }
+
+            return p;
+        }
+    }
+
+    /// <summary>Exchange time: now, lagged by <see cref="SimulatorFaults.AddLatency"/>.</summary>
+    public DateTime ExchangeNow() => (_time.GetUtcNow() - _faults.Latency).UtcDateTime;
+
+    /// <summary>Allocates the product's next sequence, applying any pending <see cref="SimulatorFaults.SkipSequence"/>. Gate held.</summary>
+    public long NextSequence(CoinbaseProductState product)
+    {
+        AssertGateHeld();
+        product.Sequence += 1 + _faults.TakeSequenceSkip(product.ProductId);
+        return product.Sequence;
+    }
+
+    public void PublishMatch(CoinbaseProductState product, in CoinbaseMatch match)
+    {
+        AssertGateHeld();
+        product.LastMatch = match;
+        product.LastTradeId = match.TradeId;
+        if (AnySubscribed(CoinbaseChannels.Matches, product.ProductId))
+        {
+            Deliver(CoinbaseChannels.Matches, product.ProductId, CoinbaseWire.Match(match, last: false));
+        }
+    }
+
+    public void PublishTicker(CoinbaseProductState product, in CoinbaseTicker ticker)
+    {
+        AssertGateHeld();
+        if (AnySubscribed(CoinbaseChannels.Ticker, product.ProductId))
+        {
+            Deliver(CoinbaseChannels.Ticker, product.ProductId, CoinbaseWire.Ticker(ticker));
+        }
+    }
+
+    public void PublishHeartbeat(CoinbaseProductState product, long sequence, DateTime time)
+    {
+        AssertGateHeld();
+        if (AnySubscribed(CoinbaseChannels.Heartbeat, product.ProductId))
+        {
+            Deliver(CoinbaseChannels.Heartbeat, product.ProductId, CoinbaseWire.Heartbeat(product.ProductId, sequence, product.LastTradeId, time));
+        }
+    }
+
+    public void OnConnected(VenueConnection connection)
+    {
+        var session = new CoinbaseSession(connection);
+        connection.ProtocolState = session;
+        lock (_gate)
+        {
+            _sessions = [.. _sessions, session];
+        }
+    }
+
+    public void OnDisconnected(VenueConnection connection)
+    {
+        lock (_gate)
+        {
+            _sessions = Array.FindAll(_sessions, s => s.Connection != connection);
+        }
+    }
+
+    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection)
+    {
+        if (connection.ProtocolState is not CoinbaseSession session)
+        {
+            return [];
+        }
+
+        lock (_gate)
+        {
+            return session.Describe();
+        }
+    }
+
+    public ValueTask OnTextMessageAsync(VenueConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    {
+        var session = (CoinbaseSession)connection.ProtocolState!;
+        var request = CoinbaseRequest.TryParse(utf8, out var message, out var reason);
+        if (request is null)
+        {
+            Reject(connection, message, reason);
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            // Validate the whole request first: Coinbase applies all of it or none of it.
+            var resolved = new List<(CoinbaseChannels Channel, string[]? Products)>(request.Channels.Count);
+            foreach (var (channel, own) in request.Channels)
+            {
+                var products = own ?? request.ProductIds;
+                if (request.Subscribe && (products is null || products.Length == 0))
+                {
+                    Reject(connection, message, $"No product ids provided for channel {CoinbaseChannelNames.Name(channel)}");
+                    return ValueTask.CompletedTask;
+                }
+
+                foreach (var p in products ?? [])
+                {
+                    if (!_products.ContainsKey(p))
+                    {
+                        Reject(connection, message, $"{p} is not a valid product");
+                        return ValueTask.CompletedTask;
+                    }
+                }
+
+                resolved.Add((channel, products));
+            }
+
+            List<string>? newMatches = null;
+            foreach (var (channel, products) in resolved)
+            {
+                if (!request.Subscribe)
+                {
+                    if (products is null)
+                    {
+                        session.RemoveAll(channel);
+                    }
+                    else
+                    {
+                        foreach (var p in products)
+                        {
+                            session.Remove(channel, p);
+                        }
+                    }
+
+                    continue;
+                }
+
+                foreach (var p in products!)
+                {
+                    if (session.Add(channel, p) && channel == CoinbaseChannels.Matches)
+                    {
+                        (newMatches ??= []).Add(p);
+                    }
+                }
+            }
+
+            connection.Enqueue(CoinbaseWire.Subscriptions(session));
+            foreach (var p in newMatches ?? [])
+            {
+                if (_products[p].LastMatch is { } last)
+                {
+                    connection.Enqueue(CoinbaseWire.Match(last, last: true));
+                }
+            }
+
+            LogSubscriptionChanged(_log, connection.Id, request.Subscribe ? "subscribe" : "unsubscribe", session.Describe().Count);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Reject(VenueConnection connection, string message, string reason)
+    {
+        Stats?.CountProtocolError();
+        LogRejected(_log, connection.Id, message, reason);
+        connection.Enqueue(CoinbaseWire.Error(message, reason));
+    }
+
+    private bool AnySubscribed(CoinbaseChannels channel, string productId)
+    {
+        foreach (var s in _sessions)
+        {
+            if (s.Has(channel, productId))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Deliver(CoinbaseChannels channel, string productId, byte[] frame)
+    {
+        foreach (var s in _sessions)
+        {
+            if (s.Has(channel, productId))
+            {
+                s.Connection.Enqueue(frame);
+            }
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
+    private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string action, int count);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: rejected request ({Message}: {Reason})")]
+    private static partial void LogRejected(ILogger logger, long connectionId, string message, string reason);
+}

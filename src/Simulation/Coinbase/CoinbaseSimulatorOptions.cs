@@ -1,0 +1,179 @@
+using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
+
+namespace Cloudwall.Rx.Simulation.Coinbase;
+
+/// <summary>Where a Coinbase simulator's market data comes from.</summary>
+public enum CoinbaseFeedSource
+{
+    /// <summary>A seeded random walk per product (see <see cref="CoinbaseSimulatorOptions.Products"/>).</summary>
+    Synthetic,
+
+    /// <summary>A recorded Coinbase file replayed in a loop with its original spacing (see <see cref="CoinbaseSimulatorOptions.ReplayFile"/>).</summary>
+    Replay,
+}
+
+/// <summary>Settings of a <see cref="CoinbaseSimulator"/>. Validated by <see cref="CoinbaseSimulator.StartAsync"/>.</summary>
+public sealed class CoinbaseSimulatorOptions
+{
+    public const string SectionName = "Simulation:Coinbase";
+
+    /// <summary>Port, path and per-connection queue.</summary>
+    public WebSocketVenueServerOptions Server { get; set; } = new();
+
+    public CoinbaseFeedSource Source { get; set; } = CoinbaseFeedSource.Synthetic;
+
+    /// <summary>Synthetic products. When empty, <see cref="DefaultProducts"/> is used.</summary>
+    public List<CoinbaseSyntheticProduct> Products { get; set; } = [];
+
+    /// <summary>Seed of the venue's random source (sides, sizes, order ids, noise).</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>The shared market to read; null creates a private one seeded with <see cref="Seed"/>.</summary>
+    public SyntheticMarket? Market { get; set; }
+
+    /// <summary>Standard deviation of this venue's fixed basis against the shared market.</summary>
+    public double VenueBasisFraction { get; set; } = 0.0002;
+
+    /// <summary>Standard deviation of the per-trade noise against the shared market.</summary>
+    public double VenueNoiseFraction { get; set; } = 0.00005;
+
+    /// <summary>The feed loop's step: trades due in a step are generated and sent together, so high rates need no timer per message.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Synthetic tickers: null sends one after every trade (as Coinbase does); a value sends one per product at that interval.</summary>
+    public TimeSpan? TickerInterval { get; set; }
+
+    /// <summary>Heartbeat period per product (Coinbase: one second).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Recorded file in the cryptofeed format (<c>&lt;secs&gt;: &lt;json&gt;</c> lines), for <see cref="CoinbaseFeedSource.Replay"/>.</summary>
+    public string? ReplayFile { get; set; }
+
+    /// <summary>Replay speed-up: 2 plays the recording twice as fast.</summary>
+    public double ReplaySpeed { get; set; } = 1.0;
+
+    /// <summary>Pause between the end of the recording and the start of its next loop (in recorded time).</summary>
+    public TimeSpan ReplayLoopGap { get; set; } = TimeSpan.FromSeconds(1);
+
+    public static IReadOnlyList<CoinbaseSyntheticProduct> DefaultProducts { get; } =
+    [
+        new() { ProductId = "BTC-USD", StartPrice = 65_000m, TickSize = 0.01m, TradesPerSecond = 20, MeanTradeSize = 0.02m },
+        new() { ProductId = "ETH-USD", StartPrice = 3_200m, TickSize = 0.01m, TradesPerSecond = 15, MeanTradeSize = 0.3m },
+        new() { ProductId = "SOL-USD", StartPrice = 150m, TickSize = 0.01m, TradesPerSecond = 10, MeanTradeSize = 5m },
+    ];
+
+    internal IReadOnlyList<CoinbaseSyntheticProduct> EffectiveProducts => Products.Count == 0 ? DefaultProducts : Products;
+
+    internal void Validate()
+    {
+        const string p = SectionName;
+        Server.Validate(p + ":" + nameof(Server));
+        if (TickInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
+        }
+
+        if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after every trade.");
+        }
+
+        if (HeartbeatInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval, "Must be positive.");
+        }
+
+        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
+        }
+
+        if (Source == CoinbaseFeedSource.Replay)
+        {
+            if (string.IsNullOrWhiteSpace(ReplayFile))
+            {
+                throw new ArgumentException($"{p}:{nameof(ReplayFile)} is required when {nameof(Source)} is Replay.", $"{p}:{nameof(ReplayFile)}");
+            }
+
+            if (!File.Exists(ReplayFile))
+            {
+                throw new FileNotFoundException($"{p}:{nameof(ReplayFile)} '{ReplayFile}' does not exist.", ReplayFile);
+            }
+
+            if (!(ReplaySpeed > 0) || double.IsInfinity(ReplaySpeed))
+            {
+                throw new ArgumentOutOfRangeException($"{p}:{nameof(ReplaySpeed)}", ReplaySpeed, "Must be a positive finite factor.");
+            }
+
+            if (ReplayLoopGap < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException($"{p}:{nameof(ReplayLoopGap)}", ReplayLoopGap, "Must not be negative.");
+            }
+
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < EffectiveProducts.Count; i++)
+        {
+            EffectiveProducts[i].Validate($"{p}:{nameof(Products)}:{i}");
+            if (!seen.Add(EffectiveProducts[i].ProductId))
+            {
+                throw new ArgumentException($"{p}:{nameof(Products)}:{i}: product '{EffectiveProducts[i].ProductId}' appears twice.");
+            }
+        }
+    }
+}
+
+/// <summary>One synthetic Coinbase product.</summary>
+public sealed class CoinbaseSyntheticProduct
+{
+    /// <summary>Coinbase product id, such as <c>BTC-USD</c>.</summary>
+    public string ProductId { get; set; } = "";
+
+    /// <summary>The <see cref="SyntheticMarket"/> instrument it follows; defaults to <see cref="ProductId"/>.</summary>
+    public string? BaseInstrument { get; set; }
+
+    public decimal StartPrice { get; set; } = 100m;
+
+    /// <summary>Price increment (Coinbase <c>quote_increment</c>); prices are printed with its number of decimals.</summary>
+    public decimal TickSize { get; set; } = 0.01m;
+
+    /// <summary>Average trade rate; trades arrive as a fractional carry per step, so 5,000/s is fine.</summary>
+    public double TradesPerSecond { get; set; } = 10;
+
+    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
+    public decimal MeanTradeSize { get; set; } = 0.01m;
+
+    /// <summary>Standard deviation of the log-price over one second.</summary>
+    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
+
+    /// <summary>Quoted spread in ticks.</summary>
+    public int SpreadTicks { get; set; } = 1;
+
+    internal string Instrument => BaseInstrument ?? ProductId;
+
+    internal void Validate(string key)
+    {
+        if (string.IsNullOrWhiteSpace(ProductId))
+        {
+            throw new ArgumentException($"{key}:{nameof(ProductId)} is required.");
+        }
+
+        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
+        }
+
+        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
+        {
+            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
+        }
+
+        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Threading.Channels;
+
+namespace Cloudwall.Rx.Simulation.Hosting;
+
+/// <summary>Socket-level settings shared by every venue simulator.</summary>
+public sealed class WebSocketVenueServerOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free port (read it back from <see cref="WebSocketVenueServer.Endpoint"/>).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Request path that accepts WebSocket upgrades.</summary>
+    public string Path { get; set; } = "/";
+
+    /// <summary>Outgoing frames queued per connection before the full mode applies.</summary>
+    public int SendQueueCapacity { get; set; } = 16_384;
+
+    /// <summary>What a full per-connection queue does. The producer never waits, so <see cref="BoundedChannelFullMode.Wait"/> is rejected.</summary>
+    public BoundedChannelFullMode SendQueueFullMode { get; set; } = BoundedChannelFullMode.DropOldest;
+
+    /// <summary>Largest client message accepted; longer ones close the connection with MessageTooBig.</summary>
+    public int MaxReceiveMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long <see cref="WebSocketVenueServer.DisposeAsync"/> lets Kestrel drain.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    internal void Validate(string prefix)
+    {
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(Port)}", Port, "Port must be 0 (any free port) to 65535.");
+        }
+
+        if (string.IsNullOrEmpty(Path) || Path[0] != '/')
+        {
+            throw new ArgumentException($"{prefix}.{nameof(Path)} must start with '/'.", $"{prefix}.{nameof(Path)}");
+        }
+
+        if (SendQueueCapacity < 1)
+        {
+            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(SendQueueCapacity)}", SendQueueCapacity, "Must be at least 1.");
+        }
+
+        if (SendQueueFullMode == BoundedChannelFullMode.Wait)
+        {
+            throw new ArgumentException(
+                $"{prefix}.{nameof(SendQueueFullMode)} must be DropOldest, DropNewest or DropWrite: the market never waits for a slow client.",
+                $"{prefix}.{nameof(SendQueueFullMode)}");
+        }
+
+        if (MaxReceiveMessageBytes < 256)
+        {
+            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(MaxReceiveMessageBytes)}", MaxReceiveMessageBytes, "Must be at least 256.");
+        }
+    }
+}
