@@ -21,6 +21,7 @@ public static class RunCommand
         }
 
         var app = Build(args.Settings, stdout);
+        var platform = app.Services.GetRequiredService<PlatformService>();
         try
         {
             using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
@@ -40,7 +41,6 @@ public static class RunCommand
             await app.DisposeAsync();
         }
 
-        var platform = app.Services.GetRequiredService<PlatformService>();
         var summary = platform.FinalSummary ?? platform.Summarize();
         if (summaryPath is not null)
         {

@@ -7,7 +7,7 @@ using Cloudwall.Rx.Ingestion.Venues.Coinbase;
 using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Pricing;
-using Cloudwall.Rx.Simulation;
+using Cloudwall.Rx.Simulation.Coinbase;
 using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Hosting.Platform;
@@ -31,6 +31,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     private readonly List<IAsyncDisposable> _simulators = [];
     private readonly IHostApplicationLifetime _lifetime;
     private long _deadLetters;
+    private Dictionary<ProviderId, int>? _subscriptionsAtStop;
     private int _stopped;
 
     public PlatformService(ILogger<PlatformService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka,
@@ -101,12 +102,12 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             var endpoint = string.IsNullOrEmpty(coinbase.Endpoint) ? null : new Uri(coinbase.Endpoint);
             if (_simulation.Enabled && endpoint is null)
             {
-                CoinbaseSimulator = await Simulation.CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
+                CoinbaseSimulator = await Simulation.Coinbase.CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
                 {
-                    Products = [.. coinbase.Symbols],
-                    TradesPerSecond = _simulation.TradesPerSecond,
+                    Source = _simulation.Mode == "replay" ? CoinbaseFeedSource.Replay : CoinbaseFeedSource.Synthetic,
                     ReplayFile = _simulation.Mode == "replay" ? _simulation.ReplayFile : null,
                     Seed = _simulation.Seed,
+                    Products = [.. coinbase.Symbols.Select(SyntheticProduct)],
                 }, _time, _loggers, cancellationToken);
                 _simulators.Add(CoinbaseSimulator);
                 endpoint = CoinbaseSimulator.Endpoint;
@@ -139,6 +140,19 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         _lifetime.StopApplication();
     }
 
+    private CoinbaseSyntheticProduct SyntheticProduct(string symbol)
+    {
+        var known = CoinbaseSimulatorOptions.DefaultProducts.FirstOrDefault(p => p.ProductId == symbol);
+        return new CoinbaseSyntheticProduct
+        {
+            ProductId = symbol,
+            StartPrice = known?.StartPrice ?? 100m,
+            TickSize = known?.TickSize ?? 0.01m,
+            MeanTradeSize = known?.MeanTradeSize ?? 1m,
+            TradesPerSecond = _simulation.TradesPerSecond,
+        };
+    }
+
     private void OnDeadLetter(DeadLetter letter)
     {
         Interlocked.Increment(ref _deadLetters);
@@ -153,6 +167,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         }
 
         LogStopping();
+        _subscriptionsAtStop = Providers.ToDictionary(p => p.Id, p => p.ActiveSubscriptions);
         foreach (var s in _subscriptions)
         {
             s.Dispose();
@@ -202,7 +217,8 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             KafkaBytes = stats?.BytesProduced ?? 0,
             KafkaBootstrap = KafkaBootstrap,
             Providers = Providers.Select(p => new ProviderSummary(p.Id.Name, p.Counters.Events, p.Counters.Frames, p.Counters.IgnoredFrames,
-                p.Counters.RejectedFrames, p.Counters.Reconnects, p.ActiveSubscriptions)).ToList(),
+                p.Counters.RejectedFrames, p.Counters.Reconnects,
+                _subscriptionsAtStop?.GetValueOrDefault(p.Id) ?? p.ActiveSubscriptions)).ToList(),
             Instruments = RefData.Instruments
                 .Select(i => latest.TryGetValue(i.Id, out var fp)
                     ? new InstrumentSummary(i.Key, EventJson.Dec(fp.Price), fp.Status.ToText(), fp.SourcesUsed)
