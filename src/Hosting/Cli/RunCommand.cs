@@ -20,10 +20,12 @@ public static class RunCommand
             throw new UsageException($"--role '{role}' is not available yet; use 'all'");
         }
 
-        var app = Build(args.Settings, stdout);
-        var platform = app.Services.GetRequiredService<PlatformService>();
+        WebApplication? app = null;
+        PlatformService platform;
         try
         {
+            app = Build(args.Settings, stdout);
+            platform = app.Services.GetRequiredService<PlatformService>();
             using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
             await app.RunAsync(ct);
         }
@@ -38,7 +40,10 @@ public static class RunCommand
         }
         finally
         {
-            await app.DisposeAsync();
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
         }
 
         var summary = platform.FinalSummary ?? platform.Summarize();

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Text.Json;
+using Cloudwall.Rx.Hosting.Cli;
+using Cloudwall.Rx.Hosting.Platform;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cloudwall.Rx.Tests.Integration.Hosting;
+
+/// <summary>/metrics, /healthz and /readyz of a running platform, over HTTP on loopback.</summary>
+[Collection(EndToEnd.Name)]
+public sealed class AdminEndpointTests
+{
+    [Fact]
+    public async Task A_running_platform_serves_metrics_health_and_readiness()
+    {
+        var app = RunCommand.Build(
+            [new("Admin:Port", "0"), new("ConsoleView:Enabled", "false"), new("Simulation:TradesPerSecond", "50")], TextWriter.Null);
+        await app.StartAsync();
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+            var platform = app.Services.GetRequiredService<PlatformService>();
+
+            await WaitUntil(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK && platform.Pipeline!.Stats.Received > 20);
+
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Contains("cloudwall_md_messages_total{provider=\"coinbase\",venue=\"coinbase\"}", metrics);
+            Assert.Contains("cloudwall_kafka_produced_total{topic=\"md.events.v1\",result=\"delivered\"}", metrics);
+            Assert.Contains("cloudwall_md_active_subscriptions{provider=\"coinbase\",venue=\"coinbase\"} 3", metrics);
+
+            using var health = JsonDocument.Parse(await http.GetStringAsync("/healthz"));
+            Assert.Equal("ok", health.RootElement.GetProperty("status").GetString());
+            Assert.True(health.RootElement.GetProperty("ready").GetBoolean());
+            var provider = health.RootElement.GetProperty("providers")[0];
+            Assert.Equal("coinbase", provider.GetProperty("provider").GetString());
+            Assert.Equal(1, provider.GetProperty("connected").GetInt32());
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not ready within 20 s");
+            await Task.Delay(100);
+        }
+    }
+}
