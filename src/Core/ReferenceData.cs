@@ -14,15 +14,15 @@ public sealed class ReferenceData
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, Instrument> _byKey = new(StringComparer.Ordinal);
     private volatile Instrument[] _byId = [null!]; // id 0 is "none"
-    private readonly ConcurrentDictionary<string, InstrumentId>[] _symbols = new ConcurrentDictionary<string, InstrumentId>[256];
+    private readonly ConcurrentDictionary<string, InstrumentId>[] _symbols = new ConcurrentDictionary<string, InstrumentId>[SymbolSpace.Count];
     private readonly ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[] _symbolLookups =
-        new ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[256];
+        new ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[SymbolSpace.Count];
     private readonly ConcurrentDictionary<(int Instrument, byte Venue), string> _venueSymbol = new();
-    private readonly SymbolRule?[] _rules = new SymbolRule?[256];
+    private readonly SymbolRule?[] _rules = new SymbolRule?[SymbolSpace.Count];
     // Symbols a rule refused, so a flood of one bad symbol costs a lookup, not a rule call and a string each time. Bounded.
-    private readonly ConcurrentDictionary<string, byte>[] _misses = new ConcurrentDictionary<string, byte>[256];
+    private readonly ConcurrentDictionary<string, byte>[] _misses = new ConcurrentDictionary<string, byte>[SymbolSpace.Count];
     private readonly ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>>[] _missLookups =
-        new ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>>[256];
+        new ConcurrentDictionary<string, byte>.AlternateLookup<ReadOnlySpan<char>>[SymbolSpace.Count];
 
     /// <summary>At most this many refused symbols are remembered per venue.</summary>
     public const int MaxRememberedMisses = 4096;
@@ -47,7 +47,7 @@ public sealed class ReferenceData
     public IEnumerable<Instrument> Instruments => _byId.Skip(1);
 
     /// <summary>Sets the grammar that derives instruments from a venue's symbols when no explicit mapping exists.</summary>
-    public void SetRule(VenueId venue, SymbolRule rule) => _rules[venue.Code] = rule;
+    public void SetRule(SymbolSpace space, SymbolRule rule) => _rules[space.Index] = rule;
 
     /// <summary>Interns an instrument, returning the existing one when its key is already known.</summary>
     public Instrument Intern(InstrumentSpec spec)
@@ -78,12 +78,12 @@ public sealed class ReferenceData
     }
 
     /// <summary>Maps a venue symbol to an instrument explicitly (reference data), overriding any rule.</summary>
-    public Instrument Map(VenueId venue, string venueSymbol, InstrumentSpec spec)
+    public Instrument Map(SymbolSpace space, string venueSymbol, InstrumentSpec spec)
     {
         var inst = Intern(spec);
-        _symbols[venue.Code][venueSymbol] = inst.Id;
-        _misses[venue.Code].TryRemove(venueSymbol, out _);
-        _venueSymbol.TryAdd((inst.Id.Value, venue.Code), venueSymbol);
+        _symbols[space.Index][venueSymbol] = inst.Id;
+        _misses[space.Index].TryRemove(venueSymbol, out _);
+        _venueSymbol.TryAdd((inst.Id.Value, space.Venue.Code), venueSymbol);
         Interlocked.Increment(ref _version);
         return inst;
     }
@@ -127,7 +127,7 @@ public sealed class ReferenceData
     }
 
     /// <summary>Resolves a venue symbol given as UTF-8 bytes. Allocation-free once the symbol has been seen.</summary>
-    public bool TryResolve(VenueId venue, ReadOnlySpan<byte> symbolUtf8, out InstrumentId id)
+    public bool TryResolve(SymbolSpace space, ReadOnlySpan<byte> symbolUtf8, out InstrumentId id)
     {
         id = InstrumentId.None;
         if (symbolUtf8.IsEmpty || symbolUtf8.Length > 128)
@@ -137,18 +137,18 @@ public sealed class ReferenceData
 
         Span<char> chars = stackalloc char[symbolUtf8.Length];
         var n = System.Text.Encoding.UTF8.GetChars(symbolUtf8, chars);
-        return TryResolve(venue, chars[..n], out id);
+        return TryResolve(space, chars[..n], out id);
     }
 
-    public bool TryResolve(VenueId venue, ReadOnlySpan<char> symbol, out InstrumentId id)
+    public bool TryResolve(SymbolSpace space, ReadOnlySpan<char> symbol, out InstrumentId id)
     {
-        if (_symbolLookups[venue.Code].TryGetValue(symbol, out id))
+        if (_symbolLookups[space.Index].TryGetValue(symbol, out id))
         {
             return true;
         }
 
-        var rule = _rules[venue.Code];
-        if (rule is null || symbol.IsEmpty || _missLookups[venue.Code].ContainsKey(symbol))
+        var rule = _rules[space.Index];
+        if (rule is null || symbol.IsEmpty || _missLookups[space.Index].ContainsKey(symbol))
         {
             id = InstrumentId.None;
             return false;
@@ -158,16 +158,16 @@ public sealed class ReferenceData
         var spec = rule(text);
         if (spec is null)
         {
-            if (_misses[venue.Code].Count < MaxRememberedMisses)
+            if (_misses[space.Index].Count < MaxRememberedMisses)
             {
-                _misses[venue.Code].TryAdd(text, 0);
+                _misses[space.Index].TryAdd(text, 0);
             }
 
             id = InstrumentId.None;
             return false;
         }
 
-        id = Map(venue, text, spec).Id;
+        id = Map(space, text, spec).Id;
         return true;
     }
 
@@ -176,4 +176,18 @@ public sealed class ReferenceData
         _venueSymbol.TryGetValue((id.Value, venue.Code), out var s) ? s : null;
 
     public string KeyOf(InstrumentId id) => TryGet(id, out var i) ? i.Key : "unknown";
+}
+
+/// <summary>
+/// Where a venue symbol is looked up: the venue plus a sub-space for venues whose symbols collide across markets
+/// (Bybit's <c>BTCUSDT</c> is a spot pair on one endpoint and a linear perpetual on another). Most venues use space 0.
+/// </summary>
+public readonly record struct SymbolSpace(VenueId Venue, byte Space = 0)
+{
+    public const int SpacesPerVenue = 4;
+    public const int Count = 256 * SpacesPerVenue;
+
+    public int Index => Venue.Code * SpacesPerVenue + (Space & (SpacesPerVenue - 1));
+
+    public static implicit operator SymbolSpace(VenueId venue) => new(venue);
 }

@@ -16,9 +16,11 @@ namespace Cloudwall.Rx.Simulation.Coinbase;
 /// // {"type":"subscribe","product_ids":["BTC-USD"],"channels":["matches","ticker"]}
 /// </code>
 /// </example>
-public sealed partial class CoinbaseSimulator : IAsyncDisposable
+public sealed partial class CoinbaseSimulator : IVenueSimulator
 {
     public const string VenueName = "coinbase";
+
+    public string Venue => VenueName;
 
     private readonly WebSocketVenueServer _server;
     private readonly CoinbaseProtocol _protocol;
