@@ -53,4 +53,6 @@ public enum SequenceScope
     PerInstrument,
     /// <summary>One sequence per instrument and kind (trade ids of trades, update ids of quotes, ...).</summary>
     PerInstrumentAndKind,
+    /// <summary>Numeric trade ids are contiguous per instrument (Coinbase <c>trade_id</c>), whatever the sequence field holds.</summary>
+    TradeIdPerInstrument,
 }

@@ -16,6 +16,12 @@ public sealed class IngestionCounters
     private long _reconnects;
     private long _subscriptionsSent;
     private readonly long[] _byReason = new long[32];
+    private long _duplicates;
+    private long _gaps;
+    private long _missing;
+    private long _outOfOrder;
+    private long _staleReconnects;
+    private long _repliesSent;
 
     public long Frames => Volatile.Read(ref _frames);
     public long Events => Volatile.Read(ref _events);
@@ -25,6 +31,28 @@ public sealed class IngestionCounters
     public long DecoderExceptions => Volatile.Read(ref _decoderExceptions);
     public long Reconnects => Volatile.Read(ref _reconnects);
     public long SubscriptionFramesSent => Volatile.Read(ref _subscriptionsSent);
+
+    /// <summary>Trades dropped as repeats (reconnect overlap) by trade id.</summary>
+    public long Duplicates => Volatile.Read(ref _duplicates);
+    /// <summary>Sequence breaks seen.</summary>
+    public long SequenceGaps => Volatile.Read(ref _gaps);
+    /// <summary>Sequence numbers missing across all gaps.</summary>
+    public long MissingSequences => Volatile.Read(ref _missing);
+    public long OutOfOrder => Volatile.Read(ref _outOfOrder);
+    /// <summary>Reconnects forced by the stale-connection watchdog (no market data for the configured time).</summary>
+    public long StaleReconnects => Volatile.Read(ref _staleReconnects);
+    public long RepliesSent => Volatile.Read(ref _repliesSent);
+
+    public void RecordDuplicate() => Interlocked.Increment(ref _duplicates);
+    public void RecordGap(long missing)
+    {
+        Interlocked.Increment(ref _gaps);
+        Interlocked.Add(ref _missing, missing);
+    }
+
+    public void RecordOutOfOrder() => Interlocked.Increment(ref _outOfOrder);
+    public void RecordStale() => Interlocked.Increment(ref _staleReconnects);
+    public void RecordReply() => Interlocked.Increment(ref _repliesSent);
 
     public long ByReason(FrameReason reason) => Volatile.Read(ref _byReason[(int)reason]);
 

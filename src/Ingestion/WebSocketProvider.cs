@@ -26,10 +26,13 @@ public sealed class WebSocketProvider : IMarketDataProvider
     private readonly Lock _gate = new();
     private readonly List<WebSocketConnection> _connections = [];
     private IObserver<MarketEvent>? _sink;
+    private readonly Action<SequenceGap>? _gapSink;
 
     public WebSocketProvider(IVenueProtocol protocol, Uri? endpoint, IReadOnlyList<string> symbols, ReferenceData refData,
-        Action<DeadLetter> deadLetters, ConnectionOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+        Action<DeadLetter> deadLetters, ConnectionOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null,
+        Action<SequenceGap>? gaps = null)
     {
+        _gapSink = gaps;
         _protocol = protocol;
         _endpoint = endpoint ?? protocol.DefaultEndpoint;
         _initialSymbols = symbols;
@@ -144,7 +147,7 @@ public sealed class WebSocketProvider : IMarketDataProvider
                 }
 
                 var conn = new WebSocketConnection(_connections.Count, _endpoint, _protocol, _refData, sink, _deadLetters, Counters,
-                    _options, _time, _loggers);
+                    _options, _time, _loggers, _gapSink);
                 _connections.Add(conn);
                 toStart.Add((conn, batch));
             }

@@ -23,12 +23,22 @@ public sealed partial class WebSocketConnection : IDisposable
     private readonly Lock _gate = new();
     private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
+    private readonly SeriesGuard _guard;
+    private readonly Action<SequenceGap> _gaps;
+    private readonly ConnectionOptions _options;
     private ITimer? _keepAlive;
+    private ITimer? _watchdog;
     private bool _started;
+    private long _lastDataNs;
+    private int _failures;
 
     public WebSocketConnection(int index, Uri endpoint, IVenueProtocol protocol, ReferenceData refData, IObserver<MarketEvent> sink,
-        Action<DeadLetter> deadLetters, IngestionCounters counters, ConnectionOptions options, TimeProvider time, ILoggerFactory loggers)
+        Action<DeadLetter> deadLetters, IngestionCounters counters, ConnectionOptions options, TimeProvider time, ILoggerFactory loggers,
+        Action<SequenceGap>? gaps = null)
     {
+        _options = options;
+        _gaps = gaps ?? (static _ => { });
+        _guard = new SeriesGuard(protocol.SequenceScope, options.DedupWindow);
         Index = index;
         _protocol = protocol;
         _sink = sink;
@@ -41,7 +51,8 @@ public sealed partial class WebSocketConnection : IDisposable
             Name = $"{protocol.Venue.Name}#{index}",
             // Raw bytes, not strings: the decoders read UTF-8 directly.
             IsTextMessageConversionEnabled = false,
-            ReconnectTimeout = options.StaleAfter,
+            // Our watchdog decides staleness from market data only: the client's own timer would count heartbeats.
+            ReconnectTimeout = null,
             ErrorReconnectTimeout = options.ReconnectDelay,
             LostReconnectTimeout = options.ReconnectDelay,
         };
@@ -91,6 +102,10 @@ public sealed partial class WebSocketConnection : IDisposable
             _keepAlive = _time.CreateTimer(static s => ((WebSocketConnection)s!).SendKeepAlive(), this, ka.Interval, ka.Interval);
         }
 
+        Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
+        var check = _options.StaleAfter / 4;
+        _watchdog = _time.CreateTimer(static s => ((WebSocketConnection)s!).CheckStale(), this, check, check);
+
         await _client.Start().ConfigureAwait(false);
     }
 
@@ -132,6 +147,13 @@ public sealed partial class WebSocketConnection : IDisposable
         }
 
         LogConnected(Name, info.Type.ToString());
+        Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
+        var connectFrames = _protocol.ConnectFrames();
+        foreach (var f in connectFrames)
+        {
+            _client.Send(f);
+        }
+
         IReadOnlyCollection<string> current;
         lock (_gate)
         {
@@ -149,8 +171,37 @@ public sealed partial class WebSocketConnection : IDisposable
         }
     }
 
-    private void OnDisconnected(DisconnectionInfo info) =>
+    private void OnDisconnected(DisconnectionInfo info)
+    {
         LogDisconnected(Name, info.Type.ToString(), info.Exception?.Message ?? info.CloseStatusDescription ?? "");
+        if (info.Type is DisconnectionType.Exit or DisconnectionType.ByUser)
+        {
+            return;
+        }
+
+        // Exponential backoff with jitter and a cap; reset by the next frame of market data.
+        var failures = Interlocked.Increment(ref _failures);
+        var delay = Backoff.Next(_options.ReconnectDelay, _options.ReconnectDelayCap, failures, Random.Shared.NextDouble());
+        _client.ErrorReconnectTimeout = delay;
+        _client.LostReconnectTimeout = delay;
+    }
+
+    private void CheckStale()
+    {
+        if (!_client.IsRunning)
+        {
+            return;
+        }
+
+        var idle = UnixTime.FromTimeProvider(_time) - Volatile.Read(ref _lastDataNs);
+        if (idle > (long)(_options.StaleAfter.TotalMilliseconds * UnixTime.NanosPerMilli))
+        {
+            _counters.RecordStale();
+            LogStale(Name, idle / UnixTime.NanosPerMilli);
+            Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
+            _ = _client.Reconnect();
+        }
+    }
 
     private void OnMessage(ResponseMessage message)
     {
@@ -166,7 +217,40 @@ public sealed partial class WebSocketConnection : IDisposable
             return;
         }
 
-        _handler.Handle(bytes, rx, _sink, static (sink, in e) => sink.OnNext(e));
+        var outcome = _handler.Handle(bytes, rx, this, static (conn, in e) => conn.Deliver(in e));
+        if (outcome.Status == FrameStatus.Decoded)
+        {
+            Volatile.Write(ref _lastDataNs, rx);
+            if (Volatile.Read(ref _failures) != 0)
+            {
+                Volatile.Write(ref _failures, 0);
+                _client.ErrorReconnectTimeout = _options.ReconnectDelay;
+                _client.LostReconnectTimeout = _options.ReconnectDelay;
+            }
+        }
+        else if (outcome.Status == FrameStatus.Ignored && _protocol.ReplyTo(bytes) is { } reply)
+        {
+            _client.Send(reply);
+            _counters.RecordReply();
+        }
+    }
+
+    private void Deliver(in MarketEvent e)
+    {
+        if (!_guard.Admit(e, e.ReceiveTimeNs, out var gap, out var hasGap))
+        {
+            _counters.RecordDuplicate();
+            return;
+        }
+
+        if (hasGap)
+        {
+            _counters.RecordGap(gap.Missing);
+            LogGap(Name, e.Instrument.Value, gap.LastSeen, gap.Received);
+            _gaps(gap);
+        }
+
+        _sink.OnNext(e);
     }
 
     private void SendKeepAlive()
@@ -193,6 +277,7 @@ public sealed partial class WebSocketConnection : IDisposable
     public void Dispose()
     {
         _keepAlive?.Dispose();
+        _watchdog?.Dispose();
         foreach (var s in _subscriptions)
         {
             s.Dispose();
@@ -216,6 +301,12 @@ public sealed partial class WebSocketConnection : IDisposable
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Connection {Name} disconnected ({Type}): {Reason}")]
     private partial void LogDisconnected(string name, string type, string reason);
 
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection {Name} stale: no market data for {IdleMs} ms; reconnecting")]
+    private partial void LogStale(string name, long idleMs);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Connection {Name} sequence gap on instrument {Instrument}: {LastSeen} then {Received}")]
+    private partial void LogGap(string name, int instrument, long lastSeen, long received);
+
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Connection {Name} stream error")]
     private partial void LogStreamError(Exception ex, string name);
 }
@@ -226,6 +317,25 @@ public sealed record ConnectionOptions
     /// <summary>Reconnect when no frame at all arrives for this long.</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Delay before reconnecting after a failure.</summary>
+    /// <summary>First delay before reconnecting after a failure; doubles per consecutive failure, with jitter.</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest reconnect delay.</summary>
+    public TimeSpan ReconnectDelayCap { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Trade ids remembered per connection to drop the overlap replayed after a reconnect.</summary>
+    public int DedupWindow { get; init; } = 8192;
+}
+
+/// <summary>Exponential backoff with "equal jitter": half the delay is fixed, half random, never above the cap.</summary>
+public static class Backoff
+{
+    /// <param name="attempt">1 for the first retry.</param>
+    /// <param name="random">A uniform sample in [0, 1).</param>
+    public static TimeSpan Next(TimeSpan initial, TimeSpan cap, int attempt, double random)
+    {
+        var exp = Math.Min(30, Math.Max(0, attempt - 1));
+        var full = Math.Min(cap.TotalMilliseconds, initial.TotalMilliseconds * Math.Pow(2, exp));
+        return TimeSpan.FromMilliseconds(full / 2 + full / 2 * Math.Clamp(random, 0, 1));
+    }
 }

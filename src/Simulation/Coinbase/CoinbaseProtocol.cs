@@ -14,6 +14,9 @@ internal sealed class CoinbaseProductState(string productId)
 
     public long LastTradeId;
 
+    /// <summary>Trade ids still to skip: a skipped sequence also loses the trades it would have carried.</summary>
+    public long PendingTradeSkip;
+
     /// <summary>What a new <c>matches</c> subscriber receives first, as <c>last_match</c>.</summary>
     public CoinbaseMatch? LastMatch;
 }
@@ -77,7 +80,9 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     public long NextSequence(CoinbaseProductState product)
     {
         AssertGateHeld();
-        product.Sequence += 1 + _faults.TakeSequenceSkip(product.ProductId);
+        var skip = _faults.TakeSequenceSkip(product.ProductId);
+        product.Sequence += 1 + skip;
+        product.PendingTradeSkip += skip;
         return product.Sequence;
     }
 

@@ -137,16 +137,19 @@ internal sealed class SyntheticCoinbaseFeed : ICoinbaseFeed
         p.LastTakerBuys = takerBuys;
 
         var state = p.State;
+        var sequence = _protocol.NextSequence(state);
+        var tradeId = state.LastTradeId + 1 + state.PendingTradeSkip;
+        state.PendingTradeSkip = 0;
         var match = new CoinbaseMatch
         {
-            TradeId = state.LastTradeId + 1,
+            TradeId = tradeId,
             MakerOrderId = NewOrderId(),
             TakerOrderId = NewOrderId(),
             MakerIsBuy = !takerBuys,
             Size = size,
             Price = price,
             ProductId = spec.ProductId,
-            Sequence = _protocol.NextSequence(state),
+            Sequence = sequence,
             Time = (at - lag).UtcDateTime,
         };
         _protocol.PublishMatch(state, match);

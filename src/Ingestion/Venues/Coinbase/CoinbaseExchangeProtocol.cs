@@ -24,6 +24,12 @@ public sealed class CoinbaseExchangeProtocol : IVenueProtocol
 
     public int MaxSymbolsPerConnection { get; }
 
+    /// <summary>
+    /// Coinbase's <c>sequence</c> numbers the whole order-book feed of a product, so a matches subscriber sees holes by design;
+    /// trade ids, though, are contiguous per product: those are checked.
+    /// </summary>
+    public SequenceScope SequenceScope => SequenceScope.TradeIdPerInstrument;
+
     public (string Frame, TimeSpan Interval)? KeepAlive => null;
 
     public IFrameDecoder CreateDecoder(ReferenceData refData) => new CoinbaseExchangeDecoder(refData);
