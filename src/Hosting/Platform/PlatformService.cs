@@ -116,7 +116,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
             var protocol = new CoinbaseExchangeProtocol(coinbase.MaxSymbolsPerConnection);
             var provider = new WebSocketProvider(protocol, endpoint, coinbase.Symbols, RefData, OnDeadLetter,
-                new ConnectionOptions { StaleAfter = coinbase.StaleAfter, ReconnectDelay = coinbase.ReconnectDelay }, _time, _loggers);
+                new ConnectionOptions { StaleAfter = coinbase.StaleAfter, ReconnectDelay = coinbase.ReconnectDelay }, _time, _loggers, OnGap);
             Providers.Add(provider);
         }
 
@@ -151,6 +151,23 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             MeanTradeSize = known?.MeanTradeSize ?? 1m,
             TradesPerSecond = _simulation.TradesPerSecond,
         };
+    }
+
+    /// <summary>Sequence gaps seen by ingestion, by series; the quality layer reads them.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<SequenceGap> RecentGaps { get; } = new();
+
+    private long _gaps;
+
+    public long SequenceGaps => Interlocked.Read(ref _gaps);
+
+    private void OnGap(SequenceGap gap)
+    {
+        Interlocked.Increment(ref _gaps);
+        RecentGaps.Enqueue(gap);
+        // Bounded: the quality layer drains it; if nobody does, the oldest are dropped (counted in SequenceGaps anyway).
+        while (RecentGaps.Count > 10_000 && RecentGaps.TryDequeue(out _))
+        {
+        }
     }
 
     private void OnDeadLetter(DeadLetter letter)
@@ -211,13 +228,14 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             FairPricesComputed = pipeline?.FairPricesPublished ?? 0,
             FairPricesPublished = fair?.Delivered ?? 0,
             DeadLetters = DeadLetters,
+            SequenceGaps = SequenceGaps,
             KafkaDelivered = stats?.Delivered ?? 0,
             KafkaDeliveryFailures = stats?.DeliveryFailed ?? 0,
             KafkaDropped = stats?.Dropped ?? 0,
             KafkaBytes = stats?.BytesProduced ?? 0,
             KafkaBootstrap = KafkaBootstrap,
             Providers = Providers.Select(p => new ProviderSummary(p.Id.Name, p.Counters.Events, p.Counters.Frames, p.Counters.IgnoredFrames,
-                p.Counters.RejectedFrames, p.Counters.Reconnects,
+                p.Counters.RejectedFrames, p.Counters.Reconnects, p.Counters.Duplicates, p.Counters.SequenceGaps,
                 _subscriptionsAtStop?.GetValueOrDefault(p.Id) ?? p.ActiveSubscriptions)).ToList(),
             Instruments = RefData.Instruments
                 .Select(i => latest.TryGetValue(i.Id, out var fp)

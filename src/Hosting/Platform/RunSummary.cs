@@ -16,6 +16,7 @@ public sealed record RunSummary
     /// <summary>Fair prices acknowledged by Kafka on md.fairprice.v1.</summary>
     [JsonPropertyName("fair_prices_published")] public long FairPricesPublished { get; init; }
     [JsonPropertyName("dead_letters")] public long DeadLetters { get; init; }
+    [JsonPropertyName("sequence_gaps")] public long SequenceGaps { get; init; }
     [JsonPropertyName("kafka_delivered")] public long KafkaDelivered { get; init; }
     [JsonPropertyName("kafka_delivery_failures")] public long KafkaDeliveryFailures { get; init; }
     [JsonPropertyName("kafka_dropped")] public long KafkaDropped { get; init; }
@@ -32,6 +33,8 @@ public sealed record ProviderSummary(
     [property: JsonPropertyName("ignored_frames")] long IgnoredFrames,
     [property: JsonPropertyName("rejected_frames")] long RejectedFrames,
     [property: JsonPropertyName("reconnects")] long Reconnects,
+    [property: JsonPropertyName("duplicates_dropped")] long Duplicates,
+    [property: JsonPropertyName("sequence_gaps")] long SequenceGaps,
     [property: JsonPropertyName("active_subscriptions")] int ActiveSubscriptions);
 
 public sealed record InstrumentSummary(
