@@ -11,7 +11,10 @@ public sealed class AggregatorProviderOptions
     /// <summary>A placeholder for the production gateway; configure the real one. The simulator is <c>http://127.0.0.1:port</c> (HTTP/2 cleartext).</summary>
     public const string DefaultEndpoint = "https://stream.aggregator.example:443";
 
-    /// <summary>The gRPC endpoint. <c>https</c> negotiates HTTP/2 over TLS; <c>http</c> speaks HTTP/2 cleartext with prior knowledge.</summary>
+    /// <summary>
+    /// The gRPC endpoint. <c>https</c> negotiates HTTP/2 over TLS; <c>http</c> speaks HTTP/2 cleartext with prior knowledge, which
+    /// GrpcChannel does by itself on .NET 5 and later (no <c>Http2UnencryptedSupport</c> AppContext switch; the loopback tests prove it).
+    /// </summary>
     public Uri Endpoint { get; set; } = new(DefaultEndpoint);
 
     /// <summary>Sent as <c>authorization: Bearer &lt;token&gt;</c> on every call. Secret: never logged.</summary>
