@@ -1,0 +1,93 @@
+namespace Cloudwall.Rx.Ingestion.Venues.Aggregator;
+
+/// <summary>
+/// Settings of an <see cref="AggregatorProvider"/> (configuration section <see cref="SectionName"/>). Validated by the provider's
+/// constructor; errors name the bad key. The API token is a secret: it is sent as call metadata and never logged or printed.
+/// </summary>
+public sealed class AggregatorProviderOptions
+{
+    public const string SectionName = "Ingestion:Aggregator";
+
+    /// <summary>A placeholder for the production gateway; configure the real one. The simulator is <c>http://127.0.0.1:port</c> (HTTP/2 cleartext).</summary>
+    public const string DefaultEndpoint = "https://stream.aggregator.example:443";
+
+    /// <summary>
+    /// The gRPC endpoint. <c>https</c> negotiates HTTP/2 over TLS; <c>http</c> speaks HTTP/2 cleartext with prior knowledge, which
+    /// GrpcChannel does by itself on .NET 5 and later (no <c>Http2UnencryptedSupport</c> AppContext switch; the loopback tests prove it).
+    /// </summary>
+    public Uri Endpoint { get; set; } = new(DefaultEndpoint);
+
+    /// <summary>Sent as <c>authorization: Bearer &lt;token&gt;</c> on every call. Secret: never logged.</summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>The most criteria one stream (one call) carries; more criteria open more concurrent streams.</summary>
+    public int MaxCriteriaPerStream { get; set; } = 16;
+
+    /// <summary>A stream with no market update for this long is restarted; heartbeats do not count as data. Infinite disables it.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The first delay before reconnecting a failed stream; it doubles per failure up to <see cref="MaxReconnectDelay"/>.</summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>HTTP/2 PING interval on an idle connection, so a dead peer is found even when the stream is quiet.</summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest message accepted from the server.</summary>
+    public int MaxReceiveMessageBytes { get; set; } = 1 << 20;
+
+    internal void Validate()
+    {
+        const string p = SectionName;
+        if (Endpoint is null || !Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttp && Endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"{p}:{nameof(Endpoint)} must be an absolute http or https URL.", $"{p}:{nameof(Endpoint)}");
+        }
+
+        if (MaxCriteriaPerStream < 1)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(MaxCriteriaPerStream)}", MaxCriteriaPerStream, "Must be at least 1.");
+        }
+
+        if (StaleAfter <= TimeSpan.Zero && StaleAfter != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(StaleAfter)}", StaleAfter, "Must be positive, or infinite to disable.");
+        }
+
+        if (ReconnectDelay <= TimeSpan.Zero || MaxReconnectDelay < ReconnectDelay)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(ReconnectDelay)}", ReconnectDelay,
+                $"Must be positive and not above {nameof(MaxReconnectDelay)}.");
+        }
+
+        if (KeepAlivePingDelay <= TimeSpan.Zero || KeepAlivePingTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(KeepAlivePingDelay)}", "Keep-alive delay and timeout must be positive.");
+        }
+
+        if (MaxReceiveMessageBytes < 1024)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(MaxReceiveMessageBytes)}", MaxReceiveMessageBytes, "Must be at least 1024.");
+        }
+    }
+
+    /// <summary>Everything but the token.</summary>
+    public override string ToString() =>
+        $"Endpoint={Endpoint}, ApiToken={(string.IsNullOrEmpty(ApiToken) ? "(none)" : "(set)")}, MaxCriteriaPerStream={MaxCriteriaPerStream}, StaleAfter={StaleAfter}";
+}
+
+/// <summary>Reconnect delays: exponential with a cap, and "equal jitter" (half fixed, half random) so shards do not reconnect in step.</summary>
+public static class AggregatorBackoff
+{
+    /// <summary>The delay before reconnect attempt <paramref name="attempt"/> (0 = first), given a uniform random <paramref name="random01"/> in [0, 1).</summary>
+    public static TimeSpan Delay(int attempt, TimeSpan initial, TimeSpan cap, double random01)
+    {
+        var exp = Math.Min(Math.Max(attempt, 0), 30);
+        var ceiling = Math.Min(cap.Ticks, initial.Ticks * Math.Pow(2, exp));
+        var half = ceiling / 2;
+        return TimeSpan.FromTicks((long)(half + half * Math.Clamp(random01, 0, 1)));
+    }
+}

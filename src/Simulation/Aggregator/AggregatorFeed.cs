@@ -1,0 +1,225 @@
+using System.Globalization;
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Aggregator;
+using Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol;
+using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
+
+namespace Cloudwall.Rx.Simulation.Aggregator;
+
+/// <summary>
+/// The aggregator's market: trades for each configured instrument from the shared <see cref="SyntheticMarket"/> (one view, with
+/// its own basis and noise, per exchange), fanned out to every open stream whose criteria select the instrument, plus a heartbeat
+/// per stream. Driven by the simulator's step loop; stream registration is thread-safe.
+/// </summary>
+internal sealed class AggregatorFeed
+{
+    private readonly AggregatorSimulatorOptions _options;
+    private readonly SimulatorFaults _faults;
+    private readonly TimeProvider _time;
+    private readonly Product[] _products;
+    private readonly Lock _gate = new();
+    private AggregatorSubscriberStream[] _streams = [];
+    private long _nextStreamId;
+
+    public AggregatorFeed(AggregatorSimulatorOptions options, SimulatorFaults faults, TimeProvider time)
+    {
+        _options = options;
+        _faults = faults;
+        _time = time;
+        Instruments = options.EffectiveInstruments;
+        Stats = new SimulatorStats(Snapshot);
+        var start = time.GetUtcNow();
+        var market = options.Market ?? new SyntheticMarket(options.Seed);
+        var views = new Dictionary<string, SyntheticVenueView>(StringComparer.Ordinal);
+        _products = new Product[Instruments.Count];
+        for (var i = 0; i < Instruments.Count; i++)
+        {
+            var spec = Instruments[i];
+            market.AddInstrument(spec.Instrument, spec.StartPrice, spec.VolatilityPerSqrtSecond, start);
+            if (!views.TryGetValue(spec.Exchange, out var view))
+            {
+                // Seeded per exchange, so the same exchange draws the same basis run after run.
+                var seed = options.Seed ^ (int)AggregatorDecoder.Fnv1a64(System.Text.Encoding.UTF8.GetBytes(spec.Exchange));
+                view = market.ForVenue("aggregator:" + spec.Exchange, options.ExchangeBasisFraction, options.ExchangeNoiseFraction, seed);
+                views.Add(spec.Exchange, view);
+            }
+
+            _products[i] = new Product(spec, view, TickScale(spec.TickSize), 1_000_000L * (i + 1));
+        }
+    }
+
+    public IReadOnlyList<AggregatorSyntheticInstrument> Instruments { get; }
+
+    public SimulatorStats Stats { get; }
+
+    public int OpenStreams => Volatile.Read(ref _streams).Length;
+
+    public AggregatorSubscriberStream Open(SubscribeRequest request, string peer, Action abort)
+    {
+        var now = _time.GetUtcNow();
+        var stream = new AggregatorSubscriberStream(Interlocked.Increment(ref _nextStreamId), peer, now,
+            request.Criteria.Select(c => $"{c.Exchange}:{c.InstrumentClass}:{c.Code}".ToLowerInvariant()).ToList(),
+            AggregatorSubscriberStream.Resolve(request, Instruments), _options.StreamQueueCapacity, abort, now + _options.HeartbeatInterval);
+        lock (_gate)
+        {
+            _streams = [.. _streams, stream];
+        }
+
+        Stats.CountAccepted();
+        return stream;
+    }
+
+    public void Close(AggregatorSubscriberStream stream)
+    {
+        stream.Complete();
+        lock (_gate)
+        {
+            _streams = Array.FindAll(_streams, s => s != stream);
+        }
+
+        Stats.CountClosed();
+    }
+
+    /// <summary>Resets every open stream without a trailer.</summary>
+    public int AbortAll()
+    {
+        var streams = Volatile.Read(ref _streams);
+        foreach (var s in streams)
+        {
+            s.Abort();
+        }
+
+        return streams.Length;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="count"/> bad updates on every stream, alternating a price that is not a decimal and an exchange
+    /// nobody knows; each takes its sequence number, as real bad data would.
+    /// </summary>
+    public int SendMalformed(int count)
+    {
+        var streams = Volatile.Read(ref _streams);
+        var now = AggregatorDecoder.ToTimestamp(UnixTime.FromTimeProvider(_time));
+        foreach (var s in streams)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var bad = new MarketUpdate
+                {
+                    Exchange = i % 2 == 0 ? "cbse" : "zzzz",
+                    Class = AggregatorCodes.Spot,
+                    Code = "btc-usd",
+                    Id = "malformed-" + i.ToString(CultureInfo.InvariantCulture),
+                    Price = i % 2 == 0 ? "65,000.1x" : "65000.1",
+                    Amount = "0.1",
+                    Side = Ingestion.Venues.Aggregator.Protocol.Side.Buy,
+                    TsExchange = now,
+                    TsCollection = now,
+                };
+                s.EnqueueUpdate(bad, 0);
+            }
+        }
+
+        return streams.Length * count;
+    }
+
+    /// <summary>Emits every trade due in (<paramref name="from"/>, <paramref name="to"/>] and the heartbeats that fell due.</summary>
+    public void Step(DateTimeOffset from, DateTimeOffset to)
+    {
+        var dt = (to - from).TotalSeconds;
+        if (dt <= 0)
+        {
+            return;
+        }
+
+        var streams = Volatile.Read(ref _streams);
+        var lag = _faults.Latency;
+        var collected = AggregatorDecoder.ToTimestamp(UnixTime.FromDateTime(to.UtcDateTime));
+        for (var i = 0; i < _products.Length; i++)
+        {
+            var p = _products[i];
+            if (_faults.IsSilenced(p.Spec.Key))
+            {
+                p.Carry = 0;
+                continue;
+            }
+
+            // Trades owed for this step; capped at one second's worth so a long pause does not flood the streams.
+            var owed = p.Carry + p.Spec.TradesPerSecond * dt;
+            var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(p.Spec.TradesPerSecond)));
+            p.Carry = Math.Min(owed - n, 1.0);
+            for (var k = 0; k < n; k++)
+            {
+                var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (k + 1.0) / n));
+                var update = Trade(p, at - lag, collected);
+                var skip = _faults.TakeSequenceSkip(p.Spec.Key);
+                foreach (var s in streams)
+                {
+                    if (s.Matches[i])
+                    {
+                        s.EnqueueUpdate(update, skip);
+                    }
+                }
+            }
+        }
+
+        foreach (var s in streams)
+        {
+            if (to >= s.NextHeartbeat)
+            {
+                s.EnqueueHeartbeat(collected);
+                s.NextHeartbeat = to + _options.HeartbeatInterval;
+            }
+        }
+    }
+
+    private MarketUpdate Trade(Product p, DateTimeOffset exchangeTime, Google.Protobuf.WellKnownTypes.Timestamp collected)
+    {
+        var spec = p.Spec;
+        var tick = spec.TickSize;
+        var quoteFactor = _faults.QuotePriceFactor(spec.Key);
+        var tradeFactor = _faults.TakeTradePriceFactor(spec.Key);
+        var mid = (decimal)p.View.Mid(spec.Instrument, exchangeTime) * quoteFactor;
+        var takerBuys = p.View.Random.Next(2) == 0;
+        var bid = Math.Max(tick, Math.Floor(mid / tick) * tick);
+        var price = takerBuys ? bid + tick : bid;
+        if (tradeFactor != quoteFactor)
+        {
+            price *= tradeFactor / quoteFactor; // a spike prints away from the market, for one trade
+        }
+
+        price = Math.Round(Math.Max(tick, Math.Round(price / tick) * tick), p.Scale);
+        var size = Math.Round(Math.Max(0.00000001m, (decimal)(-Math.Log(1.0 - p.View.Random.NextDouble())) * spec.MeanTradeSize), 8);
+        p.LastTradeId++;
+        return new MarketUpdate
+        {
+            Exchange = spec.Exchange,
+            Class = spec.Class,
+            Code = spec.Code,
+            Id = p.LastTradeId.ToString(CultureInfo.InvariantCulture),
+            Price = price.ToString(CultureInfo.InvariantCulture),
+            Amount = size.ToString("0.00000000", CultureInfo.InvariantCulture),
+            Side = takerBuys ? Ingestion.Venues.Aggregator.Protocol.Side.Buy : Ingestion.Venues.Aggregator.Protocol.Side.Sell,
+            TsExchange = AggregatorDecoder.ToTimestamp(UnixTime.FromDateTime(exchangeTime.UtcDateTime)),
+            TsCollection = collected,
+        };
+    }
+
+    private IReadOnlyList<VenueConnectionStats> Snapshot() => Volatile.Read(ref _streams).Select(s => s.Snapshot()).ToList();
+
+    private static int TickScale(decimal tick) => (decimal.GetBits(tick)[3] >> 16) & 0xFF;
+
+    private sealed class Product(AggregatorSyntheticInstrument spec, SyntheticVenueView view, int scale, long firstTradeId)
+    {
+        public AggregatorSyntheticInstrument Spec { get; } = spec;
+
+        public SyntheticVenueView View { get; } = view;
+
+        public int Scale { get; } = scale;
+
+        public long LastTradeId = firstTradeId;
+
+        public double Carry;
+    }
+}
