@@ -20,7 +20,7 @@ public sealed class AggregatorProviderTests
         await using var h = (await StartAsync([CbseBtc, BincBtc])).Subscribe();
 
         await h.UntilEventsAsync(e => e.Venue == VenueId.Coinbase, 20, "coinbase trades");
-        await h.UntilEventsAsync(e => e.Venue == VenueId.Binance, 20, "binance trades");
+        await h.UntilEventsAsync(e => e.Venue == VenueId.BinanceUsdm, 20, "binance trades");
 
         var events = h.Events();
         Assert.All(events, e =>
@@ -38,14 +38,14 @@ public sealed class AggregatorProviderTests
             Assert.Equal("BTC-USD.SPOT", h.KeyOf(e));
             Assert.True(e.Price.Scale <= 2, $"price {e.Price} on a 0.01 tick");
         });
-        Assert.All(events.Where(e => e.Venue == VenueId.Binance), e =>
+        Assert.All(events.Where(e => e.Venue == VenueId.BinanceUsdm), e =>
         {
             Assert.Equal("BTC-USDT.PERP", h.KeyOf(e));
             Assert.True(e.Price.Scale <= 1, $"price {e.Price} on a 0.1 tick");
         });
         Assert.Contains(events, e => e.Side == Side.Buy);
         Assert.Contains(events, e => e.Side == Side.Sell);
-        Assert.DoesNotContain(events, e => e.Venue != VenueId.Coinbase && e.Venue != VenueId.Binance);
+        Assert.DoesNotContain(events, e => e.Venue != VenueId.Coinbase && e.Venue != VenueId.BinanceUsdm);
 
         // One shard, one call: sequence_id runs 1, 2, 3, ... in arrival order.
         var seqs = events.Select(e => e.Sequence).ToList();
@@ -66,7 +66,7 @@ public sealed class AggregatorProviderTests
 
         var events = h.Events();
         Assert.All(events, e => Assert.EndsWith(".SPOT", h.KeyOf(e), StringComparison.Ordinal));
-        Assert.DoesNotContain(events, e => e.Venue == VenueId.Binance);
+        Assert.DoesNotContain(events, e => e.Venue == VenueId.Binance || e.Venue == VenueId.BinanceUsdm);
         Assert.Equal(
             ["BTC-USD.SPOT", "ETH-USD.SPOT"],
             events.Select(e => h.KeyOf(e)).Distinct().Order(StringComparer.Ordinal).ToArray());
@@ -115,8 +115,8 @@ public sealed class AggregatorProviderTests
         // The first fills shard 1 (its call restarts); the second opens shard 2.
         await h.Provider.AddSubscriptionsAsync([BincBtc, BincEth]);
 
-        await h.UntilEventsAsync(e => e.Venue == VenueId.Binance && h.KeyOf(e) == "BTC-USDT.PERP", 5, "binance btc perp (shard 1)");
-        await h.UntilEventsAsync(e => e.Venue == VenueId.Binance && h.KeyOf(e) == "ETH-USDT.PERP", 5, "binance eth perp (shard 2)");
+        await h.UntilEventsAsync(e => e.Venue == VenueId.BinanceUsdm && h.KeyOf(e) == "BTC-USDT.PERP", 5, "binance btc perp (shard 1)");
+        await h.UntilEventsAsync(e => e.Venue == VenueId.BinanceUsdm && h.KeyOf(e) == "ETH-USDT.PERP", 5, "binance eth perp (shard 2)");
         var mark = h.Count;
         await h.UntilEventsAsync(e => e.Venue == VenueId.Coinbase, 10, "coinbase trades after the add", mark);
 

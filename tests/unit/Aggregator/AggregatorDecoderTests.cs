@@ -86,6 +86,25 @@ public sealed class AggregatorDecoderTests
         Assert.Equal(venue, v.Name);
     }
 
+    [Theory]
+    [InlineData("binc", "spot", "btc-usdt", "binance", "BTC-USDT.SPOT")]
+    [InlineData("binc", "perpetual-future", "btc-usdt", "binance-usdm", "BTC-USDT.PERP")]
+    [InlineData("bnce", "perpetual-future", "btc-usd", "binance-coinm", "BTC-USD.PERP")]
+    [InlineData("cbse", "spot", "btc-usd", "coinbase", "BTC-USD.SPOT")]
+    public void Binance_derivatives_land_on_the_venue_that_trades_them(string exchange, string cls, string code, string venue, string key)
+    {
+        var refData = new ReferenceData();
+        AggregatorCodes.Register(refData);
+        var u = new MarketUpdate
+        {
+            Exchange = exchange, Class = cls, Code = code, Id = "1", Price = "100.5", Amount = "2", Side = Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol.Side.Buy,
+            TsExchange = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+        };
+        Assert.Equal(FrameStatus.Decoded, AggregatorDecoder.Convert(u, refData, Rx, out var e, out _).Status);
+        Assert.Equal(venue, e.Venue.Name);
+        Assert.Equal(key, refData.KeyOf(e.Instrument));
+    }
+
     [Fact]
     public void The_exchange_table_is_the_documented_one()
     {

@@ -14,7 +14,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Aggregator;
 /// <listheader><term>code</term><description>venue</description></listheader>
 /// <item><term>cbse</term><description>coinbase</description></item>
 /// <item><term>krkn</term><description>kraken</description></item>
-/// <item><term>binc, bnce</term><description>binance (both spellings are in use for Binance)</description></item>
+/// <item><term>binc, bnce</term><description>binance for spot; binance-usdm (USDT/USDC-margined) or binance-coinm (USD-quoted) for derivatives</description></item>
 /// <item><term>okex</term><description>okx</description></item>
 /// <item><term>bybt</term><description>bybit</description></item>
 /// <item><term>drbt</term><description>deribit</description></item>
@@ -57,6 +57,15 @@ public static class AggregatorCodes
 
     /// <summary>The venue of an aggregator exchange code, without allocating.</summary>
     public static bool TryVenue(ReadOnlySpan<char> exchange, out VenueId venue) => ExchangeLookup.TryGetValue(exchange, out venue);
+
+    /// <summary>
+    /// Binance runs its derivatives as separate venues: USDⓈ-margined contracts on binance-usdm, coin-margined (USD-quoted)
+    /// on binance-coinm. An aggregator's single Binance code is split accordingly, so its prices compare with the direct feeds.
+    /// </summary>
+    public static VenueId MarketVenue(VenueId venue, MarketType market, string quote) =>
+        venue == VenueId.Binance && market is MarketType.Perp or MarketType.Future
+            ? quote == "USD" ? VenueId.BinanceCoinm : VenueId.BinanceUsdm
+            : venue;
 
     /// <summary>The market type of an instrument class (<c>spot</c>, <c>perpetual-future</c>, <c>future</c>).</summary>
     public static bool TryMarket(ReadOnlySpan<char> instrumentClass, out MarketType market)

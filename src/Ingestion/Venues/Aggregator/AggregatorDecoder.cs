@@ -53,6 +53,8 @@ public static class AggregatorDecoder
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
+        venue = AggregatorCodes.MarketVenue(venue, market, refData.Get(instrument).Spec.Quote);
+
         if (update.Price.Length == 0 || update.Amount.Length == 0)
         {
             detail = "price and amount are required";
