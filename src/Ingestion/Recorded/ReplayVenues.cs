@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
 
 namespace Cloudwall.Rx.Ingestion.Recorded;
@@ -19,7 +20,17 @@ public static class ReplayVenues
                 CoinbaseSymbols.Register(refData);
                 return new CoinbaseExchangeDecoder(refData);
             },
+            [VenueId.Binance.Name] = static refData => Binance(refData, BinanceMarket.Spot),
+            [VenueId.BinanceUsdm.Name] = static refData => Binance(refData, BinanceMarket.UsdM),
+            [VenueId.BinanceCoinm.Name] = static refData => Binance(refData, BinanceMarket.CoinM),
+            [VenueId.BinanceUs.Name] = static refData => Binance(refData, BinanceMarket.Us),
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    private static BinanceDecoder Binance(ReferenceData refData, BinanceMarket market)
+    {
+        BinanceSymbols.Register(refData, market);
+        return new BinanceDecoder(refData, market);
+    }
 
     /// <summary>The venue names <see cref="TryCreate"/> knows, sorted.</summary>
     public static IReadOnlyList<string> Names { get; } = Factories.Keys.Order(StringComparer.Ordinal).ToArray();

@@ -1,0 +1,170 @@
+using Cloudwall.Rx.Ingestion.Venues.Binance;
+using Cloudwall.Rx.Simulation.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cloudwall.Rx.Simulation.Binance;
+
+/// <summary>
+/// A Binance combined-stream endpoint (<c>wss://stream.binance.com:9443/stream</c>, or the USDⓈ-M, COIN-M or Binance.US one,
+/// chosen by <see cref="BinanceSimulatorOptions.Segment"/>) on 127.0.0.1: <c>trade</c>, <c>aggTrade</c>, <c>bookTicker</c>
+/// and, on futures, <c>markPrice</c> / <c>markPrice@1s</c>, from the shared synthetic market, with faults switchable at run
+/// time through <see cref="Faults"/>. Fault instruments are Binance symbols (<c>BTCUSDT</c>).
+/// </summary>
+/// <example>
+/// <code>
+/// await using var sim = await BinanceSimulator.StartAsync(new BinanceSimulatorOptions { Segment = BinanceMarket.UsdM });
+/// // connect to sim.Endpoint (ws://127.0.0.1:port/stream) and send
+/// // {"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@markPrice@1s"],"id":1}
+/// </code>
+/// </example>
+public sealed partial class BinanceSimulator : IVenueSimulator
+{
+    private readonly WebSocketVenueServer _server;
+    private readonly BinanceSimProtocol _protocol;
+    private readonly SyntheticBinanceFeed _feed;
+    private readonly BinanceSimulatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private long _steps;
+    private long _stepFailures;
+    private int _disposed;
+
+    private BinanceSimulator(BinanceSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _options = options;
+        _time = time;
+        _log = loggerFactory.CreateLogger<BinanceSimulator>();
+        Faults = new SimulatorFaults();
+        _protocol = new BinanceSimProtocol(options.Segment, _log);
+        _feed = new SyntheticBinanceFeed(options, _protocol, Faults, time.GetUtcNow());
+        _server = new WebSocketVenueServer(options.Segment.Name(), _protocol, options.Server, time, loggerFactory);
+        _protocol.Stats = _server.Stats;
+        Faults.DropRequested += OnDropRequested;
+        Faults.MalformedRequested += OnMalformedRequested;
+    }
+
+    /// <summary>The venue name: <c>binance</c>, <c>binance-usdm</c>, <c>binance-coinm</c> or <c>binance-us</c>.</summary>
+    public string Venue => _options.Segment.Name();
+
+    public BinanceMarket Segment => _options.Segment;
+
+    /// <summary>The combined-stream address, such as <c>ws://127.0.0.1:54321/stream</c>.</summary>
+    public Uri Endpoint => _server.Endpoint;
+
+    public SimulatorFaults Faults { get; }
+
+    public SimulatorStats Stats => _server.Stats;
+
+    /// <summary>The symbols a client may subscribe to (upper case, as payloads print them).</summary>
+    public IReadOnlyCollection<string> Symbols => _protocol.Symbols;
+
+    /// <summary>Feed steps run, and steps that threw (logged; the loop goes on).</summary>
+    public long Steps => Interlocked.Read(ref _steps);
+
+    public long StepFailures => Interlocked.Read(ref _stepFailures);
+
+    /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
+    /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>
+    public static async Task<BinanceSimulator> StartAsync(
+        BinanceSimulatorOptions options,
+        TimeProvider? time = null,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var sim = new BinanceSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
+        try
+        {
+            await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
+            sim._loop = Task.Run(sim.RunLoopAsync, CancellationToken.None);
+            LogStarted(sim._log, sim.Venue, sim.Endpoint, sim.Symbols.Count);
+            return sim;
+        }
+        catch
+        {
+            await sim.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Faults.DropRequested -= OnDropRequested;
+        Faults.MalformedRequested -= OnMalformedRequested;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false); // never throws: the loop catches
+        await _server.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunLoopAsync()
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(_options.TickInterval, _time);
+            var last = _time.GetUtcNow();
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var now = _time.GetUtcNow();
+                try
+                {
+                    _feed.Step(last, now);
+                    Interlocked.Increment(ref _steps);
+                }
+                catch (Exception ex)
+                {
+                    // One bad step must not stop the market: count it, log it, carry on from here.
+                    Interlocked.Increment(ref _stepFailures);
+                    LogStepFailed(_log, ex);
+                }
+
+                last = now;
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+        catch (Exception ex)
+        {
+            LogLoopFailed(_log, ex);
+        }
+    }
+
+    private void OnDropRequested()
+    {
+        var n = _server.AbortAll();
+        LogDropped(_log, n);
+    }
+
+    private void OnMalformedRequested(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _server.Broadcast(BinanceWire.Malformed[i % BinanceWire.Malformed.Length]);
+        }
+
+        Stats.CountMalformedSent(count);
+    }
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Binance simulator ({Venue}) on {Endpoint}: {SymbolCount} symbols")]
+    private static partial void LogStarted(ILogger logger, string venue, Uri endpoint, int symbolCount);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Binance simulator feed step failed")]
+    private static partial void LogStepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Critical, Message = "Binance simulator feed loop ended unexpectedly")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Binance simulator fault: dropped {Count} connections")]
+    private static partial void LogDropped(ILogger logger, int count);
+}

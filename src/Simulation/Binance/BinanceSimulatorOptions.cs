@@ -1,0 +1,180 @@
+using Cloudwall.Rx.Ingestion.Venues.Binance;
+using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
+
+namespace Cloudwall.Rx.Simulation.Binance;
+
+/// <summary>Settings of a <see cref="BinanceSimulator"/>: one server for one Binance market. Validated by <see cref="BinanceSimulator.StartAsync"/>.</summary>
+public sealed class BinanceSimulatorOptions
+{
+    public const string SectionName = "Simulation:Binance";
+
+    /// <summary>Which Binance market this server speaks for: spot, USDⓈ-M, COIN-M or Binance.US.</summary>
+    public BinanceMarket Segment { get; set; } = BinanceMarket.Spot;
+
+    /// <summary>Port, path and per-connection queue. The path defaults to <c>/stream</c>, the combined-stream endpoint.</summary>
+    public WebSocketVenueServerOptions Server { get; set; } = new() { Path = "/stream" };
+
+    /// <summary>Synthetic symbols. When empty, <see cref="DefaultSymbols"/> for the segment is used.</summary>
+    public List<BinanceSyntheticSymbol> Symbols { get; set; } = [];
+
+    /// <summary>Seed of the venue's random source (sides, sizes, noise).</summary>
+    public int Seed { get; set; } = 43;
+
+    /// <summary>The shared market to read; null creates a private one seeded with <see cref="Seed"/>.</summary>
+    public SyntheticMarket? Market { get; set; }
+
+    /// <summary>Standard deviation of this venue's fixed basis against the shared market.</summary>
+    public double VenueBasisFraction { get; set; } = 0.0002;
+
+    /// <summary>Standard deviation of the per-trade noise against the shared market.</summary>
+    public double VenueNoiseFraction { get; set; } = 0.00005;
+
+    /// <summary>The feed loop's step: trades due in a step are generated and sent together.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>bookTicker updates: null sends one after every trade; a value sends one per symbol at that interval.</summary>
+    public TimeSpan? BookTickerInterval { get; set; }
+
+    /// <summary>Interval of <c>markPrice@1s</c>; <c>markPrice</c> runs at three times this (Binance: 1 s and 3 s).</summary>
+    public TimeSpan MarkPriceInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Funding rate printed for perpetuals (a fraction per 8 hours).</summary>
+    public decimal FundingRate { get; set; } = 0.0001m;
+
+    public static IReadOnlyList<BinanceSyntheticSymbol> DefaultSymbolsFor(BinanceMarket segment) => segment == BinanceMarket.CoinM
+        ?
+        [
+            new() { Symbol = "BTCUSD_PERP", StartPrice = 65_000m, TickSize = 0.1m, TradesPerSecond = 20, MeanTradeSize = 10m, SizeDecimals = 0 },
+            new() { Symbol = "ETHUSD_PERP", StartPrice = 3_200m, TickSize = 0.01m, TradesPerSecond = 15, MeanTradeSize = 20m, SizeDecimals = 0 },
+            new() { Symbol = "SOLUSD_PERP", StartPrice = 150m, TickSize = 0.01m, TradesPerSecond = 10, MeanTradeSize = 20m, SizeDecimals = 0 },
+        ]
+        :
+        [
+            new() { Symbol = "BTCUSDT", StartPrice = 65_000m, TickSize = 0.01m, TradesPerSecond = 20, MeanTradeSize = 0.02m, SizeDecimals = segment.IsFutures() ? 3 : 8 },
+            new() { Symbol = "ETHUSDT", StartPrice = 3_200m, TickSize = 0.01m, TradesPerSecond = 15, MeanTradeSize = 0.3m, SizeDecimals = segment.IsFutures() ? 3 : 8 },
+            new() { Symbol = "SOLUSDT", StartPrice = 150m, TickSize = 0.01m, TradesPerSecond = 10, MeanTradeSize = 5m, SizeDecimals = segment.IsFutures() ? 2 : 8 },
+        ];
+
+    /// <summary>The default symbols of <see cref="Segment"/>: BTCUSDT, ETHUSDT and SOLUSDT (COIN-M: the <c>_PERP</c> contracts).</summary>
+    public IReadOnlyList<BinanceSyntheticSymbol> DefaultSymbols => DefaultSymbolsFor(Segment);
+
+    internal IReadOnlyList<BinanceSyntheticSymbol> EffectiveSymbols => Symbols.Count == 0 ? DefaultSymbols : Symbols;
+
+    internal void Validate()
+    {
+        const string p = SectionName;
+        if (!Enum.IsDefined(Segment))
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(Segment)}", Segment, "Must be Spot, UsdM, CoinM or Us.");
+        }
+
+        Server.Validate(p + ":" + nameof(Server));
+        if (TickInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
+        }
+
+        if (BookTickerInterval is { } bi && bi <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(BookTickerInterval)}", bi, "Must be positive, or null for a bookTicker after every trade.");
+        }
+
+        if (MarkPriceInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval, "Must be positive.");
+        }
+
+        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < EffectiveSymbols.Count; i++)
+        {
+            var s = EffectiveSymbols[i];
+            s.Validate($"{p}:{nameof(Symbols)}:{i}", Segment);
+            if (!seen.Add(s.Symbol))
+            {
+                throw new ArgumentException($"{p}:{nameof(Symbols)}:{i}: symbol '{s.Symbol}' appears twice.");
+            }
+        }
+    }
+}
+
+/// <summary>One synthetic Binance symbol.</summary>
+public sealed class BinanceSyntheticSymbol
+{
+    /// <summary>Binance symbol as payloads print it, upper case: <c>BTCUSDT</c>, <c>BTCUSD_PERP</c>.</summary>
+    public string Symbol { get; set; } = "";
+
+    /// <summary>
+    /// The <see cref="SyntheticMarket"/> instrument it follows. Defaults to the base asset against USD (<c>BTCUSDT</c> and
+    /// <c>BTCUSD_PERP</c> follow <c>BTC-USD</c>, the walk Coinbase's <c>BTC-USD</c> follows), so all venues share one BTC walk.
+    /// </summary>
+    public string? BaseInstrument { get; set; }
+
+    public decimal StartPrice { get; set; } = 100m;
+
+    /// <summary>Price increment; prices print with its number of decimals.</summary>
+    public decimal TickSize { get; set; } = 0.01m;
+
+    /// <summary>Decimals of printed quantities (8 on spot; futures fewer; COIN-M contracts 0).</summary>
+    public int SizeDecimals { get; set; } = 8;
+
+    /// <summary>Average trade rate; trades arrive as a fractional carry per step.</summary>
+    public double TradesPerSecond { get; set; } = 10;
+
+    /// <summary>Mean of the exponential trade size.</summary>
+    public decimal MeanTradeSize { get; set; } = 0.01m;
+
+    /// <summary>Standard deviation of the log-price over one second.</summary>
+    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
+
+    /// <summary>Quoted spread in ticks.</summary>
+    public int SpreadTicks { get; set; } = 1;
+
+    /// <summary>The stream-name form of the symbol (lower case).</summary>
+    internal string StreamSymbol => Symbol.ToLowerInvariant();
+
+    internal string Instrument(BinanceMarket segment) =>
+        BaseInstrument ?? (BinanceSymbols.Derive(Symbol, segment) is { } spec ? spec.Base + "-USD" : Symbol);
+
+    /// <summary>A dated COIN-M or USDⓈ-M contract: no funding.</summary>
+    internal bool IsDelivery(BinanceMarket segment) =>
+        segment.IsFutures() && BinanceSymbols.Derive(Symbol, segment)?.Market == Core.MarketType.Future;
+
+    internal void Validate(string key, BinanceMarket segment)
+    {
+        if (string.IsNullOrWhiteSpace(Symbol) || Symbol != Symbol.ToUpperInvariant())
+        {
+            throw new ArgumentException($"{key}:{nameof(Symbol)} is required, in upper case (BTCUSDT).");
+        }
+
+        if (BinanceSymbols.Derive(Symbol, segment) is null)
+        {
+            throw new ArgumentException($"{key}:{nameof(Symbol)} '{Symbol}' is not a {segment} symbol.");
+        }
+
+        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
+        }
+
+        if (SizeDecimals is < 0 or > 8)
+        {
+            throw new ArgumentOutOfRangeException($"{key}:{nameof(SizeDecimals)}", SizeDecimals, "Must be 0 to 8.");
+        }
+
+        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
+        {
+            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
+        }
+
+        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
+        }
+    }
+}
