@@ -16,6 +16,10 @@ public sealed class DecoderMutationProperties
     public static TheoryData<string, string> VenueFiles => new()
     {
         { "coinbase", "coinbase/COINBASE.ws.28.0" },
+        { "binance", "binance/BINANCE.ws.1.0" },
+        { "binance-us", "binance_us/BINANCE_US.ws.1.0" },
+        { "binance-usdm", "binance_futures/BINANCE_FUTURES.ws.1.0" },
+        { "binance-coinm", "binance_delivery/BINANCE_DELIVERY.ws.1.0" },
     };
 
     public enum Mutation
