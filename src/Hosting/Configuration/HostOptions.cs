@@ -39,53 +39,81 @@ public sealed class EmbeddedKafkaOptions
     }
 }
 
-/// <summary>One venue provider (section <c>Providers:&lt;venue&gt;</c>).</summary>
+/// <summary>One provider (section <c>Providers:&lt;name&gt;</c>).</summary>
 public sealed class ProviderOptions
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>The venue endpoint. Empty: the venue's production endpoint, or the local simulator when simulation is on.</summary>
+    /// <summary>The provider kind (see <see cref="Platform.ProviderCatalog"/>); defaults to the section name.</summary>
+    public string? Type { get; set; }
+
+    /// <summary>The endpoint. Empty: the local simulator when simulation is on, else the venue's production endpoint.</summary>
     public string? Endpoint { get; set; }
 
-    /// <summary>Venue symbols to subscribe at start.</summary>
+    /// <summary>Venue symbols (or aggregator criteria) to subscribe at start. Empty: the kind's defaults.</summary>
     public List<string> Symbols { get; set; } = [];
 
-    public int MaxSymbolsPerConnection { get; set; } = 100;
+    /// <summary>Shard size: symbols per connection. Empty: the venue's documented limit.</summary>
+    public int? MaxSymbolsPerConnection { get; set; }
 
-    /// <summary>Reconnect when no frame arrives for this long.</summary>
+    /// <summary>Reconnect when no market data arrives for this long (heartbeats do not count).</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>First reconnect delay; doubles per failure with jitter, capped at 30 s.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Bearer token for token-authenticated providers (the aggregator). Never logged; prefer the environment.</summary>
+    public string? ApiToken { get; set; }
 
     public IEnumerable<string> Validate(string key)
     {
-        if (Endpoint is { Length: > 0 } e && (!Uri.TryCreate(e, UriKind.Absolute, out var uri) || uri.Scheme is not ("ws" or "wss")))
-            yield return $"{key}:{nameof(Endpoint)} must be a ws:// or wss:// URL (was '{e}')";
-        if (Enabled && Symbols.Count == 0) yield return $"{key}:{nameof(Symbols)} must list at least one symbol when enabled";
-        if (MaxSymbolsPerConnection < 1) yield return $"{key}:{nameof(MaxSymbolsPerConnection)} must be positive (was {MaxSymbolsPerConnection})";
+        if (!Platform.ProviderCatalog.TryGet(Type ?? "", out _))
+            yield return $"{key}:{nameof(Type)} '{Type}' is not a provider kind; known: {string.Join(", ", Platform.ProviderCatalog.Names.Order())}";
+        if (Endpoint is { Length: > 0 } e && (!Uri.TryCreate(e, UriKind.Absolute, out var uri) || uri.Scheme is not ("ws" or "wss" or "http" or "https")))
+            yield return $"{key}:{nameof(Endpoint)} must be a ws://, wss://, http:// or https:// URL (was '{e}')";
+        if (MaxSymbolsPerConnection is < 1) yield return $"{key}:{nameof(MaxSymbolsPerConnection)} must be positive (was {MaxSymbolsPerConnection})";
         if (StaleAfter <= TimeSpan.Zero) yield return $"{key}:{nameof(StaleAfter)} must be positive (was {StaleAfter})";
+        if (ReconnectDelay <= TimeSpan.Zero) yield return $"{key}:{nameof(ReconnectDelay)} must be positive (was {ReconnectDelay})";
     }
 }
 
-/// <summary>All venue providers (section <c>Providers</c>), keyed by venue name.</summary>
-public sealed class ProvidersOptions
+/// <summary>All providers (section <c>Providers</c>), keyed by name.</summary>
+public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>
 {
     public const string Section = "Providers";
 
-    /// <summary>Symbols used when configuration lists none (binding appends to a list, so defaults are applied after binding).</summary>
-    public static readonly IReadOnlyList<string> DefaultCoinbaseSymbols = ["BTC-USD", "ETH-USD", "SOL-USD"];
+    public ProvidersOptions()
+        : base(StringComparer.OrdinalIgnoreCase)
+    {
+    }
 
-    public ProviderOptions Coinbase { get; set; } = new();
-
+    /// <summary>Fills what configuration left out: the default providers, each provider's kind and default symbols.</summary>
     public void ApplyDefaults()
     {
-        if (Coinbase.Symbols.Count == 0)
+        if (Count == 0)
         {
-            Coinbase.Symbols.AddRange(DefaultCoinbaseSymbols);
+            foreach (var name in Platform.ProviderCatalog.DefaultProviders)
+            {
+                this[name] = new ProviderOptions();
+            }
+        }
+
+        foreach (var (name, o) in this)
+        {
+            o.Type ??= name;
+            if (o.Symbols.Count == 0 && Platform.ProviderCatalog.TryGet(o.Type, out var kind))
+            {
+                o.Symbols.AddRange(kind.DefaultSymbols);
+            }
+
+            if (o.Type == "aggregator")
+            {
+                o.ApiToken ??= "sim-token";
+            }
         }
     }
 
-    public IEnumerable<string> Validate() => Coinbase.Validate($"{Section}:{nameof(Coinbase)}");
+    public IEnumerable<string> Validate() => this.SelectMany(kv => kv.Value.Validate($"{Section}:{kv.Key}"));
 }
 
 /// <summary>Local venue simulators (section <c>Simulation</c>).</summary>

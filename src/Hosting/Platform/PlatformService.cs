@@ -2,12 +2,11 @@ using System.Diagnostics;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Hosting.Configuration;
 using Cloudwall.Rx.Ingestion;
-using Cloudwall.Rx.Ingestion.Transport;
-using Cloudwall.Rx.Ingestion.Venues.Coinbase;
 using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Pricing;
-using Cloudwall.Rx.Simulation.Coinbase;
+using Cloudwall.Rx.Simulation;
+using Cloudwall.Rx.Simulation.Market;
 using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Hosting.Platform;
@@ -28,7 +27,6 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly List<IDisposable> _subscriptions = [];
-    private readonly List<IAsyncDisposable> _simulators = [];
     private readonly IHostApplicationLifetime _lifetime;
     private long _deadLetters;
     private Dictionary<ProviderId, int>? _subscriptionsAtStop;
@@ -46,6 +44,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         _pipelineOptions = pipeline.Value;
         _providers = providers.Value;
         _simulation = simulation.Value;
+        Market = new SyntheticMarket(_simulation.Seed);
         RefData = refData;
         _time = time;
     }
@@ -60,7 +59,14 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
     public List<IMarketDataProvider> Providers { get; } = [];
 
-    public CoinbaseSimulator? CoinbaseSimulator { get; private set; }
+    /// <summary>Running simulators by provider name (embedded defaults).</summary>
+    public Dictionary<string, IVenueSimulator> Simulators { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The configured name of each entry of <see cref="Providers"/>, in the same order.</summary>
+    public List<string> ProviderNames { get; } = [];
+
+    /// <summary>The synthetic market all simulators share, so venues quote one price with their own noise.</summary>
+    public SyntheticMarket Market { get; }
 
     public string? KafkaBootstrap { get; private set; }
 
@@ -75,8 +81,6 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        CoinbaseSymbols.Register(RefData);
-
         var kafka = _kafkaOptions.Value;
         if (string.IsNullOrWhiteSpace(kafka.BootstrapServers))
         {
@@ -96,28 +100,23 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         Pipeline = new PricingPipeline(Publisher, _pipelineOptions, () => new MedianFairPrice(_pipelineOptions.FairPriceMinInterval), _time,
             _loggers.CreateLogger<PricingPipeline>());
 
-        var coinbase = _providers.Coinbase;
-        if (coinbase.Enabled)
+        var providerContext = new ProviderContext(RefData, OnDeadLetter, OnGap, _time, _loggers);
+        var simulatorContext = new SimulatorContext(Market, _simulation, _time, _loggers);
+        foreach (var (name, options) in _providers.Where(p => p.Value.Enabled).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            var endpoint = string.IsNullOrEmpty(coinbase.Endpoint) ? null : new Uri(coinbase.Endpoint);
+            var kind = ProviderCatalog.TryGet(options.Type!, out var k) ? k : throw new InvalidOperationException($"unknown provider kind {options.Type}");
+            kind.RegisterSymbols(RefData);
+            var endpoint = string.IsNullOrEmpty(options.Endpoint) ? null : new Uri(options.Endpoint);
             if (_simulation.Enabled && endpoint is null)
             {
-                CoinbaseSimulator = await Simulation.Coinbase.CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
-                {
-                    Source = _simulation.Mode == "replay" ? CoinbaseFeedSource.Replay : CoinbaseFeedSource.Synthetic,
-                    ReplayFile = _simulation.Mode == "replay" ? _simulation.ReplayFile : null,
-                    Seed = _simulation.Seed,
-                    Products = [.. coinbase.Symbols.Select(SyntheticProduct)],
-                }, _time, _loggers, cancellationToken);
-                _simulators.Add(CoinbaseSimulator);
-                endpoint = CoinbaseSimulator.Endpoint;
-                LogSimulator("coinbase", endpoint.ToString());
+                var simulator = await kind.Simulate(simulatorContext, options, cancellationToken).ConfigureAwait(false);
+                Simulators[name] = simulator;
+                endpoint = simulator.Endpoint;
+                LogSimulator(name, endpoint.ToString());
             }
 
-            var protocol = new CoinbaseExchangeProtocol(coinbase.MaxSymbolsPerConnection);
-            var provider = new WebSocketProvider(protocol, endpoint, coinbase.Symbols, RefData, OnDeadLetter,
-                new ConnectionOptions { StaleAfter = coinbase.StaleAfter, ReconnectDelay = coinbase.ReconnectDelay }, _time, _loggers, OnGap);
-            Providers.Add(provider);
+            Providers.Add(kind.Create(providerContext, options, endpoint));
+            ProviderNames.Add(name);
         }
 
         foreach (var provider in Providers)
@@ -140,20 +139,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         _lifetime.StopApplication();
     }
 
-    private CoinbaseSyntheticProduct SyntheticProduct(string symbol)
-    {
-        var known = CoinbaseSimulatorOptions.DefaultProducts.FirstOrDefault(p => p.ProductId == symbol);
-        return new CoinbaseSyntheticProduct
-        {
-            ProductId = symbol,
-            StartPrice = known?.StartPrice ?? 100m,
-            TickSize = known?.TickSize ?? 0.01m,
-            MeanTradeSize = known?.MeanTradeSize ?? 1m,
-            TradesPerSecond = _simulation.TradesPerSecond,
-        };
-    }
-
-    /// <summary>Sequence gaps seen by ingestion, by series; the quality layer reads them.</summary>
+    /// <summary>Sequence gaps seen by ingestion, newest last; the quality layer drains it. Bounded.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<SequenceGap> RecentGaps { get; } = new();
 
     private long _gaps;
@@ -164,9 +150,9 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     {
         Interlocked.Increment(ref _gaps);
         RecentGaps.Enqueue(gap);
-        // Bounded: the quality layer drains it; if nobody does, the oldest are dropped (counted in SequenceGaps anyway).
         while (RecentGaps.Count > 10_000 && RecentGaps.TryDequeue(out _))
         {
+            // Oldest first out: the total stays in SequenceGaps.
         }
     }
 
@@ -202,12 +188,12 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         }
 
         FinalSummary = Summarize();
-        foreach (var sim in _simulators)
+        foreach (var sim in Simulators.Values)
         {
             await sim.DisposeAsync().ConfigureAwait(false);
         }
 
-        _simulators.Clear();
+        Simulators.Clear();
     }
 
     public RunSummary Summarize()
@@ -234,7 +220,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             KafkaDropped = stats?.Dropped ?? 0,
             KafkaBytes = stats?.BytesProduced ?? 0,
             KafkaBootstrap = KafkaBootstrap,
-            Providers = Providers.Select(p => new ProviderSummary(p.Id.Name, p.Counters.Events, p.Counters.Frames, p.Counters.IgnoredFrames,
+            Providers = Providers.Select((p, i) => new ProviderSummary(ProviderNames[i], p.Counters.Events, p.Counters.Frames, p.Counters.IgnoredFrames,
                 p.Counters.RejectedFrames, p.Counters.Reconnects, p.Counters.Duplicates, p.Counters.SequenceGaps,
                 _subscriptionsAtStop?.GetValueOrDefault(p.Id) ?? p.ActiveSubscriptions)).ToList(),
             Instruments = RefData.Instruments
