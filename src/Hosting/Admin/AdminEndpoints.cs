@@ -26,10 +26,11 @@ public static class AdminEndpoints
             Ready: p.IsReady,
             UptimeSeconds: Math.Round(p.Uptime.TotalSeconds, 1),
             KafkaBootstrap: p.KafkaBootstrap,
-            Providers: p.Providers.Select(x => new ProviderHealth(x.Id.Name,
-                x is Ingestion.WebSocketProvider w ? w.ConnectionCount : 0,
-                x is Ingestion.WebSocketProvider c ? c.ConnectedCount : 0,
-                x.Counters.Events)).ToList(),
+            Providers: p.Providers.Select((x, i) =>
+            {
+                var (total, connected) = PlatformService.Connections(x);
+                return new ProviderHealth(p.ProviderNames[i], total, connected, x.Counters.Events);
+            }).ToList(),
             KafkaDelivered: stats?.Delivered ?? 0,
             KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0);
     }

@@ -77,7 +77,16 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     /// <summary>Set once the platform has stopped: the final counts.</summary>
     public RunSummary? FinalSummary { get; private set; }
 
-    public bool IsReady => Publisher is not null && Providers.Count > 0 && Providers.All(p => p is WebSocketProvider w ? w.ConnectedCount > 0 : true);
+    public bool IsReady => Publisher is not null && Providers.Count > 0 && Providers.All(p => Connections(p).Connected > 0);
+
+    /// <summary>Connections (or streams) of a provider, and how many are up.</summary>
+    public static (int Total, int Connected) Connections(IMarketDataProvider provider) => provider switch
+    {
+        WebSocketProvider w => (w.ConnectionCount, w.ConnectedCount),
+        Ingestion.Venues.Aggregator.AggregatorProvider a => (a.Shards.Count,
+            a.Shards.Count(s => s.State == Ingestion.Venues.Aggregator.AggregatorStreamState.Streaming)),
+        _ => (0, 0),
+    };
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
