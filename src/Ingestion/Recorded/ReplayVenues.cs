@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+using Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 namespace Cloudwall.Rx.Ingestion.Recorded;
 
@@ -18,6 +19,22 @@ public static class ReplayVenues
             {
                 CoinbaseSymbols.Register(refData);
                 return new CoinbaseExchangeDecoder(refData);
+            },
+            // Kraken spot WebSocket v1 (the recordings); v2 is the live default and replays files in its own format.
+            [VenueId.Kraken.Name] = static refData =>
+            {
+                KrakenSymbols.Register(refData);
+                return new KrakenV1Decoder(refData);
+            },
+            ["kraken-v2"] = static refData =>
+            {
+                KrakenSymbols.Register(refData);
+                return new KrakenV2Decoder(refData);
+            },
+            [VenueId.KrakenFutures.Name] = static refData =>
+            {
+                KrakenSymbols.RegisterFutures(refData);
+                return new KrakenFuturesDecoder(refData);
             },
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
