@@ -419,7 +419,9 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
                 events++;
             }
 
-            if (_refData.TryGet(instrument, out var inst) && inst.Market == MarketType.Perp)
+            // A ticker with no price at all and no funding field carries nothing; otherwise a perpetual's missing funding is zero.
+            var hasFunding = events > 0 || f.Has(Field.RelativeFundingRate) || f.Has(Field.RelativeFundingRatePrediction);
+            if (hasFunding && _refData.TryGet(instrument, out var inst) && inst.Market == MarketType.Perp)
             {
                 output.Add(e with { Kind = EventKind.Funding, Price = funding, Aux = predicted });
                 events++;

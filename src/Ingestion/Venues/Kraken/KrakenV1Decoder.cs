@@ -471,6 +471,11 @@ public sealed class KrakenV1Decoder : IFrameDecoder
 
             if (b == '"')
             {
+                if (i > 0 && frame[i - 1] == '\\')
+                {
+                    return false;
+                }
+
                 value = frame[(i + 1)..end];
                 i--;
                 return true;
