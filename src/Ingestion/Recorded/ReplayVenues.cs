@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+using Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 namespace Cloudwall.Rx.Ingestion.Recorded;
 
@@ -24,6 +25,22 @@ public static class ReplayVenues
             [VenueId.BinanceUsdm.Name] = static refData => Binance(refData, BinanceMarket.UsdM),
             [VenueId.BinanceCoinm.Name] = static refData => Binance(refData, BinanceMarket.CoinM),
             [VenueId.BinanceUs.Name] = static refData => Binance(refData, BinanceMarket.Us),
+            // Kraken spot WebSocket v1 (the recordings); v2 is the live default and replays files in its own format.
+            [VenueId.Kraken.Name] = static refData =>
+            {
+                KrakenSymbols.Register(refData);
+                return new KrakenV1Decoder(refData);
+            },
+            ["kraken-v2"] = static refData =>
+            {
+                KrakenSymbols.Register(refData);
+                return new KrakenV2Decoder(refData);
+            },
+            [VenueId.KrakenFutures.Name] = static refData =>
+            {
+                KrakenSymbols.RegisterFutures(refData);
+                return new KrakenFuturesDecoder(refData);
+            },
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     private static BinanceDecoder Binance(ReferenceData refData, BinanceMarket market)

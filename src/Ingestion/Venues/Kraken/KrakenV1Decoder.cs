@@ -1,0 +1,497 @@
+using System.Text.Json;
+using Cloudwall.Rx.Core;
+
+namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
+
+/// <summary>
+/// Decodes Kraken spot WebSocket v1 frames (<c>wss://ws.kraken.com</c>). Channel data are arrays
+/// <c>[channelID, payload..., channelName, pair]</c>: <c>trade</c> batches become one trade each, <c>ticker</c> becomes a quote,
+/// <c>book-*</c> is ignored. Event objects (<c>heartbeat</c>, <c>pong</c>, <c>systemStatus</c>, <c>subscriptionStatus</c>) are
+/// ignored; <c>error</c> and a <c>subscriptionStatus</c> with <c>"status":"error"</c> are rejected as venue errors.
+/// </summary>
+/// <remarks>
+/// <para>Trades (docs.kraken.com/api/docs/websocket-v1/trade): <c>[price, volume, time, side, orderType, misc]</c>, all strings;
+/// <c>side</c> is the taker side (<c>b</c>/<c>s</c>), <c>time</c> decimal seconds with microseconds, parsed exactly. v1 trades carry
+/// no trade id and no sequence, so <see cref="MarketEvent.TradeId"/> stays none and <see cref="MarketEvent.Sequence"/> 0.</para>
+/// <para>Ticker (docs.kraken.com/api/docs/websocket-v1/ticker): <c>"b"</c>/<c>"a"</c> are <c>[price, wholeLotVolume, lotVolume]</c>;
+/// the quote sizes are the decimal lot volumes. The ticker has no timestamp: <see cref="MarketEvent.ExchangeTimeNs"/> is 0.</para>
+/// <para>The channel name is the second-to-last element, so a book frame is recognized from its tail without reading its payload
+/// and is ignored whatever its size (a depth-1000 snapshot is ~80 KB); every other frame is capped at <see cref="MaxFrameBytes"/>.
+/// One <see cref="Utf8JsonReader"/> pass reads the envelope; a copy of the reader taken at the payload reads the payload after
+/// the pair is known. Allocation-free once each pair has been resolved. One instance per connection; not thread-safe.</para>
+/// </remarks>
+public sealed class KrakenV1Decoder : IFrameDecoder
+{
+    private const int ScratchBytes = 1024;
+
+    private readonly ReferenceData _refData;
+    private readonly byte[] _scratch = new byte[ScratchBytes];
+    private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
+
+    public KrakenV1Decoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(refData);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
+        _refData = refData;
+        MaxFrameBytes = maxFrameBytes;
+    }
+
+    public VenueId Venue => VenueId.Kraken;
+
+    public ProviderId Provider => ProviderId.Kraken;
+
+    public int MaxFrameBytes { get; }
+
+    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (TailChannel(frame).StartsWith("book"u8))
+        {
+            return FrameOutcome.Ignored(FrameReason.BookUpdate);
+        }
+
+        if (frame.Length > MaxFrameBytes)
+        {
+            return FrameOutcome.Rejected(FrameReason.Oversized);
+        }
+
+        var start = output.Count;
+        FrameOutcome outcome;
+        try
+        {
+            outcome = DecodeCore(frame, receiveTimeNs, output);
+        }
+        catch (JsonException)
+        {
+            // Invalid or truncated JSON: the reader reports it only by throwing.
+            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (outcome.Status != FrameStatus.Decoded)
+        {
+            output.Truncate(start);
+        }
+
+        return outcome;
+    }
+
+    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        var reader = new Utf8JsonReader(frame, KrakenText.ReaderOptions);
+        if (!reader.Read())
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            return DecodeEvent(ref reader);
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.Number ||
+            !reader.Read() || reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject))
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        // Keep the reader at the payload; the envelope's channel name and pair come after it.
+        var payload = reader;
+        reader.Skip();
+        var used = 0;
+        ReadOnlySpan<byte> channel = default;
+        ReadOnlySpan<byte> pair = default;
+        var strings = 0;
+        while (true)
+        {
+            if (!reader.Read())
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                break;
+            }
+
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray when strings == 0:
+                    reader.Skip(); // a book update carries asks and bids as two objects
+                    break;
+                case JsonTokenType.String when strings < 2:
+                    if (!KrakenText.TryCapture(ref reader, _scratch, ref used, out var s))
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    if (strings++ == 0)
+                    {
+                        channel = s;
+                    }
+                    else
+                    {
+                        pair = s;
+                    }
+
+                    break;
+                default:
+                    return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+        }
+
+        // Trailing content after the array makes the reader throw here.
+        if (reader.Read() || strings != 2)
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (channel.SequenceEqual("trade"u8))
+        {
+            return DecodeTrades(ref payload, pair, receiveTimeNs, output);
+        }
+
+        if (channel.SequenceEqual("ticker"u8))
+        {
+            return DecodeTicker(ref payload, pair, receiveTimeNs, output);
+        }
+
+        return channel.StartsWith("book"u8) ? FrameOutcome.Ignored(FrameReason.BookUpdate) : FrameOutcome.Ignored(FrameReason.Unsupported);
+    }
+
+    private FrameOutcome DecodeTrades(ref Utf8JsonReader r, ReadOnlySpan<byte> pair, long receiveTimeNs, EventBuffer output)
+    {
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (!_refData.TryResolve(VenueId.Kraken, pair, out var instrument))
+        {
+            return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+        }
+
+        var events = 0;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType != JsonTokenType.StartArray)
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            // [price, volume, time, side, orderType, misc]; later elements, if Kraken adds any, are skipped.
+            ReadOnlySpan<byte> price = default;
+            ReadOnlySpan<byte> volume = default;
+            ReadOnlySpan<byte> time = default;
+            ReadOnlySpan<byte> side = default;
+            var index = 0;
+            var used = 512; // the first half of the scratch holds the envelope's strings
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+            {
+                if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    if (index < 4)
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    r.Skip();
+                }
+                else if (index < 4)
+                {
+                    if (r.TokenType != JsonTokenType.String || !KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    switch (index)
+                    {
+                        case 0: price = v; break;
+                        case 1: volume = v; break;
+                        case 2: time = v; break;
+                        default: side = v; break;
+                    }
+                }
+
+                index++;
+            }
+
+            if (index < 4)
+            {
+                return FrameOutcome.Rejected(FrameReason.MissingField);
+            }
+
+            if (!KrakenText.TryParsePositive(price, out var p) || !KrakenText.TryParsePositive(volume, out var size))
+            {
+                return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+            }
+
+            if (!KrakenText.TryParseSeconds(time, out var exchangeTimeNs))
+            {
+                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+            }
+
+            output.Add(new MarketEvent
+            {
+                Kind = EventKind.Trade,
+                Side = KrakenText.TakerSide(side),
+                Instrument = instrument,
+                Venue = VenueId.Kraken,
+                Provider = ProviderId.Kraken,
+                Price = p,
+                Size = size,
+                ExchangeTimeNs = exchangeTimeNs,
+                ReceiveTimeNs = receiveTimeNs,
+            });
+            events++;
+        }
+
+        return events == 0 ? FrameOutcome.Rejected(FrameReason.MissingField) : FrameOutcome.Decoded(events);
+    }
+
+    private FrameOutcome DecodeTicker(ref Utf8JsonReader r, ReadOnlySpan<byte> pair, long receiveTimeNs, EventBuffer output)
+    {
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        // Resolved first: the payload's captures may reuse the scratch that holds an escaped pair.
+        if (!_refData.TryResolve(VenueId.Kraken, pair, out var instrument))
+        {
+            return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+        }
+
+        ReadOnlySpan<byte> bid = default;
+        ReadOnlySpan<byte> bidSize = default;
+        ReadOnlySpan<byte> ask = default;
+        ReadOnlySpan<byte> askSize = default;
+        bool hasBid = false, hasAsk = false;
+        var nameBuffer = _names;
+        var used = 512;
+        while (r.Read() && r.TokenType != JsonTokenType.EndObject)
+        {
+            var name = KrakenText.PropertyName(ref r, nameBuffer);
+            var isBid = name.SequenceEqual("b"u8);
+            var isAsk = name.SequenceEqual("a"u8);
+            r.Read();
+            if (!isBid && !isAsk)
+            {
+                r.Skip();
+                continue;
+            }
+
+            // [price, wholeLotVolume, lotVolume]
+            if (r.TokenType != JsonTokenType.StartArray)
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            ReadOnlySpan<byte> price = default;
+            ReadOnlySpan<byte> lot = default;
+            var index = 0;
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+            {
+                if (!KrakenText.IsScalar(r.TokenType))
+                {
+                    return FrameOutcome.Rejected(FrameReason.Malformed);
+                }
+
+                if (index is 0 or 2)
+                {
+                    if (!KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    if (index == 0)
+                    {
+                        price = v;
+                    }
+                    else
+                    {
+                        lot = v;
+                    }
+                }
+
+                index++;
+            }
+
+            if (index < 3)
+            {
+                return FrameOutcome.Rejected(FrameReason.MissingField);
+            }
+
+            if (isBid)
+            {
+                bid = price;
+                bidSize = lot;
+                hasBid = true;
+            }
+            else
+            {
+                ask = price;
+                askSize = lot;
+                hasAsk = true;
+            }
+        }
+
+        if (!hasBid || !hasAsk)
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!KrakenText.TryParsePositive(bid, out var b) || !KrakenText.TryParsePositive(ask, out var a) ||
+            !KrakenText.TryParseDecimal(bidSize, out var bs) || bs < 0 || !KrakenText.TryParseDecimal(askSize, out var @as) || @as < 0)
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Quote,
+            Instrument = instrument,
+            Venue = VenueId.Kraken,
+            Provider = ProviderId.Kraken,
+            Price = b,
+            Size = bs,
+            Aux = a,
+            AuxSize = @as,
+            ReceiveTimeNs = receiveTimeNs,
+        });
+        return FrameOutcome.Decoded(1);
+    }
+
+    /// <summary>Event objects: <c>{"event":"heartbeat"}</c>, <c>systemStatus</c>, <c>subscriptionStatus</c>, <c>pong</c>, <c>error</c>.</summary>
+    private FrameOutcome DecodeEvent(ref Utf8JsonReader r)
+    {
+        ReadOnlySpan<byte> ev = default;
+        ReadOnlySpan<byte> status = default;
+        bool hasEvent = false;
+        var used = 0;
+        var nameBuffer = _names;
+        while (r.Read() && r.TokenType != JsonTokenType.EndObject)
+        {
+            var name = KrakenText.PropertyName(ref r, nameBuffer);
+            var isEvent = name.SequenceEqual("event"u8);
+            var isStatus = name.SequenceEqual("status"u8);
+            r.Read();
+            if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                r.Skip();
+                continue;
+            }
+
+            if ((isEvent || isStatus) && r.TokenType == JsonTokenType.String)
+            {
+                if (!KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                {
+                    return FrameOutcome.Rejected(FrameReason.Malformed);
+                }
+
+                if (isEvent)
+                {
+                    ev = v;
+                    hasEvent = true;
+                }
+                else
+                {
+                    status = v;
+                }
+            }
+        }
+
+        if (r.Read())
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (!hasEvent)
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        return ev switch
+        {
+            _ when ev.SequenceEqual("heartbeat"u8) || ev.SequenceEqual("pong"u8) => FrameOutcome.Ignored(FrameReason.Heartbeat),
+            // systemStatus is sent on connect and on engine status changes: connection-level liveness, no market data.
+            _ when ev.SequenceEqual("systemStatus"u8) => FrameOutcome.Ignored(FrameReason.Heartbeat),
+            _ when ev.SequenceEqual("subscriptionStatus"u8) => status.SequenceEqual("error"u8)
+                ? FrameOutcome.Rejected(FrameReason.VenueError)
+                : FrameOutcome.Ignored(FrameReason.SubscriptionAck),
+            _ when ev.SequenceEqual("error"u8) => FrameOutcome.Rejected(FrameReason.VenueError),
+            _ => FrameOutcome.Ignored(FrameReason.Unsupported),
+        };
+    }
+
+    /// <summary>
+    /// The channel name of an array frame read from its tail (<c>..., "book-1000", "XBT/USD"]</c>), or empty when the tail is not
+    /// two plain strings. Reads a few dozen bytes, so a huge book frame is classified without being parsed.
+    /// </summary>
+    internal static ReadOnlySpan<byte> TailChannel(ReadOnlySpan<byte> frame)
+    {
+        var i = SkipWhitespaceBack(frame, frame.Length - 1);
+        if (i < 0 || frame[i] != ']')
+        {
+            return default;
+        }
+
+        i = SkipWhitespaceBack(frame, i - 1);
+        if (!TryStringBack(frame, ref i, out _))
+        {
+            return default;
+        }
+
+        i = SkipWhitespaceBack(frame, i);
+        if (i < 0 || frame[i] != ',')
+        {
+            return default;
+        }
+
+        i = SkipWhitespaceBack(frame, i - 1);
+        return TryStringBack(frame, ref i, out var channel) ? channel : default;
+    }
+
+    /// <summary>Reads a plain (escape-free) string ending at <paramref name="i"/>; leaves <paramref name="i"/> before its opening quote.</summary>
+    private static bool TryStringBack(ReadOnlySpan<byte> frame, scoped ref int i, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if (i < 1 || frame[i] != '"')
+        {
+            return false;
+        }
+
+        var end = i;
+        for (i--; i >= 0; i--)
+        {
+            var b = frame[i];
+            if (b == '\\')
+            {
+                return false;
+            }
+
+            if (b == '"')
+            {
+                if (i > 0 && frame[i - 1] == '\\')
+                {
+                    return false;
+                }
+
+                value = frame[(i + 1)..end];
+                i--;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static int SkipWhitespaceBack(ReadOnlySpan<byte> frame, int i)
+    {
+        while (i >= 0 && frame[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i--;
+        }
+
+        return i;
+    }
+}

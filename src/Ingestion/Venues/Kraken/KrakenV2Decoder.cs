@@ -1,0 +1,443 @@
+using System.Text.Json;
+using Cloudwall.Rx.Core;
+
+namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
+
+/// <summary>
+/// Decodes Kraken spot WebSocket v2 frames (<c>wss://ws.kraken.com/v2</c>): the <c>trade</c> channel becomes one trade per
+/// <c>data</c> item, <c>ticker</c> a quote per item; <c>heartbeat</c>, <c>status</c>, <c>pong</c> and successful method responses
+/// are ignored; a response with <c>"success":false</c> is rejected as a venue error.
+/// </summary>
+/// <remarks>
+/// <para>Trades (docs.kraken.com/api/docs/websocket-v2/trade): <c>side</c> is the side of the taker order; <c>price</c> and
+/// <c>qty</c> are JSON numbers, read exactly from their token text (scale kept); <c>trade_id</c> is "a sequence number, unique per
+/// book", so it is both <see cref="MarketEvent.TradeId"/> and <see cref="MarketEvent.Sequence"/> (scope: per instrument and kind);
+/// <c>timestamp</c> is RFC 3339 with microseconds.</para>
+/// <para>Ticker (docs.kraken.com/api/docs/websocket-v2/ticker): <c>bid</c>/<c>bid_qty</c>, <c>ask</c>/<c>ask_qty</c>; its
+/// <c>timestamp</c>, when present, is the exchange time (0 otherwise).</para>
+/// <para>A frame whose first property names a channel or method that carries no market data (book, heartbeat, status, ...) is
+/// classified from that property alone, whatever its size; frames that are read are capped at <see cref="MaxFrameBytes"/>.
+/// The <c>data</c> array is read after the whole envelope, from a copy of the reader, so properties may come in any order.
+/// Allocation-free once each symbol has been resolved. One instance per connection; not thread-safe.</para>
+/// </remarks>
+public sealed class KrakenV2Decoder : IFrameDecoder
+{
+    private const int EnvelopeScratchBytes = 512;
+    private const int ScratchBytes = 2048;
+
+    private readonly ReferenceData _refData;
+    private readonly byte[] _scratch = new byte[ScratchBytes];
+    private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
+
+    public KrakenV2Decoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(refData);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
+        _refData = refData;
+        MaxFrameBytes = maxFrameBytes;
+    }
+
+    public VenueId Venue => VenueId.Kraken;
+
+    public ProviderId Provider => ProviderId.Kraken;
+
+    public int MaxFrameBytes { get; }
+
+    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var start = output.Count;
+        FrameOutcome outcome;
+        try
+        {
+            outcome = DecodeCore(frame, receiveTimeNs, output);
+        }
+        catch (JsonException)
+        {
+            // Invalid or truncated JSON: the reader reports it only by throwing.
+            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (outcome.Status != FrameStatus.Decoded)
+        {
+            output.Truncate(start);
+        }
+
+        return outcome;
+    }
+
+    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        var reader = new Utf8JsonReader(frame, KrakenText.ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return frame.Length > MaxFrameBytes ? FrameOutcome.Rejected(FrameReason.Oversized) : FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        var nameBuffer = _names;
+        var scratch = _scratch.AsSpan(0, EnvelopeScratchBytes);
+        var used = 0;
+        ReadOnlySpan<byte> channel = default;
+        ReadOnlySpan<byte> method = default;
+        bool hasChannel = false, hasMethod = false, hasData = false, failed = false, hasError = false;
+        var data = default(Utf8JsonReader);
+        var first = true;
+        while (true)
+        {
+            if (!reader.Read())
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                break;
+            }
+
+            var name = KrakenText.PropertyName(ref reader, nameBuffer);
+            var isChannel = name.SequenceEqual("channel"u8);
+            if (first && !isChannel && frame.Length > MaxFrameBytes)
+            {
+                // Only frames classified from a first "channel" property escape the cap.
+                return FrameOutcome.Rejected(FrameReason.Oversized);
+            }
+
+            reader.Read();
+            if (isChannel || name.SequenceEqual("method"u8))
+            {
+                if (reader.TokenType != JsonTokenType.String || !KrakenText.TryCapture(ref reader, scratch, ref used, out var v))
+                {
+                    return FrameOutcome.Rejected(FrameReason.Malformed);
+                }
+
+                if (isChannel)
+                {
+                    channel = v;
+                    hasChannel = true;
+                    if (first && ClassifyChannel(v) is { } early)
+                    {
+                        // Nothing to read in this frame (book updates, heartbeats, status): classified unread, whatever its size.
+                        return early;
+                    }
+
+                    if (frame.Length > MaxFrameBytes)
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Oversized);
+                    }
+                }
+                else
+                {
+                    method = v;
+                    hasMethod = true;
+                }
+            }
+            else if (name.SequenceEqual("data"u8))
+            {
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    return FrameOutcome.Rejected(FrameReason.Malformed);
+                }
+
+                data = reader;
+                hasData = true;
+                reader.Skip();
+            }
+            else if (name.SequenceEqual("success"u8))
+            {
+                failed = reader.TokenType == JsonTokenType.False;
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                {
+                    return FrameOutcome.Rejected(FrameReason.Malformed);
+                }
+            }
+            else
+            {
+                hasError |= name.SequenceEqual("error"u8);
+                reader.Skip();
+            }
+
+            first = false;
+        }
+
+        // Trailing content after the object makes the reader throw here.
+        if (reader.Read())
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (hasChannel)
+        {
+            var isTrade = channel.SequenceEqual("trade"u8);
+            if (isTrade || channel.SequenceEqual("ticker"u8))
+            {
+                if (!hasData)
+                {
+                    return FrameOutcome.Rejected(FrameReason.MissingField);
+                }
+
+                return isTrade ? DecodeTrades(ref data, receiveTimeNs, output) : DecodeTickers(ref data, receiveTimeNs, output);
+            }
+
+            return ClassifyChannel(channel) ?? FrameOutcome.Ignored(FrameReason.Unsupported);
+        }
+
+        if (failed || hasError)
+        {
+            // {"method":"subscribe","success":false,"error":"Currency pair not supported",...} and bare errors.
+            return FrameOutcome.Rejected(FrameReason.VenueError);
+        }
+
+        if (hasMethod)
+        {
+            return method switch
+            {
+                _ when method.SequenceEqual("pong"u8) => FrameOutcome.Ignored(FrameReason.Heartbeat),
+                _ when method.SequenceEqual("subscribe"u8) || method.SequenceEqual("unsubscribe"u8) => FrameOutcome.Ignored(FrameReason.SubscriptionAck),
+                _ => FrameOutcome.Ignored(FrameReason.Unsupported),
+            };
+        }
+
+        return FrameOutcome.Rejected(FrameReason.MissingField);
+    }
+
+    /// <summary>The outcome of a channel that carries nothing to decode, or null for <c>trade</c> and <c>ticker</c>.</summary>
+    private static FrameOutcome? ClassifyChannel(ReadOnlySpan<byte> channel) => channel switch
+    {
+        _ when channel.SequenceEqual("trade"u8) || channel.SequenceEqual("ticker"u8) => null,
+        _ when channel.SequenceEqual("heartbeat"u8) => FrameOutcome.Ignored(FrameReason.Heartbeat),
+        // status: sent on connect and on engine status changes (docs.kraken.com/api/docs/websocket-v2/status): liveness, no data.
+        _ when channel.SequenceEqual("status"u8) => FrameOutcome.Ignored(FrameReason.Heartbeat),
+        _ when channel.SequenceEqual("book"u8) || channel.SequenceEqual("level3"u8) => FrameOutcome.Ignored(FrameReason.BookUpdate),
+        _ => FrameOutcome.Ignored(FrameReason.Unsupported),
+    };
+
+    private FrameOutcome DecodeTrades(ref Utf8JsonReader r, long receiveTimeNs, EventBuffer output)
+    {
+        var events = 0;
+        var nameBuffer = _names;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            var f = default(Item);
+            var bad = ReadItem(ref r, nameBuffer, ref f);
+            if (bad is { } reason)
+            {
+                return FrameOutcome.Rejected(reason);
+            }
+
+            if (!f.Has(Field.Symbol) || !f.Has(Field.Price) || !f.Has(Field.Qty) || !f.Has(Field.Timestamp) || !f.Has(Field.Side))
+            {
+                return FrameOutcome.Rejected(FrameReason.MissingField);
+            }
+
+            if (!_refData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+            {
+                return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+            }
+
+            if (!KrakenText.TryParsePositive(f.Price, out var price) || !KrakenText.TryParsePositive(f.Qty, out var qty))
+            {
+                return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+            }
+
+            if (!KrakenText.TryParseIso(f.Timestamp, out var exchangeTimeNs))
+            {
+                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+            }
+
+            long tradeId = 0;
+            if (f.Has(Field.TradeId) && !KrakenText.TryParseNonNegative(f.TradeId, out tradeId))
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            output.Add(new MarketEvent
+            {
+                Kind = EventKind.Trade,
+                Side = KrakenText.TakerSide(f.Side),
+                Instrument = instrument,
+                Venue = VenueId.Kraken,
+                Provider = ProviderId.Kraken,
+                Price = price,
+                Size = qty,
+                ExchangeTimeNs = exchangeTimeNs,
+                ReceiveTimeNs = receiveTimeNs,
+                Sequence = tradeId,
+                TradeId = f.Has(Field.TradeId) ? TradeId.Numeric(tradeId) : TradeId.None,
+            });
+            events++;
+        }
+
+        // An empty snapshot (no recent trades) is a well-formed frame with nothing in it.
+        return FrameOutcome.Decoded(events);
+    }
+
+    private FrameOutcome DecodeTickers(ref Utf8JsonReader r, long receiveTimeNs, EventBuffer output)
+    {
+        var events = 0;
+        var nameBuffer = _names;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            var f = default(Item);
+            var bad = ReadItem(ref r, nameBuffer, ref f);
+            if (bad is { } reason)
+            {
+                return FrameOutcome.Rejected(reason);
+            }
+
+            if (!f.Has(Field.Symbol) || !f.Has(Field.Bid) || !f.Has(Field.Ask))
+            {
+                return FrameOutcome.Rejected(FrameReason.MissingField);
+            }
+
+            if (!_refData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+            {
+                return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+            }
+
+            decimal bidQty = 0, askQty = 0;
+            if (!KrakenText.TryParsePositive(f.Bid, out var bid) || !KrakenText.TryParsePositive(f.Ask, out var ask) ||
+                (f.Has(Field.BidQty) && (!KrakenText.TryParseDecimal(f.BidQty, out bidQty) || bidQty < 0)) ||
+                (f.Has(Field.AskQty) && (!KrakenText.TryParseDecimal(f.AskQty, out askQty) || askQty < 0)))
+            {
+                return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+            }
+
+            long exchangeTimeNs = 0;
+            if (f.Has(Field.Timestamp) && !KrakenText.TryParseIso(f.Timestamp, out exchangeTimeNs))
+            {
+                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+            }
+
+            output.Add(new MarketEvent
+            {
+                Kind = EventKind.Quote,
+                Instrument = instrument,
+                Venue = VenueId.Kraken,
+                Provider = ProviderId.Kraken,
+                Price = bid,
+                Size = bidQty,
+                Aux = ask,
+                AuxSize = askQty,
+                ExchangeTimeNs = exchangeTimeNs,
+                ReceiveTimeNs = receiveTimeNs,
+            });
+            events++;
+        }
+
+        return FrameOutcome.Decoded(events);
+    }
+
+    /// <summary>Reads one <c>data</c> object into <paramref name="f"/>; returns a rejection reason, or null when it was read.</summary>
+    private FrameReason? ReadItem(ref Utf8JsonReader r, Span<byte> nameBuffer, ref Item f)
+    {
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            return FrameReason.Malformed;
+        }
+
+        var scratch = _scratch.AsSpan(EnvelopeScratchBytes);
+        var used = 0;
+        while (r.Read() && r.TokenType != JsonTokenType.EndObject)
+        {
+            var field = FieldOf(KrakenText.PropertyName(ref r, nameBuffer));
+            r.Read();
+            switch (r.TokenType)
+            {
+                case JsonTokenType.String or JsonTokenType.Number when field != Field.None:
+                    if (!KrakenText.TryCapture(ref r, scratch, ref used, out var v))
+                    {
+                        return FrameReason.Malformed;
+                    }
+
+                    f.Set(field, v);
+                    break;
+                case JsonTokenType.Null:
+                    break; // a null field is an absent field
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    if (field != Field.None)
+                    {
+                        return FrameReason.Malformed;
+                    }
+
+                    r.Skip();
+                    break;
+                default:
+                    if (field != Field.None)
+                    {
+                        return FrameReason.Malformed;
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    private static Field FieldOf(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        3 when name.SequenceEqual("bid"u8) => Field.Bid,
+        3 when name.SequenceEqual("ask"u8) => Field.Ask,
+        3 when name.SequenceEqual("qty"u8) => Field.Qty,
+        4 when name.SequenceEqual("side"u8) => Field.Side,
+        5 when name.SequenceEqual("price"u8) => Field.Price,
+        6 when name.SequenceEqual("symbol"u8) => Field.Symbol,
+        7 when name.SequenceEqual("bid_qty"u8) => Field.BidQty,
+        7 when name.SequenceEqual("ask_qty"u8) => Field.AskQty,
+        8 when name.SequenceEqual("trade_id"u8) => Field.TradeId,
+        9 when name.SequenceEqual("timestamp"u8) => Field.Timestamp,
+        _ => Field.None,
+    };
+
+    private enum Field : byte
+    {
+        None = 0,
+        Symbol,
+        Side,
+        Price,
+        Qty,
+        TradeId,
+        Timestamp,
+        Bid,
+        BidQty,
+        Ask,
+        AskQty,
+    }
+
+    /// <summary>The captured fields of one <c>data</c> item, as spans; nothing is copied.</summary>
+    private ref struct Item
+    {
+        private uint _present;
+
+        public ReadOnlySpan<byte> Symbol;
+        public ReadOnlySpan<byte> Side;
+        public ReadOnlySpan<byte> Price;
+        public ReadOnlySpan<byte> Qty;
+        public ReadOnlySpan<byte> TradeId;
+        public ReadOnlySpan<byte> Timestamp;
+        public ReadOnlySpan<byte> Bid;
+        public ReadOnlySpan<byte> BidQty;
+        public ReadOnlySpan<byte> Ask;
+        public ReadOnlySpan<byte> AskQty;
+
+        public readonly bool Has(Field field) => (_present & (1u << (int)field)) != 0;
+
+        public void Set(Field field, ReadOnlySpan<byte> value)
+        {
+            _present |= 1u << (int)field;
+            switch (field)
+            {
+                case Field.Symbol: Symbol = value; break;
+                case Field.Side: Side = value; break;
+                case Field.Price: Price = value; break;
+                case Field.Qty: Qty = value; break;
+                case Field.TradeId: TradeId = value; break;
+                case Field.Timestamp: Timestamp = value; break;
+                case Field.Bid: Bid = value; break;
+                case Field.BidQty: BidQty = value; break;
+                case Field.Ask: Ask = value; break;
+                case Field.AskQty: AskQty = value; break;
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
+using Microsoft.Extensions.Options;
+
+namespace Cloudwall.Rx.Simulation.Kraken;
+
+/// <summary>Settings of a <see cref="KrakenSimulator"/>. Validated by <see cref="KrakenSimulator.StartAsync"/>.</summary>
+public sealed class KrakenSimulatorOptions
+{
+    public const string SectionName = "Simulation:Kraken";
+
+    /// <summary>Port, path and per-connection queue.</summary>
+    public WebSocketVenueServerOptions Server { get; set; } = new();
+
+    /// <summary>Synthetic pairs. When empty, <see cref="DefaultPairs"/> is used.</summary>
+    public List<KrakenSyntheticPair> Pairs { get; set; } = [];
+
+    /// <summary>Seed of the venue's random source (sides, sizes, noise).</summary>
+    public int Seed { get; set; } = 43;
+
+    /// <summary>The shared market to read; null creates a private one seeded with <see cref="Seed"/>.</summary>
+    public SyntheticMarket? Market { get; set; }
+
+    /// <summary>Standard deviation of this venue's fixed basis against the shared market.</summary>
+    public double VenueBasisFraction { get; set; } = 0.0002;
+
+    /// <summary>Standard deviation of the per-trade noise against the shared market.</summary>
+    public double VenueNoiseFraction { get; set; } = 0.00005;
+
+    /// <summary>The feed loop's step: a pair's trades due in a step go out together as one batched <c>trade</c> message.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Tickers: null sends one per pair after each step with trades (Kraken's default <c>event_trigger</c> is trades); a value sends one per pair at that interval.</summary>
+    public TimeSpan? TickerInterval { get; set; }
+
+    /// <summary>Heartbeat period (Kraken v2: about once a second) to every connection with a subscription.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public static IReadOnlyList<KrakenSyntheticPair> DefaultPairs { get; } =
+    [
+        new() { Symbol = "BTC/USD", StartPrice = 65_000m, TickSize = 0.1m, TradesPerSecond = 15, MeanTradeSize = 0.02m },
+        new() { Symbol = "ETH/USD", StartPrice = 3_200m, TickSize = 0.01m, TradesPerSecond = 10, MeanTradeSize = 0.3m },
+        new() { Symbol = "SOL/USD", StartPrice = 150m, TickSize = 0.01m, TradesPerSecond = 8, MeanTradeSize = 5m },
+    ];
+
+    internal IReadOnlyList<KrakenSyntheticPair> EffectivePairs => Pairs.Count == 0 ? DefaultPairs : Pairs;
+
+    internal void Validate()
+    {
+        const string p = SectionName;
+        Server.Validate(p + ":" + nameof(Server));
+        if (TickInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
+        }
+
+        if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after each batch of trades.");
+        }
+
+        if (HeartbeatInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval, "Must be positive.");
+        }
+
+        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < EffectivePairs.Count; i++)
+        {
+            EffectivePairs[i].Validate($"{p}:{nameof(Pairs)}:{i}");
+            if (!seen.Add(EffectivePairs[i].Symbol))
+            {
+                throw new ArgumentException($"{p}:{nameof(Pairs)}:{i}: pair '{EffectivePairs[i].Symbol}' appears twice.");
+            }
+        }
+    }
+}
+
+/// <summary>One synthetic Kraken v2 pair.</summary>
+public sealed class KrakenSyntheticPair
+{
+    /// <summary>Kraken v2 symbol, such as <c>BTC/USD</c>.</summary>
+    public string Symbol { get; set; } = "";
+
+    /// <summary>
+    /// The <see cref="SyntheticMarket"/> instrument it follows; defaults to the symbol with <c>-</c> for <c>/</c> (<c>BTC-USD</c>),
+    /// the name the Coinbase simulator uses, so both venues walk around the same price.
+    /// </summary>
+    public string? BaseInstrument { get; set; }
+
+    public decimal StartPrice { get; set; } = 100m;
+
+    /// <summary>Price increment; prices are printed with its number of decimals.</summary>
+    public decimal TickSize { get; set; } = 0.01m;
+
+    /// <summary>Average trade rate; trades due in a step go out as one batch.</summary>
+    public double TradesPerSecond { get; set; } = 10;
+
+    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
+    public decimal MeanTradeSize { get; set; } = 0.01m;
+
+    /// <summary>Standard deviation of the log-price over one second.</summary>
+    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
+
+    /// <summary>Quoted spread in ticks.</summary>
+    public int SpreadTicks { get; set; } = 1;
+
+    internal string Instrument => BaseInstrument ?? Symbol.Replace('/', '-');
+
+    internal void Validate(string key)
+    {
+        if (string.IsNullOrWhiteSpace(Symbol) || Symbol.IndexOf('/', StringComparison.Ordinal) <= 0)
+        {
+            throw new ArgumentException($"{key}:{nameof(Symbol)} is required, as BASE/QUOTE.");
+        }
+
+        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
+        }
+
+        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
+        {
+            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
+        }
+
+        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
+        }
+    }
+}
+
+/// <summary>Validates bound options on start with the same checks and key names as <see cref="KrakenSimulator.StartAsync"/>.</summary>
+public sealed class KrakenSimulatorOptionsValidator : IValidateOptions<KrakenSimulatorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KrakenSimulatorOptions options)
+    {
+        try
+        {
+            options.Validate();
+            return ValidateOptionsResult.Success;
+        }
+        catch (ArgumentException ex)
+        {
+            return ValidateOptionsResult.Fail(ex.Message);
+        }
+    }
+}
