@@ -68,8 +68,10 @@ public sealed class OkxDecoder : IFrameDecoder
         {
             outcome = DecodeJson(frame, receiveTimeNs, output);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Invalid JSON (JsonException), or an escape that does not unescape to valid UTF-8 (InvalidOperationException from
+            // CopyString): the reader reports both only by throwing.
             outcome = FrameOutcome.Rejected(FrameReason.Malformed);
         }
 
