@@ -2,8 +2,10 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
+using Cloudwall.Rx.Ingestion.Venues.Bybit;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
 using Cloudwall.Rx.Ingestion.Venues.Kraken;
+using Cloudwall.Rx.Ingestion.Venues.Okx;
 
 namespace Cloudwall.Rx.Ingestion.Recorded;
 
@@ -40,6 +42,19 @@ public static class ReplayVenues
             {
                 KrakenSymbols.RegisterFutures(refData);
                 return new KrakenFuturesDecoder(refData);
+            },
+            [VenueId.Okx.Name] = static refData =>
+            {
+                OkxSymbols.Register(refData);
+                return new OkxDecoder(refData);
+            },
+
+            // No category: recordings do not say which endpoint a frame came from, so v5 and legacy frames alike are placed
+            // by settlement (USDT/USDC linear, the rest inverse).
+            [VenueId.Bybit.Name] = static refData =>
+            {
+                BybitSymbols.Register(refData);
+                return new BybitDecoder(refData);
             },
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 

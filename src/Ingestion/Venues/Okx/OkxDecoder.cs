@@ -1,0 +1,625 @@
+using System.Text.Json;
+using Cloudwall.Rx.Core;
+
+namespace Cloudwall.Rx.Ingestion.Venues.Okx;
+
+/// <summary>
+/// Decodes OKX v5 public WebSocket frames (<c>wss://ws.okx.com:8443/ws/v5/public</c>):
+/// <list type="bullet">
+/// <item><c>trades</c> → one trade per element of <c>data</c> (a message may batch several); <c>side</c> is the taker's side.</item>
+/// <item><c>tickers</c> → quote (<c>bidPx</c>/<c>bidSz</c>, <c>askPx</c>/<c>askSz</c>).</item>
+/// <item><c>mark-price</c> → mark (<c>markPx</c>), <c>index-tickers</c> → index (<c>idxPx</c>, on the spot key, see
+/// <see cref="OkxSymbols"/>), <c>funding-rate</c> → funding (<c>fundingRate</c>, <c>nextFundingRate</c> in Aux when published).</item>
+/// <item><c>books*</c> and <c>bbo-tbt</c> → ignored as book updates; <c>{"event":"subscribe"|"unsubscribe"|"channel-conn-count"}</c> →
+/// ignored as acks; the text <c>pong</c> (not JSON) → ignored as a heartbeat; <c>{"event":"error"}</c> → rejected as a venue error.</item>
+/// </list>
+/// </summary>
+/// <remarks>
+/// <para>Two passes of <see cref="Utf8JsonReader"/> over the frame, no strings: the first reads the envelope (<c>event</c>,
+/// <c>arg.channel</c>, <c>arg.instId</c>) and notes where <c>data</c> starts, so the order of the top-level fields does not
+/// matter; the second walks the <c>data</c> array. A bad element rejects the whole frame (nothing of it is emitted).</para>
+/// <para>Trades carry <c>tradeId</c> as both <see cref="MarketEvent.TradeId"/> and <see cref="MarketEvent.Sequence"/>: OKX trade ids
+/// are per instrument and contiguous, unless the venue aggregates fills of one taker order into one message (then ids skip).</para>
+/// <para>An empty <c>bidPx</c>/<c>askPx</c> (no orders on that side) leaves that side 0; a ticker with neither side emits nothing.
+/// Funding rates may be zero or negative; every price must be positive.</para>
+/// <para>One instance per connection; not thread-safe (it owns a scratch buffer).</para>
+/// </remarks>
+public sealed class OkxDecoder : IFrameDecoder
+{
+    public const int DefaultMaxFrameBytes = 64 * 1024;
+
+    private const int ScratchBytes = 512;
+    private const int MaxNameBytes = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
+
+    private readonly ReferenceData _refData;
+    private readonly byte[] _scratch = new byte[ScratchBytes];
+    private readonly byte[] _names = new byte[MaxNameBytes];
+
+    public OkxDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(refData);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 4);
+        _refData = refData;
+        MaxFrameBytes = maxFrameBytes;
+    }
+
+    public VenueId Venue => VenueId.Okx;
+
+    public int MaxFrameBytes { get; }
+
+    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (frame.Length > MaxFrameBytes)
+        {
+            return FrameOutcome.Rejected(FrameReason.Oversized);
+        }
+
+        if (frame.Trim(" \t\r\n"u8).SequenceEqual("pong"u8))
+        {
+            return FrameOutcome.Ignored(FrameReason.Heartbeat);
+        }
+
+        var start = output.Count;
+        FrameOutcome outcome;
+        try
+        {
+            outcome = DecodeJson(frame, receiveTimeNs, output);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // Invalid JSON (JsonException), or an escape that does not unescape to valid UTF-8 (InvalidOperationException from
+            // CopyString): the reader reports both only by throwing.
+            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (outcome.Status != FrameStatus.Decoded)
+        {
+            output.Truncate(start);
+        }
+
+        return outcome;
+    }
+
+    private FrameOutcome DecodeJson(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        var scratch = _scratch.AsSpan();
+        var scratchUsed = 0;
+        var env = new Envelope();
+        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        var nameBuffer = _names.AsSpan();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var top = TopFieldOf(name);
+            reader.Read();
+            switch (top)
+            {
+                case TopField.Event when reader.TokenType == JsonTokenType.String:
+                    if (!VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out env.Event))
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    env.HasEvent = true;
+                    break;
+                case TopField.Arg when reader.TokenType == JsonTokenType.StartObject:
+                    if (!ReadArg(ref reader, scratch, ref scratchUsed, ref env, nameBuffer))
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    break;
+                case TopField.Data when reader.TokenType == JsonTokenType.StartArray:
+                    env.DataStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    break;
+                case TopField.Event or TopField.Arg or TopField.Data:
+                    if (reader.TokenType != JsonTokenType.Null)
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+        {
+            // Not an object's end, or content after it (the reader throws for most trailing garbage itself).
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (env.HasEvent)
+        {
+            return ClassifyEvent(env.Event);
+        }
+
+        if (!env.HasChannel)
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        var channel = ChannelOf(env.Channel);
+        switch (channel)
+        {
+            case Channel.Book:
+                return FrameOutcome.Ignored(FrameReason.BookUpdate);
+            case Channel.Unsupported:
+                return FrameOutcome.Ignored(FrameReason.Unsupported);
+        }
+
+        if (env.DataStart < 0)
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        return DecodeData(frame[env.DataStart..], channel, env.InstId, receiveTimeNs, output, scratch, scratchUsed);
+    }
+
+    private FrameOutcome DecodeData(ReadOnlySpan<byte> data, Channel channel, ReadOnlySpan<byte> argInstId, long receiveTimeNs,
+        EventBuffer output, Span<byte> scratch, int scratchUsed)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        reader.Read(); // the StartArray the first pass saw
+        var nameBuffer = _names.AsSpan();
+        var events = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            var f = default(Fields);
+            var used = scratchUsed;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = FieldOf(VenueNumbers.PropertyName(ref reader, nameBuffer));
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    if (field != Field.None)
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    reader.Skip();
+                    continue;
+                }
+
+                if (field == Field.None || reader.TokenType is JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number) ||
+                    !VenueNumbers.TryGetValue(ref reader, scratch, ref used, out var value))
+                {
+                    return FrameOutcome.Rejected(FrameReason.Malformed);
+                }
+
+                f.Set(field, value);
+            }
+
+            var outcome = channel switch
+            {
+                Channel.Trades => Trade(ref f, argInstId, receiveTimeNs, output),
+                Channel.Tickers => Quote(ref f, argInstId, receiveTimeNs, output),
+                Channel.MarkPrice => Single(ref f, Field.MarkPx, EventKind.Mark, argInstId, receiveTimeNs, output),
+                Channel.IndexTickers => Single(ref f, Field.IdxPx, EventKind.Index, argInstId, receiveTimeNs, output),
+                _ => Funding(ref f, argInstId, receiveTimeNs, output),
+            };
+            if (outcome.Status == FrameStatus.Rejected)
+            {
+                return outcome;
+            }
+
+            events += outcome.Events;
+        }
+
+        return events > 0 ? FrameOutcome.Decoded(events) : FrameOutcome.Ignored(FrameReason.Unsupported);
+    }
+
+    private FrameOutcome Trade(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
+    {
+        if (!f.Has(Field.TradeId) || !f.Has(Field.Px) || !f.Has(Field.Sz) || !f.Has(Field.Ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
+        {
+            return failure;
+        }
+
+        if (!VenueNumbers.TryParseDecimal(f.Px, out var price) || price <= 0 || !VenueNumbers.TryParseDecimal(f.Sz, out var size) || size <= 0)
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+        }
+
+        if (!TradeId.TryParseUtf8(f.TradeId, out var tradeId))
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Trade,
+            Side = f.Side.SequenceEqual("buy"u8) ? Side.Buy : f.Side.SequenceEqual("sell"u8) ? Side.Sell : Side.Unknown,
+            Instrument = instrument,
+            Venue = VenueId.Okx,
+            Provider = ProviderId.Okx,
+            Price = price,
+            Size = size,
+            ExchangeTimeNs = ts,
+            ReceiveTimeNs = receiveTimeNs,
+            Sequence = tradeId.Kind == TradeIdKind.Numeric ? tradeId.AsLong : 0,
+            TradeId = tradeId,
+        });
+        return FrameOutcome.Decoded(1);
+    }
+
+    private FrameOutcome Quote(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
+    {
+        if ((!f.Has(Field.BidPx) && !f.Has(Field.AskPx)) || !f.Has(Field.Ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
+        {
+            return failure;
+        }
+
+        if (!TrySide(f.BidPx, f.BidSz, out var bid, out var bidSize) || !TrySide(f.AskPx, f.AskSz, out var ask, out var askSize))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+        }
+
+        if (bid == 0 && ask == 0)
+        {
+            return FrameOutcome.Decoded(0); // an empty book on both sides: nothing to quote
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Quote,
+            Instrument = instrument,
+            Venue = VenueId.Okx,
+            Provider = ProviderId.Okx,
+            Price = bid,
+            Size = bidSize,
+            Aux = ask,
+            AuxSize = askSize,
+            ExchangeTimeNs = ts,
+            ReceiveTimeNs = receiveTimeNs,
+        });
+        return FrameOutcome.Decoded(1);
+    }
+
+    private FrameOutcome Single(ref Fields f, Field priceField, EventKind kind, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
+    {
+        if (!f.Has(priceField) || !f.Has(Field.Ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
+        {
+            return failure;
+        }
+
+        if (!VenueNumbers.TryParseDecimal(priceField == Field.MarkPx ? f.MarkPx : f.IdxPx, out var price) || price <= 0)
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = kind,
+            Instrument = instrument,
+            Venue = VenueId.Okx,
+            Provider = ProviderId.Okx,
+            Price = price,
+            ExchangeTimeNs = ts,
+            ReceiveTimeNs = receiveTimeNs,
+        });
+        return FrameOutcome.Decoded(1);
+    }
+
+    private FrameOutcome Funding(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
+    {
+        if (!f.Has(Field.FundingRate))
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
+        {
+            return failure;
+        }
+
+        decimal next = 0;
+        if (!VenueNumbers.TryParseDecimal(f.FundingRate, out var rate) ||
+            (!f.NextFundingRate.IsEmpty && !VenueNumbers.TryParseDecimal(f.NextFundingRate, out next)))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        // The documented push has no ts (older versions of the docs); fundingTime is the settlement time, not the event's.
+        long ts = 0;
+        if (f.Has(Field.Ts) && !VenueNumbers.TryParseMillis(f.Ts, out ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Funding,
+            Instrument = instrument,
+            Venue = VenueId.Okx,
+            Provider = ProviderId.Okx,
+            Price = rate,
+            Aux = next,
+            ExchangeTimeNs = ts,
+            ReceiveTimeNs = receiveTimeNs,
+        });
+        return FrameOutcome.Decoded(1);
+    }
+
+    private bool TryInstrument(ref Fields f, ReadOnlySpan<byte> argInstId, out InstrumentId instrument, out FrameOutcome failure)
+    {
+        var instId = f.Has(Field.InstId) ? f.InstId : argInstId;
+        failure = default;
+        if (instId.IsEmpty)
+        {
+            instrument = InstrumentId.None;
+            failure = FrameOutcome.Rejected(FrameReason.MissingField);
+            return false;
+        }
+
+        if (!_refData.TryResolve(VenueId.Okx, instId, out instrument))
+        {
+            failure = FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>One side of a ticker: an empty price means no orders on that side (0); otherwise positive.</summary>
+    private static bool TrySide(ReadOnlySpan<byte> px, ReadOnlySpan<byte> sz, out decimal price, out decimal size)
+    {
+        price = 0;
+        size = 0;
+        if (px.IsEmpty)
+        {
+            return true;
+        }
+
+        return VenueNumbers.TryParseDecimal(px, out price) && price > 0 &&
+               (sz.IsEmpty || (VenueNumbers.TryParseDecimal(sz, out size) && size >= 0));
+    }
+
+    private static bool ReadArg(ref Utf8JsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Envelope env, Span<byte> nameBuffer)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var isChannel = name.SequenceEqual("channel"u8);
+            var isInstId = name.SequenceEqual("instId"u8);
+            reader.Read();
+            if (!isChannel && !isInstId)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.String || !VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out var value))
+            {
+                return false;
+            }
+
+            if (isChannel)
+            {
+                env.Channel = value;
+                env.HasChannel = true;
+            }
+            else
+            {
+                env.InstId = value;
+            }
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    private static FrameOutcome ClassifyEvent(ReadOnlySpan<byte> e)
+    {
+        if (e.SequenceEqual("subscribe"u8) || e.SequenceEqual("unsubscribe"u8) || e.SequenceEqual("channel-conn-count"u8))
+        {
+            return FrameOutcome.Ignored(FrameReason.SubscriptionAck);
+        }
+
+        return e.SequenceEqual("error"u8) || e.SequenceEqual("channel-conn-count-error"u8)
+            ? FrameOutcome.Rejected(FrameReason.VenueError)
+            : FrameOutcome.Ignored(FrameReason.Unsupported); // "notice" (service upgrade), "login", ...
+    }
+
+    private static Channel ChannelOf(ReadOnlySpan<byte> c)
+    {
+        if (c.SequenceEqual("trades"u8) || c.SequenceEqual("trades-all"u8))
+        {
+            return Channel.Trades;
+        }
+
+        if (c.SequenceEqual("tickers"u8))
+        {
+            return Channel.Tickers;
+        }
+
+        if (c.SequenceEqual("mark-price"u8))
+        {
+            return Channel.MarkPrice;
+        }
+
+        if (c.SequenceEqual("index-tickers"u8))
+        {
+            return Channel.IndexTickers;
+        }
+
+        if (c.SequenceEqual("funding-rate"u8))
+        {
+            return Channel.FundingRate;
+        }
+
+        return c.StartsWith("books"u8) || c.StartsWith("bbo-tbt"u8) ? Channel.Book : Channel.Unsupported;
+    }
+
+    private static TopField TopFieldOf(ReadOnlySpan<byte> name) => name switch
+    {
+        _ when name.SequenceEqual("arg"u8) => TopField.Arg,
+        _ when name.SequenceEqual("data"u8) => TopField.Data,
+        _ when name.SequenceEqual("event"u8) => TopField.Event,
+        _ => TopField.None,
+    };
+
+    private static Field FieldOf(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        2 when name.SequenceEqual("px"u8) => Field.Px,
+        2 when name.SequenceEqual("sz"u8) => Field.Sz,
+        2 when name.SequenceEqual("ts"u8) => Field.Ts,
+        4 when name.SequenceEqual("side"u8) => Field.Side,
+        5 when name.SequenceEqual("bidPx"u8) => Field.BidPx,
+        5 when name.SequenceEqual("bidSz"u8) => Field.BidSz,
+        5 when name.SequenceEqual("askPx"u8) => Field.AskPx,
+        5 when name.SequenceEqual("askSz"u8) => Field.AskSz,
+        5 when name.SequenceEqual("idxPx"u8) => Field.IdxPx,
+        6 when name.SequenceEqual("instId"u8) => Field.InstId,
+        6 when name.SequenceEqual("markPx"u8) => Field.MarkPx,
+        7 when name.SequenceEqual("tradeId"u8) => Field.TradeId,
+        11 when name.SequenceEqual("fundingRate"u8) => Field.FundingRate,
+        15 when name.SequenceEqual("nextFundingRate"u8) => Field.NextFundingRate,
+        _ => Field.None,
+    };
+
+    private enum TopField : byte
+    {
+        None,
+        Event,
+        Arg,
+        Data,
+    }
+
+    private enum Channel : byte
+    {
+        Unsupported,
+        Trades,
+        Tickers,
+        MarkPrice,
+        IndexTickers,
+        FundingRate,
+        Book,
+    }
+
+    private enum Field : byte
+    {
+        None = 0,
+        InstId,
+        TradeId,
+        Px,
+        Sz,
+        Side,
+        Ts,
+        BidPx,
+        BidSz,
+        AskPx,
+        AskSz,
+        MarkPx,
+        IdxPx,
+        FundingRate,
+        NextFundingRate,
+    }
+
+    private ref struct Envelope
+    {
+        public ReadOnlySpan<byte> Event;
+        public ReadOnlySpan<byte> Channel;
+        public ReadOnlySpan<byte> InstId;
+        public bool HasEvent;
+        public bool HasChannel;
+        public int DataStart;
+
+        public Envelope() => DataStart = -1;
+    }
+
+    private ref struct Fields
+    {
+        private uint _present;
+
+        public ReadOnlySpan<byte> InstId;
+        public ReadOnlySpan<byte> TradeId;
+        public ReadOnlySpan<byte> Px;
+        public ReadOnlySpan<byte> Sz;
+        public ReadOnlySpan<byte> Side;
+        public ReadOnlySpan<byte> Ts;
+        public ReadOnlySpan<byte> BidPx;
+        public ReadOnlySpan<byte> BidSz;
+        public ReadOnlySpan<byte> AskPx;
+        public ReadOnlySpan<byte> AskSz;
+        public ReadOnlySpan<byte> MarkPx;
+        public ReadOnlySpan<byte> IdxPx;
+        public ReadOnlySpan<byte> FundingRate;
+        public ReadOnlySpan<byte> NextFundingRate;
+
+        public readonly bool Has(Field field) => (_present & (1u << (int)field)) != 0;
+
+        public void Set(Field field, ReadOnlySpan<byte> value)
+        {
+            _present |= 1u << (int)field;
+            switch (field)
+            {
+                case Field.InstId: InstId = value; break;
+                case Field.TradeId: TradeId = value; break;
+                case Field.Px: Px = value; break;
+                case Field.Sz: Sz = value; break;
+                case Field.Side: Side = value; break;
+                case Field.Ts: Ts = value; break;
+                case Field.BidPx: BidPx = value; break;
+                case Field.BidSz: BidSz = value; break;
+                case Field.AskPx: AskPx = value; break;
+                case Field.AskSz: AskSz = value; break;
+                case Field.MarkPx: MarkPx = value; break;
+                case Field.IdxPx: IdxPx = value; break;
+                case Field.FundingRate: FundingRate = value; break;
+                case Field.NextFundingRate: NextFundingRate = value; break;
+            }
+        }
+    }
+}

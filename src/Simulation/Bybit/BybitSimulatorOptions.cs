@@ -1,0 +1,151 @@
+using Cloudwall.Rx.Ingestion.Venues.Bybit;
+using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
+
+namespace Cloudwall.Rx.Simulation.Bybit;
+
+/// <summary>Settings of a <see cref="BybitSimulator"/>. Validated by <see cref="BybitSimulator.StartAsync"/>.</summary>
+public sealed class BybitSimulatorOptions
+{
+    public const string SectionName = "Simulation:Bybit";
+
+    /// <summary>The endpoint's market (<c>/v5/public/spot</c>, <c>/linear</c>, <c>/inverse</c>).</summary>
+    public BybitCategory Category { get; set; } = BybitCategory.Linear;
+
+    /// <summary>Port, path and per-connection queue. The path <c>/</c> (the default) becomes <c>/v5/public/{category}</c>.</summary>
+    public WebSocketVenueServerOptions Server { get; set; } = new();
+
+    /// <summary>Synthetic instruments. When empty, the category's defaults (<see cref="DefaultInstruments"/>) are used.</summary>
+    public List<BybitSyntheticInstrument> Instruments { get; set; } = [];
+
+    public int Seed { get; set; } = 91;
+
+    /// <summary>The shared market to read; null creates a private one seeded with <see cref="Seed"/>.</summary>
+    public SyntheticMarket? Market { get; set; }
+
+    public double VenueBasisFraction { get; set; } = 0.00025;
+
+    public double VenueNoiseFraction { get; set; } = 0.00005;
+
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary><c>tickers</c> period (Bybit: 100 ms for derivatives, 50 ms for spot).</summary>
+    public TimeSpan TickerInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often a ticker delta carries a new <c>fundingRate</c> (derivatives).</summary>
+    public TimeSpan FundingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public static IReadOnlyList<BybitSyntheticInstrument> DefaultInstruments(BybitCategory category) => category switch
+    {
+        BybitCategory.Inverse =>
+        [
+            new() { Symbol = "BTCUSD", StartPrice = 65_000m, TickSize = 0.5m, TradesPerSecond = 15, MeanTradeSize = 100m },
+        ],
+        BybitCategory.Spot =>
+        [
+            new() { Symbol = "BTCUSDT", StartPrice = 65_000m, TickSize = 0.01m, TradesPerSecond = 20, MeanTradeSize = 0.02m },
+            new() { Symbol = "ETHUSDT", StartPrice = 3_200m, TickSize = 0.01m, TradesPerSecond = 15, MeanTradeSize = 0.3m },
+        ],
+        _ =>
+        [
+            new() { Symbol = "BTCUSDT", StartPrice = 65_000m, TickSize = 0.1m, TradesPerSecond = 30, MeanTradeSize = 0.05m },
+            new() { Symbol = "ETHUSDT", StartPrice = 3_200m, TickSize = 0.01m, TradesPerSecond = 20, MeanTradeSize = 0.5m },
+        ],
+    };
+
+    internal IReadOnlyList<BybitSyntheticInstrument> EffectiveInstruments => Instruments.Count == 0 ? DefaultInstruments(Category) : Instruments;
+
+    internal string EffectivePath => Server.Path == "/" ? "/v5/public/" + Category.ToString().ToLowerInvariant() : Server.Path;
+
+    internal void Validate()
+    {
+        const string p = SectionName;
+        Server.Validate(p + ":" + nameof(Server));
+        if (!Enum.IsDefined(Category))
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(Category)}", Category, "Must be Spot, Linear or Inverse.");
+        }
+
+        if (TickInterval <= TimeSpan.Zero || TickerInterval <= TimeSpan.Zero || FundingInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", "Tick, ticker and funding intervals must be positive.");
+        }
+
+        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < EffectiveInstruments.Count; i++)
+        {
+            EffectiveInstruments[i].Validate($"{p}:{nameof(Instruments)}:{i}");
+            if (!seen.Add(EffectiveInstruments[i].Symbol))
+            {
+                throw new ArgumentException($"{p}:{nameof(Instruments)}:{i}: symbol '{EffectiveInstruments[i].Symbol}' appears twice.");
+            }
+        }
+    }
+}
+
+/// <summary>One synthetic Bybit symbol (<c>BTCUSDT</c>, <c>BTCUSD</c>).</summary>
+public sealed class BybitSyntheticInstrument
+{
+    public string Symbol { get; set; } = "";
+
+    /// <summary>The shared walk it follows; defaults to <c>BASE-USD</c> (<c>BTCUSDT</c> follows <c>BTC-USD</c>).</summary>
+    public string? BaseInstrument { get; set; }
+
+    public decimal StartPrice { get; set; } = 100m;
+
+    public decimal TickSize { get; set; } = 0.01m;
+
+    public double TradesPerSecond { get; set; } = 10;
+
+    public decimal MeanTradeSize { get; set; } = 0.01m;
+
+    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
+
+    public int SpreadTicks { get; set; } = 1;
+
+    public decimal MeanFundingRate { get; set; } = 0.0001m;
+
+    internal string Walk
+    {
+        get
+        {
+            if (BaseInstrument is not null)
+            {
+                return BaseInstrument;
+            }
+
+            foreach (var q in (ReadOnlySpan<string>)["USDT", "USDC", "USD"])
+            {
+                if (Symbol.Length > q.Length && Symbol.EndsWith(q, StringComparison.Ordinal))
+                {
+                    return Symbol[..^q.Length] + "-USD";
+                }
+            }
+
+            return Symbol;
+        }
+    }
+
+    internal void Validate(string key)
+    {
+        if (string.IsNullOrWhiteSpace(Symbol))
+        {
+            throw new ArgumentException($"{key}:{nameof(Symbol)} is required.");
+        }
+
+        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
+        }
+
+        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
+        {
+            throw new ArgumentOutOfRangeException(key, $"{key}: rate and volatility must be finite and not negative, spread at least 1 tick.");
+        }
+    }
+}
