@@ -2,6 +2,8 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+using Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
+using Cloudwall.Rx.Ingestion.Venues.Deribit;
 
 namespace Cloudwall.Rx.Ingestion.Recorded;
 
@@ -18,6 +20,16 @@ public static class ReplayVenues
             {
                 CoinbaseSymbols.Register(refData);
                 return new CoinbaseExchangeDecoder(refData);
+            },
+            [VenueId.Deribit.Name] = static refData =>
+            {
+                DeribitSymbols.Register(refData);
+                return new DeribitDecoder(refData);
+            },
+            ["coinbase-advanced"] = static refData =>
+            {
+                CoinbaseSymbols.Register(refData);
+                return new CoinbaseAdvancedDecoder(refData);
             },
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
