@@ -466,6 +466,7 @@ public sealed class DeribitDecoder : IFrameDecoder
 
         if (price == 0)
         {
+            price = 0; // an empty side is 0, whatever scale the venue printed (0.0)
             return amountText.IsEmpty || (JsonNumber.TryParseDecimal(amountText, out var ignored) && ignored >= 0);
         }
 
