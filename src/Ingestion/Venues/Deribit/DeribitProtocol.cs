@@ -12,13 +12,14 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// <list type="bullet">
 /// <item>Per symbol it subscribes <c>trades.{instrument}.{TradesInterval}</c> and <c>ticker.{instrument}.{TickerInterval}</c>
 /// with <c>public/subscribe</c> (and drops them with <c>public/unsubscribe</c>). Defaults: trades <c>raw</c> (every trade,
-/// contiguous <c>trade_seq</c>), ticker <c>100ms</c>. Deribit has restricted <c>raw</c> public streams to authorised
-/// connections (third-party adapters note that raw needs credentials; <c>100ms</c> does not): pass <c>"100ms"</c> for an
-/// anonymous production connection. The 100 ms trade stream still carries every trade, batched.</item>
+/// contiguous <c>trade_seq</c>), ticker <c>100ms</c>. Third-party adapters (NautilusTrader's Deribit client, TundraSoft's)
+/// state that <c>raw</c> streams need an authenticated connection and <c>100ms</c> does not; this protocol does not
+/// authenticate, so pass <c>"100ms"</c> for an anonymous production connection. The 100 ms trade stream still carries every
+/// trade, batched, with its <c>trade_seq</c>.</item>
 /// <item><see cref="ConnectFrames"/> sends <c>public/set_heartbeat</c> (interval in seconds, at least 10 by the venue's
 /// documentation). The venue then sends <c>test_request</c> heartbeats and closes the connection unless each is answered
 /// with <c>public/test</c>; <see cref="ReplyTo"/> gives that answer.</item>
-/// <item>Limits: Deribit documents no per-connection subscription cap; it rate-limits requests (credits). One subscribe
+/// <item>Limits: we found no documented per-connection subscription cap; Deribit rate-limits requests (credits). One subscribe
 /// request carries at most <see cref="MaxChannelsPerRequest"/> channels; more symbols produce more requests.
 /// <see cref="MaxSymbolsPerConnection"/> (default 100, i.e. 200 channels) keeps a reconnect's re-subscription small.</item>
 /// <item><see cref="SequenceScope"/> is per instrument and kind: <c>trade_seq</c> numbers the trades of one instrument
