@@ -4,6 +4,8 @@ using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Ingestion.Venues.Bybit;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+using Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
+using Cloudwall.Rx.Ingestion.Venues.Deribit;
 using Cloudwall.Rx.Ingestion.Venues.Kraken;
 using Cloudwall.Rx.Ingestion.Venues.Okx;
 
@@ -55,6 +57,16 @@ public static class ReplayVenues
             {
                 BybitSymbols.Register(refData);
                 return new BybitDecoder(refData);
+            },
+            [VenueId.Deribit.Name] = static refData =>
+            {
+                DeribitSymbols.Register(refData);
+                return new DeribitDecoder(refData);
+            },
+            ["coinbase-advanced"] = static refData =>
+            {
+                CoinbaseSymbols.Register(refData);
+                return new CoinbaseAdvancedDecoder(refData);
             },
         }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 

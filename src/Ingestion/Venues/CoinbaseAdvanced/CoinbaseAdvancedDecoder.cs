@@ -1,0 +1,503 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+
+namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
+
+/// <summary>
+/// Decodes Coinbase Advanced Trade market-data frames (<c>wss://advanced-trade-ws.coinbase.com</c>):
+/// <c>{"channel":..,"client_id":..,"timestamp":..,"sequence_num":..,"events":[..]}</c>.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>market_trades</c>: every trade of every event (<c>snapshot</c> and <c>update</c>) becomes a trade. Trades are
+/// batched (the venue collects 250 ms), so one frame yields many events.</item>
+/// <item><c>side</c> on a market trade is the <b>maker's</b> side, as on Coinbase Exchange (Coinbase reports the maker side
+/// on public market trades; NautilusTrader's Coinbase Advanced Trade adapter converts it to the aggressor the same way).
+/// The event carries the taker's side: <c>SELL</c> → <see cref="Side.Buy"/>, <c>BUY</c> → <see cref="Side.Sell"/>.</item>
+/// <item><c>ticker</c>: each entry of <c>events[].tickers[]</c> with <c>best_bid</c>/<c>best_ask</c> becomes a quote
+/// (sizes from <c>best_bid_quantity</c>/<c>best_ask_quantity</c>); its exchange time is the envelope's <c>timestamp</c>.
+/// <c>ticker_batch</c> carries no best bid or ask, so it is ignored as unsupported.</item>
+/// <item><c>heartbeats</c> → heartbeat; <c>subscriptions</c> → ack; <c>l2_data</c> → book update; <c>{"type":"error"}</c>
+/// → venue error; other channels → unsupported.</item>
+/// <item><c>sequence_num</c> numbers the messages of the whole connection, across products and channels, so it cannot be a
+/// per-series <see cref="MarketEvent.Sequence"/> (events carry 0). The decoder checks it itself: a jump is counted in
+/// <see cref="SequenceGaps"/> and <see cref="MissedMessages"/>; 0 starts a new connection (after a reconnect) and is
+/// never a gap.</item>
+/// </list>
+/// Product ids are those of Coinbase Exchange (<c>BTC-USD</c> → <c>BTC-USD.SPOT</c>), resolved in
+/// <see cref="VenueId.Coinbase"/>'s symbol space: install <see cref="CoinbaseSymbols.Register"/> first.
+/// Allocation-free per frame once each product has been resolved once. One instance per connection.
+/// </remarks>
+public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
+{
+    public const int DefaultMaxFrameBytes = 64 * 1024;
+
+    private const int ScratchBytes = 1024;
+    private const int MaxNameBytes = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
+
+    private readonly ReferenceData _refData;
+    private readonly byte[] _scratch = new byte[ScratchBytes];
+    private readonly byte[] _names = new byte[MaxNameBytes];
+    private long _lastSequenceNum = -1;
+    private long _sequenceGaps;
+    private long _missedMessages;
+
+    public CoinbaseAdvancedDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(refData);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
+        _refData = refData;
+        MaxFrameBytes = maxFrameBytes;
+    }
+
+    public VenueId Venue => VenueId.Coinbase;
+
+    public ProviderId Provider => ProviderId.Coinbase;
+
+    public int MaxFrameBytes { get; }
+
+    /// <summary>Times <c>sequence_num</c> did not follow the previous one by exactly 1 (other than a restart at 0).</summary>
+    public long SequenceGaps => Volatile.Read(ref _sequenceGaps);
+
+    /// <summary>Messages skipped over by forward jumps of <c>sequence_num</c>.</summary>
+    public long MissedMessages => Volatile.Read(ref _missedMessages);
+
+    /// <summary>The last <c>sequence_num</c> seen, or -1.</summary>
+    public long LastSequenceNum => _lastSequenceNum;
+
+    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (frame.Length > MaxFrameBytes)
+        {
+            return FrameOutcome.Rejected(FrameReason.Oversized);
+        }
+
+        var start = output.Count;
+        try
+        {
+            var env = default(Envelope);
+            if (!ScanEnvelope(frame, ref env))
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            var outcome = Dispatch(frame, ref env, receiveTimeNs, output);
+            if (outcome.Status == FrameStatus.Rejected)
+            {
+                output.Truncate(start);
+            }
+
+            return outcome;
+        }
+        catch (JsonException)
+        {
+            output.Truncate(start);
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+    }
+
+    private FrameOutcome Dispatch(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)
+    {
+        if (env.Type.SequenceEqual("error"u8))
+        {
+            return FrameOutcome.Rejected(FrameReason.VenueError);
+        }
+
+        if (!env.HasChannel)
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!env.SequenceNum.IsEmpty)
+        {
+            if (!Utf8Parser.TryParse(env.SequenceNum, out long seq, out var used) || used != env.SequenceNum.Length || seq < 0)
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            TrackSequence(seq);
+        }
+
+        var channel = env.Channel;
+        if (channel.SequenceEqual("market_trades"u8))
+        {
+            return env.EventsLength == 0 ? FrameOutcome.Rejected(FrameReason.MissingField) : Trades(frame.Slice(env.EventsStart, env.EventsLength), receiveTimeNs, output);
+        }
+
+        if (channel.SequenceEqual("ticker"u8))
+        {
+            if (env.EventsLength == 0 || env.Timestamp.IsEmpty)
+            {
+                return FrameOutcome.Rejected(FrameReason.MissingField);
+            }
+
+            if (!TryParseTime(env.Timestamp, out var exchangeNs))
+            {
+                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+            }
+
+            return Tickers(frame.Slice(env.EventsStart, env.EventsLength), exchangeNs, receiveTimeNs, output);
+        }
+
+        return channel switch
+        {
+            _ when channel.SequenceEqual("heartbeats"u8) => FrameOutcome.Ignored(FrameReason.Heartbeat),
+            _ when channel.SequenceEqual("subscriptions"u8) => FrameOutcome.Ignored(FrameReason.SubscriptionAck),
+            _ when channel.SequenceEqual("l2_data"u8) => FrameOutcome.Ignored(FrameReason.BookUpdate),
+            _ => FrameOutcome.Ignored(FrameReason.Unsupported),
+        };
+    }
+
+    private void TrackSequence(long seq)
+    {
+        var last = _lastSequenceNum;
+        _lastSequenceNum = seq;
+        if (last < 0 || seq == 0 || seq == last + 1)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _sequenceGaps);
+        if (seq > last + 1)
+        {
+            Interlocked.Add(ref _missedMessages, seq - last - 1);
+        }
+    }
+
+    private bool ScanEnvelope(ReadOnlySpan<byte> frame, ref Envelope env)
+    {
+        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+        var used = 0;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                return !reader.Read();
+            }
+
+            var name = Name(ref reader);
+            reader.Read();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                if (name.SequenceEqual("events"u8) && reader.TokenType == JsonTokenType.EndArray)
+                {
+                    env.EventsStart = start;
+                    env.EventsLength = (int)reader.BytesConsumed - start;
+                }
+
+                continue;
+            }
+
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            switch (name.Length)
+            {
+                case 4 when name.SequenceEqual("type"u8): env.Type = Value(ref reader, ref used); break;
+                case 7 when name.SequenceEqual("channel"u8): env.Channel = Value(ref reader, ref used); env.HasChannel = true; break;
+                case 9 when name.SequenceEqual("timestamp"u8): env.Timestamp = Value(ref reader, ref used); break;
+                case 12 when name.SequenceEqual("sequence_num"u8): env.SequenceNum = Value(ref reader, ref used); break;
+            }
+        }
+
+        return false;
+    }
+
+    private FrameOutcome Trades(ReadOnlySpan<byte> events, long receiveTimeNs, EventBuffer output)
+    {
+        var reader = new Utf8JsonReader(events, ReaderOptions);
+        reader.Read(); // [
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var isTrades = Name(ref reader).SequenceEqual("trades"u8);
+                reader.Read();
+                if (!isTrades || reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    var reason = Trade(ref reader, receiveTimeNs, output);
+                    if (reason != FrameReason.None)
+                    {
+                        return FrameOutcome.Rejected(reason);
+                    }
+
+                    count++;
+                }
+            }
+        }
+
+        return count == 0 ? FrameOutcome.Ignored(FrameReason.Unsupported) : FrameOutcome.Decoded(count);
+    }
+
+    private FrameReason Trade(ref Utf8JsonReader reader, long receiveTimeNs, EventBuffer output)
+    {
+        ReadOnlySpan<byte> tradeIdText = default, product = default, price = default, size = default, side = default, time = default;
+        var used = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = Name(ref reader);
+            reader.Read();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            switch (name.Length)
+            {
+                case 4 when name.SequenceEqual("side"u8): side = Value(ref reader, ref used); break;
+                case 4 when name.SequenceEqual("size"u8): size = Value(ref reader, ref used); break;
+                case 4 when name.SequenceEqual("time"u8): time = Value(ref reader, ref used); break;
+                case 5 when name.SequenceEqual("price"u8): price = Value(ref reader, ref used); break;
+                case 8 when name.SequenceEqual("trade_id"u8): tradeIdText = Value(ref reader, ref used); break;
+                case 10 when name.SequenceEqual("product_id"u8): product = Value(ref reader, ref used); break;
+            }
+        }
+
+        if (product.IsEmpty || price.IsEmpty || size.IsEmpty || time.IsEmpty || tradeIdText.IsEmpty)
+        {
+            return FrameReason.MissingField;
+        }
+
+        if (!_refData.TryResolve(VenueId.Coinbase, product, out var instrument))
+        {
+            return FrameReason.UnknownSymbol;
+        }
+
+        if (!CoinbaseExchangeDecoder.TryParseDecimal(price, out var p) || p <= 0 || !CoinbaseExchangeDecoder.TryParseDecimal(size, out var s) || s <= 0)
+        {
+            return FrameReason.InvalidPrice;
+        }
+
+        if (!TryParseTime(time, out var exchangeNs))
+        {
+            return FrameReason.InvalidTimestamp;
+        }
+
+        if (!TradeId.TryParseUtf8(tradeIdText, out var tradeId))
+        {
+            return FrameReason.Malformed;
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Trade,
+            Side = TakerSide(side),
+            Instrument = instrument,
+            Venue = VenueId.Coinbase,
+            Provider = ProviderId.Coinbase,
+            Price = p,
+            Size = s,
+            ExchangeTimeNs = exchangeNs,
+            ReceiveTimeNs = receiveTimeNs,
+            TradeId = tradeId,
+        });
+        return FrameReason.None;
+    }
+
+    private FrameOutcome Tickers(ReadOnlySpan<byte> events, long exchangeNs, long receiveTimeNs, EventBuffer output)
+    {
+        var reader = new Utf8JsonReader(events, ReaderOptions);
+        reader.Read(); // [
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var isTickers = Name(ref reader).SequenceEqual("tickers"u8);
+                reader.Read();
+                if (!isTickers || reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    var reason = Ticker(ref reader, exchangeNs, receiveTimeNs, output);
+                    if (reason != FrameReason.None)
+                    {
+                        return FrameOutcome.Rejected(reason);
+                    }
+
+                    count++;
+                }
+            }
+        }
+
+        return count == 0 ? FrameOutcome.Ignored(FrameReason.Unsupported) : FrameOutcome.Decoded(count);
+    }
+
+    private FrameReason Ticker(ref Utf8JsonReader reader, long exchangeNs, long receiveTimeNs, EventBuffer output)
+    {
+        ReadOnlySpan<byte> product = default, bid = default, bidQty = default, ask = default, askQty = default;
+        var used = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = Name(ref reader);
+            reader.Read();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            switch (name.Length)
+            {
+                case 8 when name.SequenceEqual("best_bid"u8): bid = Value(ref reader, ref used); break;
+                case 8 when name.SequenceEqual("best_ask"u8): ask = Value(ref reader, ref used); break;
+                case 10 when name.SequenceEqual("product_id"u8): product = Value(ref reader, ref used); break;
+                case 17 when name.SequenceEqual("best_bid_quantity"u8): bidQty = Value(ref reader, ref used); break;
+                case 17 when name.SequenceEqual("best_ask_quantity"u8): askQty = Value(ref reader, ref used); break;
+            }
+        }
+
+        if (product.IsEmpty || bid.IsEmpty || ask.IsEmpty)
+        {
+            return FrameReason.MissingField;
+        }
+
+        if (!_refData.TryResolve(VenueId.Coinbase, product, out var instrument))
+        {
+            return FrameReason.UnknownSymbol;
+        }
+
+        decimal bidSize = 0, askSize = 0;
+        if (!CoinbaseExchangeDecoder.TryParseDecimal(bid, out var b) || b <= 0 || !CoinbaseExchangeDecoder.TryParseDecimal(ask, out var a) || a <= 0 ||
+            (!bidQty.IsEmpty && (!CoinbaseExchangeDecoder.TryParseDecimal(bidQty, out bidSize) || bidSize < 0)) ||
+            (!askQty.IsEmpty && (!CoinbaseExchangeDecoder.TryParseDecimal(askQty, out askSize) || askSize < 0)))
+        {
+            return FrameReason.InvalidPrice;
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Quote,
+            Instrument = instrument,
+            Venue = VenueId.Coinbase,
+            Provider = ProviderId.Coinbase,
+            Price = b,
+            Size = bidSize,
+            Aux = a,
+            AuxSize = askSize,
+            ExchangeTimeNs = exchangeNs,
+            ReceiveTimeNs = receiveTimeNs,
+        });
+        return FrameReason.None;
+    }
+
+    /// <summary>The maker's side on the wire (<c>BUY</c>/<c>SELL</c>, any case), the taker's side in the event.</summary>
+    private static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
+        makerSide.Length == 4 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "SELL"u8) ? Side.Buy
+        : makerSide.Length == 3 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "BUY"u8) ? Side.Sell
+        : Side.Unknown;
+
+    private static bool TryParseTime(ReadOnlySpan<byte> text, out long unixNanos)
+    {
+        try
+        {
+            return Utf8Time.TryParseIso(text, out unixNanos);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Utf8Time.TryParseIso throws for year 0000; a bad timestamp must not escape as an exception.
+            unixNanos = 0;
+            return false;
+        }
+    }
+
+    private ReadOnlySpan<byte> Name(scoped ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        if (reader.ValueSpan.Length > _names.Length)
+        {
+            return default;
+        }
+
+        var n = reader.CopyString(_names);
+        return _names.AsSpan(0, n);
+    }
+
+    private ReadOnlySpan<byte> Value(scoped ref Utf8JsonReader reader, scoped ref int used)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        if (reader.ValueSpan.Length > _scratch.Length - used)
+        {
+            return "\u0000"u8;
+        }
+
+        var n = reader.CopyString(_scratch.AsSpan(used));
+        var value = _scratch.AsSpan(used, n);
+        used += n;
+        return value;
+    }
+
+    private ref struct Envelope
+    {
+        public bool HasChannel;
+        public ReadOnlySpan<byte> Type;
+        public ReadOnlySpan<byte> Channel;
+        public ReadOnlySpan<byte> Timestamp;
+        public ReadOnlySpan<byte> SequenceNum;
+        public int EventsStart;
+        public int EventsLength;
+    }
+}

@@ -1,0 +1,582 @@
+using System.Text.Json;
+using Cloudwall.Rx.Core;
+
+namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
+
+/// <summary>
+/// Decodes Deribit API v2 JSON-RPC frames (<c>wss://www.deribit.com/ws/api/v2</c>).
+/// </summary>
+/// <remarks>
+/// <para><c>subscription</c> notifications:</para>
+/// <list type="bullet">
+/// <item><c>trades.{instrument}.{interval}</c>: <c>data</c> is an array; every trade of the batch becomes a
+/// <see cref="EventKind.Trade"/>. <c>direction</c> is the taker's side. <c>trade_seq</c> (contiguous per instrument) is the
+/// <see cref="MarketEvent.Sequence"/>; <c>trade_id</c> (<c>"48079254"</c>, or prefixed as <c>"ETH-12345"</c>) keeps its
+/// numeric part. <c>amount</c> is carried as sent: USD contracts for inverse perpetuals and futures, the base currency for
+/// options and linear instruments.</item>
+/// <item><c>ticker.{instrument}.{interval}</c>: a <see cref="EventKind.Quote"/> (best bid and ask), a
+/// <see cref="EventKind.Mark"/> (<c>mark_price</c>, with <c>mark_iv</c> in <see cref="MarketEvent.Aux"/> for options), an
+/// <see cref="EventKind.Index"/> and, for perpetuals, a <see cref="EventKind.Funding"/> (<c>current_funding</c>, with
+/// <c>funding_8h</c> in <see cref="MarketEvent.Aux"/>). The index event is keyed to the underlying index instrument
+/// (<c>BTC-USD.INDEX</c> for every BTC inverse instrument, <c>BTC-USDC.INDEX</c> for linear ones): <c>index_price</c> is the
+/// venue's <c>btc_usd</c> index, not a property of the option or future that carried it. A book side with price 0 (or null)
+/// is empty: its price and size are 0 in the quote; when both sides are empty no quote is emitted. Ticker events carry
+/// sequence 0 (Deribit gives tickers none).</item>
+/// <item><c>book.*</c> → ignored as a book update; other channels → ignored as unsupported.</item>
+/// </list>
+/// <para>Responses (<c>result</c>) are acks; <c>error</c> objects are venue errors; <c>heartbeat</c> notifications (both
+/// <c>heartbeat</c> and <c>test_request</c>) are heartbeats — answering a <c>test_request</c> is
+/// <see cref="DeribitProtocol.ReplyTo"/>'s job, not the decoder's.</para>
+/// <para>Fields may come in any order: a first pass finds <c>method</c>, <c>params.channel</c> and the byte range of
+/// <c>params.data</c>; a second pass reads the data. Numbers are parsed from the raw token bytes (see
+/// <see cref="JsonNumber"/>), so the scale the venue sent is kept. A bad trade rejects the whole frame.</para>
+/// <para>Allocation-free per frame once each instrument (and its index) has been resolved once. One instance per connection.</para>
+/// </remarks>
+public sealed class DeribitDecoder : IFrameDecoder
+{
+    public const int DefaultMaxFrameBytes = 64 * 1024;
+
+    /// <summary>Room for escaped strings (Deribit never escapes ours) copied out of the frame.</summary>
+    private const int ScratchBytes = 512;
+
+    private const int MaxNameBytes = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
+
+    private readonly ReferenceData _refData;
+    private readonly byte[] _scratch = new byte[ScratchBytes];
+    private readonly byte[] _names = new byte[MaxNameBytes];
+
+    // Instrument id → its index instrument id; grown when a new instrument is first seen.
+    private int[] _indexOf = new int[64];
+
+    public DeribitDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+    {
+        ArgumentNullException.ThrowIfNull(refData);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
+        _refData = refData;
+        MaxFrameBytes = maxFrameBytes;
+    }
+
+    public VenueId Venue => VenueId.Deribit;
+
+    public ProviderId Provider => ProviderId.Deribit;
+
+    public int MaxFrameBytes { get; }
+
+    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (frame.Length > MaxFrameBytes)
+        {
+            return FrameOutcome.Rejected(FrameReason.Oversized);
+        }
+
+        var start = output.Count;
+        try
+        {
+            var envelope = default(Envelope);
+            if (!ScanEnvelope(frame, ref envelope))
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            var outcome = Dispatch(frame, ref envelope, receiveTimeNs, output);
+            if (outcome.Status == FrameStatus.Rejected)
+            {
+                output.Truncate(start);
+            }
+
+            return outcome;
+        }
+        catch (JsonException)
+        {
+            // Invalid or truncated JSON: the reader reports it only by throwing.
+            output.Truncate(start);
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+    }
+
+    private FrameOutcome Dispatch(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)
+    {
+        if (env.HasError)
+        {
+            return FrameOutcome.Rejected(FrameReason.VenueError);
+        }
+
+        if (!env.HasMethod)
+        {
+            return env.HasResult ? FrameOutcome.Ignored(FrameReason.SubscriptionAck) : FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        var method = env.Method;
+        if (method.SequenceEqual("heartbeat"u8))
+        {
+            return FrameOutcome.Ignored(FrameReason.Heartbeat);
+        }
+
+        if (!method.SequenceEqual("subscription"u8))
+        {
+            return FrameOutcome.Ignored(FrameReason.Unsupported);
+        }
+
+        if (!env.HasChannel || env.DataLength == 0)
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        var channel = env.Channel;
+        var data = frame.Slice(env.DataStart, env.DataLength);
+        if (channel.StartsWith("trades."u8))
+        {
+            return DecodeTrades(data, receiveTimeNs, output);
+        }
+
+        if (channel.StartsWith("ticker."u8))
+        {
+            return DecodeTicker(data, receiveTimeNs, output);
+        }
+
+        return channel.StartsWith("book."u8) ? FrameOutcome.Ignored(FrameReason.BookUpdate) : FrameOutcome.Ignored(FrameReason.Unsupported);
+    }
+
+    /// <summary>First pass: the JSON-RPC envelope. False when the frame is not a JSON object.</summary>
+    private bool ScanEnvelope(ReadOnlySpan<byte> frame, ref Envelope env)
+    {
+        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+        var scratchUsed = 0;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                // Trailing content after the object makes the reader throw here.
+                return !reader.Read();
+            }
+
+            var name = Name(ref reader);
+            reader.Read();
+            if (name.SequenceEqual("method"u8) && reader.TokenType == JsonTokenType.String)
+            {
+                env.Method = Value(ref reader, _scratch, ref scratchUsed);
+                env.HasMethod = true;
+            }
+            else if (name.SequenceEqual("params"u8) && reader.TokenType == JsonTokenType.StartObject)
+            {
+                if (!ScanParams(ref reader, ref env, ref scratchUsed))
+                {
+                    return false;
+                }
+            }
+            else if (name.SequenceEqual("result"u8))
+            {
+                env.HasResult = true;
+                reader.Skip();
+            }
+            else if (name.SequenceEqual("error"u8))
+            {
+                env.HasError = reader.TokenType != JsonTokenType.Null;
+                reader.Skip();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return false;
+    }
+
+    private bool ScanParams(ref Utf8JsonReader reader, ref Envelope env, scoped ref int scratchUsed)
+    {
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.EndObject)
+            {
+                return true;
+            }
+
+            var name = Name(ref reader);
+            reader.Read();
+            if (name.SequenceEqual("channel"u8) && reader.TokenType == JsonTokenType.String)
+            {
+                env.Channel = Value(ref reader, _scratch, ref scratchUsed);
+                env.HasChannel = true;
+            }
+            else if (name.SequenceEqual("data"u8) && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                env.DataStart = start;
+                env.DataLength = (int)reader.BytesConsumed - start;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return false;
+    }
+
+    private FrameOutcome DecodeTrades(ReadOnlySpan<byte> data, long receiveTimeNs, EventBuffer output)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+        var count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return FrameOutcome.Rejected(FrameReason.Malformed);
+            }
+
+            var t = default(TradeFields);
+            var scratchUsed = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var name = Name(ref reader);
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                switch (name.Length)
+                {
+                    case 5 when name.SequenceEqual("price"u8): t.Price = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 6 when name.SequenceEqual("amount"u8): t.Amount = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 8 when name.SequenceEqual("trade_id"u8): t.TradeId = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("trade_seq"u8): t.TradeSeq = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("timestamp"u8): t.Timestamp = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("direction"u8): t.Direction = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 15 when name.SequenceEqual("instrument_name"u8): t.Instrument = Value(ref reader, _scratch, ref scratchUsed); break;
+                }
+            }
+
+            var reason = AddTrade(ref t, receiveTimeNs, output);
+            if (reason != FrameReason.None)
+            {
+                return FrameOutcome.Rejected(reason);
+            }
+
+            count++;
+        }
+
+        // An empty batch carries nothing to decode.
+        return count == 0 ? FrameOutcome.Ignored(FrameReason.Unsupported) : FrameOutcome.Decoded(count);
+    }
+
+    private FrameReason AddTrade(ref TradeFields t, long receiveTimeNs, EventBuffer output)
+    {
+        if (t.Instrument.IsEmpty || t.Price.IsEmpty || t.Amount.IsEmpty || t.Timestamp.IsEmpty || t.TradeId.IsEmpty)
+        {
+            return FrameReason.MissingField;
+        }
+
+        if (!_refData.TryResolve(VenueId.Deribit, t.Instrument, out var instrument))
+        {
+            return FrameReason.UnknownSymbol;
+        }
+
+        if (!JsonNumber.TryParseDecimal(t.Price, out var price) || price <= 0 || !JsonNumber.TryParseDecimal(t.Amount, out var amount) || amount <= 0)
+        {
+            return FrameReason.InvalidPrice;
+        }
+
+        if (!TryParseMillis(t.Timestamp, out var exchangeNs))
+        {
+            return FrameReason.InvalidTimestamp;
+        }
+
+        long sequence = 0;
+        if (!TryParseTradeId(t.TradeId, out var tradeId) || (!t.TradeSeq.IsEmpty && !JsonNumber.TryParseInt64(t.TradeSeq, out sequence)))
+        {
+            return FrameReason.Malformed;
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Trade,
+            Side = t.Direction.SequenceEqual("buy"u8) ? Side.Buy : t.Direction.SequenceEqual("sell"u8) ? Side.Sell : Side.Unknown,
+            Instrument = instrument,
+            Venue = VenueId.Deribit,
+            Provider = ProviderId.Deribit,
+            Price = price,
+            Size = amount,
+            ExchangeTimeNs = exchangeNs,
+            ReceiveTimeNs = receiveTimeNs,
+            Sequence = sequence,
+            TradeId = tradeId,
+        });
+        return FrameReason.None;
+    }
+
+    private FrameOutcome DecodeTicker(ReadOnlySpan<byte> data, long receiveTimeNs, EventBuffer output)
+    {
+        var reader = new Utf8JsonReader(data, ReaderOptions);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+        var f = default(TickerFields);
+        var scratchUsed = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = Name(ref reader);
+            reader.Read();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+            {
+                reader.Skip(); // stats, greeks
+                continue;
+            }
+
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            switch (name.Length)
+            {
+                case 7 when name.SequenceEqual("mark_iv"u8): f.MarkIv = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 9 when name.SequenceEqual("timestamp"u8): f.Timestamp = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 10 when name.SequenceEqual("mark_price"u8): f.Mark = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 10 when name.SequenceEqual("funding_8h"u8): f.Funding8h = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 11 when name.SequenceEqual("index_price"u8): f.Index = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 14 when name.SequenceEqual("best_bid_price"u8): f.BidPrice = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 14 when name.SequenceEqual("best_ask_price"u8): f.AskPrice = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("best_bid_amount"u8): f.BidAmount = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("best_ask_amount"u8): f.AskAmount = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("instrument_name"u8): f.Instrument = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("current_funding"u8): f.Funding = Value(ref reader, _scratch, ref scratchUsed); break;
+            }
+        }
+
+        return BuildTicker(ref f, receiveTimeNs, output);
+    }
+
+    private FrameOutcome BuildTicker(ref TickerFields f, long receiveTimeNs, EventBuffer output)
+    {
+        if (f.Instrument.IsEmpty || f.Timestamp.IsEmpty)
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!_refData.TryResolve(VenueId.Deribit, f.Instrument, out var instrument))
+        {
+            return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+        }
+
+        if (!TryParseMillis(f.Timestamp, out var exchangeNs))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+        }
+
+        if (!TrySide(f.BidPrice, f.BidAmount, out var bid, out var bidSize) || !TrySide(f.AskPrice, f.AskAmount, out var ask, out var askSize) ||
+            !TryOptionalPositive(f.Mark, out var mark) || !TryOptionalPositive(f.Index, out var index) ||
+            !TryOptional(f.MarkIv, out var markIv) || markIv < 0 || !TryOptional(f.Funding, out var funding) || !TryOptional(f.Funding8h, out var funding8h))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        var template = new MarketEvent
+        {
+            Instrument = instrument,
+            Venue = VenueId.Deribit,
+            Provider = ProviderId.Deribit,
+            ExchangeTimeNs = exchangeNs,
+            ReceiveTimeNs = receiveTimeNs,
+        };
+        var n = 0;
+        if (bid > 0 || ask > 0)
+        {
+            output.Add(template with { Kind = EventKind.Quote, Price = bid, Size = bidSize, Aux = ask, AuxSize = askSize });
+            n++;
+        }
+
+        if (!f.Mark.IsEmpty)
+        {
+            output.Add(template with { Kind = EventKind.Mark, Price = mark, Aux = markIv });
+            n++;
+        }
+
+        if (!f.Index.IsEmpty)
+        {
+            output.Add(template with { Kind = EventKind.Index, Instrument = IndexOf(instrument), Price = index });
+            n++;
+        }
+
+        if (!f.Funding.IsEmpty)
+        {
+            output.Add(template with { Kind = EventKind.Funding, Price = funding, Aux = funding8h });
+            n++;
+        }
+
+        return n == 0 ? FrameOutcome.Rejected(FrameReason.MissingField) : FrameOutcome.Decoded(n);
+    }
+
+    /// <summary>The index instrument (<c>BASE-QUOTE.INDEX</c>) of an instrument; interned once, then an array read.</summary>
+    private InstrumentId IndexOf(InstrumentId instrument)
+    {
+        var i = instrument.Value;
+        if (i < _indexOf.Length && _indexOf[i] != 0)
+        {
+            return new InstrumentId(_indexOf[i]);
+        }
+
+        var spec = _refData.Get(instrument).Spec;
+        var index = _refData.Intern(new InstrumentSpec(spec.Base, spec.Quote, MarketType.Index)).Id;
+        if (i >= _indexOf.Length)
+        {
+            Array.Resize(ref _indexOf, Math.Max(i + 1, _indexOf.Length * 2));
+        }
+
+        _indexOf[i] = index.Value;
+        return index;
+    }
+
+    /// <summary>A book side: price 0 (or absent) is an empty side, reported as 0/0; negative values are invalid.</summary>
+    private static bool TrySide(ReadOnlySpan<byte> priceText, ReadOnlySpan<byte> amountText, out decimal price, out decimal amount)
+    {
+        price = 0;
+        amount = 0;
+        if (priceText.IsEmpty)
+        {
+            return true;
+        }
+
+        if (!JsonNumber.TryParseDecimal(priceText, out price) || price < 0)
+        {
+            return false;
+        }
+
+        if (price == 0)
+        {
+            price = 0; // an empty side is 0, whatever scale the venue printed (0.0)
+            return amountText.IsEmpty || (JsonNumber.TryParseDecimal(amountText, out var ignored) && ignored >= 0);
+        }
+
+        return amountText.IsEmpty || (JsonNumber.TryParseDecimal(amountText, out amount) && amount >= 0);
+    }
+
+    private static bool TryOptional(ReadOnlySpan<byte> text, out decimal value)
+    {
+        value = 0;
+        return text.IsEmpty || JsonNumber.TryParseDecimal(text, out value);
+    }
+
+    private static bool TryOptionalPositive(ReadOnlySpan<byte> text, out decimal value)
+    {
+        value = 0;
+        return text.IsEmpty || (JsonNumber.TryParseDecimal(text, out value) && value > 0);
+    }
+
+    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long unixNanos)
+    {
+        unixNanos = 0;
+        return JsonNumber.TryParseInt64(text, out var ms) && Utf8Time.TryFromMillis(ms, out unixNanos);
+    }
+
+    /// <summary><c>"48079254"</c>, <c>48079254</c> or <c>"ETH-12345"</c>: the digits after the last dash.</summary>
+    internal static bool TryParseTradeId(ReadOnlySpan<byte> text, out TradeId id)
+    {
+        id = TradeId.None;
+        var dash = text.LastIndexOf((byte)'-');
+        var digits = dash < 0 ? text : text[(dash + 1)..];
+        if (digits.IsEmpty || !JsonNumber.TryParseInt64(digits, out var n))
+        {
+            return false;
+        }
+
+        id = TradeId.Numeric(n);
+        return true;
+    }
+
+    /// <summary>A property name, unescaped into <paramref name="buffer"/> when needed; names longer than ours come back empty.</summary>
+    private ReadOnlySpan<byte> Name(scoped ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        if (reader.ValueSpan.Length > _names.Length)
+        {
+            return default;
+        }
+
+        var n = reader.CopyString(_names);
+        return _names.AsSpan(0, n);
+    }
+
+    /// <summary>A scalar's bytes: the raw token, or the unescaped string copied to the scratch buffer.</summary>
+    private static ReadOnlySpan<byte> Value(scoped ref Utf8JsonReader reader, byte[] scratch, scoped ref int used)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+
+        if (reader.ValueSpan.Length > scratch.Length - used)
+        {
+            return "\u0000"u8; // too long to be a value we read: fails every parser
+        }
+
+        var n = reader.CopyString(scratch.AsSpan(used));
+        var value = scratch.AsSpan(used, n);
+        used += n;
+        return value;
+    }
+
+    private ref struct Envelope
+    {
+        public bool HasMethod;
+        public bool HasResult;
+        public bool HasError;
+        public bool HasChannel;
+        public ReadOnlySpan<byte> Method;
+        public ReadOnlySpan<byte> Channel;
+        public int DataStart;
+        public int DataLength;
+    }
+
+    private ref struct TradeFields
+    {
+        public ReadOnlySpan<byte> Instrument;
+        public ReadOnlySpan<byte> Price;
+        public ReadOnlySpan<byte> Amount;
+        public ReadOnlySpan<byte> Timestamp;
+        public ReadOnlySpan<byte> TradeId;
+        public ReadOnlySpan<byte> TradeSeq;
+        public ReadOnlySpan<byte> Direction;
+    }
+
+    private ref struct TickerFields
+    {
+        public ReadOnlySpan<byte> Instrument;
+        public ReadOnlySpan<byte> Timestamp;
+        public ReadOnlySpan<byte> BidPrice;
+        public ReadOnlySpan<byte> BidAmount;
+        public ReadOnlySpan<byte> AskPrice;
+        public ReadOnlySpan<byte> AskAmount;
+        public ReadOnlySpan<byte> Mark;
+        public ReadOnlySpan<byte> MarkIv;
+        public ReadOnlySpan<byte> Index;
+        public ReadOnlySpan<byte> Funding;
+        public ReadOnlySpan<byte> Funding8h;
+    }
+}
