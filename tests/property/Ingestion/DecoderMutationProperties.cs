@@ -20,6 +20,14 @@ public sealed class DecoderMutationProperties
         { "binance-us", "binance_us/BINANCE_US.ws.1.0" },
         { "binance-usdm", "binance_futures/BINANCE_FUTURES.ws.1.0" },
         { "binance-coinm", "binance_delivery/BINANCE_DELIVERY.ws.1.0" },
+        { "kraken", "kraken/KRAKEN.ws.48.0" },
+        { "kraken", "kraken/KRAKEN.ws.49.0" },
+        { "kraken", "kraken/KRAKEN.ws.50.0" },
+        { "kraken-futures", "kraken_futures/KRAKEN_FUTURES.ws.1.0" },
+        { "okx", "okx/OKX.ws.1.0" },
+        { "bybit", "bybit/BYBIT.ws.25.0" },
+        { "bybit", "bybit/BYBIT.ws.26.0" },
+        { "deribit", "deribit/DERIBIT.ws.1.0" },
     };
 
     public enum Mutation

@@ -158,6 +158,9 @@ public sealed class CoinbaseReplayTests
         Assert.False(ReplayVenues.TryCreate("nasdaq", refData, out var none));
         Assert.Null(none);
         Assert.Contains("coinbase", ReplayVenues.Names);
+        // Every venue name the replay verb promises.
+        Assert.Subset(ReplayVenues.Names.ToHashSet(), new HashSet<string>(["coinbase", "coinbase-advanced", "kraken", "kraken-v2", "binance",
+            "binance-usdm", "binance-coinm", "bybit", "okx", "deribit"]));
         Assert.Equal(ReplayVenues.Names.Order(StringComparer.Ordinal), ReplayVenues.Names);
     }
 
