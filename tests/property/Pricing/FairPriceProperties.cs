@@ -90,7 +90,8 @@ public sealed class FairPriceProperties
             .Select(t => new Input(10_000m + t.Item1 / 10m, t.Item2, true)), n));
         var liar = Gen.Zip(Gen.OneOf(Gen.Choose(1, 1_000_000_000).Select(v => v / 100m), Gen.Choose(990_000, 1_010_000).Select(v => v / 100m)),
             Gen.Choose(1, 1_000_000)).Select(t => new Input(t.Item1, t.Item2, true));
-        Check.One(Config, Prop.ForAll(Gen.Zip(honest, liar, Gen.Choose(0, 7)).ToArbitrary(), t =>
+        var cases = from h in honest from l in liar from at in Gen.Choose(0, 7) select (h, l, at);
+        Check.One(Config, Prop.ForAll(cases.ToArbitrary(), t =>
         {
             var (h, l, at) = t;
             var inputs = h.ToList();
