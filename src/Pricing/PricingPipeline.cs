@@ -20,11 +20,29 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ITimer _tick;
     private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
+    private readonly Func<InstrumentId, InstrumentId>? _route;
     private int _completed;
+
+    /// <summary>
+    /// The default wiring: one <see cref="FairPriceEngine"/> per partition from <paramref name="pricing"/>, with its
+    /// routing (a composite's constituents share the composite's partition).
+    /// </summary>
+    public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, FairPricing pricing,
+        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null)
+        : this(publisher, options, pricing.CreateEngine, time, logger, pricing.RouteKey)
+    {
+    }
 
     public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
         TimeProvider? time = null, ILogger<PricingPipeline>? logger = null)
+        : this(publisher, options, engineFactory, time, logger, null)
     {
+    }
+
+    private PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
+        TimeProvider? time, ILogger<PricingPipeline>? logger, Func<InstrumentId, InstrumentId>? route)
+    {
+        _route = route;
         var errors = options.Validate().ToList();
         if (errors.Count > 0)
         {
@@ -47,7 +65,10 @@ public sealed partial class PricingPipeline : IAsyncDisposable
 
     public PipelineStats Stats { get; } = new();
 
-    /// <summary>The newest fair price per instrument, for views and summaries (updated on emission, not per event).</summary>
+    /// <summary>
+    /// The newest fair price per instrument, for views and summaries (updated on emission, not per event). Where an
+    /// instrument has both, the trade-based price is kept; options have only the mark-based one.
+    /// </summary>
     public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest;
 
     public int PartitionCount => _partitions.Length;
@@ -55,8 +76,8 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     /// <summary>Queue depth per partition.</summary>
     public int[] QueueDepths() => _partitions.Select(p => p.Block.InputCount).ToArray();
 
-    /// <summary>The partition that owns an instrument.</summary>
-    public int PartitionOf(InstrumentId id) => (int)((uint)id.Value % (uint)_partitions.Length);
+    /// <summary>The partition that owns an instrument (a composite's constituents go with the composite).</summary>
+    public int PartitionOf(InstrumentId id) => (int)((uint)(_route is null ? id : _route(id)).Value % (uint)_partitions.Length);
 
     /// <summary>
     /// Posts one event into its instrument's partition. Under <see cref="OverflowPolicy.Wait"/> this blocks while the
@@ -126,7 +147,11 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     private void Emit(in FairPrice fp)
     {
         _publisher.PublishFairPrice(fp);
-        _latest[fp.Instrument] = fp;
+        if (fp.Method == FairPriceMethod.TradeBased || !_latest.TryGetValue(fp.Instrument, out var held) || held.Method == FairPriceMethod.MarkBased)
+        {
+            _latest[fp.Instrument] = fp;
+        }
+
         Stats.OnFairPrice();
     }
 

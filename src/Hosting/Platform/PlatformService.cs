@@ -106,7 +106,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         KafkaBootstrap = kafka.BootstrapServers;
         Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
         Publisher.OnFatalError += OnKafkaFatal;
-        Pipeline = new PricingPipeline(Publisher, _pipelineOptions, () => new MedianFairPrice(_pipelineOptions.FairPriceMinInterval), _time,
+        Pipeline = new PricingPipeline(Publisher, _pipelineOptions, new FairPricing(RefData), _time,
             _loggers.CreateLogger<PricingPipeline>());
 
         var providerContext = new ProviderContext(RefData, OnDeadLetter, OnGap, _time, _loggers);

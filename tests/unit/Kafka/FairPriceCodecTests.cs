@@ -26,6 +26,12 @@ public sealed class FairPriceCodecTests
             ParametersVersion = -1, SourcesMask = ulong.MaxValue,
         },
         new FairPrice { Instrument = Btc },
+        new FairPrice
+        {
+            Instrument = Btc, Price = 63030.5m, Status = FairPriceStatus.Ok, Method = FairPriceMethod.MarkBased, Confidence = 1.5m, SourcesUsed = 3,
+            SourcesKnown = 3, NewestInputTimeNs = 5, ComputedTimeNs = 6, ParametersVersion = 2, SourcesMask = 7, Basis = -12.25m, FundingRate = 0.0001m,
+        },
+        new FairPrice { Instrument = Btc, Method = FairPriceMethod.MarkBased, Price = 0.0525m, MarkIv = 55.3m, Basis = 0m },
     };
 
     [Theory]
@@ -50,8 +56,36 @@ public sealed class FairPriceCodecTests
             NewestInputTimeNs = 1_767_225_600_123_456_789, ComputedTimeNs = 1_767_225_600_123_556_789,
         });
 
-        // 2 head + price 5 (scale + 4-byte mantissa) + confidence 2 + counts 2 + newest 9 + delta 3 + version 1 + mask 1
-        Assert.Equal(25, bytes.Length);
+        // 4 head (version, status, method, presence) + price 5 (scale + 4-byte mantissa) + confidence 2 + counts 2 + newest 9 + delta 3 + version 1 + mask 1
+        Assert.Equal(27, bytes.Length);
+    }
+
+    [Fact]
+    public void Reads_version_1_values_as_trade_based_without_optional_fields()
+    {
+        // The v1 example of docs/wire-format.md.
+        var v1 = Convert.FromHexString("0100" + "02efc28003" + "0219" + "0608" + "80d3f6d4be94b98631" + "80f104" + "0e" + "0b");
+        Assert.True(FairPriceCodec.TryDecode(v1, Btc, out var p));
+        Assert.Equal(new FairPrice
+        {
+            Instrument = Btc, Price = 63000.15m, Status = FairPriceStatus.Ok, Confidence = 0.25m, SourcesUsed = 3, SourcesKnown = 4,
+            NewestInputTimeNs = 1_767_225_600_123_000_000, ComputedTimeNs = 1_767_225_600_123_040_000, ParametersVersion = 7, SourcesMask = 0b1011,
+        }, p);
+        Assert.False(FairPriceCodec.TryDecode([.. v1, 0], Btc, out _));
+    }
+
+    [Fact]
+    public void Rejects_unknown_method_and_unknown_presence_bits()
+    {
+        var good = FairPriceCodec.Encode(new FairPrice { Price = 1m, Basis = 2m });
+        var badMethod = (byte[])good.Clone();
+        badMethod[2] = 2;
+        var badFlags = (byte[])good.Clone();
+        badFlags[3] |= 8;
+        Assert.False(FairPriceCodec.TryDecode(badMethod, Btc, out _));
+        Assert.False(FairPriceCodec.TryDecode(badFlags, Btc, out _));
+        Assert.True(FairPriceCodec.TryDecode(good, Btc, out var back));
+        Assert.Equal(2m, back.Basis);
     }
 
     [Fact]
@@ -61,7 +95,7 @@ public sealed class FairPriceCodecTests
         Assert.True(FairPriceCodec.TryDecode(good, Btc, out _));
 
         var wrongVersion = (byte[])good.Clone();
-        wrongVersion[0] = 2;
+        wrongVersion[0] = 3;
         var badStatus = (byte[])good.Clone();
         badStatus[1] = 3;
         Assert.False(FairPriceCodec.TryDecode(wrongVersion, Btc, out _));

@@ -23,7 +23,7 @@ public sealed class WireFormatExamplesTests
     }
 
     [Fact]
-    public void FairPrice_v1_example()
+    public void FairPrice_v2_example()
     {
         var p = new FairPrice
         {
@@ -31,7 +31,19 @@ public sealed class WireFormatExamplesTests
             NewestInputTimeNs = Ts, ComputedTimeNs = Ts + 40_000, ParametersVersion = 7, SourcesMask = 0b1011,
         };
 
-        Assert.Equal("01 00 02 ef c2 80 03 02 19 06 08 80 d3 f6 d4 be 94 b9 86 31 80 f1 04 0e 0b", Hex(FairPriceCodec.Encode(p)));
+        Assert.Equal("02 00 00 00 02 ef c2 80 03 02 19 06 08 80 d3 f6 d4 be 94 b9 86 31 80 f1 04 0e 0b", Hex(FairPriceCodec.Encode(p)));
+    }
+
+    [Fact]
+    public void FairPrice_v2_perpetual_example()
+    {
+        var p = new FairPrice
+        {
+            Price = 63030.5m, Status = FairPriceStatus.Degraded, Method = FairPriceMethod.MarkBased, Confidence = 1.5m, SourcesUsed = 2, SourcesKnown = 3,
+            NewestInputTimeNs = Ts, ComputedTimeNs = Ts + 40_000, ParametersVersion = 7, SourcesMask = 0b011, Basis = 30.35m, FundingRate = 0.0001m,
+        };
+
+        Assert.Equal("02 01 01 03 01 a1 bc 26 01 0f 04 06 80 d3 f6 d4 be 94 b9 86 31 80 f1 04 0e 03 02 db 17 04 01", Hex(FairPriceCodec.Encode(p)));
     }
 
     [Fact]

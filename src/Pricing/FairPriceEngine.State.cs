@@ -1,0 +1,254 @@
+using System.Runtime.CompilerServices;
+using Cloudwall.Rx.Core;
+
+namespace Cloudwall.Rx.Pricing;
+
+public sealed partial class FairPriceEngine
+{
+    internal const int WindowBuckets = 8;
+
+    /// <summary>An instrument's parameters, converted once per snapshot change to what the hot path compares.</summary>
+    internal readonly struct Resolved
+    {
+        public Resolved(ClassParameters p, int version)
+        {
+            StalenessNs = p.Staleness.Ticks * UnixTime.NanosPerTick;
+            BucketNs = Math.Max(1, p.TradeWindow.Ticks * UnixTime.NanosPerTick / WindowBuckets);
+            MinIntervalNs = p.MinInterval.Ticks * UnixTime.NanosPerTick;
+            HeartbeatNs = p.Heartbeat.Ticks * UnixTime.NanosPerTick;
+            Threshold = p.OutlierThreshold;
+            HalfThreshold = p.OutlierThreshold / 2m;
+            MaxShare = p.MaxWeightShare;
+            ChangeFraction = p.MeaningfulChangeBp / 10_000m;
+            MinSources = p.MinSources;
+            Version = version;
+        }
+
+        public long StalenessNs { get; }
+        public long BucketNs { get; }
+        public long MinIntervalNs { get; }
+        public long HeartbeatNs { get; }
+        public decimal Threshold { get; }
+        public decimal HalfThreshold { get; }
+        public decimal MaxShare { get; }
+        public decimal ChangeFraction { get; }
+        public int MinSources { get; }
+        public int Version { get; }
+    }
+
+    [InlineArray(WindowBuckets)]
+    internal struct DecimalBuckets
+    {
+        private decimal _e;
+    }
+
+    [InlineArray(WindowBuckets)]
+    internal struct LongBuckets
+    {
+        private long _e;
+    }
+
+    /// <summary>
+    /// One source (provider × venue) of one instrument's book: a bucketed rolling window of trades, the last quote, the
+    /// last mark, the last funding rate, and the times. Owned by the partition thread.
+    /// </summary>
+    internal sealed class SourceState(ProviderId provider, VenueId venue)
+    {
+        public readonly int Key = Pack(provider, venue);
+        public readonly ProviderId Provider = provider;
+        public readonly VenueId Venue = venue;
+
+        private DecimalBuckets _notional;
+        private DecimalBuckets _volume;
+        private LongBuckets _epoch;
+        private long _bucketNs;
+        private int _maxScale;
+        public int TradeCount;
+
+        public decimal LastTrade;
+        public decimal Bid;
+        public decimal Ask;
+        public long QuoteNs;
+        public decimal Mark;
+        public decimal MarkIv;
+        public decimal Funding;
+        public long FundingNs;
+        public bool HasFunding;
+
+        /// <summary>Engine clock at the last price update (trade, quote or mark): what staleness is measured from.</summary>
+        public long LastUpdateNs;
+        public long NewestExchangeNs;
+
+        /// <summary>Outlier state with hysteresis, in this book.</summary>
+        public bool Excluded;
+        /// <summary>Outlier state in the composite this source also feeds (judged against the composite's median).</summary>
+        public bool ExcludedInComposite;
+
+        public static int Pack(ProviderId p, VenueId v) => (p.Code << 8) | v.Code;
+
+        public void OnTrade(decimal price, decimal size, long nowNs, long bucketNs)
+        {
+            if (bucketNs != _bucketNs)
+            {
+                // The window changed with a parameter swap: epochs of the old width mean nothing now.
+                _epoch = default;
+                _bucketNs = bucketNs;
+            }
+
+            var epoch = nowNs / bucketNs;
+            var b = (int)(epoch & (WindowBuckets - 1));
+            if (_epoch[b] != epoch)
+            {
+                _epoch[b] = epoch;
+                _notional[b] = 0m;
+                _volume[b] = 0m;
+            }
+
+            if (size > 0m)
+            {
+                _notional[b] += price * size;
+                _volume[b] += size;
+            }
+
+            var scale = price.Scale;
+            if (scale > _maxScale)
+            {
+                _maxScale = scale;
+            }
+
+            LastTrade = price;
+            TradeCount++;
+            LastUpdateNs = nowNs;
+        }
+
+        /// <summary>
+        /// The source's price for a trade-based book: the VWAP of the window's trades; without trades in the window, the
+        /// last quote mid while fresh; else the last trade. <paramref name="volume"/> is the window's volume (0 = missing).
+        /// </summary>
+        public decimal TradePrice(long nowNs, long stalenessNs, out decimal volume)
+        {
+            volume = 0m;
+            decimal notional = 0m;
+            if (_bucketNs > 0)
+            {
+                var current = nowNs / _bucketNs;
+                for (var b = 0; b < WindowBuckets; b++)
+                {
+                    var e = _epoch[b];
+                    if (e > current - WindowBuckets && e <= current)
+                    {
+                        notional += _notional[b];
+                        volume += _volume[b];
+                    }
+                }
+            }
+
+            if (volume > 0m)
+            {
+                // Round a repeating quotient to a few digits past the inputs' own precision: exact for one trade.
+                return decimal.Round(notional / volume, Math.Min(28, _maxScale + 6), MidpointRounding.ToEven);
+            }
+
+            if (QuoteNs > 0 && nowNs - QuoteNs <= stalenessNs)
+            {
+                return (Bid + Ask) / 2m;
+            }
+
+            return LastTrade;
+        }
+    }
+
+    /// <summary>One fair price series: the sources of one input class of one instrument, and what was last emitted.</summary>
+    internal sealed class Book(FairPriceMethod method)
+    {
+        public readonly FairPriceMethod Method = method;
+        public SourceState[] Sources = new SourceState[4];
+        public int Count;
+
+        public bool Dirty;
+        public long NextComputeNs;
+        public long NextExpiryNs = long.MaxValue;
+
+        public bool Emitted;
+        public decimal LastPrice;
+        public decimal LastConfidence;
+        public FairPriceStatus LastStatus;
+        public int LastUsed;
+        public long LastEmitNs;
+        public long LastNewestNs;
+
+        public SourceState Source(ProviderId provider, VenueId venue)
+        {
+            var key = SourceState.Pack(provider, venue);
+            var sources = Sources;
+            for (var i = 0; i < Count; i++)
+            {
+                if (sources[i].Key == key)
+                {
+                    return sources[i];
+                }
+            }
+
+            if (Count == sources.Length)
+            {
+                Array.Resize(ref Sources, Count * 2);
+            }
+
+            var s = new SourceState(provider, venue);
+            Sources[Count++] = s;
+            return s;
+        }
+    }
+
+    /// <summary>A composite's constituent: a spot market and the instrument whose fair price converts its quote currency.</summary>
+    internal readonly record struct CompositeInput(InstrumentState Market, InstrumentId Rate);
+
+    internal sealed class InstrumentState
+    {
+        public InstrumentState(InstrumentId id, string key, InstrumentSpec? spec)
+        {
+            Id = id;
+            Key = key;
+            Market = spec?.Market ?? MarketType.Spot;
+            if (Market is not MarketType.Option)
+            {
+                Trade = new Book(FairPriceMethod.TradeBased);
+            }
+
+            if (Market is MarketType.Perp or MarketType.Future or MarketType.Option)
+            {
+                Mark = new Book(FairPriceMethod.MarkBased);
+            }
+
+            if (Market is MarketType.Perp or MarketType.Future && spec is not null)
+            {
+                UnderlyingKey = spec.UnderlyingSpotKey;
+            }
+        }
+
+        public readonly InstrumentId Id;
+        public readonly string Key;
+        public readonly MarketType Market;
+        public readonly Book? Trade;
+        public readonly Book? Mark;
+        public readonly string? UnderlyingKey;
+        public InstrumentId Underlying;
+
+        public PricingParameters? Snapshot;
+        public Resolved P;
+
+        /// <summary>Set on a constituent: the composite it feeds (same partition, by routing).</summary>
+        public InstrumentState? Composite;
+        /// <summary>Set on a composite: its constituents.</summary>
+        public CompositeInput[] Inputs = [];
+
+        public void Refresh(PricingParameters current)
+        {
+            if (!ReferenceEquals(current, Snapshot))
+            {
+                P = new Resolved(current.For(Market, Key), current.Version);
+                Snapshot = current;
+            }
+        }
+    }
+}
