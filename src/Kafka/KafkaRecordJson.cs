@@ -92,7 +92,11 @@ public static class KafkaRecordJson
         w.WriteString("instrument", instrumentKey);
         w.WriteString("price", EventJson.Dec(p.Price));
         w.WriteString("status", p.Status.ToText());
+        w.WriteString("method", p.Method == FairPriceMethod.MarkBased ? "mark" : "trade");
         w.WriteString("confidence", EventJson.Dec(p.Confidence));
+        if (p.Basis is { } basis) w.WriteString("basis", EventJson.Dec(basis));
+        if (p.FundingRate is { } funding) w.WriteString("funding_rate", EventJson.Dec(funding));
+        if (p.MarkIv is { } iv) w.WriteString("mark_iv", EventJson.Dec(iv));
         w.WriteNumber("sources_used", p.SourcesUsed);
         w.WriteNumber("sources_known", p.SourcesKnown);
         w.WriteString("newest_input_ts", UnixTime.ToIso(p.NewestInputTimeNs));

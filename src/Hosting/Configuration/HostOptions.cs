@@ -156,3 +156,10 @@ public sealed class ConsoleViewOptions
     /// <summary>At most this many instruments are shown.</summary>
     public int MaxInstruments { get; set; } = 20;
 }
+
+/// <summary>Pricing settings that are not part of the swappable parameter snapshot (section <c>Pricing</c>).</summary>
+public sealed class PricingHostOptions
+{
+    /// <summary>Composite instruments to compute, e.g. <c>BTC-USD.COMPOSITE</c> (USDT and USDC markets converted to USD).</summary>
+    public List<string> Composites { get; set; } = [];
+}

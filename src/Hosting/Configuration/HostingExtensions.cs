@@ -18,6 +18,8 @@ public static class HostingExtensions
         builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).PostConfigure(o => o.ApplyDefaults()).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<PricingParameters>().BindConfiguration(PricingParameters.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<PricingHostOptions>().BindConfiguration(PricingParameters.Section);
         builder.Services.AddOptions<ConsoleViewOptions>().BindConfiguration(ConsoleViewOptions.Section);
         // Kafka:BootstrapServers may be empty here: the embedded cluster fills it in at start.
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
@@ -31,6 +33,8 @@ public static class HostingExtensions
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReferenceData>();
+        // The live pricing parameters: the control plane swaps snapshots in; engines read them on the next update.
+        builder.Services.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
         builder.Services.AddSingleton<PlatformService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlatformService>());
         builder.Services.AddSingleton<PlatformMetrics>();

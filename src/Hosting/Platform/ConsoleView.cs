@@ -59,10 +59,10 @@ public sealed class ConsoleView(PlatformService platform, IOptions<ConsoleViewOp
 
         if (platform.Pipeline is { } pipeline)
         {
-            sb.Append("instrument                 fair price      status    sources\n");
+            sb.Append("instrument                 fair price     ± confidence  status    sources (used/known)\n");
             foreach (var (id, fp) in pipeline.LatestFairPrices.OrderBy(kv => platform.RefData.KeyOf(kv.Key), StringComparer.Ordinal).Take(maxInstruments))
             {
-                sb.Append(ci, $"{platform.RefData.KeyOf(id),-24} {EventJson.Dec(fp.Price),14}  {fp.Status.ToText(),-9} {fp.SourcesUsed}/{fp.SourcesKnown}\n");
+                sb.Append(ci, $"{platform.RefData.KeyOf(id),-24} {EventJson.Dec(fp.Price),14}  {EventJson.Dec(fp.Confidence),12}  {fp.Status.ToText(),-9} {fp.SourcesUsed}/{fp.SourcesKnown}\n");
             }
 
             sb.Append(ci, $"pipeline: received {pipeline.Stats.Received}  dropped {pipeline.Stats.Dropped}  fair prices {pipeline.Stats.FairPricesPublished}\n");

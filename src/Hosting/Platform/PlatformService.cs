@@ -28,14 +28,18 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly List<IDisposable> _subscriptions = [];
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly List<string> _composites;
     private long _deadLetters;
     private Dictionary<ProviderId, int>? _subscriptionsAtStop;
     private int _stopped;
 
     public PlatformService(ILogger<PlatformService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka,
         IOptions<EmbeddedKafkaOptions> embedded, IOptions<PipelineOptions> pipeline, IOptions<ProvidersOptions> providers,
-        IOptions<SimulationOptions> simulation, ReferenceData refData, TimeProvider time, IHostApplicationLifetime lifetime)
+        IOptions<SimulationOptions> simulation, ReferenceData refData, TimeProvider time, IHostApplicationLifetime lifetime,
+        PricingParametersSource pricing, IOptions<PricingHostOptions> pricingHost)
     {
+        PricingParameters = pricing;
+        _composites = pricingHost.Value.Composites;
         _lifetime = lifetime;
         _logger = logger;
         _loggers = loggers;
@@ -50,6 +54,12 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     }
 
     public ReferenceData RefData { get; }
+
+    /// <summary>The live pricing parameters (swapped by the control plane).</summary>
+    public PricingParametersSource PricingParameters { get; }
+
+    /// <summary>Per-source detail of every emitted fair price, for the quality layer (ratio to fair, status).</summary>
+    public event FairPriceDetailHandler? FairPriceDetail;
 
     public EmbeddedKafkaCluster? Cluster { get; private set; }
 
@@ -106,7 +116,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         KafkaBootstrap = kafka.BootstrapServers;
         Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
         Publisher.OnFatalError += OnKafkaFatal;
-        Pipeline = new PricingPipeline(Publisher, _pipelineOptions, new FairPricing(RefData), _time,
+        Pipeline = new PricingPipeline(Publisher, _pipelineOptions, new FairPricing(RefData, PricingParameters, _composites, OnDetail), _time,
             _loggers.CreateLogger<PricingPipeline>());
 
         var providerContext = new ProviderContext(RefData, OnDeadLetter, OnGap, _time, _loggers);
@@ -164,6 +174,8 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             // Oldest first out: the total stays in SequenceGaps.
         }
     }
+
+    private void OnDetail(in FairPrice price, ReadOnlySpan<SourceDetail> sources) => FairPriceDetail?.Invoke(price, sources);
 
     private void OnDeadLetter(DeadLetter letter)
     {
@@ -234,8 +246,8 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
                 _subscriptionsAtStop?.GetValueOrDefault(p.Id) ?? p.ActiveSubscriptions)).ToList(),
             Instruments = RefData.Instruments
                 .Select(i => latest.TryGetValue(i.Id, out var fp)
-                    ? new InstrumentSummary(i.Key, EventJson.Dec(fp.Price), fp.Status.ToText(), fp.SourcesUsed)
-                    : new InstrumentSummary(i.Key, null, null, 0))
+                    ? new InstrumentSummary(i.Key, EventJson.Dec(fp.Price), fp.Status.ToText(), fp.SourcesUsed, fp.SourcesKnown, EventJson.Dec(fp.Confidence))
+                    : new InstrumentSummary(i.Key, null, null, 0, 0, null))
                 .OrderBy(i => i.Instrument, StringComparer.Ordinal)
                 .ToList(),
         };

@@ -41,7 +41,9 @@ public sealed record InstrumentSummary(
     [property: JsonPropertyName("instrument")] string Instrument,
     [property: JsonPropertyName("fair_price")] string? FairPrice,
     [property: JsonPropertyName("status")] string? Status,
-    [property: JsonPropertyName("sources_used")] int SourcesUsed);
+    [property: JsonPropertyName("sources_used")] int SourcesUsed,
+    [property: JsonPropertyName("sources_known")] int SourcesKnown,
+    [property: JsonPropertyName("confidence")] string? Confidence);
 
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(RunSummary))]
