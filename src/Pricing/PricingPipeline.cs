@@ -20,10 +20,11 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ITimer _tick;
     private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
+    private readonly IPartitionTap? _tap;
     private int _completed;
 
     public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
-        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null)
+        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null, IPartitionTap? tap = null)
     {
         var errors = options.Validate().ToList();
         if (errors.Count > 0)
@@ -35,10 +36,11 @@ public sealed partial class PricingPipeline : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _tap = tap;
         _partitions = new Partition[options.Partitions];
         for (var i = 0; i < _partitions.Length; i++)
         {
-            _partitions[i] = new Partition(this, engineFactory());
+            _partitions[i] = new Partition(this, engineFactory(), i);
         }
 
         var interval = options.FairPriceMinInterval > TimeSpan.Zero ? options.FairPriceMinInterval : TimeSpan.FromMilliseconds(100);
@@ -135,11 +137,13 @@ public sealed partial class PricingPipeline : IAsyncDisposable
         private readonly PricingPipeline _owner;
         private readonly IFairPriceEngine _engine;
         private readonly FairPrice[] _tickOutput = new FairPrice[1024];
+        private readonly int _index;
 
-        public Partition(PricingPipeline owner, IFairPriceEngine engine)
+        public Partition(PricingPipeline owner, IFairPriceEngine engine, int index)
         {
             _owner = owner;
             _engine = engine;
+            _index = index;
             Block = new ActionBlock<MarketEvent>(Process, new ExecutionDataflowBlockOptions
             {
                 BoundedCapacity = owner._options.PartitionCapacity,
@@ -159,6 +163,7 @@ public sealed partial class PricingPipeline : IAsyncDisposable
                 if (e.Kind == EventKind.Unknown)
                 {
                     Flush(now);
+                    _owner._tap?.OnTick(_index, now);
                     return;
                 }
 
@@ -173,6 +178,8 @@ public sealed partial class PricingPipeline : IAsyncDisposable
                 {
                     _owner.Emit(fp);
                 }
+
+                _owner._tap?.OnEvent(_index, e, now);
             }
             catch (Exception ex)
             {
@@ -208,4 +215,15 @@ public sealed partial class PricingPipeline : IAsyncDisposable
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Input {Name} completed")]
     private static partial void LogInputCompleted(ILogger logger, string name);
+}
+
+/// <summary>
+/// Sees every event and tick of a partition on that partition's thread, after the event is published (series statistics).
+/// Must be cheap, must not block, and should not throw (an exception is caught and counted as a partition error).
+/// </summary>
+public interface IPartitionTap
+{
+    void OnEvent(int partition, in MarketEvent e, long nowNs);
+
+    void OnTick(int partition, long nowNs);
 }

@@ -1,5 +1,6 @@
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Hosting.Platform;
+using Cloudwall.Rx.Quality.Metrics;
 using Prometheus;
 
 namespace Cloudwall.Rx.Hosting.Admin;
@@ -23,7 +24,7 @@ public sealed class PlatformMetrics
     private readonly Counter _fairPrices;
     private readonly Gauge _fairPrice;
 
-    public PlatformMetrics(PlatformService platform)
+    public PlatformMetrics(PlatformService platform, IConfiguration configuration, TimeProvider time)
     {
         _platform = platform;
         Registry = Metrics.NewCustomRegistry();
@@ -40,7 +41,15 @@ public sealed class PlatformMetrics
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
         _fairPrice = f.CreateGauge("cloudwall_fair_price", "Latest fair price by instrument (a view; the exact value is on Kafka).", "instrument", "status");
         Registry.AddBeforeCollectCallback(Refresh);
+
+        // Per-series metrics (provider × venue × instrument × data class × market) from the pipeline's 1 s windows, in this registry.
+        var seriesOptions = configuration.GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions();
+        Series = new SeriesMetricsExporter(Registry, seriesOptions, platform.RefData.KeyOf, time);
+        platform.SeriesWindowSink ??= Series;
     }
+
+    /// <summary>The per-series exporter sharing <see cref="Registry"/>.</summary>
+    public SeriesMetricsExporter Series { get; }
 
     public CollectorRegistry Registry { get; }
 

@@ -7,6 +7,8 @@ using Cloudwall.Rx.Ingestion.Venues.Coinbase;
 using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Pricing;
+using Cloudwall.Rx.Quality;
+using Cloudwall.Rx.Quality.Stats;
 using Cloudwall.Rx.Simulation.Coinbase;
 using Microsoft.Extensions.Options;
 
@@ -62,6 +64,12 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
     public CoinbaseSimulator? CoinbaseSimulator { get; private set; }
 
+    /// <summary>Where 1 s series windows go (the metrics exporter; later also detectors). Set before start; null disables series statistics.</summary>
+    public ISeriesWindowSink? SeriesWindowSink { get; set; }
+
+    /// <summary>Per-partition series statistics, when a <see cref="SeriesWindowSink"/> was set.</summary>
+    public SeriesStatsTap? SeriesStats { get; private set; }
+
     public string? KafkaBootstrap { get; private set; }
 
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
@@ -93,8 +101,13 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         KafkaBootstrap = kafka.BootstrapServers;
         Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
         Publisher.OnFatalError += OnKafkaFatal;
+        var partitions = _pipelineOptions.Partitions;
+        SeriesStats = SeriesWindowSink is { } sink
+            ? new SeriesStatsTap(partitions, id => (int)((uint)id.Value % (uint)partitions), new SeriesStatsOptions(),
+                id => RefData.TryGet(id, out var i) ? i.Market : MarketType.Spot, sink, SubscriptionsOf, FairPriceOf)
+            : null;
         Pipeline = new PricingPipeline(Publisher, _pipelineOptions, () => new MedianFairPrice(_pipelineOptions.FairPriceMinInterval), _time,
-            _loggers.CreateLogger<PricingPipeline>());
+            _loggers.CreateLogger<PricingPipeline>(), SeriesStats is { } stats ? new StatsTap(stats) : null);
 
         var coinbase = _providers.Coinbase;
         if (coinbase.Enabled)
@@ -116,7 +129,8 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
             var protocol = new CoinbaseExchangeProtocol(coinbase.MaxSymbolsPerConnection);
             var provider = new WebSocketProvider(protocol, endpoint, coinbase.Symbols, RefData, OnDeadLetter,
-                new ConnectionOptions { StaleAfter = coinbase.StaleAfter, ReconnectDelay = coinbase.ReconnectDelay }, _time, _loggers);
+                new ConnectionOptions { StaleAfter = coinbase.StaleAfter, ReconnectDelay = coinbase.ReconnectDelay }, _time, _loggers,
+                SeriesStats is { } gaps ? g => gaps.PostGap(g) : null);
             Providers.Add(provider);
         }
 
@@ -151,6 +165,39 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             MeanTradeSize = known?.MeanTradeSize ?? 1m,
             TradesPerSecond = _simulation.TradesPerSecond,
         };
+    }
+
+    private bool FairPriceOf(InstrumentId instrument, out decimal price)
+    {
+        var found = Pipeline!.LatestFairPrices.TryGetValue(instrument, out var fp);
+        price = fp.Price;
+        return found;
+    }
+
+    /// <summary>Subscriptions of a series: shards of its provider that carry the instrument's venue symbol (once per series per window).</summary>
+    private int SubscriptionsOf(in SeriesKey key)
+    {
+        if (RefData.VenueSymbol(key.Instrument, key.Venue) is not { } symbol)
+        {
+            return 0;
+        }
+
+        foreach (var p in Providers)
+        {
+            if (p.Id == key.Provider && p is WebSocketProvider w)
+            {
+                return w.Shards.Count(s => s.Contains(symbol));
+            }
+        }
+
+        return 0;
+    }
+
+    private sealed class StatsTap(SeriesStatsTap stats) : IPartitionTap
+    {
+        public void OnEvent(int partition, in MarketEvent e, long nowNs) => stats.OnEvent(partition, e, nowNs);
+
+        public void OnTick(int partition, long nowNs) => stats.OnTick(partition, nowNs);
     }
 
     private void OnDeadLetter(DeadLetter letter)
