@@ -101,9 +101,9 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         KafkaBootstrap = kafka.BootstrapServers;
         Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
         Publisher.OnFatalError += OnKafkaFatal;
-        var partitions = _pipelineOptions.Partitions;
+        // Gaps are routed with the pipeline's own partition function (they only arrive once providers run, after it exists).
         SeriesStats = SeriesWindowSink is { } sink
-            ? new SeriesStatsTap(partitions, id => (int)((uint)id.Value % (uint)partitions), new SeriesStatsOptions(),
+            ? new SeriesStatsTap(_pipelineOptions.Partitions, id => Pipeline!.PartitionOf(id), new SeriesStatsOptions(),
                 id => RefData.TryGet(id, out var i) ? i.Market : MarketType.Spot, sink, SubscriptionsOf, FairPriceOf)
             : null;
         Pipeline = new PricingPipeline(Publisher, _pipelineOptions, () => new MedianFairPrice(_pipelineOptions.FairPriceMinInterval), _time,
