@@ -21,6 +21,7 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     private readonly ITimer _tick;
     private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
     private readonly Func<InstrumentId, InstrumentId>? _route;
+    private readonly IPartitionTap? _tap;
     private int _completed;
 
     /// <summary>
@@ -28,21 +29,22 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     /// routing (a composite's constituents share the composite's partition).
     /// </summary>
     public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, FairPricing pricing,
-        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null)
-        : this(publisher, options, pricing.CreateEngine, time, logger, pricing.RouteKey)
+        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null, IPartitionTap? tap = null)
+        : this(publisher, options, pricing.CreateEngine, time, logger, pricing.RouteKey, tap)
     {
     }
 
     public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
-        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null)
-        : this(publisher, options, engineFactory, time, logger, null)
+        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null, IPartitionTap? tap = null)
+        : this(publisher, options, engineFactory, time, logger, null, tap)
     {
     }
 
     private PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
-        TimeProvider? time, ILogger<PricingPipeline>? logger, Func<InstrumentId, InstrumentId>? route)
+        TimeProvider? time, ILogger<PricingPipeline>? logger, Func<InstrumentId, InstrumentId>? route, IPartitionTap? tap)
     {
         _route = route;
+        _tap = tap;
         var errors = options.Validate().ToList();
         if (errors.Count > 0)
         {
@@ -53,10 +55,11 @@ public sealed partial class PricingPipeline : IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _tap = tap;
         _partitions = new Partition[options.Partitions];
         for (var i = 0; i < _partitions.Length; i++)
         {
-            _partitions[i] = new Partition(this, engineFactory());
+            _partitions[i] = new Partition(this, engineFactory(), i);
         }
 
         var interval = options.FairPriceMinInterval > TimeSpan.Zero ? options.FairPriceMinInterval : TimeSpan.FromMilliseconds(100);
@@ -160,11 +163,13 @@ public sealed partial class PricingPipeline : IAsyncDisposable
         private readonly PricingPipeline _owner;
         private readonly IFairPriceEngine _engine;
         private readonly FairPrice[] _tickOutput = new FairPrice[1024];
+        private readonly int _index;
 
-        public Partition(PricingPipeline owner, IFairPriceEngine engine)
+        public Partition(PricingPipeline owner, IFairPriceEngine engine, int index)
         {
             _owner = owner;
             _engine = engine;
+            _index = index;
             Block = new ActionBlock<MarketEvent>(Process, new ExecutionDataflowBlockOptions
             {
                 BoundedCapacity = owner._options.PartitionCapacity,
@@ -184,6 +189,7 @@ public sealed partial class PricingPipeline : IAsyncDisposable
                 if (e.Kind == EventKind.Unknown)
                 {
                     Flush(now);
+                    _owner._tap?.OnTick(_index, now);
                     return;
                 }
 
@@ -198,6 +204,8 @@ public sealed partial class PricingPipeline : IAsyncDisposable
                 {
                     _owner.Emit(fp);
                 }
+
+                _owner._tap?.OnEvent(_index, e, now);
             }
             catch (Exception ex)
             {
@@ -233,4 +241,15 @@ public sealed partial class PricingPipeline : IAsyncDisposable
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Input {Name} completed")]
     private static partial void LogInputCompleted(ILogger logger, string name);
+}
+
+/// <summary>
+/// Sees every event and tick of a partition on that partition's thread, after the event is published (series statistics).
+/// Must be cheap, must not block, and should not throw (an exception is caught and counted as a partition error).
+/// </summary>
+public interface IPartitionTap
+{
+    void OnEvent(int partition, in MarketEvent e, long nowNs);
+
+    void OnTick(int partition, long nowNs);
 }

@@ -1,5 +1,6 @@
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Hosting.Platform;
+using Cloudwall.Rx.Quality.Metrics;
 using Prometheus;
 
 namespace Cloudwall.Rx.Hosting.Admin;
@@ -23,16 +24,16 @@ public sealed class PlatformMetrics
     private readonly Counter _fairPrices;
     private readonly Gauge _fairPrice;
 
-    public PlatformMetrics(PlatformService platform)
+    public PlatformMetrics(PlatformService platform, IConfiguration configuration, TimeProvider time)
     {
         _platform = platform;
         Registry = Metrics.NewCustomRegistry();
         var f = Metrics.WithCustomRegistry(Registry);
-        _messages = f.CreateCounter("cloudwall_md_messages_total", "Normalized events decoded, by provider and venue.", "provider", "venue");
+        _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by provider (per-series counts are cloudwall_md_messages_total).", "provider", "venue");
         _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", "provider", "venue", "status", "reason");
         _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by provider.", "provider");
         _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by provider.", "provider");
-        _subscriptions = f.CreateGauge("cloudwall_md_active_subscriptions", "Subscribed symbols, by provider and venue.", "provider", "venue");
+        _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by provider (per-series: cloudwall_md_active_subscriptions).", "provider", "venue");
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
         _kafkaBytes = f.CreateCounter("cloudwall_kafka_produced_bytes_total", "Key plus value bytes produced, by topic.", "topic");
         _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under the DropNewest policy.");
@@ -40,7 +41,15 @@ public sealed class PlatformMetrics
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
         _fairPrice = f.CreateGauge("cloudwall_fair_price", "Latest fair price by instrument (a view; the exact value is on Kafka).", "instrument", "status");
         Registry.AddBeforeCollectCallback(Refresh);
+
+        // Per-series metrics (provider × venue × instrument × data class × market) from the pipeline's 1 s windows, in this registry.
+        var seriesOptions = configuration.GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions();
+        Series = new SeriesMetricsExporter(Registry, seriesOptions, platform.RefData.KeyOf, time);
+        platform.SeriesWindowSink ??= Series;
     }
+
+    /// <summary>The per-series exporter sharing <see cref="Registry"/>.</summary>
+    public SeriesMetricsExporter Series { get; }
 
     public CollectorRegistry Registry { get; }
 

@@ -5,6 +5,8 @@ using Cloudwall.Rx.Ingestion;
 using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Pricing;
+using Cloudwall.Rx.Quality;
+using Cloudwall.Rx.Quality.Stats;
 using Cloudwall.Rx.Simulation;
 using Cloudwall.Rx.Simulation.Market;
 using Microsoft.Extensions.Options;
@@ -78,6 +80,12 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     /// <summary>The synthetic market all simulators share, so venues quote one price with their own noise.</summary>
     public SyntheticMarket Market { get; }
 
+    /// <summary>Where 1 s series windows go (the metrics exporter; later also detectors). Set before start; null disables series statistics.</summary>
+    public ISeriesWindowSink? SeriesWindowSink { get; set; }
+
+    /// <summary>Per-partition series statistics, when a <see cref="SeriesWindowSink"/> was set.</summary>
+    public SeriesStatsTap? SeriesStats { get; private set; }
+
     public string? KafkaBootstrap { get; private set; }
 
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
@@ -116,8 +124,13 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         KafkaBootstrap = kafka.BootstrapServers;
         Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
         Publisher.OnFatalError += OnKafkaFatal;
+        // Gaps are routed with the pipeline's own partition function (they only arrive once providers run, after it exists).
+        SeriesStats = SeriesWindowSink is { } sink
+            ? new SeriesStatsTap(_pipelineOptions.Partitions, id => Pipeline!.PartitionOf(id), new SeriesStatsOptions(),
+                id => RefData.TryGet(id, out var i) ? i.Market : MarketType.Spot, sink, SubscriptionsOf, FairPriceOf)
+            : null;
         Pipeline = new PricingPipeline(Publisher, _pipelineOptions, new FairPricing(RefData, PricingParameters, _composites, OnDetail), _time,
-            _loggers.CreateLogger<PricingPipeline>());
+            _loggers.CreateLogger<PricingPipeline>(), SeriesStats is { } stats ? new StatsTap(stats) : null);
 
         var providerContext = new ProviderContext(RefData, OnDeadLetter, OnGap, _time, _loggers);
         var simulatorContext = new SimulatorContext(Market, _simulation, _time, _loggers);
@@ -168,6 +181,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     private void OnGap(SequenceGap gap)
     {
         Interlocked.Increment(ref _gaps);
+        SeriesStats?.PostGap(gap);
         RecentGaps.Enqueue(gap);
         while (RecentGaps.Count > 10_000 && RecentGaps.TryDequeue(out _))
         {
@@ -176,6 +190,39 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     }
 
     private void OnDetail(in FairPrice price, ReadOnlySpan<SourceDetail> sources) => FairPriceDetail?.Invoke(price, sources);
+
+    private bool FairPriceOf(InstrumentId instrument, out decimal price)
+    {
+        var found = Pipeline!.LatestFairPrices.TryGetValue(instrument, out var fp);
+        price = fp.Price;
+        return found;
+    }
+
+    /// <summary>Subscriptions of a series: shards of its provider that carry the instrument's venue symbol (once per series per window).</summary>
+    private int SubscriptionsOf(in SeriesKey key)
+    {
+        if (RefData.VenueSymbol(key.Instrument, key.Venue) is not { } symbol)
+        {
+            return 0;
+        }
+
+        foreach (var p in Providers)
+        {
+            if (p.Id == key.Provider && p is WebSocketProvider w)
+            {
+                return w.Shards.Count(s => s.Contains(symbol));
+            }
+        }
+
+        return 0;
+    }
+
+    private sealed class StatsTap(SeriesStatsTap stats) : IPartitionTap
+    {
+        public void OnEvent(int partition, in MarketEvent e, long nowNs) => stats.OnEvent(partition, e, nowNs);
+
+        public void OnTick(int partition, long nowNs) => stats.OnTick(partition, nowNs);
+    }
 
     private void OnDeadLetter(DeadLetter letter)
     {

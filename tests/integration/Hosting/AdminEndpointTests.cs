@@ -28,9 +28,12 @@ public sealed class AdminEndpointTests
             await WaitUntil(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK && platform.Pipeline!.Stats.Received > 20);
 
             var metrics = await http.GetStringAsync("/metrics");
-            Assert.Contains("cloudwall_md_messages_total{provider=\"coinbase\",venue=\"coinbase\"}", metrics);
+            Assert.Contains("cloudwall_md_provider_events_total{provider=\"coinbase\",venue=\"coinbase\"}", metrics);
             Assert.Contains("cloudwall_kafka_produced_total{topic=\"md.events.v1\",result=\"delivered\"}", metrics);
-            Assert.Contains("cloudwall_md_active_subscriptions{provider=\"coinbase\",venue=\"coinbase\"} 3", metrics);
+            Assert.Contains("cloudwall_md_provider_subscriptions{provider=\"coinbase\",venue=\"coinbase\"} 3", metrics);
+            // Per-series metrics from the quality statistics windows, with every dimension.
+            await WaitUntil(async () => (await http.GetStringAsync("/metrics")).Contains(
+                "cloudwall_md_messages_total{provider=\"coinbase\",venue=\"coinbase\",instrument=\"BTC-USD.SPOT\",data_class=\"trade\",market=\"spot\"}"));
 
             using var health = JsonDocument.Parse(await http.GetStringAsync("/healthz"));
             Assert.Equal("ok", health.RootElement.GetProperty("status").GetString());
