@@ -4,12 +4,28 @@ using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Quality.Alerts;
 
-public enum AlertSeverity : byte { Info, Warning, Critical }
+public enum AlertSeverity : byte
+{
+    [JsonStringEnumMemberName("info")] Info,
+    [JsonStringEnumMemberName("warning")] Warning,
+    [JsonStringEnumMemberName("critical")] Critical,
+}
 
-public enum AlertStatus : byte { Firing, Resolved }
+public enum AlertStatus : byte
+{
+    [JsonStringEnumMemberName("firing")] Firing,
+    [JsonStringEnumMemberName("resolved")] Resolved,
+}
 
 /// <summary>How wide an alert is: a silent provider raises one provider alert, not one per instrument.</summary>
-public enum AlertLevel : byte { Series, Instrument, DataClass, Venue, Provider }
+public enum AlertLevel : byte
+{
+    [JsonStringEnumMemberName("series")] Series,
+    [JsonStringEnumMemberName("instrument")] Instrument,
+    [JsonStringEnumMemberName("data_class")] DataClass,
+    [JsonStringEnumMemberName("venue")] Venue,
+    [JsonStringEnumMemberName("provider")] Provider,
+}
 
 /// <summary>The detector names (one place per name: they are alert keys, JSON values and Slack titles).</summary>
 public static class DetectorNames

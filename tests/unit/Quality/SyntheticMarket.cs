@@ -2,6 +2,7 @@ using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Quality;
 using Cloudwall.Rx.Quality.Alerts;
 using Cloudwall.Rx.Quality.Detectors;
+using Cloudwall.Rx.Quality.Scorecard;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cloudwall.Rx.Tests.Unit.Quality;
@@ -38,12 +39,12 @@ internal sealed class SyntheticMarket : IDisposable
     private readonly Random _random = new(42);
     private readonly decimal[] _fair = (decimal[])StartPrices.Clone();
 
-    public SyntheticMarket(QualityOptions? options = null)
+    public SyntheticMarket(QualityOptions? options = null, bool scorecard = false)
     {
         Options = options ?? new QualityOptions();
         Notifier = new RecordingNotifier();
         Alerts = new AlertManager(Options.Alerts, Notifier, InstrumentName);
-        Monitor = new QualityMonitor(Options, Alerts, Time, InstrumentName);
+        Monitor = new QualityMonitor(Options, Alerts, Time, InstrumentName) { Scorecard = scorecard ? new ScorecardAggregator(Time, Alerts) : null };
         Monitor.Start();
         foreach (var venue in new[] { VenueId.Coinbase, VenueId.Kraken, VenueId.Binance })
         {
