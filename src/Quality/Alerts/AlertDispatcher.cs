@@ -1,0 +1,168 @@
+using System.Net;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cloudwall.Rx.Quality.Alerts;
+
+/// <summary>Delivery counters per sink.</summary>
+public readonly record struct SinkStats(string Sink, long Enqueued, long Delivered, long Retries, long Failed, long Dropped);
+
+/// <summary>A failed HTTP delivery; carries the status, never the URL.</summary>
+public sealed class AlertDeliveryException(HttpStatusCode status) : Exception($"alert delivery failed with HTTP {(int)status}")
+{
+    public HttpStatusCode Status { get; } = status;
+}
+
+internal static class AlertDelivery
+{
+    public static void EnsureSuccess(HttpResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode) throw new AlertDeliveryException(response.StatusCode);
+    }
+
+    /// <summary>Exponential backoff: initial × 2^(attempt−1), capped, with ±20 % jitter from <paramref name="unit"/> ∈ [0, 1).</summary>
+    public static TimeSpan Backoff(int attempt, TimeSpan initial, TimeSpan max, double unit)
+    {
+        var raw = initial.Ticks * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(raw, max.Ticks);
+        return TimeSpan.FromTicks((long)(capped * (0.8 + 0.4 * unit)));
+    }
+}
+
+/// <summary>
+/// Fans notifications out to sinks through one bounded channel per sink (a slow Slack never delays Kafka). Enqueueing
+/// never blocks: a full queue drops by the configured mode and counts the drop. Each sink's worker retries with
+/// exponential backoff and jitter on the <see cref="TimeProvider"/>, and counts final failures.
+/// </summary>
+public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
+{
+    private readonly Lane[] _lanes;
+    private readonly DeliveryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+
+    public AlertDispatcher(IReadOnlyList<IAlertSink> sinks, DeliveryOptions options, TimeProvider time, ILogger<AlertDispatcher>? logger = null)
+    {
+        _options = options;
+        _time = time;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _lanes = new Lane[sinks.Count];
+        for (var i = 0; i < sinks.Count; i++)
+        {
+            var lane = new Lane(sinks[i]);
+            var channelOptions = new BoundedChannelOptions(options.QueueCapacity) { FullMode = options.FullMode, SingleReader = true };
+            lane.Channel = Channel.CreateBounded<AlertNotification>(channelOptions, lane.OnDropped);
+            lane.Worker = Task.Run(() => RunAsync(lane));
+            _lanes[i] = lane;
+        }
+    }
+
+    public IReadOnlyList<SinkStats> Stats
+    {
+        get
+        {
+            var list = new SinkStats[_lanes.Length];
+            for (var i = 0; i < _lanes.Length; i++) list[i] = _lanes[i].Snapshot();
+            return list;
+        }
+    }
+
+    public void Notify(AlertNotification notification)
+    {
+        foreach (var lane in _lanes)
+        {
+            if (!lane.Sink.Accepts(notification)) continue;
+            // Count before writing: the drop callback (which may evict this very item) runs inside TryWrite.
+            Interlocked.Increment(ref lane.Pending);
+            if (lane.Channel.Writer.TryWrite(notification)) Interlocked.Increment(ref lane.Enqueued);
+            else lane.OnDropped(notification); // completed (disposing)
+        }
+    }
+
+    /// <summary>Stops accepting, lets the workers drain what is queued, then returns.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lane in _lanes) lane.Channel.Writer.TryComplete();
+        foreach (var lane in _lanes) await lane.Worker.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>Waits until every queue is empty and idle (tests and shutdown).</summary>
+    public async Task DrainAsync()
+    {
+        foreach (var lane in _lanes)
+        {
+            while (Interlocked.Read(ref lane.Pending) > 0) await Task.Yield();
+        }
+    }
+
+    private async Task RunAsync(Lane lane)
+    {
+        var reader = lane.Channel.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var n))
+            {
+                await DeliverAsync(lane, n).ConfigureAwait(false);
+                Interlocked.Decrement(ref lane.Pending);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(Lane lane, AlertNotification n)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                timeout.CancelAfter(_options.AttemptTimeout);
+                await lane.Sink.SendAsync(n, timeout.Token).ConfigureAwait(false);
+                Interlocked.Increment(ref lane.Delivered);
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Catch everything: one bad delivery must not end the worker. Log the sink and the error kind only.
+                if (attempt >= _options.MaxAttempts)
+                {
+                    Interlocked.Increment(ref lane.Failed);
+                    LogDeliveryFailed(_logger, lane.Sink.Name, n.Detector, attempt, ex.GetType().Name, (ex as AlertDeliveryException)?.Status is { } s ? (int)s : 0);
+                    return;
+                }
+
+                Interlocked.Increment(ref lane.Retries);
+                var delay = AlertDelivery.Backoff(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble());
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, _time).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Warning,
+        Message = "Alert delivery to {Sink} failed for {Detector} after {Attempts} attempts: {ErrorKind} (HTTP {Status})")]
+    private static partial void LogDeliveryFailed(ILogger logger, string sink, string detector, int attempts, string errorKind, int status);
+
+    private sealed class Lane(IAlertSink sink)
+    {
+        public readonly IAlertSink Sink = sink;
+        public Channel<AlertNotification> Channel = null!;
+        public Task Worker = Task.CompletedTask;
+        public long Enqueued;
+        public long Delivered;
+        public long Retries;
+        public long Failed;
+        public long Dropped;
+        public long Pending;
+
+        public void OnDropped(AlertNotification _)
+        {
+            Interlocked.Increment(ref Dropped);
+            Interlocked.Decrement(ref Pending);
+        }
+
+        public SinkStats Snapshot() => new(Sink.Name, Interlocked.Read(ref Enqueued), Interlocked.Read(ref Delivered), Interlocked.Read(ref Retries),
+            Interlocked.Read(ref Failed), Interlocked.Read(ref Dropped));
+    }
+}

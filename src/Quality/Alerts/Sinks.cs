@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Cloudwall.Rx.Quality.Alerts;
+
+/// <summary>One destination of alert notifications. Called from the dispatcher's worker, one at a time per sink.</summary>
+public interface IAlertSink
+{
+    /// <summary>A short name for logs and counters (never a URL).</summary>
+    string Name { get; }
+
+    /// <summary>Whether this sink wants the notification (e.g. a minimum severity).</summary>
+    bool Accepts(AlertNotification notification);
+
+    /// <summary>Delivers once; throws (or returns a failed task) on failure so the dispatcher retries.</summary>
+    Task SendAsync(AlertNotification notification, CancellationToken cancellationToken);
+}
+
+/// <summary>What the Kafka layer provides: a non-blocking produce (the lead wires it to the process's producer).</summary>
+public interface IAlertRecordProducer
+{
+    void Produce(string topic, byte[] key, byte[] value);
+}
+
+/// <summary>Writes alerts to md.quality.v1 through <see cref="IAlertRecordProducer"/>.</summary>
+public sealed class KafkaAlertSink(IAlertRecordProducer producer, string topic = AlertCodec.Topic) : IAlertSink
+{
+    public string Name => "kafka";
+
+    public bool Accepts(AlertNotification notification) => true;
+
+    public Task SendAsync(AlertNotification notification, CancellationToken cancellationToken)
+    {
+        producer.Produce(topic, AlertCodec.EncodeKey(notification), AlertCodec.EncodeValue(notification));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Slack incoming webhook with Block Kit: what, where, since, current vs expected, and a Grafana link.</summary>
+public sealed class SlackSink : IAlertSink
+{
+    private readonly HttpClient _http;
+    private readonly SlackOptions _options;
+    private readonly Uri _url;
+
+    /// <param name="http">Any client; tests pass one over a fake handler.</param>
+    public SlackSink(HttpClient http, SlackOptions options)
+    {
+        _http = http;
+        _options = options;
+        _url = new Uri(SecretSource.Resolve(options.WebhookUrl, options.WebhookUrlFile, SlackOptions.Section + ":WebhookUrl"));
+    }
+
+    public string Name => "slack";
+
+    public bool Accepts(AlertNotification notification) => notification.Severity >= _options.MinSeverity;
+
+    public async Task SendAsync(AlertNotification notification, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(Format(notification, _options));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _http.PostAsync(_url, content, cancellationToken).ConfigureAwait(false);
+        AlertDelivery.EnsureSuccess(response);
+    }
+
+    /// <summary>The Slack message body (UTF-8 JSON).</summary>
+    public static byte[] Format(AlertNotification n, SlackOptions options)
+    {
+        var status = n.Status == AlertStatus.Firing ? "FIRING" : "RESOLVED";
+        var where = n.Labels.Describe();
+        var title = $"[{status}] {n.Severity.ToText()} {n.Detector} ({n.Level.ToText()})";
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("text", title + ": " + n.What + " at " + where);
+            w.WriteStartArray("blocks");
+
+            w.WriteStartObject();
+            w.WriteString("type", "header");
+            PlainText(w, "text", title);
+            w.WriteEndObject();
+
+            w.WriteStartObject();
+            w.WriteString("type", "section");
+            Markdown(w, "text", "*What:* " + n.What);
+            w.WriteStartArray("fields");
+            Field(w, "*Where*\n" + where);
+            Field(w, "*Since*\n" + n.Since);
+            Field(w, "*Current*\n" + AlertNotification.Format(n.Current) + " " + n.Unit);
+            Field(w, "*Expected*\n" + AlertNotification.Format(n.Expected) + " " + n.Unit);
+            w.WriteEndArray();
+            w.WriteEndObject();
+
+            if (GrafanaUrl(n.Labels, options) is { } url)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "actions");
+                w.WriteStartArray("elements");
+                w.WriteStartObject();
+                w.WriteString("type", "button");
+                PlainText(w, "text", "Open in Grafana");
+                w.WriteString("url", url);
+                w.WriteEndObject();
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteStartObject();
+            w.WriteString("type", "context");
+            w.WriteStartArray("elements");
+            w.WriteStartObject();
+            w.WriteString("type", "mrkdwn");
+            w.WriteString("text", "fingerprint `" + n.Fingerprint + "` at " + n.At);
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteEndObject();
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The panel link: placeholders replaced by URL-escaped labels (the "all" value when the alert lacks one).</summary>
+    public static string? GrafanaUrl(AlertLabels labels, SlackOptions options)
+    {
+        if (options.GrafanaUrlTemplate is not { } t) return null;
+        return t.Replace("{provider}", Escape(labels.Provider, options), StringComparison.Ordinal)
+            .Replace("{venue}", Escape(labels.Venue, options), StringComparison.Ordinal)
+            .Replace("{instrument}", Escape(labels.Instrument, options), StringComparison.Ordinal);
+    }
+
+    private static string Escape(string? v, SlackOptions o) => Uri.EscapeDataString(v ?? o.GrafanaAllValue);
+
+    private static void PlainText(Utf8JsonWriter w, string name, string text)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("type", "plain_text");
+        w.WriteString("text", text);
+        w.WriteEndObject();
+    }
+
+    private static void Markdown(Utf8JsonWriter w, string name, string text)
+    {
+        w.WriteStartObject(name);
+        w.WriteString("type", "mrkdwn");
+        w.WriteString("text", text);
+        w.WriteEndObject();
+    }
+
+    private static void Field(Utf8JsonWriter w, string text)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "mrkdwn");
+        w.WriteString("text", text);
+        w.WriteEndObject();
+    }
+}
+
+/// <summary>
+/// Signs webhook bodies like Stripe: header <c>X-Cloudwall-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</c> where
+/// hex = lowercase HMAC-SHA256(secret, UTF-8 "&lt;t&gt;." + body bytes).
+/// </summary>
+public static class WebhookSignature
+{
+    public const string Header = "X-Cloudwall-Signature";
+
+    public static string Sign(ReadOnlySpan<byte> secret, long unixSeconds, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.UTF8.GetBytes(unixSeconds.ToString(CultureInfo.InvariantCulture) + ".");
+        var message = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(message, 0);
+        body.CopyTo(message.AsSpan(prefix.Length));
+        var mac = HMACSHA256.HashData(secret, message);
+        return "t=" + unixSeconds.ToString(CultureInfo.InvariantCulture) + ",v1=" + Convert.ToHexStringLower(mac);
+    }
+
+    /// <summary>Receiver side: parses the header, recomputes, compares in constant time, and bounds the clock skew.</summary>
+    public static bool Verify(string header, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> body, long nowUnixSeconds, long toleranceSeconds = 300)
+    {
+        long? t = null;
+        string? v1 = null;
+        foreach (var part in header.Split(','))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) continue;
+            var name = part.AsSpan(0, eq).Trim();
+            var value = part.AsSpan(eq + 1).Trim();
+            if (name.SequenceEqual("t") && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ts)) t = ts;
+            else if (name.SequenceEqual("v1")) v1 = value.ToString();
+        }
+
+        if (t is not { } stamp || v1 is null || Math.Abs(nowUnixSeconds - stamp) > toleranceSeconds) return false;
+        var expected = Sign(secret, stamp, body);
+        var expectedHex = Encoding.ASCII.GetBytes(expected.AsSpan(expected.IndexOf("v1=", StringComparison.Ordinal) + 3).ToString());
+        return CryptographicOperations.FixedTimeEquals(expectedHex, Encoding.ASCII.GetBytes(v1));
+    }
+}
+
+/// <summary>Generic JSON webhook, HMAC-signed (see <see cref="WebhookSignature"/> and docs/quality.md).</summary>
+public sealed class WebhookSink : IAlertSink
+{
+    private readonly HttpClient _http;
+    private readonly WebhookOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Uri _url;
+    private readonly byte[] _secret;
+
+    public WebhookSink(HttpClient http, WebhookOptions options, TimeProvider time)
+    {
+        _http = http;
+        _options = options;
+        _time = time;
+        _url = new Uri(SecretSource.Resolve(options.Url, options.UrlFile, WebhookOptions.Section + ":Url"));
+        _secret = Encoding.UTF8.GetBytes(SecretSource.Resolve(options.Secret, options.SecretFile, WebhookOptions.Section + ":Secret"));
+    }
+
+    public string Name => "webhook";
+
+    public bool Accepts(AlertNotification notification) => notification.Severity >= _options.MinSeverity;
+
+    public async Task SendAsync(AlertNotification notification, CancellationToken cancellationToken)
+    {
+        var body = AlertCodec.EncodeValue(notification);
+        using var request = new HttpRequestMessage(HttpMethod.Post, _url);
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        // Signed at send time, so each retry carries a fresh timestamp.
+        request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(_secret, _time.GetUtcNow().ToUnixTimeSeconds(), body));
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        AlertDelivery.EnsureSuccess(response);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Quality.Alerts;
+using Cloudwall.Rx.Quality.Detectors;
+
+namespace Cloudwall.Rx.Quality.Scorecard;
+
+/// <summary>Divergence of a source from the fair price, in basis points of |price / fair − 1|.</summary>
+public sealed record DivergenceStats(
+    [property: JsonPropertyName("samples")] long Samples,
+    [property: JsonPropertyName("mean_abs_bps")] double MeanAbsBps,
+    [property: JsonPropertyName("p95_abs_bps")] double P95AbsBps,
+    [property: JsonPropertyName("max_abs_bps")] double MaxAbsBps);
+
+/// <summary>One provider × venue.</summary>
+public sealed record SourceScorecard(
+    [property: JsonPropertyName("provider")] string Provider,
+    [property: JsonPropertyName("venue")] string Venue,
+    [property: JsonPropertyName("series")] int Series,
+    [property: JsonPropertyName("completeness")] double Completeness,
+    [property: JsonPropertyName("expected_seconds")] double ExpectedSeconds,
+    [property: JsonPropertyName("seconds_with_data")] double SecondsWithData,
+    [property: JsonPropertyName("latency_p50_seconds")] double? LatencyP50Seconds,
+    [property: JsonPropertyName("latency_p99_seconds")] double? LatencyP99Seconds,
+    [property: JsonPropertyName("divergence")] DivergenceStats Divergence,
+    [property: JsonPropertyName("sequence_gaps")] long SequenceGaps,
+    [property: JsonPropertyName("missing_sequences")] long MissingSequences,
+    [property: JsonPropertyName("reconnects")] long Reconnects,
+    [property: JsonPropertyName("open_alerts")] int OpenAlerts);
+
+/// <summary>The /quality body and the run summary's quality section.</summary>
+public sealed record QualityScorecard(
+    [property: JsonPropertyName("generated_at")] string GeneratedAt,
+    [property: JsonPropertyName("sources")] IReadOnlyList<SourceScorecard> Sources);
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(QualityScorecard))]
+internal sealed partial class ScorecardJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// Aggregates windows into a per provider × venue scorecard. Completeness is the share of series-seconds (since each
+/// series was first seen) that had data. Latency p50 / p99 are the median of per-window mean latencies and the median
+/// of per-window p99s over the last <c>historyPerSource</c> series-windows (estimates; the exact distribution is the
+/// Prometheus histogram). Thread-safe; windows arrive once per series per second.
+/// </summary>
+public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts = null, int historyPerSource = 3600)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<(ProviderId, VenueId), Source> _sources = new();
+
+    public void OnWindow(SeriesWindow w, double? ratio)
+    {
+        lock (_gate)
+        {
+            var src = Get(w.Key.Provider, w.Key.Venue);
+            if (!src.FirstSeenNs.TryGetValue(w.Key, out _)) src.FirstSeenNs.Add(w.Key, w.WindowStartNs);
+            if (w.Count > 0) src.SecondsWithData += (w.WindowEndNs - w.WindowStartNs) / 1e9;
+            src.SequenceGaps += w.SequenceGaps;
+            src.MissingSequences += w.MissingSequences;
+            if (w.ExchangeToReceive.Samples > 0)
+            {
+                src.LatencyMean.Add(w.ExchangeToReceive.MeanSeconds);
+                src.LatencyP99.Add(w.ExchangeToReceive.P99Seconds);
+            }
+
+            if (ratio is { } r) src.Divergence.Add(Math.Abs(r - 1) * 10_000);
+        }
+    }
+
+    /// <summary>From ingestion gap events (when windows do not already count them, feed one source only).</summary>
+    public void OnSequenceGap(in SeriesKey key, long missing)
+    {
+        lock (_gate)
+        {
+            var src = Get(key.Provider, key.Venue);
+            src.GapEvents++;
+            src.GapEventMissing += missing;
+        }
+    }
+
+    public void OnReconnect(ProviderId provider, VenueId venue)
+    {
+        lock (_gate) Get(provider, venue).Reconnects++;
+    }
+
+    public QualityScorecard Build()
+    {
+        var nowNs = UnixTime.FromTimeProvider(time);
+        var open = alerts?.OpenAlerts() ?? [];
+        lock (_gate)
+        {
+            var list = new List<SourceScorecard>(_sources.Count);
+            foreach (var ((provider, venue), s) in _sources)
+            {
+                var expected = 0.0;
+                foreach (var first in s.FirstSeenNs.Values) expected += Math.Max(0, nowNs - first) / 1e9;
+                var openAlerts = 0;
+                foreach (var a in open)
+                {
+                    if (a.Labels.Provider == provider.Name && (a.Labels.Venue is null || a.Labels.Venue == venue.Name)) openAlerts++;
+                }
+
+                var div = s.Divergence.Sorted();
+                list.Add(new SourceScorecard(provider.Name, venue.Name, s.FirstSeenNs.Count,
+                    expected > 0 ? Math.Min(1, s.SecondsWithData / expected) : 0, expected, s.SecondsWithData,
+                    s.LatencyMean.Median(), s.LatencyP99.Median(),
+                    new DivergenceStats(div.Length, div.Length > 0 ? Mean(div) : 0, Quantile(div, 0.95), div.Length > 0 ? div[^1] : 0),
+                    Math.Max(s.SequenceGaps, s.GapEvents), Math.Max(s.MissingSequences, s.GapEventMissing), s.Reconnects, openAlerts));
+            }
+
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Provider + "/" + a.Venue, b.Provider + "/" + b.Venue));
+            return new QualityScorecard(UnixTime.ToIso(nowNs), list);
+        }
+    }
+
+    public byte[] BuildJson() => JsonSerializer.SerializeToUtf8Bytes(Build(), ScorecardJsonContext.Default.QualityScorecard);
+
+    private Source Get(ProviderId p, VenueId v)
+    {
+        if (!_sources.TryGetValue((p, v), out var s))
+        {
+            s = new Source(historyPerSource);
+            _sources.Add((p, v), s);
+        }
+
+        return s;
+    }
+
+    private static double Mean(double[] v)
+    {
+        var sum = 0.0;
+        foreach (var x in v) sum += x;
+        return sum / v.Length;
+    }
+
+    private static double Quantile(double[] sorted, double q) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(q * sorted.Length) - 1)];
+
+    private sealed class Source(int history)
+    {
+        public readonly Dictionary<SeriesKey, long> FirstSeenNs = new();
+        public readonly Ring LatencyMean = new(history);
+        public readonly Ring LatencyP99 = new(history);
+        public readonly Ring Divergence = new(history);
+        public double SecondsWithData;
+        public long SequenceGaps;
+        public long MissingSequences;
+        public long GapEvents;
+        public long GapEventMissing;
+        public long Reconnects;
+    }
+
+    private sealed class Ring(int capacity)
+    {
+        private readonly double[] _values = new double[capacity];
+        private int _count;
+        private int _next;
+
+        public void Add(double v)
+        {
+            _values[_next] = v;
+            _next = (_next + 1) % _values.Length;
+            if (_count < _values.Length) _count++;
+        }
+
+        public double[] Sorted()
+        {
+            var copy = _values.AsSpan(0, _count).ToArray();
+            Array.Sort(copy);
+            return copy;
+        }
+
+        public double? Median() => _count == 0 ? null : RobustStats.Median(_values.AsSpan(0, _count).ToArray());
+    }
+}

@@ -1,0 +1,222 @@
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Quality;
+using Cloudwall.Rx.Quality.Alerts;
+using Xunit.Abstractions;
+
+namespace Cloudwall.Rx.Tests.Unit.Quality;
+
+/// <summary>
+/// Each fault is injected into a warmed-up synthetic market at second <see cref="FaultAt"/>; the expected alert must fire
+/// within the documented time-to-detect (docs/quality.md), at the right level, and resolve after the fault ends.
+/// </summary>
+public sealed class QualityMonitorTests(ITestOutputHelper output)
+{
+    private const int FaultAt = 121; // first faulty second, after a 120 s warm-up
+    private static readonly ProviderId Agg = ProviderId.Aggregator;
+
+    [Fact]
+    public void A_clean_ten_minute_run_raises_no_alert()
+    {
+        using var m = new SyntheticMarket();
+        m.Run(600);
+        Assert.Empty(m.Notifier.All);
+        Assert.Equal(0, m.Alerts.Stats.Open);
+    }
+
+    [Fact]
+    public void One_silent_instrument_raises_one_instrument_alert_and_resolves()
+    {
+        using var m = new SyntheticMarket();
+        m.Fault = (k, s) => new Tweak(Silent: s >= FaultAt && s < FaultAt + 30 && k.Provider == Agg && k.Venue == VenueId.Coinbase && k.Instrument.Value == 1);
+        m.Run(FaultAt + 40);
+
+        var fired = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(DetectorNames.NoData, fired.Detector);
+        Assert.Equal(AlertLevel.Instrument, fired.Level);
+        Assert.Equal(new AlertLabels("aggregator", "coinbase", "BTC-USD.SPOT", null, "spot"), fired.Labels);
+        var ttd = Report("no_data instrument", fired);
+        Assert.InRange(ttd, 6, 7); // threshold 5 s after the last data (1 s before FaultAt) + 2 s grouping grace
+        var resolved = Assert.Single(m.Notifier.Resolved(DetectorNames.NoData));
+        Assert.Equal(fired.Fingerprint, resolved.Fingerprint);
+        Assert.InRange(SyntheticMarket.SecondOf(resolved), FaultAt + 30, FaultAt + 31);
+    }
+
+    [Fact]
+    public void One_silent_venue_raises_one_venue_alert_not_one_per_series()
+    {
+        using var m = new SyntheticMarket();
+        m.Fault = (k, s) => new Tweak(Silent: s >= FaultAt && s < FaultAt + 30 && k.Provider == Agg && k.Venue == VenueId.Kraken);
+        m.Run(FaultAt + 40);
+
+        var fired = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(AlertLevel.Venue, fired.Level);
+        Assert.Equal(AlertSeverity.Critical, fired.Severity);
+        Assert.Equal(new AlertLabels("aggregator", "kraken", null, null, null), fired.Labels);
+        Assert.InRange(Report("no_data venue", fired), 4, 5);
+        Assert.Single(m.Notifier.Resolved(DetectorNames.NoData));
+    }
+
+    [Fact]
+    public void A_silent_provider_raises_one_provider_alert()
+    {
+        using var m = new SyntheticMarket();
+        m.Fault = (k, s) => new Tweak(Silent: s >= FaultAt && s < FaultAt + 30 && k.Provider == Agg);
+        m.Run(FaultAt + 40);
+
+        var fired = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(AlertLevel.Provider, fired.Level);
+        Assert.Equal(new AlertLabels("aggregator", null, null, null, null), fired.Labels);
+        Assert.InRange(Report("no_data provider", fired), 4, 5);
+        Assert.Single(m.Notifier.Resolved(DetectorNames.NoData));
+    }
+
+    [Fact]
+    public void A_silent_direct_provider_raises_one_provider_alert_not_a_venue_alert()
+    {
+        using var m = new SyntheticMarket();
+        m.Fault = (k, s) => new Tweak(Silent: s >= FaultAt && s < FaultAt + 30 && k.Provider == ProviderId.Kraken);
+        m.Run(FaultAt + 40);
+
+        var fired = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(AlertLevel.Provider, fired.Level);
+        Assert.Equal("kraken", fired.Labels.Provider);
+    }
+
+    [Fact]
+    public void A_sequence_gap_fires_at_once_at_venue_level_and_resolves_after_the_quiet_period()
+    {
+        using var m = new SyntheticMarket();
+        m.Run(FaultAt - 1);
+        var at = m.NowNs;
+        m.Monitor.OnSequenceGap(new SequenceGap(Agg, VenueId.Binance, new InstrumentId(2), EventKind.Trade, 100, 108, at));
+        m.Monitor.OnSequenceGap(new SequenceGap(Agg, VenueId.Binance, new InstrumentId(3), EventKind.Trade, 50, 53, at));
+        m.Run(70);
+
+        var fired = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(DetectorNames.SequenceGap, fired.Detector);
+        Assert.Equal(AlertLevel.Venue, fired.Level);
+        Assert.Equal(7, fired.Current); // the first gap's 7; the second joins the open alert
+        Assert.Equal(at, fired.AtNs);
+        output.WriteLine("sequence_gap TTD 0 s");
+        var resolved = Assert.Single(m.Notifier.Resolved(DetectorNames.SequenceGap));
+        Assert.Equal(at + 60 * UnixTime.NanosPerSecond, resolved.AtNs);
+    }
+
+    [Fact]
+    public void Window_sequence_gaps_alert_too()
+    {
+        using var m = new SyntheticMarket();
+        m.Run(10);
+        var key = m.Series[0];
+        var now = m.NowNs;
+        m.Monitor.OnWindow(new SeriesWindow(key, now - UnixTime.NanosPerSecond, now, 5, 1m, 1m, default, default, 1, 4, now, 1, 1m));
+        var fired = Assert.Single(m.Notifier.Firing(DetectorNames.SequenceGap));
+        Assert.Equal(4, fired.Current);
+    }
+
+    [Fact]
+    public void Latency_500ms_above_normal_on_one_venue_fires_once_and_resolves()
+    {
+        using var m = new SyntheticMarket();
+        m.Fault = (k, s) => new Tweak(ExtraLatencySeconds: s >= FaultAt && s < FaultAt + 60 && k.Provider == Agg && k.Venue == VenueId.Binance ? 0.5 : 0);
+        m.Run(FaultAt + 80);
+
+        var fired = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(DetectorNames.Latency, fired.Detector);
+        Assert.Equal(new AlertLabels("aggregator", "binance", null, null, null), fired.Labels);
+        Assert.InRange(fired.Current, 0.55, 0.56);
+        Assert.InRange(Report("latency", fired), 15, 17);
+        var resolved = Assert.Single(m.Notifier.Resolved(DetectorNames.Latency));
+        Assert.InRange(SyntheticMarket.SecondOf(resolved) - (FaultAt + 60), 10, 12);
+    }
+
+    [Fact]
+    public void A_2_percent_offset_held_60s_is_a_divergence_alert()
+    {
+        using var m = new SyntheticMarket();
+        var target = new SeriesKey(Agg, VenueId.Kraken, new InstrumentId(2), DataClass.Trade, MarketType.Spot);
+        m.Fault = (k, s) => new Tweak(PriceFactor: s >= FaultAt && s < FaultAt + 60 && k == target ? 1.02 : 1);
+        m.Run(FaultAt + 80);
+
+        // The step into the offset is also a (price-ratio, Info) spike; the divergence alert is the one that matters.
+        var fired = Assert.Single(m.Notifier.Firing(DetectorNames.Divergence));
+        Assert.Equal(DetectorNames.SpikeRatio, Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing && n != fired).Detector);
+        Assert.Equal(AlertLevel.Series, fired.Level);
+        Assert.Equal("ETH-USD.SPOT", fired.Labels.Instrument);
+        Assert.Equal("trade", fired.Labels.DataClass);
+        Assert.InRange(fired.Current, 1.019, 1.021);
+        Assert.Equal(AlertSeverity.Warning, fired.Severity);
+        Assert.InRange(Report("divergence", fired), 30, 31);
+        var resolved = Assert.Single(m.Notifier.Resolved(DetectorNames.Divergence));
+        Assert.InRange(SyntheticMarket.SecondOf(resolved) - (FaultAt + 60), 10, 11);
+    }
+
+    [Fact]
+    public void A_single_6_percent_blip_is_no_divergence_alert_but_is_a_spike()
+    {
+        using var m = new SyntheticMarket();
+        var target = new SeriesKey(Agg, VenueId.Kraken, new InstrumentId(2), DataClass.Trade, MarketType.Spot);
+        m.Fault = (k, s) => new Tweak(PriceFactor: s == FaultAt && k == target ? 1.06 : 1);
+        m.Run(FaultAt + 80);
+
+        Assert.Empty(m.Notifier.Firing(DetectorNames.Divergence));
+        var spike = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(DetectorNames.SpikeRatio, spike.Detector);
+        Assert.Equal(AlertSeverity.Info, spike.Severity);
+    }
+
+    [Fact]
+    public void A_price_spike_is_flagged_in_its_own_window_and_resolves()
+    {
+        using var m = new SyntheticMarket();
+        var target = new SeriesKey(Agg, VenueId.Coinbase, new InstrumentId(3), DataClass.Quote, MarketType.Spot);
+        m.Fault = (k, s) => new Tweak(PriceFactor: s == FaultAt && k == target ? 0.9 : 1);
+        m.Run(FaultAt + 70);
+
+        var spike = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(DetectorNames.SpikeRatio, spike.Detector);
+        Assert.Equal("SOL-USD.SPOT", spike.Labels.Instrument);
+        Assert.InRange(spike.Current, 0.89, 0.91);
+        Assert.InRange(Report("spike", spike), 0, 0);
+        var resolved = Assert.Single(m.Notifier.Resolved(DetectorNames.SpikeRatio));
+        Assert.InRange(SyntheticMarket.SecondOf(resolved) - FaultAt, 60, 61);
+    }
+
+    [Fact]
+    public void An_update_rate_drop_fires_and_resolves()
+    {
+        using var m = new SyntheticMarket();
+        var target = new SeriesKey(ProviderId.Coinbase, VenueId.Coinbase, new InstrumentId(1), DataClass.Trade, MarketType.Spot);
+        m.Fault = (k, s) => new Tweak(RateFactor: s >= FaultAt && s < FaultAt + 60 && k == target ? 0.25 : 1);
+        m.Run(FaultAt + 80);
+
+        var fired = Assert.Single(m.Notifier.Firing(DetectorNames.UpdateRate));
+        Assert.Equal(new AlertLabels("coinbase", "coinbase", "BTC-USD.SPOT", "trade", "spot"), fired.Labels);
+        Assert.InRange(fired.Expected, 18, 22);
+        Assert.InRange(Report("update_rate", fired), 15, 18);
+        Assert.Empty(m.Notifier.Firing(DetectorNames.NoData));
+        Assert.Single(m.Notifier.Resolved(DetectorNames.UpdateRate));
+    }
+
+    [Fact]
+    public void Per_instrument_overrides_replace_class_and_default_thresholds()
+    {
+        var options = new QualityOptions();
+        options.Classes["spot"] = new DetectorOverrides { DivergenceThreshold = 0.05 };
+        options.Instruments["ETH-USD.SPOT"] = new DetectorOverrides { DivergenceThreshold = 0.015, DivergenceFor = TimeSpan.FromSeconds(10) };
+        using var m = new SyntheticMarket(options);
+        m.Fault = (k, s) => new Tweak(PriceFactor: s >= FaultAt && s < FaultAt + 60 && k.Provider == Agg && k.Venue == VenueId.Kraken && k.DataClass == DataClass.Trade && k.Instrument.Value <= 2 ? 1.02 : 1);
+        m.Run(FaultAt + 30);
+
+        var fired = Assert.Single(m.Notifier.Firing(DetectorNames.Divergence)); // ETH (1.5 % for 10 s), not BTC (spot: 5 %)
+        Assert.Equal("ETH-USD.SPOT", fired.Labels.Instrument);
+        Assert.InRange(SyntheticMarket.SecondOf(fired) - FaultAt, 10, 11);
+    }
+
+    private double Report(string name, AlertNotification fired)
+    {
+        var ttd = SyntheticMarket.SecondOf(fired) - FaultAt;
+        output.WriteLine($"{name} TTD {ttd} s (since {fired.Since}, current {fired.Current}, expected {fired.Expected})");
+        return ttd;
+    }
+}
