@@ -36,4 +36,6 @@ public static class SchemaIds
     public const byte MarketEventV1 = 1;
     public const byte FairPriceV1 = 2;
     public const byte DeadLetterV1 = 3;
+    /// <summary>A quality alert notification, UTF-8 JSON (see docs/quality.md).</summary>
+    public const byte QualityAlertJsonV1 = 4;
 }

@@ -38,6 +38,8 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
     private readonly TopicCounters _events = new(Topics.Events);
     private readonly TopicCounters _fairPrices = new(Topics.FairPrices);
     private readonly TopicCounters _deadLetters = new(Topics.DeadLetters);
+    private readonly TopicCounters _quality = new(Topics.Quality);
+    private readonly Action<DeliveryReport<byte[], byte[]>> _onQualityDelivered;
     private readonly Action<DeliveryReport<byte[], byte[]>> _onEventDelivered;
     private readonly Action<DeliveryReport<byte[], byte[]>> _onFairPriceDelivered;
     private readonly Action<DeliveryReport<byte[], byte[]>> _onDeadLetterDelivered;
@@ -64,6 +66,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
         _onEventDelivered = r => OnDelivered(_events, r);
         _onFairPriceDelivered = r => OnDelivered(_fairPrices, r);
         _onDeadLetterDelivered = r => OnDelivered(_deadLetters, r);
+        _onQualityDelivered = r => OnDelivered(_quality, r);
 
         _producer = new ProducerBuilder<byte[], byte[]>(options.ToProducerConfig())
             .SetErrorHandler((_, e) => OnClientError(e))
@@ -85,18 +88,18 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
 
     public bool IsStopped => _fatal is not null || Volatile.Read(ref _disposed) != 0;
 
-    public long Produced => _events.Produced + _fairPrices.Produced + _deadLetters.Produced;
-    public long Delivered => _events.Delivered + _fairPrices.Delivered + _deadLetters.Delivered;
-    public long DeliveryFailed => _events.DeliveryFailed + _fairPrices.DeliveryFailed + _deadLetters.DeliveryFailed;
-    public long Dropped => _events.Dropped + _fairPrices.Dropped + _deadLetters.Dropped;
-    public long BytesProduced => _events.Bytes + _fairPrices.Bytes + _deadLetters.Bytes;
+    public long Produced => _events.Produced + _fairPrices.Produced + _deadLetters.Produced + _quality.Produced;
+    public long Delivered => _events.Delivered + _fairPrices.Delivered + _deadLetters.Delivered + _quality.Delivered;
+    public long DeliveryFailed => _events.DeliveryFailed + _fairPrices.DeliveryFailed + _deadLetters.DeliveryFailed + _quality.DeliveryFailed;
+    public long Dropped => _events.Dropped + _fairPrices.Dropped + _deadLetters.Dropped + _quality.Dropped;
+    public long BytesProduced => _events.Bytes + _fairPrices.Bytes + _deadLetters.Bytes + _quality.Bytes;
 
     /// <summary>How many times a caller waited for room in the full local queue.</summary>
     public long QueueFullWaits => Interlocked.Read(ref _queueFullWaits);
 
     public KafkaStats Snapshot()
     {
-        KafkaTopicStats[] topics = [_events.Snapshot(), _fairPrices.Snapshot(), _deadLetters.Snapshot()];
+        KafkaTopicStats[] topics = [_events.Snapshot(), _fairPrices.Snapshot(), _deadLetters.Snapshot(), _quality.Snapshot()];
         return new KafkaStats(
             topics.Sum(t => t.Produced),
             topics.Sum(t => t.Delivered),
@@ -142,6 +145,10 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
         var key = _venueKeys[letter.Venue.Code] ??= Encoding.UTF8.GetBytes(letter.Venue.Name);
         Produce(_deadLetters, key, DeadLetterCodec.Encode(letter), DeadLetterHeaders, _onDeadLetterDelivered);
     }
+
+    /// <summary>Publishes a quality record (alert or series statistics) to md.quality.v1 with its schema header.</summary>
+    public void PublishQualityRecord(byte[] key, byte[] value, byte schemaId) =>
+        Produce(_quality, key, value, SchemaHeaders(schemaId), _onQualityDelivered);
 
     /// <summary>Waits up to <paramref name="timeout"/> for every enqueued record to be delivered or to fail. Returns how many are still outstanding.</summary>
     public int Flush(TimeSpan timeout) => _producer.Flush(timeout);

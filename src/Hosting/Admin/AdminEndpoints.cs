@@ -11,6 +11,10 @@ public static class AdminEndpoints
         var platform = app.Services.GetRequiredService<PlatformService>();
         var metrics = app.Services.GetRequiredService<PlatformMetrics>();
         app.MapMetrics("/metrics", metrics.Registry);
+        var quality = app.Services.GetRequiredService<QualitySidecar>();
+        app.MapGet("/quality", () => quality.Scorecard is { } scorecard
+            ? Results.Bytes(scorecard.BuildJson(), "application/json")
+            : Results.Json(new HealthReport("starting", false, 0, null, [], 0, 0), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapGet("/healthz", () => Results.Json(Health(platform), HostingJsonContext.Default.HealthReport));
         app.MapGet("/readyz", () => platform.IsReady
             ? Results.Json(Health(platform), HostingJsonContext.Default.HealthReport)

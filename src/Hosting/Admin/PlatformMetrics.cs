@@ -24,7 +24,7 @@ public sealed class PlatformMetrics
     private readonly Counter _fairPrices;
     private readonly Gauge _fairPrice;
 
-    public PlatformMetrics(PlatformService platform, IConfiguration configuration, TimeProvider time)
+    public PlatformMetrics(PlatformService platform, QualitySidecar quality, IConfiguration configuration, TimeProvider time)
     {
         _platform = platform;
         Registry = Metrics.NewCustomRegistry();
@@ -45,7 +45,8 @@ public sealed class PlatformMetrics
         // Per-series metrics (provider × venue × instrument × data class × market) from the pipeline's 1 s windows, in this registry.
         var seriesOptions = configuration.GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions();
         Series = new SeriesMetricsExporter(Registry, seriesOptions, platform.RefData.KeyOf, time);
-        platform.SeriesWindowSink ??= Series;
+        // Every statistics window goes to the exporter and to the detectors.
+        platform.SeriesWindowSink ??= new Quality.Stats.SeriesWindowFanOut(Series, quality);
     }
 
     /// <summary>The per-series exporter sharing <see cref="Registry"/>.</summary>

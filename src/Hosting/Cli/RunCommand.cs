@@ -22,10 +22,12 @@ public static class RunCommand
 
         WebApplication? app = null;
         PlatformService platform;
+        QualitySidecar quality;
         try
         {
             app = Build(args.Settings, stdout);
             platform = app.Services.GetRequiredService<PlatformService>();
+            quality = app.Services.GetRequiredService<QualitySidecar>();
             using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
             await app.RunAsync(ct);
         }
@@ -47,6 +49,16 @@ public static class RunCommand
         }
 
         var summary = platform.FinalSummary ?? platform.Summarize();
+        if (quality is { Alerts: { } alerts, Scorecard: { } scorecard })
+        {
+            summary = summary with
+            {
+                AlertsFired = alerts.Stats.Fired,
+                AlertsOpen = [.. alerts.OpenAlerts().Select(a => a.Fingerprint)],
+                Quality = scorecard.Build(),
+            };
+        }
+
         if (summaryPath is not null)
         {
             await File.WriteAllTextAsync(summaryPath, JsonSerializer.Serialize(summary, HostingJsonContext.Default.RunSummary), CancellationToken.None);

@@ -20,6 +20,8 @@ public static class HostingExtensions
         builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<PricingParameters>().BindConfiguration(PricingParameters.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<PricingHostOptions>().BindConfiguration(PricingParameters.Section);
+        builder.Services.AddOptions<Quality.QualityOptions>().BindConfiguration(Quality.QualityOptions.Section)
+            .Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<ConsoleViewOptions>().BindConfiguration(ConsoleViewOptions.Section);
         // Kafka:BootstrapServers may be empty here: the embedded cluster fills it in at start.
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
@@ -37,6 +39,9 @@ public static class HostingExtensions
         builder.Services.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
         builder.Services.AddSingleton<PlatformService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlatformService>());
+        // After the platform: it starts once the producer exists and stops (draining its alert queues) before the platform.
+        builder.Services.AddSingleton<QualitySidecar>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QualitySidecar>());
         builder.Services.AddSingleton<PlatformMetrics>();
         builder.Services.AddHostedService(sp => new ConsoleView(sp.GetRequiredService<PlatformService>(),
             sp.GetRequiredService<IOptions<ConsoleViewOptions>>(), consoleOut, sp.GetRequiredService<TimeProvider>()));

@@ -178,9 +178,13 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
     public long SequenceGaps => Interlocked.Read(ref _gaps);
 
+    /// <summary>Raised for every sequence gap ingestion reports (from connection threads).</summary>
+    public event Action<SequenceGap>? GapObserved;
+
     private void OnGap(SequenceGap gap)
     {
         Interlocked.Increment(ref _gaps);
+        GapObserved?.Invoke(gap);
         SeriesStats?.PostGap(gap);
         RecentGaps.Enqueue(gap);
         while (RecentGaps.Count > 10_000 && RecentGaps.TryDequeue(out _))

@@ -22,6 +22,10 @@ public sealed record RunSummary
     [JsonPropertyName("kafka_dropped")] public long KafkaDropped { get; init; }
     [JsonPropertyName("kafka_bytes")] public long KafkaBytes { get; init; }
     [JsonPropertyName("kafka_bootstrap")] public string? KafkaBootstrap { get; init; }
+    [JsonPropertyName("alerts_fired")] public long AlertsFired { get; init; }
+    [JsonPropertyName("alerts_open")] public IReadOnlyList<string> AlertsOpen { get; init; } = [];
+    /// <summary>The provider scorecard: completeness, latency, divergence, gaps and open alerts per provider and venue.</summary>
+    [JsonPropertyName("quality")] public Quality.Scorecard.QualityScorecard? Quality { get; init; }
     [JsonPropertyName("providers")] public required IReadOnlyList<ProviderSummary> Providers { get; init; }
     [JsonPropertyName("instruments")] public required IReadOnlyList<InstrumentSummary> Instruments { get; init; }
 }

@@ -1,0 +1,136 @@
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Quality;
+using Cloudwall.Rx.Quality.Alerts;
+using Cloudwall.Rx.Quality.Detectors;
+using Cloudwall.Rx.Quality.Scorecard;
+using Cloudwall.Rx.Quality.Stats;
+using Microsoft.Extensions.Options;
+
+namespace Cloudwall.Rx.Hosting.Platform;
+
+/// <summary>
+/// The quality sidecar, in process (role <c>all</c>): it consumes the per-series statistics windows, the ingestion gap
+/// events and the fair prices — never raw trades — runs the detectors, and sends alerts to Kafka (md.quality.v1), Slack
+/// and the signed webhook, each through its own bounded delivery queue.
+/// </summary>
+public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDisposable
+{
+    private readonly QualityOptions _options;
+    private readonly PlatformService _platform;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private AlertDispatcher? _dispatcher;
+
+    public QualitySidecar(IOptions<QualityOptions> options, PlatformService platform, TimeProvider time, ILoggerFactory loggers)
+    {
+        _options = options.Value;
+        _platform = platform;
+        _time = time;
+        _loggers = loggers;
+    }
+
+    public QualityMonitor? Monitor { get; private set; }
+
+    public AlertManager? Alerts { get; private set; }
+
+    public ScorecardAggregator? Scorecard { get; private set; }
+
+    public IReadOnlyList<SinkStats> DeliveryStats => _dispatcher?.Stats ?? [];
+
+    /// <summary>Registered after the platform: its producer exists by now, and the sidecar stops (drains) before it.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Start();
+        _platform.FairPriceDetail += OnDetail;
+        _platform.GapObserved += OnGap;
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _platform.FairPriceDetail -= OnDetail;
+        _platform.GapObserved -= OnGap;
+        Monitor?.Evaluate();
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void OnDetail(in FairPrice price, ReadOnlySpan<Pricing.SourceDetail> sources) => OnFairPrice(price);
+
+    private void OnGap(SequenceGap gap) => OnSequenceGap(gap);
+
+    /// <summary>Builds the detectors and sinks and starts evaluating. Call once the publisher exists.</summary>
+    public void Start()
+    {
+        if (Monitor is not null)
+        {
+            return;
+        }
+
+        var sinks = new List<IAlertSink>();
+        if (_platform.Publisher is { } publisher)
+        {
+            sinks.Add(new KafkaAlertSink(new QualityRecordProducer(publisher)));
+        }
+
+        if (_options.Alerts.Slack.Enabled)
+        {
+            sinks.Add(new SlackSink(_http, _options.Alerts.Slack));
+        }
+
+        if (_options.Alerts.Webhook.Enabled)
+        {
+            sinks.Add(new WebhookSink(_http, _options.Alerts.Webhook, _time));
+        }
+
+        _dispatcher = new AlertDispatcher(sinks, _options.Alerts.Delivery, _time, _loggers.CreateLogger<AlertDispatcher>());
+        Alerts = new AlertManager(_options.Alerts, _dispatcher, _platform.RefData.KeyOf);
+        Scorecard = new ScorecardAggregator(_time, Alerts);
+        Monitor = new QualityMonitor(_options, Alerts, _time, id => _platform.RefData.KeyOf(id), _loggers.CreateLogger<QualityMonitor>())
+        {
+            Scorecard = Scorecard,
+        };
+        Monitor.Start();
+    }
+
+    public void OnWindows(IReadOnlyList<SeriesWindow> windows)
+    {
+        if (Monitor is not { } monitor)
+        {
+            return;
+        }
+
+        foreach (var w in windows)
+        {
+            monitor.OnWindow(w);
+        }
+    }
+
+    public void OnSequenceGap(in SequenceGap gap) => Monitor?.OnSequenceGap(gap);
+
+    public void OnFairPrice(in FairPrice price) => Monitor?.OnFairPrice(price);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Monitor?.Dispose();
+        if (_dispatcher is not null)
+        {
+            await _dispatcher.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _http.Dispose();
+    }
+
+    private int _disposed;
+
+    /// <summary>Alerts onto md.quality.v1 through the process's one producer.</summary>
+    private sealed class QualityRecordProducer(Kafka.KafkaPublisher publisher) : IAlertRecordProducer
+    {
+        public void Produce(string topic, byte[] key, byte[] value) => publisher.PublishQualityRecord(key, value, SchemaIds.QualityAlertJsonV1);
+    }
+}
