@@ -56,9 +56,11 @@ public sealed class PlatformMetrics
 
     private void Refresh()
     {
-        foreach (var p in _platform.Providers)
+        for (var i = 0; i < _platform.Providers.Count; i++)
         {
-            var provider = p.Id.Name;
+            // The configured provider name: two providers of one venue (Bybit spot and linear) stay apart.
+            var p = _platform.Providers[i];
+            var provider = _platform.ProviderNames[i];
             var venue = p is Ingestion.WebSocketProvider w ? w.Venue.Name : provider;
             var c = p.Counters;
             _messages.WithLabels(provider, venue).IncTo(c.Events);

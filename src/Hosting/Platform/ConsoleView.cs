@@ -48,9 +48,10 @@ public sealed class ConsoleView(PlatformService platform, IOptions<ConsoleViewOp
         var ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"cloudwall-rx  up {platform.Uptime:hh\\:mm\\:ss}  kafka {platform.KafkaBootstrap}\n");
         sb.Append("provider        events/s      events   rejected  reconnects  subs\n");
-        foreach (var p in platform.Providers)
+        for (var i = 0; i < platform.Providers.Count; i++)
         {
-            var name = p.Id.Name;
+            var p = platform.Providers[i];
+            var name = platform.ProviderNames[i];
             var events = p.Counters.Events;
             var rate = (events - _previous.GetValueOrDefault(name)) / Math.Max(seconds, 0.001);
             _previous[name] = events;

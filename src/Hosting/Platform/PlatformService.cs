@@ -32,7 +32,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     private readonly IHostApplicationLifetime _lifetime;
     private readonly List<string> _composites;
     private long _deadLetters;
-    private Dictionary<ProviderId, int>? _subscriptionsAtStop;
+    private int[]? _subscriptionsAtStop;
     private int _stopped;
 
     public PlatformService(ILogger<PlatformService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka,
@@ -242,7 +242,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         }
 
         LogStopping();
-        _subscriptionsAtStop = Providers.ToDictionary(p => p.Id, p => p.ActiveSubscriptions);
+        _subscriptionsAtStop = [.. Providers.Select(p => p.ActiveSubscriptions)];
         foreach (var s in _subscriptions)
         {
             s.Dispose();
@@ -294,7 +294,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             KafkaBootstrap = KafkaBootstrap,
             Providers = Providers.Select((p, i) => new ProviderSummary(ProviderNames[i], p.Counters.Events, p.Counters.Frames, p.Counters.IgnoredFrames,
                 p.Counters.RejectedFrames, p.Counters.Reconnects, p.Counters.Duplicates, p.Counters.SequenceGaps,
-                _subscriptionsAtStop?.GetValueOrDefault(p.Id) ?? p.ActiveSubscriptions)).ToList(),
+                _subscriptionsAtStop is { } atStop && i < atStop.Length ? atStop[i] : p.ActiveSubscriptions)).ToList(),
             Instruments = RefData.Instruments
                 .Select(i => latest.TryGetValue(i.Id, out var fp)
                     ? new InstrumentSummary(i.Key, EventJson.Dec(fp.Price), fp.Status.ToText(), fp.SourcesUsed, fp.SourcesKnown, EventJson.Dec(fp.Confidence))

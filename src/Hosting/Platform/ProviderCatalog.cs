@@ -9,7 +9,15 @@ using Cloudwall.Rx.Simulation;
 using Cloudwall.Rx.Simulation.Aggregator;
 using Cloudwall.Rx.Simulation.Binance;
 using Cloudwall.Rx.Simulation.Coinbase;
+using Cloudwall.Rx.Ingestion.Venues.Bybit;
+using Cloudwall.Rx.Ingestion.Venues.Deribit;
+using Cloudwall.Rx.Ingestion.Venues.Kraken;
+using Cloudwall.Rx.Ingestion.Venues.Okx;
+using Cloudwall.Rx.Simulation.Bybit;
+using Cloudwall.Rx.Simulation.Deribit;
+using Cloudwall.Rx.Simulation.Kraken;
 using Cloudwall.Rx.Simulation.Market;
+using Cloudwall.Rx.Simulation.Okx;
 
 namespace Cloudwall.Rx.Hosting.Platform;
 
@@ -49,6 +57,37 @@ public static class ProviderCatalog
         AddBinance("binance-usdm", BinanceMarket.UsdM, ["BTCUSDT", "ETHUSDT"]);
         AddBinance("binance-coinm", BinanceMarket.CoinM, ["BTCUSD_PERP", "ETHUSD_PERP"]);
 
+        Add(new ProviderKind("kraken", ["BTC/USD", "ETH/USD", "SOL/USD"], KrakenSymbols.Register,
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new KrakenV2Protocol(o.MaxSymbolsPerConnection ?? 100)),
+            async (sim, o, ct) => await KrakenSimulator.StartAsync(new KrakenSimulatorOptions
+            {
+                Seed = sim.Options.Seed + 2,
+                Market = sim.Market,
+                Pairs = Pick(KrakenSimulatorOptions.DefaultPairs, p => p.Symbol, o, p => p.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)));
+
+        Add(new ProviderKind("okx", ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "ETH-USDT-SWAP", "BTC-USD-SWAP"], OkxSymbols.Register,
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new OkxProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            async (sim, o, ct) => await OkxSimulator.StartAsync(new OkxSimulatorOptions
+            {
+                Seed = sim.Options.Seed + 7,
+                Market = sim.Market,
+                Instruments = Pick(OkxSimulatorOptions.DefaultInstruments, i => i.InstId, o, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)));
+
+        AddBybit("bybit-spot", BybitCategory.Spot, ["BTCUSDT", "ETHUSDT"]);
+        AddBybit("bybit-linear", BybitCategory.Linear, ["BTCUSDT", "ETHUSDT"]);
+        AddBybit("bybit-inverse", BybitCategory.Inverse, ["BTCUSD"]);
+
+        Add(new ProviderKind("deribit", ["BTC-PERPETUAL", "ETH-PERPETUAL", "BTC-25DEC26", "BTC-25DEC26-70000-C"], DeribitSymbols.Register,
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new DeribitProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            async (sim, o, ct) => await DeribitSimulator.StartAsync(new DeribitSimulatorOptions
+            {
+                Seed = sim.Options.Seed + 8,
+                Market = sim.Market,
+                Instruments = Pick(DeribitSimulatorOptions.DefaultInstruments, i => i.InstrumentName, o, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)));
+
         Add(new ProviderKind("aggregator", ["cbse:spot:btc-usd", "cbse:spot:eth-usd", "krkn:spot:btc-usd", "krkn:spot:eth-usd",
                 "binc:perpetual-future:btc-usdt", "binc:perpetual-future:eth-usdt"], AggregatorCodes.Register,
             (ctx, o, endpoint) => new AggregatorProvider(new AggregatorProviderOptions
@@ -78,7 +117,8 @@ public static class ProviderCatalog
 
     /// <summary>The providers <c>run</c> starts when configuration names none: enough venues that BTC and ETH spot and
     /// perpetuals each trade on three or more, so fair prices are genuinely cross-provider.</summary>
-    public static IReadOnlyList<string> DefaultProviders { get; } = ["coinbase", "binance", "binance-usdm", "binance-coinm", "aggregator"];
+    public static IReadOnlyList<string> DefaultProviders { get; } =
+        ["coinbase", "kraken", "binance", "binance-usdm", "binance-coinm", "okx", "bybit-spot", "bybit-linear", "deribit", "aggregator"];
 
     private static void Add(ProviderKind kind) => Kinds[kind.Name] = kind;
 
@@ -96,6 +136,31 @@ public static class ProviderCatalog
                     SizeDecimals = s.SizeDecimals, MeanTradeSize = s.MeanTradeSize, TradesPerSecond = sim.Options.TradesPerSecond,
                 })],
             }, sim.Time, sim.Loggers, ct)));
+
+    private static void AddBybit(string name, BybitCategory category, IReadOnlyList<string> symbols) =>
+        Add(new ProviderKind(name, symbols, BybitSymbols.Register,
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new BybitProtocol(category, o.MaxSymbolsPerConnection ?? 100)),
+            async (sim, o, ct) => await BybitSimulator.StartAsync(new BybitSimulatorOptions
+            {
+                Category = category,
+                Seed = sim.Options.Seed + 9 + (int)category,
+                Market = sim.Market,
+                Instruments = Pick(BybitSimulatorOptions.DefaultInstruments(category), i => i.Symbol, o, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)));
+
+    /// <summary>The simulator's default instruments that the provider subscribes, copied (defaults are shared) and adjusted.</summary>
+    private static List<T> Pick<T>(IEnumerable<T> defaults, Func<T, string> symbol, ProviderOptions o, Action<T> adjust)
+    {
+        var picked = new List<T>();
+        foreach (var d in defaults.Where(d => o.Symbols.Contains(symbol(d))))
+        {
+            var copy = System.Text.Json.JsonSerializer.Deserialize<T>(System.Text.Json.JsonSerializer.Serialize(d))!;
+            adjust(copy);
+            picked.Add(copy);
+        }
+
+        return picked;
+    }
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, Uri? endpoint, IVenueProtocol protocol) =>
         new(protocol, endpoint, o.Symbols, ctx.RefData, ctx.DeadLetters,
