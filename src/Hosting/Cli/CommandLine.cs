@@ -16,6 +16,8 @@ public static class CommandLine
               Decodes a recorded feed file and prints one JSON line per normalized event; counts on stderr.
           cloudwall-rx tail --topic TOPIC [--bootstrap HOST:PORT] [--max N] [--idle DURATION]
               Decodes records of a topic and prints them as JSON lines.
+          cloudwall-rx simulate [--for DURATION] [--set Key=Value ...]
+              Runs the venue simulators alone on loopback and prints their endpoints and the settings that use them.
 
         DURATION: 500ms, 20s, 5m, 1h or hh:mm:ss. Configuration: appsettings.json, environment variables (Kafka__BootstrapServers),
         and --set Section:Key=Value.
@@ -37,6 +39,7 @@ public static class CommandLine
                 "run" => await RunCommand.RunAsync(parsed, stdout, stderr, ct),
                 "replay" => ReplayCommand.Run(parsed, stdout, stderr),
                 "tail" => await TailCommand.RunAsync(parsed, stdout, stderr, ct),
+                "simulate" => await SimulateCommand.RunAsync(parsed, stdout, stderr, ct),
                 _ => Fail(stderr, $"unknown command '{args[0]}'\n\n{Usage}"),
             };
         }

@@ -1,0 +1,99 @@
+using Cloudwall.Rx.Hosting.Configuration;
+using Cloudwall.Rx.Hosting.Platform;
+using Cloudwall.Rx.Simulation;
+using Cloudwall.Rx.Simulation.Market;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cloudwall.Rx.Hosting.Cli;
+
+/// <summary>
+/// <c>cloudwall-rx simulate</c>: the venue simulators alone, on loopback, sharing one synthetic market. It prints each
+/// endpoint and the environment variables that point a production-shaped configuration at them.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static async Task<int> RunAsync(ParsedArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var duration = args.Get("for") is { } f ? CommandLine.ParseDuration(f, "--for") : (TimeSpan?)null;
+        args.RejectUnknown();
+
+        var config = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(args.Settings)
+            .Build();
+        var providers = new ProvidersOptions();
+        config.GetSection(ProvidersOptions.Section).Bind(providers);
+        providers.ApplyDefaults();
+        var simulation = config.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
+        var errors = providers.Validate().Concat(simulation.Validate()).ToList();
+        if (errors.Count > 0)
+        {
+            foreach (var e in errors)
+            {
+                await stderr.WriteLineAsync($"configuration error: {e}");
+            }
+
+            return 2;
+        }
+
+        var context = new SimulatorContext(new SyntheticMarket(simulation.Seed), simulation, TimeProvider.System, NullLoggerFactory.Instance);
+        var running = new List<IVenueSimulator>();
+        try
+        {
+            foreach (var (name, o) in providers.Where(p => p.Value.Enabled).OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                ProviderCatalog.TryGet(o.Type!, out var kind);
+                var sim = await kind.Simulate(context, o, ct);
+                running.Add(sim);
+                await stdout.WriteLineAsync($"{name,-16} {sim.Endpoint}");
+            }
+
+            await stdout.WriteLineAsync();
+            // Provider names may hold '-', which environment variable names in a shell cannot: print --set arguments.
+            await stdout.WriteLineAsync("# point a run at them (simulation off, the real connectors):");
+            await stdout.WriteAsync("cloudwall-rx run --set Simulation:Enabled=false");
+            var i = 0;
+            foreach (var (name, o) in providers.Where(p => p.Value.Enabled).OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                await stdout.WriteAsync($" \\\n  --set Providers:{name}:Endpoint={running[i++].Endpoint}");
+                if (o.ApiToken is { } token)
+                {
+                    await stdout.WriteAsync($" --set Providers:{name}:ApiToken={token}");
+                }
+            }
+
+            await stdout.WriteLineAsync();
+
+            await stdout.FlushAsync(ct);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            if (duration is { } d)
+            {
+                cts.CancelAfter(d);
+            }
+
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                cts.Cancel();
+            };
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped by --for or Ctrl-C.
+            }
+
+            return 0;
+        }
+        finally
+        {
+            foreach (var sim in running)
+            {
+                await sim.DisposeAsync();
+            }
+        }
+    }
+}
