@@ -15,6 +15,31 @@ public static class AdminEndpoints
         app.MapGet("/quality", () => quality.Scorecard is { } scorecard
             ? Results.Bytes(scorecard.BuildJson(), "application/json")
             : Results.Json(new HealthReport("starting", false, 0, null, [], 0, 0), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
+        // Run-time fault switches on the embedded simulators (for demos and scenario tests; absent when simulation is off).
+        app.MapPost("/simulators/{name}/faults/{action}", (string name, string action, string? instrument, decimal? value) =>
+        {
+            if (!platform.Simulators.TryGetValue(name, out var sim))
+            {
+                return Results.NotFound($"no simulator '{name}'");
+            }
+
+            var f = sim.Faults;
+            switch (action)
+            {
+                case "silence": f.Silence(instrument); break;
+                case "resume": f.Resume(instrument); break;
+                case "drop": f.DropConnections(); break;
+                case "skip" when instrument is not null: f.SkipSequence(instrument, (long)(value ?? 10)); break;
+                case "malformed": f.SendMalformed((int)(value ?? 1)); break;
+                case "offset" when instrument is not null: f.PriceOffset(instrument, value ?? 0.02m); break;
+                case "spike" when instrument is not null: f.Spike(instrument, value ?? 0.06m); break;
+                case "latency": f.AddLatency(TimeSpan.FromMilliseconds((double)(value ?? 500))); break;
+                case "reset": f.Reset(); break;
+                default: return Results.BadRequest($"unknown fault '{action}' (or it needs ?instrument=)");
+            }
+
+            return Results.Ok($"{name}: {action} {instrument} {value}".TrimEnd());
+        });
         app.MapGet("/healthz", () => Results.Json(Health(platform), HostingJsonContext.Default.HealthReport));
         app.MapGet("/readyz", () => platform.IsReady
             ? Results.Json(Health(platform), HostingJsonContext.Default.HealthReport)

@@ -9,7 +9,7 @@ public static class CommandLine
         cloudwall-rx — real-time market data: collect, unify, publish, price, watch quality.
 
         Usage:
-          cloudwall-rx run [--role all] [--for DURATION] [--summary-json FILE] [--set Key=Value ...]
+          cloudwall-rx run [--role all] [--for DURATION] [--summary-json FILE] [--scenario NAME [--warmup DURATION]] [--set Key=Value ...]
               Runs the platform. Role 'all' uses embedded defaults: venue simulators, the embedded Kafka cluster,
               and serves /metrics, /healthz and /readyz on Admin:Port (default 8080).
           cloudwall-rx replay --venue VENUE FILE

@@ -14,6 +14,14 @@ public static class RunCommand
         var role = args.Get("role") ?? "all";
         var duration = args.Get("for") is { } f ? CommandLine.ParseDuration(f, "--for") : (TimeSpan?)null;
         var summaryPath = args.Get("summary-json");
+        var scenarioName = args.Get("scenario");
+        var warmup = args.Get("warmup") is { } w ? CommandLine.ParseDuration(w, "--warmup") : TimeSpan.FromSeconds(60);
+        Scenario? scenario = null;
+        if (scenarioName is not null && !Scenarios.TryGet(scenarioName, out scenario))
+        {
+            throw new UsageException($"--scenario '{scenarioName}' is unknown; known: {string.Join(", ", Scenarios.All.Select(x => x.Name))}");
+        }
+
         args.RejectUnknown();
         if (role != "all")
         {
@@ -29,6 +37,11 @@ public static class RunCommand
             platform = app.Services.GetRequiredService<PlatformService>();
             quality = app.Services.GetRequiredService<QualitySidecar>();
             using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
+            if (scenario is not null)
+            {
+                app.Lifetime.ApplicationStarted.Register(() => _ = PlayScenario(app, platform, scenario, warmup, stdout));
+            }
+
             await app.RunAsync(ct);
         }
         catch (OptionsValidationException ex)
@@ -96,6 +109,28 @@ public static class RunCommand
         var app = builder.Build();
         app.MapAdminEndpoints();
         return app;
+    }
+
+    /// <summary>Plays a scripted fault on the running simulators after a warm-up, telling the operator what happens when.</summary>
+    private static async Task PlayScenario(WebApplication app, PlatformService platform, Scenario scenario, TimeSpan warmup, TextWriter stdout)
+    {
+        var ct = app.Lifetime.ApplicationStopping;
+        try
+        {
+            await stdout.WriteLineAsync($"scenario {scenario.Name}: {scenario.Description} Starts after {warmup.TotalSeconds:F0} s of warm-up.");
+            await Task.Delay(warmup, ct);
+            await stdout.WriteLineAsync($"scenario {scenario.Name}: fault ON at {DateTime.UtcNow:O}");
+            await scenario.Run(new ScenarioContext(platform.Simulators, TimeProvider.System), ct);
+            await stdout.WriteLineAsync($"scenario {scenario.Name}: fault OFF at {DateTime.UtcNow:O}; watch the alerts resolve");
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended first.
+        }
+        catch (InvalidOperationException ex)
+        {
+            await stdout.WriteLineAsync($"scenario {scenario.Name} cannot run: {ex.Message}");
+        }
     }
 
     private static CancellationTokenRegistration? StopAfter(WebApplication app, TimeSpan duration)

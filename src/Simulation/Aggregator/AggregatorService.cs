@@ -169,7 +169,14 @@ internal sealed class AggregatorSubscriberStream
     public void Abort()
     {
         _queue.Writer.TryComplete();
-        _abort();
+        try
+        {
+            _abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call already ended and its HTTP context was recycled: there is nothing left to reset.
+        }
     }
 
     public void Complete() => _queue.Writer.TryComplete();
