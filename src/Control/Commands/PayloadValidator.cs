@@ -71,7 +71,8 @@ public static partial class PayloadValidator
     private static string Field(string? jsonPath, string? child)
     {
         var p = string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "payload" : "payload" + jsonPath[1..];
-        return child is null ? p : p + "." + child;
+        // The serializer's path already ends at an unknown member; the root path does not.
+        return child is null || p.EndsWith("." + child, StringComparison.Ordinal) ? p : p + "." + child;
     }
 
     private static SubscriptionCommand Subscription(bool subscribe, SubscriptionPayload p)
