@@ -50,7 +50,9 @@ public sealed class RedisControlStore : IControlStateStore, IAsyncDisposable
     public event Action? Restored;
 
     /// <summary>Connects with the validated options. Does not fail when Redis is down at start: it keeps retrying in the background.</summary>
-    public static async Task<RedisControlStore> ConnectAsync(RedisControlOptions options, string clientName, int auditCapacity, ILogger logger)
+    /// <param name="configure">Last-word changes to the client settings (tests use it for the reconnect policy).</param>
+    public static async Task<RedisControlStore> ConnectAsync(RedisControlOptions options, string clientName, int auditCapacity, ILogger logger,
+        Action<ConfigurationOptions>? configure = null)
     {
         var problems = options.Validate();
         if (!options.IsConfigured || problems.Count > 0)
@@ -60,7 +62,9 @@ public sealed class RedisControlStore : IControlStateStore, IAsyncDisposable
                 : $"{RedisControlOptions.SectionName}:{nameof(RedisControlOptions.Endpoints)} is required");
         }
 
-        var mux = await ConnectionMultiplexer.ConnectAsync(ToConfiguration(options, clientName)).ConfigureAwait(false);
+        var config = ToConfiguration(options, clientName);
+        configure?.Invoke(config);
+        var mux = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
         return new RedisControlStore(mux, options.Keys, auditCapacity, logger, ownsConnection: true);
     }
 
@@ -185,11 +189,11 @@ public sealed class RedisControlBus : ControlBus
 
     /// <summary>Connects to Redis (validating <paramref name="redis"/>; errors name the key) and builds the bus. Call <see cref="ControlBus.StartAsync"/> next.</summary>
     public static async Task<RedisControlBus> CreateAsync(RedisControlOptions redis, Agent.IControlTarget target, Commands.SigningKeyRing keys, ControlOptions options,
-        TimeProvider? time = null, ILoggerFactory? loggers = null)
+        TimeProvider? time = null, ILoggerFactory? loggers = null, Action<ConfigurationOptions>? configure = null)
     {
         loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         var store = await RedisControlStore.ConnectAsync(redis, "cloudwall-rx-" + options.ResolvedInstanceId, options.AuditCapacity,
-            loggers.CreateLogger("Cloudwall.Rx.Control.Redis")).ConfigureAwait(false);
+            loggers.CreateLogger("Cloudwall.Rx.Control.Redis"), configure).ConfigureAwait(false);
         return new RedisControlBus(store, target, keys, options, time ?? TimeProvider.System, loggers);
     }
 
