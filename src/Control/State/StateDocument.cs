@@ -68,6 +68,25 @@ public static class StateDocument
         }
     }
 
+    /// <summary>Parses a stored state for display, verifying the signature only when <paramref name="keys"/> is given.</summary>
+    public static bool TryRead(string json, SigningKeyRing? keys, out ControlSnapshot? snapshot, out string? error)
+    {
+        if (keys is not null) return TryParse(json, keys, out snapshot, out error);
+        snapshot = null;
+        try
+        {
+            var dto = JsonSerializer.Deserialize(json, ControlJsonContext.Default.StateDocumentDto);
+            snapshot = dto is null ? null : FromDto(dto);
+            error = snapshot is null ? "state is null" : null;
+            return snapshot is not null;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            error = ex.Message;
+            return false;
+        }
+    }
+
     /// <summary>The version in a stored state without verifying it (for display and compare-and-set).</summary>
     public static long PeekVersion(string? json)
     {
