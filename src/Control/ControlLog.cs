@@ -40,4 +40,7 @@ internal static partial class ControlLog
 
     [LoggerMessage(12, LogLevel.Warning, "Control signal handling failed")]
     public static partial void SignalFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(13, LogLevel.Warning, "Control store write failed: {What} (check the Redis ACL: docs/control-plane.md)")]
+    public static partial void StoreWriteFailed(ILogger logger, Exception ex, string what);
 }

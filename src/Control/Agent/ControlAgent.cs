@@ -222,7 +222,7 @@ public sealed class ControlAgent : IControlSnapshotSource
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            ControlLog.SignalFailed(_logger, ex);
+            ControlLog.StoreWriteFailed(_logger, ex, "applied version");
         }
     }
 
@@ -234,7 +234,7 @@ public sealed class ControlAgent : IControlSnapshotSource
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            ControlLog.SignalFailed(_logger, ex);
+            ControlLog.StoreWriteFailed(_logger, ex, "result and audit");
         }
 
         return result;

@@ -148,7 +148,7 @@ public sealed class ControlCommandProcessor
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The caller still gets the result; only the channel and audit copy are lost while the store is down.
-            ControlLog.SignalFailed(_logger, ex);
+            ControlLog.StoreWriteFailed(_logger, ex, "result and audit");
         }
     }
 }

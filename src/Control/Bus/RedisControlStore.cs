@@ -125,13 +125,18 @@ public sealed class RedisControlStore : IControlStateStore, IAsyncDisposable
     public async Task<IReadOnlyDictionary<string, long>> ReadAppliedAsync(CancellationToken ct)
     {
         var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var server = _mux.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica) ?? _mux.GetServers().First();
         var prefix = Keys.Applied("");
         var keys = new List<RedisKey>();
-        await foreach (var k in server.KeysAsync(pattern: Keys.AppliedPattern, pageSize: 500).WithCancellation(ct).ConfigureAwait(false))
+        // Plain SCAN through the database, not IServer.KeysAsync: it needs no server-role detection and only +scan in the ACL.
+        var cursor = "0";
+        do
         {
-            keys.Add(k);
+            ct.ThrowIfCancellationRequested();
+            var reply = (RedisResult[])(await Db.ExecuteAsync("SCAN", cursor, "MATCH", Keys.AppliedPattern, "COUNT", 500).ConfigureAwait(false))!;
+            cursor = reply[0].ToString();
+            keys.AddRange(((RedisResult[])reply[1]!).Select(k => (RedisKey)k.ToString()));
         }
+        while (cursor != "0");
 
         if (keys.Count == 0) return result;
         var values = await Db.StringGetAsync([.. keys]).ConfigureAwait(false);

@@ -47,3 +47,41 @@ public sealed class CliVerbTests
         Assert.Contains("  ingest-1 1", text, StringComparison.Ordinal);
     }
 }
+
+public sealed class RedisAclTests
+{
+    /// <summary>The ACL from docs/control-plane.md, kept in one place with the test that proves it is enough.</summary>
+    public const string InstanceAcl =
+        "on >{0} resetkeys ~cloudwall:* resetchannels &cloudwall:* -@all +@connection +info +get +set +setex +psetex +mget +publish +subscribe +unsubscribe " +
+        "+eval +evalsha +script|load +lpush +ltrim +lrange +scan +hgetall +multi +exec +discard +watch +unwatch";
+
+    [Fact]
+    public async Task The_documented_least_privilege_acl_is_enough_for_an_instance_and_a_submitter()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using (var admin = await redis.ConnectAsync())
+        {
+            var rules = string.Format(System.Globalization.CultureInfo.InvariantCulture, InstanceAcl, "cw-acl-password").Split(' ');
+            await admin.GetDatabase().ExecuteAsync("ACL", ["SETUSER", "cloudwall", .. rules]);
+        }
+
+        var options = ControlTestKit.Redis(redis, "cloudwall:control");
+        options.User = "cloudwall";
+        options.Password = "cw-acl-password";
+        var target = new RecordingTarget();
+        await using var bus = await RedisControlBus.CreateAsync(options, target, Keys, Options("acl-1"));
+        await bus.StartAsync();
+        var r = await bus.SubmitAsync(Subscribe(1, "coinbase", ["BTC-USD.SPOT"]));
+        Assert.Equal(Cloudwall.Rx.Control.State.CommandResult.Applied, r.Status);
+        await Eventually(() => bus.Snapshots.AppliedVersion == 1, "applied under the ACL user");
+        await Eventually(async () => (await bus.Store.ReadAppliedAsync(CancellationToken.None)).GetValueOrDefault("acl-1") == 1, "applied version reported", 5000);
+        Assert.NotEmpty(await bus.Store.ReadAuditAsync(10, CancellationToken.None));
+
+        var loader = new Cloudwall.Rx.Control.Reference.RedisReferenceData(bus.Redis.Connection.GetDatabase(), new Cloudwall.Rx.Core.ReferenceData(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Equal(0, await loader.LoadAsync());
+
+        // Outside the namespace: refused.
+        await Assert.ThrowsAsync<StackExchange.Redis.RedisServerException>(() => bus.Redis.Connection.GetDatabase().StringGetAsync("other:key"));
+    }
+}

@@ -51,10 +51,11 @@ public sealed class ShardGroupTests(ITestOutputHelper output)
             var split = $"{s1.Owned.Count}/{s2.Owned.Count}";
             var leftAt = DateTime.UtcNow;
             await s2.DisposeAsync(); // leaves the group: its shards move
+            var closed = DateTime.UtcNow - leftAt;
             await Eventually(() => s1.Owned.Count == Shards, "the survivor owns every shard", options.SessionTimeoutMs + 4000);
             await Eventually(() => Live(t1).Count == instruments.Length, "the survivor serves every subscription");
             var takeover = DateTime.UtcNow - leftAt;
-            output.WriteLine($"split {split} before; survivor served all {instruments.Length} after {takeover.TotalMilliseconds:0} ms");
+            output.WriteLine($"split {split} before; survivor served all {instruments.Length} after {takeover.TotalMilliseconds:0} ms (leaving took {closed.TotalMilliseconds:0} ms)");
             Assert.True(takeover < TimeSpan.FromMilliseconds(options.SessionTimeoutMs + 4000));
             Assert.Empty(t2.Live); // the leaver dropped what it served
         }
