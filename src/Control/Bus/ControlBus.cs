@@ -35,9 +35,7 @@ public interface IControlBus : IAsyncDisposable
 /// </summary>
 public abstract class ControlBus : IControlBus
 {
-    private readonly Channel<ControlSignal> _signals = Channel.CreateBounded<ControlSignal>(
-        new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-        _ => { });
+    private readonly Channel<ControlSignal> _signals;
     private readonly CancellationTokenSource _stop = new();
     private readonly TimeProvider _time;
     private readonly ControlOptions _options;
@@ -48,6 +46,9 @@ public abstract class ControlBus : IControlBus
     protected ControlBus(IControlStateStore store, IControlTarget target, SigningKeyRing keys, ControlOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         Store = store;
+        _signals = Channel.CreateBounded<ControlSignal>(
+            new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ => Counters.OnSignalDropped());
         _time = time;
         _options = options;
         Logger = loggers.CreateLogger("Cloudwall.Rx.Control");
@@ -87,22 +88,11 @@ public abstract class ControlBus : IControlBus
     public virtual Task<CommandResult> SubmitAsync(string envelopeJson, CancellationToken ct = default) => Processor.SubmitAsync(envelopeJson, ct);
 
     /// <summary>Asks for a re-read of the state (after a reconnect); handled in order with signals.</summary>
-    protected void RequestReconcile()
-    {
-        if (!_signals.Writer.TryWrite(new ControlSignal { Kind = ControlSignal.StateKind, Version = -1 }))
-        {
-            Counters.OnSignalDropped();
-        }
-    }
+    protected void RequestReconcile() => _signals.Writer.TryWrite(new ControlSignal { Kind = ControlSignal.StateKind, Version = -1 });
 
     /// <summary>Signals are queued for the pump. The queue drops the oldest when full, which loses nothing: the state is the truth.</summary>
     protected virtual Task OnSignalAsync(ControlSignal signal)
     {
-        if (_signals.Reader.Count >= 255)
-        {
-            Counters.OnSignalDropped();
-        }
-
         _signals.Writer.TryWrite(signal);
         return Task.CompletedTask;
     }
