@@ -23,8 +23,8 @@ public interface IControlBus : IAsyncDisposable
     Task StartAsync(CancellationToken ct = default);
 
     /// <summary>
-    /// Submits one envelope (the body of <c>POST /commands</c>): the same checks and state change on every bus. Map
-    /// <see cref="CommandResult.IsRejected"/> to HTTP 400 (409 for stale-version/conflict, 503 for unavailable).
+    /// Submits one envelope (the body of <c>POST /commands</c>): the same checks and state change on every bus. Answer with
+    /// <see cref="CommandResult.ToJson"/> and <see cref="CommandResult.HttpStatus"/>.
     /// </summary>
     Task<CommandResult> SubmitAsync(string envelopeJson, CancellationToken ct = default);
 }

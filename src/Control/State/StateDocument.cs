@@ -238,6 +238,18 @@ public sealed record CommandResult
 
     public string ToJson() => JsonSerializer.Serialize(this, ControlJsonContext.Default.CommandResult);
 
+    /// <summary>The HTTP status for <c>POST /commands</c>: 200 applied or no-op; 409 stale-version or conflict; 503 unavailable; 401 for
+    /// signature problems; 400 otherwise.</summary>
+    [JsonIgnore]
+    public int HttpStatus => Status != Rejected ? 200 : ReasonCode switch
+    {
+        Commands.RejectReasons.StaleVersion or Commands.RejectReasons.Conflict => 409,
+        Commands.RejectReasons.Unavailable or Commands.RejectReasons.BadState => 503,
+        Commands.RejectReasons.Unsigned or Commands.RejectReasons.UnknownKey or Commands.RejectReasons.BadSignature
+            or Commands.RejectReasons.Skew or Commands.RejectReasons.Replay => 401,
+        _ => 400,
+    };
+
     public static CommandResult? FromJson(string json) => JsonSerializer.Deserialize(json, ControlJsonContext.Default.CommandResult);
 }
 

@@ -193,3 +193,50 @@ public sealed class RedisControlBusTests
             "both report version 4");
     }
 }
+
+public sealed class ControlLatencyTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Measures_submit_to_applied_latency_on_two_instances()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var t1 = new RecordingTarget();
+        var t2 = new RecordingTarget();
+        await using var b1 = await RedisControlBus.CreateAsync(ControlTestKit.Redis(redis, "cw"), t1, Keys, Options("i1"));
+        await using var b2 = await RedisControlBus.CreateAsync(ControlTestKit.Redis(redis, "cw"), t2, Keys, Options("i2"));
+        await b1.StartAsync();
+        await b2.StartAsync();
+
+        const int n = 200;
+        var submit = new double[n];
+        var applied = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var json = Subscribe(i + 1, "coinbase", [$"C{i}-USD.SPOT"]);
+            var version = i + 1;
+            var seen1 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var seen2 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            EventHandler<ControlSnapshotChanged> h1 = (_, e) => { if (e.Current.Version == version) seen1.TrySetResult(); };
+            EventHandler<ControlSnapshotChanged> h2 = (_, e) => { if (e.Current.Version == version) seen2.TrySetResult(); };
+            b1.Snapshots.Changed += h1;
+            b2.Snapshots.Changed += h2;
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var r = await b1.SubmitAsync(json);
+            submit[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            Assert.Equal(CommandResult.Applied, r.Status);
+            await Task.WhenAll(seen1.Task, seen2.Task).WaitAsync(TimeSpan.FromSeconds(5));
+            applied[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            b1.Snapshots.Changed -= h1;
+            b2.Snapshots.Changed -= h2;
+        }
+
+        static string Stats(double[] xs)
+        {
+            var s = xs.Skip(10).Order().ToArray(); // the first ones warm up the connections and scripts
+            return $"p50 {s[s.Length / 2]:0.00} ms, p99 {s[(int)(s.Length * 0.99)]:0.00} ms, max {s[^1]:0.00} ms";
+        }
+
+        output.WriteLine($"submit (verify + CAS + publish): {Stats(submit)}; until both instances applied: {Stats(applied)}");
+        Assert.Equal(n, t2.Live.Count);
+    }
+}
