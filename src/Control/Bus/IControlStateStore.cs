@@ -1,0 +1,35 @@
+using Cloudwall.Rx.Control.State;
+
+namespace Cloudwall.Rx.Control.Bus;
+
+/// <summary>Where the desired state lives and how changes are signalled: Redis, or memory for the in-process bus.</summary>
+public interface IControlStateStore
+{
+    /// <summary>The stored state document, or null when none was ever written.</summary>
+    Task<string?> ReadStateAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Atomically: when the stored version is <paramref name="expectedVersion"/> (0 for none), stores <paramref name="stateJson"/>
+    /// and publishes <paramref name="signal"/>. Returns whether it wrote, and the version stored now.
+    /// </summary>
+    Task<(bool Written, long StoredVersion)> TryWriteStateAsync(long expectedVersion, string stateJson, ControlSignal signal, CancellationToken ct);
+
+    /// <summary>Claims a nonce for <paramref name="ttl"/> across every process sharing the store; false if already claimed.</summary>
+    Task<bool> TryClaimNonceAsync(string keyId, string nonce, TimeSpan ttl);
+
+    Task PublishSignalAsync(ControlSignal signal);
+
+    /// <summary>Publishes on the results channel and appends to the capped audit list.</summary>
+    Task PublishResultAsync(CommandResult result);
+
+    Task ReportAppliedAsync(string instance, long version, TimeSpan ttl);
+
+    /// <summary>Applied version per live instance.</summary>
+    Task<IReadOnlyDictionary<string, long>> ReadAppliedAsync(CancellationToken ct);
+
+    /// <summary>Newest audit entries first (JSON results).</summary>
+    Task<IReadOnlyList<string>> ReadAuditAsync(int count, CancellationToken ct);
+
+    /// <summary>Installs the one handler for signals (the bus's). The store calls it for every signal it sees.</summary>
+    Task SubscribeAsync(Func<ControlSignal, Task> onSignal);
+}
