@@ -40,6 +40,20 @@ public static class AdminEndpoints
 
             return Results.Ok($"{name}: {action} {instrument} {value}".TrimEnd());
         });
+        // The in-process command bus (and a front door to the Redis one): signed envelopes only.
+        var control = app.Services.GetRequiredService<ControlPlaneService>();
+        app.MapPost("/commands", async (HttpRequest request, CancellationToken ct) =>
+        {
+            if (control.Bus is not { } bus)
+            {
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(ct);
+            var result = await bus.SubmitAsync(body, ct);
+            return Results.Content(result.ToJson(), "application/json", statusCode: result.HttpStatus);
+        });
         app.MapGet("/healthz", () => Results.Json(Health(platform), HostingJsonContext.Default.HealthReport));
         app.MapGet("/readyz", () => platform.IsReady
             ? Results.Json(Health(platform), HostingJsonContext.Default.HealthReport)

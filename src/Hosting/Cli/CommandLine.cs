@@ -5,7 +5,7 @@ namespace Cloudwall.Rx.Hosting.Cli;
 /// <summary>The verbs of <c>cloudwall-rx</c>. Parsing is small and strict: an unknown option is an error that names it.</summary>
 public static class CommandLine
 {
-    public const string Usage = """
+    public static readonly string Usage = $$"""
         cloudwall-rx — real-time market data: collect, unify, publish, price, watch quality.
 
         Usage:
@@ -18,6 +18,9 @@ public static class CommandLine
               Decodes records of a topic and prints them as JSON lines.
           cloudwall-rx simulate [--for DURATION] [--set Key=Value ...]
               Runs the venue simulators alone on loopback and prints their endpoints and the settings that use them.
+
+        {{CommandVerb.Usage}}
+        {{StateVerb.Usage}}
 
         DURATION: 500ms, 20s, 5m, 1h or hh:mm:ss. Configuration: appsettings.json, environment variables (Kafka__BootstrapServers),
         and --set Section:Key=Value.
@@ -40,6 +43,8 @@ public static class CommandLine
                 "replay" => ReplayCommand.Run(parsed, stdout, stderr),
                 "tail" => await TailCommand.RunAsync(parsed, stdout, stderr, ct),
                 "simulate" => await SimulateCommand.RunAsync(parsed, stdout, stderr, ct),
+                "command" => await CommandVerb.RunAsync(parsed, stdout, stderr, ct),
+                "state" => await StateVerb.RunAsync(parsed, stdout, stderr, ct),
                 _ => Fail(stderr, $"unknown command '{args[0]}'\n\n{Usage}"),
             };
         }

@@ -22,6 +22,12 @@ public static class HostingExtensions
         builder.Services.AddOptions<PricingHostOptions>().BindConfiguration(PricingParameters.Section);
         builder.Services.AddOptions<Quality.QualityOptions>().BindConfiguration(Quality.QualityOptions.Section)
             .Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<Control.ControlOptions>().BindConfiguration(Control.ControlOptions.SectionName)
+            .Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<Control.RedisControlOptions>().BindConfiguration(Control.RedisControlOptions.SectionName)
+            .Validate(o => !o.IsConfigured || Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<Control.Sharding.ShardOptions>().BindConfiguration(Control.Sharding.ShardOptions.SectionName)
+            .Validate(o => !o.Enabled || Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<ConsoleViewOptions>().BindConfiguration(ConsoleViewOptions.Section);
         // Kafka:BootstrapServers may be empty here: the embedded cluster fills it in at start.
         builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
@@ -42,6 +48,10 @@ public static class HostingExtensions
         // After the platform: it starts once the producer exists and stops (draining its alert queues) before the platform.
         builder.Services.AddSingleton<QualitySidecar>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<QualitySidecar>());
+        // Last: commands apply to a running platform, and the control plane stops before anything it drives.
+        builder.Services.AddSingleton<ControlTarget>();
+        builder.Services.AddSingleton<ControlPlaneService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneService>());
         builder.Services.AddSingleton<PlatformMetrics>();
         builder.Services.AddHostedService(sp => new ConsoleView(sp.GetRequiredService<PlatformService>(),
             sp.GetRequiredService<IOptions<ConsoleViewOptions>>(), consoleOut, sp.GetRequiredService<TimeProvider>()));

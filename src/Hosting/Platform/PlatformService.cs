@@ -77,6 +77,9 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     /// <summary>The configured name of each entry of <see cref="Providers"/>, in the same order.</summary>
     public List<string> ProviderNames { get; } = [];
 
+    /// <summary>The catalog kind of each entry of <see cref="Providers"/>.</summary>
+    public List<string> ProviderTypes { get; } = [];
+
     /// <summary>The synthetic market all simulators share, so venues quote one price with their own noise.</summary>
     public SyntheticMarket Market { get; }
 
@@ -149,6 +152,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
             Providers.Add(kind.Create(providerContext, options, endpoint));
             ProviderNames.Add(name);
+            ProviderTypes.Add(kind.Name);
         }
 
         foreach (var provider in Providers)

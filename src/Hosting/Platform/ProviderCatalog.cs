@@ -33,7 +33,11 @@ public sealed record ProviderKind(
     IReadOnlyList<string> DefaultSymbols,
     Action<ReferenceData> RegisterSymbols,
     Func<ProviderContext, ProviderOptions, Uri?, IMarketDataProvider> Create,
-    Func<SimulatorContext, ProviderOptions, CancellationToken, Task<IVenueSimulator>> Simulate);
+    Func<SimulatorContext, ProviderOptions, CancellationToken, Task<IVenueSimulator>> Simulate)
+{
+    /// <summary>The provider's own symbol for a canonical instrument (the inverse of its symbol rule), or null.</summary>
+    public Func<InstrumentSpec, string?> VenueSymbol { get; init; } = static _ => null;
+}
 
 /// <summary>Every provider kind, by the name used under <c>Providers:&lt;name&gt;:Type</c>. One place to add a venue.</summary>
 public static class ProviderCatalog
@@ -50,7 +54,7 @@ public static class ProviderCatalog
                 ReplayFile = sim.Options.Mode == "replay" ? sim.Options.ReplayFile : null,
                 Seed = sim.Options.Seed,
                 Market = sim.Market,
-                Products = [.. o.Symbols.Select(s => CoinbaseProduct(s, sim.Options.TradesPerSecond))],
+                Products = [.. o.Symbols.Union(CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)).Select(s => CoinbaseProduct(s, sim.Options.TradesPerSecond))],
             }, sim.Time, sim.Loggers, ct)));
 
         AddBinance("binance", BinanceMarket.Spot, ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
@@ -113,6 +117,30 @@ public static class ProviderCatalog
 
     public static IReadOnlyCollection<string> Names => Kinds.Keys;
 
+    /// <summary>How each kind spells a canonical instrument: the inverse of the venue grammars, for control-plane subscribes.</summary>
+    private static readonly Dictionary<string, Func<InstrumentSpec, string?>> Spellings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["coinbase"] = s => s.Market == MarketType.Spot ? $"{s.Base}-{s.Quote}" : null,
+        ["kraken"] = s => s.Market == MarketType.Spot ? $"{s.Base}/{s.Quote}" : null,
+        ["binance"] = s => s.Market == MarketType.Spot ? $"{s.Base}{s.Quote}" : null,
+        ["binance-usdm"] = s => s.Market == MarketType.Perp ? $"{s.Base}{s.Quote}" : null,
+        ["binance-coinm"] = s => s.Market == MarketType.Perp ? $"{s.Base}{s.Quote}_PERP" : null,
+        ["okx"] = s => s.Market switch
+        {
+            MarketType.Spot => $"{s.Base}-{s.Quote}",
+            MarketType.Perp => $"{s.Base}-{s.Quote}-SWAP",
+            MarketType.Future => $"{s.Base}-{s.Quote}-{s.Expiry!.Value:yyMMdd}",
+            _ => null,
+        },
+        ["bybit-spot"] = s => s.Market == MarketType.Spot ? $"{s.Base}{s.Quote}" : null,
+        ["bybit-linear"] = s => s.Market == MarketType.Perp ? $"{s.Base}{s.Quote}" : null,
+        ["bybit-inverse"] = s => s.Market == MarketType.Perp ? $"{s.Base}{s.Quote}" : null,
+        ["deribit"] = DeribitSymbols.VenueName,
+        ["aggregator"] = s => AggregatorCodes.ClassOf(s.Market) is { } cls && s.Market != MarketType.Future
+            ? $"*:{cls}:{s.Base.ToLowerInvariant()}-{s.Quote.ToLowerInvariant()}"
+            : null,
+    };
+
     public static bool TryGet(string name, out ProviderKind kind) => Kinds.TryGetValue(name, out kind!);
 
     /// <summary>The providers <c>run</c> starts when configuration names none: enough venues that BTC and ETH spot and
@@ -120,7 +148,8 @@ public static class ProviderCatalog
     public static IReadOnlyList<string> DefaultProviders { get; } =
         ["coinbase", "kraken", "binance", "binance-usdm", "binance-coinm", "okx", "bybit-spot", "bybit-linear", "deribit", "aggregator"];
 
-    private static void Add(ProviderKind kind) => Kinds[kind.Name] = kind;
+    private static void Add(ProviderKind kind) =>
+        Kinds[kind.Name] = Spellings.TryGetValue(kind.Name, out var spell) ? kind with { VenueSymbol = spell } : kind;
 
     private static void AddBinance(string name, BinanceMarket market, IReadOnlyList<string> symbols) =>
         Add(new ProviderKind(name, symbols, r => BinanceSymbols.Register(r, market),
@@ -130,7 +159,8 @@ public static class ProviderCatalog
                 Segment = market,
                 Seed = sim.Options.Seed + (int)market + 10,
                 Market = sim.Market,
-                Symbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Where(s => o.Symbols.Contains(s.Symbol)).Select(s => new BinanceSyntheticSymbol
+                // A venue lists more products than we subscribe: the simulator offers all its defaults, so live subscribes find them.
+                Symbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => new BinanceSyntheticSymbol
                 {
                     Symbol = s.Symbol, BaseInstrument = s.BaseInstrument, StartPrice = s.StartPrice, TickSize = s.TickSize,
                     SizeDecimals = s.SizeDecimals, MeanTradeSize = s.MeanTradeSize, TradesPerSecond = sim.Options.TradesPerSecond,
@@ -148,11 +178,16 @@ public static class ProviderCatalog
                 Instruments = Pick(BybitSimulatorOptions.DefaultInstruments(category), i => i.Symbol, o, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct)));
 
-    /// <summary>The simulator's default instruments that the provider subscribes, copied (defaults are shared) and adjusted.</summary>
+    /// <summary>
+    /// The simulator's default instruments, copied (defaults are shared) and adjusted. A venue lists more products than we
+    /// subscribe, so the simulator offers all of them and a live subscribe finds its product.
+    /// </summary>
     private static List<T> Pick<T>(IEnumerable<T> defaults, Func<T, string> symbol, ProviderOptions o, Action<T> adjust)
     {
+        _ = symbol;
+        _ = o;
         var picked = new List<T>();
-        foreach (var d in defaults.Where(d => o.Symbols.Contains(symbol(d))))
+        foreach (var d in defaults)
         {
             var copy = System.Text.Json.JsonSerializer.Deserialize<T>(System.Text.Json.JsonSerializer.Serialize(d))!;
             adjust(copy);

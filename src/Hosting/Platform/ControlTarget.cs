@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Cloudwall.Rx.Control.Agent;
+using Cloudwall.Rx.Control.State;
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Pricing;
+
+namespace Cloudwall.Rx.Hosting.Platform;
+
+/// <summary>
+/// What the control plane changes on this instance: subscriptions through the providers' live add/remove, pausing and
+/// resuming providers, and swapping in a new pricing-parameter snapshot. Nothing restarts.
+/// </summary>
+public sealed partial class ControlTarget(PlatformService platform, ILogger<ControlTarget> logger) : IControlTarget
+{
+    private readonly Dictionary<string, IReadOnlyCollection<string>> _paused = new(StringComparer.OrdinalIgnoreCase);
+
+    public async Task ApplySubscriptionsAsync(SubscriptionDiff diff, CancellationToken ct)
+    {
+        foreach (var group in diff.Added.GroupBy(c => c.Provider, StringComparer.OrdinalIgnoreCase))
+        {
+            if (Find(group.Key) is not var (provider, kind))
+            {
+                LogUnknownProvider(group.Key);
+                continue;
+            }
+
+            var symbols = group.Select(c => SymbolOf(kind, c.Instrument)).OfType<string>().ToList();
+            LogSubscribe(group.Key, symbols.Count);
+            await provider.AddSubscriptionsAsync(symbols).ConfigureAwait(false);
+        }
+
+        foreach (var group in diff.Removed.GroupBy(c => c.Provider, StringComparer.OrdinalIgnoreCase))
+        {
+            if (Find(group.Key) is not var (provider, kind))
+            {
+                LogUnknownProvider(group.Key);
+                continue;
+            }
+
+            var symbols = group.Select(c => SymbolOf(kind, c.Instrument)).OfType<string>().ToList();
+            LogUnsubscribe(group.Key, symbols.Count);
+            provider.RemoveSubscriptions(symbols);
+        }
+    }
+
+    public void PauseProvider(string provider)
+    {
+        if (Find(provider) is var (p, _) && p is Ingestion.WebSocketProvider ws && !_paused.ContainsKey(provider))
+        {
+            var symbols = ws.Shards.SelectMany(s => s).ToList();
+            _paused[provider] = symbols;
+            p.RemoveSubscriptions(symbols);
+        }
+    }
+
+    public void ResumeProvider(string provider)
+    {
+        if (_paused.Remove(provider, out var symbols) && Find(provider) is var (p, _))
+        {
+            _ = p.AddSubscriptionsAsync(symbols);
+        }
+    }
+
+    /// <summary>Maps the control plane's pricing names onto a new parameter snapshot with the command's version.</summary>
+    public void SetPricing(ControlSnapshot snapshot)
+    {
+        var live = platform.PricingParameters.Current;
+        ClassParameters Apply(ClassParameters c, string cls)
+        {
+            decimal? Get(string name) => snapshot.PricingByClass.Get(cls, name);
+            return c with
+            {
+                OutlierThreshold = Get("outlier_ratio") ?? c.OutlierThreshold,
+                MinSources = Get("min_sources") is { } m ? (int)m : c.MinSources,
+                MaxWeightShare = Get("weight") ?? c.MaxWeightShare,
+                Staleness = Get("stale_after_ms") is { } s ? TimeSpan.FromMilliseconds((double)s) : c.Staleness,
+                MinInterval = Get("min_interval_ms") is { } i ? TimeSpan.FromMilliseconds((double)i) : c.MinInterval,
+            };
+        }
+
+        var next = live with
+        {
+            Version = (int)Math.Min(int.MaxValue, Math.Max(live.Version + 1, snapshot.Version)),
+            Spot = Apply(live.Spot, "spot"),
+            Perp = Apply(live.Perp, "perp"),
+            Future = Apply(live.Future, "future"),
+            Option = Apply(live.Option, "option"),
+        };
+        LogPricing(next.Version, platform.PricingParameters.TrySwap(next));
+    }
+
+    public void SetDetectors(ControlSnapshot snapshot) => LogDetectors(snapshot.Version);
+
+    public Task ReloadReferenceDataAsync(long version, CancellationToken ct) => Task.CompletedTask;
+
+    public string SnapshotState() => JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["providers"] = platform.ProviderNames.Select((n, i) => new Dictionary<string, object>
+        {
+            ["provider"] = n,
+            ["active_subscriptions"] = platform.Providers[i].ActiveSubscriptions,
+            ["events"] = platform.Providers[i].Counters.Events,
+        }).ToList(),
+        ["pricing_parameters_version"] = platform.PricingParameters.Current.Version,
+        ["instruments"] = platform.RefData.Count,
+    });
+
+    private (Ingestion.IMarketDataProvider Provider, ProviderKind Kind)? Find(string name)
+    {
+        var i = platform.ProviderNames.FindIndex(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+        if (i < 0)
+        {
+            return null;
+        }
+
+        var provider = platform.Providers[i];
+        var type = platform.ProviderTypes[i];
+        return ProviderCatalog.TryGet(type, out var kind) ? (provider, kind) : null;
+    }
+
+    /// <summary>A canonical key in the provider's own symbols: the mapping seen on the wire first, else the venue grammar.</summary>
+    private string? SymbolOf(ProviderKind kind, string canonicalKey)
+    {
+        if (!platform.RefData.TryResolveKey(canonicalKey, out var instrument))
+        {
+            return null;
+        }
+
+        return kind.VenueSymbol(instrument.Spec);
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Control: subscribing {Count} symbol(s) on {Provider}")]
+    private partial void LogSubscribe(string provider, int count);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Control: unsubscribing {Count} symbol(s) on {Provider}")]
+    private partial void LogUnsubscribe(string provider, int count);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Control: no provider named {Provider} on this instance")]
+    private partial void LogUnknownProvider(string provider);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Control: pricing parameters version {Version} (swapped: {Swapped})")]
+    private partial void LogPricing(int version, bool swapped);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Control: detector thresholds of version {Version} recorded")]
+    private partial void LogDetectors(long version);
+}
