@@ -42,9 +42,8 @@ public sealed class KrakenAllocationTests
         var output = new EventBuffer();
 
         Assert.Equal(WarmUp * eventsPerFrame, Loop(decoder, frame, output, WarmUp));
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var events = Loop(decoder, frame, output, Iterations);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var events = 0;
+        var allocated = TestSupport.Allocations.SteadyState(() => events = Loop(decoder, frame, output, Iterations));
 
         Assert.Equal(0, allocated);
         Assert.Equal(Iterations * eventsPerFrame, events);
