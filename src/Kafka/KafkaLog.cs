@@ -5,11 +5,11 @@ namespace Cloudwall.Rx.Kafka;
 /// <summary>Source-generated log messages of the Kafka layer. Fields carry no secrets (never SASL credentials).</summary>
 internal static partial class KafkaLog
 {
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Kafka producer {ClientId} started for {BootstrapServers} (linger {LingerMs} ms, batch {BatchSize} B, {Compression})")]
-    public static partial void ProducerStarted(ILogger logger, string clientId, string bootstrapServers, double lingerMs, int batchSize, string compression);
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Kafka producer {ClientId} started for {BootstrapServers} (preset {Preset}: linger {LingerMs} ms, batch {BatchSize} B, {Compression}; queue full: {QueueFullPolicy})")]
+    public static partial void ProducerStarted(ILogger logger, string clientId, string bootstrapServers, string preset, double lingerMs, int batchSize, string compression, string queueFullPolicy);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Kafka local queue full on {Topic}: record dropped after {Retries} waits")]
-    public static partial void QueueFullDropped(ILogger logger, string topic, int retries);
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Kafka local queue full on {Topic}: record dropped after {Retries} waits (policy {Policy})")]
+    public static partial void QueueFullDropped(ILogger logger, string topic, int retries, string policy);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Kafka produce to {Topic} failed: {Code} {Reason}")]
     public static partial void ProduceFailed(ILogger logger, string topic, string code, string reason);
