@@ -34,4 +34,16 @@ internal static partial class KafkaLog
 
     [LoggerMessage(EventId = 4009, Level = LogLevel.Error, Message = "OnFatalError handler threw")]
     public static partial void FatalHandlerThrew(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Group worker joining {GroupId} on {Topic} (transactional: {Transactional})")]
+    public static partial void WorkerStarted(ILogger logger, string groupId, string topic, bool transactional);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Group {GroupId}: now owning partitions [{Partitions}]")]
+    public static partial void PartitionsAssigned(ILogger logger, string groupId, string partitions);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "Group {GroupId}: partitions [{Partitions}] revoked (lost: {Lost})")]
+    public static partial void PartitionsRevoked(ILogger logger, string groupId, string partitions, bool lost);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Batch of {Partitions} partition(s) and {Outputs} output(s) abandoned and replayed: {Why}")]
+    public static partial void BatchAbandoned(ILogger logger, int partitions, int outputs, string why);
 }

@@ -10,15 +10,16 @@ public static class AdminEndpoints
     {
         var platform = app.Services.GetRequiredService<PlatformService>();
         var metrics = app.Services.GetRequiredService<PlatformMetrics>();
+        var kafka = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Kafka.KafkaOptions>>().Value;
         app.MapMetrics("/metrics", metrics.Registry);
-        app.MapGet("/healthz", () => Results.Json(Health(platform), HostingJsonContext.Default.HealthReport));
+        app.MapGet("/healthz", () => Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport));
         app.MapGet("/readyz", () => platform.IsReady
-            ? Results.Json(Health(platform), HostingJsonContext.Default.HealthReport)
-            : Results.Json(Health(platform), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
+            ? Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport)
+            : Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
         return app;
     }
 
-    private static HealthReport Health(PlatformService p)
+    private static HealthReport Health(PlatformService p, Kafka.KafkaOptions kafka)
     {
         var stats = p.Publisher?.Snapshot();
         return new HealthReport(
@@ -32,6 +33,8 @@ public static class AdminEndpoints
                 return new ProviderHealth(p.ProviderNames[i], total, connected, x.Counters.Events);
             }).ToList(),
             KafkaDelivered: stats?.Delivered ?? 0,
-            KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0);
+            KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0,
+            KafkaSecurity: kafka.SecurityInfo(), // never the password itself
+            Role: p.Role);
     }
 }

@@ -15,17 +15,19 @@ public static class RunCommand
         var duration = args.Get("for") is { } f ? CommandLine.ParseDuration(f, "--for") : (TimeSpan?)null;
         var summaryPath = args.Get("summary-json");
         args.RejectUnknown();
-        if (role != "all")
+        if (!RunRole.Names.Contains(role))
         {
-            throw new UsageException($"--role '{role}' is not available yet; use 'all'");
+            throw new UsageException($"--role '{role}' is not a role; use {string.Join(", ", RunRole.Names)}");
         }
 
         WebApplication? app = null;
         PlatformService platform;
+        PriceRoleService? price = null;
         try
         {
-            app = Build(args.Settings, stdout);
+            app = Build(args.Settings, stdout, role);
             platform = app.Services.GetRequiredService<PlatformService>();
+            price = role == RunRole.Price ? app.Services.GetRequiredService<PriceRoleService>() : null;
             using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
             await app.RunAsync(ct);
         }
@@ -46,7 +48,8 @@ public static class RunCommand
             }
         }
 
-        var summary = platform.FinalSummary ?? platform.Summarize();
+        var summary = price is not null ? price.FinalSummary ?? price.Summarize() : platform.FinalSummary ?? platform.Summarize();
+        var exitCode = price?.ExitCode ?? platform.ExitCode;
         if (summaryPath is not null)
         {
             await File.WriteAllTextAsync(summaryPath, JsonSerializer.Serialize(summary, HostingJsonContext.Default.RunSummary), CancellationToken.None);
@@ -55,16 +58,16 @@ public static class RunCommand
         await stdout.WriteLineAsync(
             $"stopped: received {summary.EventsReceived}, published {summary.EventsPublished}, fair prices {summary.FairPricesPublished}, " +
             $"dead letters {summary.DeadLetters}, delivery failures {summary.KafkaDeliveryFailures}");
-        if (platform.ExitCode != 0)
+        if (exitCode != 0)
         {
-            await stderr.WriteLineAsync($"stopped on a fatal error (exit {platform.ExitCode}); see the log above");
+            await stderr.WriteLineAsync($"stopped on a fatal error (exit {exitCode}); see the log above");
         }
 
-        return platform.ExitCode;
+        return exitCode;
     }
 
     /// <summary>Builds the host: configuration sources, validated options, the platform and its endpoints.</summary>
-    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut)
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut, string role = RunRole.All)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -76,7 +79,7 @@ public static class RunCommand
         builder.Configuration.AddInMemoryCollection(settings);
 
         builder.AddPlatformOptions();
-        builder.AddPlatform(consoleOut);
+        builder.AddPlatform(consoleOut, role);
 
         var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
         builder.WebHost.UseUrls($"http://{admin.BindAddress}:{admin.Port}");
