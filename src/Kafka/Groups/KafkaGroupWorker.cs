@@ -140,7 +140,10 @@ public sealed class KafkaGroupWorker : IRecordOutput
         if (_options.Transactional)
         {
             producerConfig.TransactionalId = $"{_options.TransactionalIdPrefix}-{Guid.NewGuid():N}";
+            // A crashed instance's open transaction holds read_committed readers back until it times out: keep it short,
+            // and a message may not outlive its transaction.
             producerConfig.TransactionTimeoutMs = (int)Math.Max(_options.OperationTimeout.TotalMilliseconds * 2, 60_000);
+            producerConfig.MessageTimeoutMs = Math.Min(producerConfig.MessageTimeoutMs ?? int.MaxValue, producerConfig.TransactionTimeoutMs.Value);
         }
 
         var consumerConfig = _kafka.ToConsumerConfig(_options.GroupId);
@@ -189,6 +192,13 @@ public sealed class KafkaGroupWorker : IRecordOutput
         {
             KafkaLog.FatalError(_logger, ex.Error.Code.ToString(), ex.Error.Reason);
             FatalError?.Invoke(ex.Error);
+        }
+        catch (Exception ex) when (ex is KafkaException or InvalidOperationException or ArgumentException)
+        {
+            // Configuration the client refuses, or a non-fatal error where none may happen (init, close): stop, loudly.
+            var error = ex is KafkaException k ? k.Error : new Error(ErrorCode.Local_Fail, ex.Message);
+            KafkaLog.FatalError(_logger, error.Code.ToString(), error.Reason);
+            FatalError?.Invoke(error);
         }
         finally
         {
