@@ -36,6 +36,22 @@ public static class SchemaIds
     public const byte MarketEventV1 = 1;
     public const byte FairPriceV1 = 2;
     public const byte DeadLetterV1 = 3;
-    /// <summary>A quality alert notification, UTF-8 JSON (see docs/quality.md).</summary>
-    public const byte QualityAlertJsonV1 = 4;
+
+    /// <summary>A per-interval pre-aggregate of one series (md.bars.v1), compact binary (<c>BarCodec</c>).</summary>
+    public const byte BarV1 = 4;
+
+    /// <summary>A quality alert notification on md.quality.v1: UTF-8 JSON, written by the quality layer.</summary>
+    public const byte QualityAlertV1 = 5;
+
+    /// <summary>A series statistics window on md.quality.v1: UTF-8 JSON, written by the quality layer.</summary>
+    public const byte SeriesWindowV1 = 6;
+
+    /// <summary>True for schemas whose value is UTF-8 JSON meant to be printed as-is.</summary>
+    public static bool IsJson(byte schema) => schema is QualityAlertV1 or SeriesWindowV1;
+}
+
+/// <summary>Where per-interval pre-aggregates go (topic md.bars.v1), keyed by canonical instrument. Same contract as <see cref="IMarketDataPublisher"/>.</summary>
+public interface IBarPublisher
+{
+    void PublishBar(in Bar bar);
 }

@@ -5,11 +5,11 @@ namespace Cloudwall.Rx.Kafka;
 /// <summary>Source-generated log messages of the Kafka layer. Fields carry no secrets (never SASL credentials).</summary>
 internal static partial class KafkaLog
 {
-    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Kafka producer {ClientId} started for {BootstrapServers} (linger {LingerMs} ms, batch {BatchSize} B, {Compression})")]
-    public static partial void ProducerStarted(ILogger logger, string clientId, string bootstrapServers, double lingerMs, int batchSize, string compression);
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Kafka producer {ClientId} started for {BootstrapServers} (preset {Preset}: linger {LingerMs} ms, batch {BatchSize} B, {Compression}; queue full: {QueueFullPolicy})")]
+    public static partial void ProducerStarted(ILogger logger, string clientId, string bootstrapServers, string preset, double lingerMs, int batchSize, string compression, string queueFullPolicy);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Kafka local queue full on {Topic}: record dropped after {Retries} waits")]
-    public static partial void QueueFullDropped(ILogger logger, string topic, int retries);
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Kafka local queue full on {Topic}: record dropped after {Retries} waits (policy {Policy})")]
+    public static partial void QueueFullDropped(ILogger logger, string topic, int retries, string policy);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Kafka produce to {Topic} failed: {Code} {Reason}")]
     public static partial void ProduceFailed(ILogger logger, string topic, string code, string reason);
@@ -34,4 +34,16 @@ internal static partial class KafkaLog
 
     [LoggerMessage(EventId = 4009, Level = LogLevel.Error, Message = "OnFatalError handler threw")]
     public static partial void FatalHandlerThrew(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Group worker joining {GroupId} on {Topic} (transactional: {Transactional})")]
+    public static partial void WorkerStarted(ILogger logger, string groupId, string topic, bool transactional);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Group {GroupId}: now owning partitions [{Partitions}]")]
+    public static partial void PartitionsAssigned(ILogger logger, string groupId, string partitions);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "Group {GroupId}: partitions [{Partitions}] revoked (lost: {Lost})")]
+    public static partial void PartitionsRevoked(ILogger logger, string groupId, string partitions, bool lost);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Batch of {Partitions} partition(s) and {Outputs} output(s) abandoned and replayed: {Why}")]
+    public static partial void BatchAbandoned(ILogger logger, int partitions, int outputs, string why);
 }

@@ -13,17 +13,26 @@ namespace Cloudwall.Rx.Kafka;
 /// </summary>
 /// <remarks>
 /// <para>Backpressure: when librdkafka's bounded local queue is full (<see cref="ErrorCode.Local_QueueFull"/>) the calling
-/// thread polls for up to <see cref="KafkaOptions.QueueFullRetries"/> × <see cref="KafkaOptions.QueueFullPollMs"/> and then
-/// drops the record, counting it. Memory stays bounded while Kafka is down.</para>
+/// thread polls delivery reports and tries again. Under <see cref="QueueFullPolicy.Block"/> (the default) it waits until
+/// there is room, so the wait propagates through the bounded pipeline to the providers' sockets and nothing is dropped;
+/// under <see cref="QueueFullPolicy.DropAfterRetries"/> it gives up after <see cref="KafkaOptions.QueueFullRetries"/> ×
+/// <see cref="KafkaOptions.QueueFullPollMs"/> and drops the record, counting it. Either way memory stays bounded while
+/// Kafka is down (queue.buffering.max.messages / kbytes).</para>
+/// <para>Each record carries a pooled delivery context (its topic, enqueue time and the input's receive time) whose delivery
+/// handler is created once per context, so measuring enqueue-to-acknowledgement and input-to-acknowledgement latency adds
+/// no allocation per record.</para>
 /// <para>A fatal error (<see cref="Error.IsFatal"/>, e.g. the idempotent producer lost its guarantees) raises
 /// <see cref="OnFatalError"/> once; from then on every record is dropped and counted. Recovery is a new producer.</para>
 /// <para>Thread-safe. Publishing allocates the value array and Confluent's message and delivery objects; keys are cached.</para>
 /// </remarks>
-public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
+public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDisposable
 {
     private static readonly Headers EventHeaders = SchemaHeaders(SchemaIds.MarketEventV1);
     private static readonly Headers FairPriceHeaders = SchemaHeaders(SchemaIds.FairPriceV1);
     private static readonly Headers DeadLetterHeaders = SchemaHeaders(SchemaIds.DeadLetterV1);
+    private static readonly Headers BarHeaders = SchemaHeaders(SchemaIds.BarV1);
+    private static readonly Headers QualityAlertHeaders = SchemaHeaders(SchemaIds.QualityAlertV1);
+    private static readonly Headers SeriesWindowHeaders = SchemaHeaders(SchemaIds.SeriesWindowV1);
 
     private readonly KafkaOptions _options;
     private readonly ReferenceData _refData;
@@ -38,17 +47,21 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
     private readonly TopicCounters _events = new(Topics.Events);
     private readonly TopicCounters _fairPrices = new(Topics.FairPrices);
     private readonly TopicCounters _deadLetters = new(Topics.DeadLetters);
+    private readonly TopicCounters _bars = new(Topics.Bars);
     private readonly TopicCounters _quality = new(Topics.Quality);
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onQualityDelivered;
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onEventDelivered;
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onFairPriceDelivered;
-    private readonly Action<DeliveryReport<byte[], byte[]>> _onDeadLetterDelivered;
+    private readonly TopicCounters[] _topics;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Delivery> _pool = new();
+    private readonly KafkaLatencyHistogram _deliveryLatency = new();
+    private readonly KafkaLatencyHistogram _inputLatency = new();
+    private readonly TimeProvider _time;
 
     private long _queueFullWaits;
+    private long _requestRetries;
+    private long _brokerQueueBytes;
     private volatile Error? _fatal;
     private int _disposed;
 
-    public KafkaPublisher(KafkaOptions options, ReferenceData refData, ILogger<KafkaPublisher>? logger = null)
+    public KafkaPublisher(KafkaOptions options, ReferenceData refData, ILogger<KafkaPublisher>? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(refData);
@@ -61,21 +74,19 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
         _options = options;
         _refData = refData;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-
-        // One handler per topic, made once: the hot path passes a cached delegate, never a fresh closure.
-        _onEventDelivered = r => OnDelivered(_events, r);
-        _onFairPriceDelivered = r => OnDelivered(_fairPrices, r);
-        _onDeadLetterDelivered = r => OnDelivered(_deadLetters, r);
-        _onQualityDelivered = r => OnDelivered(_quality, r);
+        _time = time ?? TimeProvider.System;
+        _topics = [_events, _fairPrices, _deadLetters, _bars, _quality];
 
         _producer = new ProducerBuilder<byte[], byte[]>(options.ToProducerConfig())
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => KafkaLog.Librdkafka(_logger, m.Facility, m.Message))
+            .SetStatisticsHandler((_, json) => OnStatistics(json))
             .Build();
 
         _pollThread = new Thread(PollLoop) { IsBackground = true, Name = "kafka-producer-poll" };
         _pollThread.Start();
-        KafkaLog.ProducerStarted(_logger, options.ClientId, options.BootstrapServers, options.LingerMs, options.BatchSize, options.CompressionType.ToString());
+        KafkaLog.ProducerStarted(_logger, options.ClientId, options.BootstrapServers, options.Preset.ToString(), options.EffectiveLingerMs,
+            options.EffectiveBatchSize, options.EffectiveCompression.ToString(), options.QueueFullPolicy.ToString());
     }
 
     /// <summary>
@@ -88,18 +99,24 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
 
     public bool IsStopped => _fatal is not null || Volatile.Read(ref _disposed) != 0;
 
-    public long Produced => _events.Produced + _fairPrices.Produced + _deadLetters.Produced + _quality.Produced;
-    public long Delivered => _events.Delivered + _fairPrices.Delivered + _deadLetters.Delivered + _quality.Delivered;
-    public long DeliveryFailed => _events.DeliveryFailed + _fairPrices.DeliveryFailed + _deadLetters.DeliveryFailed + _quality.DeliveryFailed;
-    public long Dropped => _events.Dropped + _fairPrices.Dropped + _deadLetters.Dropped + _quality.Dropped;
-    public long BytesProduced => _events.Bytes + _fairPrices.Bytes + _deadLetters.Bytes + _quality.Bytes;
+    public long Produced => _topics.Sum(t => t.Produced);
+    public long Delivered => _topics.Sum(t => t.Delivered);
+    public long DeliveryFailed => _topics.Sum(t => t.DeliveryFailed);
+    public long Dropped => _topics.Sum(t => t.Dropped);
+    public long BytesProduced => _topics.Sum(t => t.Bytes);
 
-    /// <summary>How many times a caller waited for room in the full local queue.</summary>
+    /// <summary>Records enqueued and not yet acknowledged or failed (all topics): the producer's queue depth.</summary>
+    public long QueueDepth => Produced - Delivered - DeliveryFailed;
+
+    /// <summary>Produce requests librdkafka retried, from its statistics (updated every <see cref="KafkaOptions.StatisticsIntervalMs"/>).</summary>
+    public long RequestRetries => Interlocked.Read(ref _requestRetries);
+
+    /// <summary>How many times a caller waited for room in the full local queue (local retries).</summary>
     public long QueueFullWaits => Interlocked.Read(ref _queueFullWaits);
 
     public KafkaStats Snapshot()
     {
-        KafkaTopicStats[] topics = [_events.Snapshot(), _fairPrices.Snapshot(), _deadLetters.Snapshot(), _quality.Snapshot()];
+        var topics = _topics.Select(t => t.Snapshot()).ToArray();
         return new KafkaStats(
             topics.Sum(t => t.Produced),
             topics.Sum(t => t.Delivered),
@@ -108,7 +125,13 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
             topics.Sum(t => t.BytesProduced),
             QueueFullWaits,
             IsStopped,
-            topics);
+            topics,
+            RequestRetries,
+            topics.Sum(t => t.InFlight),
+            Interlocked.Read(ref _brokerQueueBytes),
+            _deliveryLatency.Snapshot(),
+            _inputLatency.Snapshot(),
+            _options.QueueFullPolicy.ToString());
     }
 
     public void PublishEvent(in MarketEvent e)
@@ -122,7 +145,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
 
         Span<byte> scratch = stackalloc byte[EventCodec.MaxSize];
         var value = scratch[..EventCodec.Encode(e, scratch)].ToArray();
-        Produce(_events, key, value, EventHeaders, _onEventDelivered);
+        Produce(_events, key, value, EventHeaders, e.ReceiveTimeNs);
     }
 
     public void PublishFairPrice(in FairPrice price)
@@ -136,19 +159,47 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
 
         Span<byte> scratch = stackalloc byte[FairPriceCodec.MaxSize];
         var value = scratch[..FairPriceCodec.Encode(price, scratch)].ToArray();
-        Produce(_fairPrices, key, value, FairPriceHeaders, _onFairPriceDelivered);
+        Produce(_fairPrices, key, value, FairPriceHeaders, price.NewestInputTimeNs);
+    }
+
+    /// <summary>Publishes one pre-aggregate (topic md.bars.v1), keyed by canonical instrument; input latency counts from the bar's first input.</summary>
+    public void PublishBar(in Bar bar)
+    {
+        var key = InstrumentKey(bar.Instrument);
+        if (key is null)
+        {
+            Drop(_bars, "unknown instrument " + bar.Instrument.Value);
+            return;
+        }
+
+        Span<byte> scratch = stackalloc byte[BarCodec.MaxSize];
+        var value = scratch[..BarCodec.Encode(bar, scratch)].ToArray();
+        Produce(_bars, key, value, BarHeaders, bar.FirstReceiveTimeNs);
+    }
+
+    /// <summary>
+    /// Publishes a quality record (md.quality.v1) written by the quality layer: UTF-8 JSON under schema
+    /// <see cref="SchemaIds.QualityAlertV1"/> or <see cref="SchemaIds.SeriesWindowV1"/>. The arrays are owned by the producer from here on.
+    /// </summary>
+    public void PublishQuality(byte schemaId, byte[] key, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        var headers = schemaId switch
+        {
+            SchemaIds.QualityAlertV1 => QualityAlertHeaders,
+            SchemaIds.SeriesWindowV1 => SeriesWindowHeaders,
+            _ => throw new ArgumentOutOfRangeException(nameof(schemaId), schemaId, "md.quality.v1 carries schema 5 (alert) or 6 (series window)"),
+        };
+        Produce(_quality, key, value, headers, 0);
     }
 
     public void PublishDeadLetter(DeadLetter letter)
     {
         ArgumentNullException.ThrowIfNull(letter);
         var key = _venueKeys[letter.Venue.Code] ??= Encoding.UTF8.GetBytes(letter.Venue.Name);
-        Produce(_deadLetters, key, DeadLetterCodec.Encode(letter), DeadLetterHeaders, _onDeadLetterDelivered);
+        Produce(_deadLetters, key, DeadLetterCodec.Encode(letter), DeadLetterHeaders, 0);
     }
-
-    /// <summary>Publishes a quality record (alert or series statistics) to md.quality.v1 with its schema header.</summary>
-    public void PublishQualityRecord(byte[] key, byte[] value, byte schemaId) =>
-        Produce(_quality, key, value, SchemaHeaders(schemaId), _onQualityDelivered);
 
     /// <summary>Waits up to <paramref name="timeout"/> for every enqueued record to be delivered or to fail. Returns how many are still outstanding.</summary>
     public int Flush(TimeSpan timeout) => _producer.Flush(timeout);
@@ -168,7 +219,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
         _stopPolling.Dispose();
     }
 
-    private void Produce(TopicCounters topic, byte[] key, byte[] value, Headers headers, Action<DeliveryReport<byte[], byte[]>> handler)
+    private void Produce(TopicCounters topic, byte[] key, byte[] value, Headers headers, long inputReceiveNs)
     {
         if (_fatal is not null || Volatile.Read(ref _disposed) != 0)
         {
@@ -177,16 +228,18 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
         }
 
         var message = new Message<byte[], byte[]> { Key = key, Value = value, Headers = headers };
+        var delivery = Rent(topic, value.Length, inputReceiveNs);
         // Counted before the call so a delivery report can never run ahead of its own "produced" count.
         topic.OnProduced(key.Length + value.Length);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                _producer.Produce(topic.Topic, message, handler);
+                delivery.EnqueuedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                _producer.Produce(topic.Topic, message, delivery.Handler);
                 return;
             }
-            catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && attempt < _options.QueueFullRetries && _fatal is null)
+            catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && KeepWaiting(attempt))
             {
                 Interlocked.Increment(ref _queueFullWaits);
                 // Serving delivery reports frees queue room; this also paces the caller (backpressure).
@@ -194,11 +247,12 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
             }
             catch (ProduceException<byte[], byte[]> ex)
             {
+                Return(delivery);
                 topic.OnNotProduced(key.Length + value.Length);
                 topic.OnDropped();
                 if (ex.Error.Code == ErrorCode.Local_QueueFull)
                 {
-                    KafkaLog.QueueFullDropped(_logger, topic.Topic, attempt);
+                    KafkaLog.QueueFullDropped(_logger, topic.Topic, attempt, _options.QueueFullPolicy.ToString());
                 }
                 else
                 {
@@ -213,6 +267,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
             }
             catch (ObjectDisposedException)
             {
+                Return(delivery);
                 topic.OnNotProduced(key.Length + value.Length);
                 topic.OnDropped();
                 return;
@@ -220,8 +275,33 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
         }
     }
 
-    private void OnDelivered(TopicCounters topic, DeliveryReport<byte[], byte[]> report)
+    /// <summary>Whether a caller facing a full queue waits once more: always under Block (until fatal or disposed), else up to the retry budget.</summary>
+    private bool KeepWaiting(int attempt) =>
+        _fatal is null && Volatile.Read(ref _disposed) == 0 &&
+        (_options.QueueFullPolicy == QueueFullPolicy.Block || attempt < _options.QueueFullRetries);
+
+    private Delivery Rent(TopicCounters topic, int valueBytes, long inputReceiveNs)
     {
+        if (!_pool.TryDequeue(out var d))
+        {
+            d = new Delivery(this);
+        }
+
+        d.Topic = topic;
+        d.ValueBytes = valueBytes;
+        d.InputReceiveNs = inputReceiveNs;
+        return d;
+    }
+
+    private void Return(Delivery d)
+    {
+        d.Topic = null;
+        _pool.Enqueue(d);
+    }
+
+    private void OnDelivered(Delivery d, DeliveryReport<byte[], byte[]> report)
+    {
+        var topic = d.Topic!;
         if (report.Error.IsError)
         {
             topic.OnFailed();
@@ -229,8 +309,65 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IDisposable
         }
         else
         {
-            topic.OnDelivered();
+            _deliveryLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(d.EnqueuedTicks).Ticks * 100);
+            if (d.InputReceiveNs > 0)
+            {
+                _inputLatency.Record(UnixTime.FromTimeProvider(_time) - d.InputReceiveNs);
+            }
+
+            topic.OnDelivered(d.ValueBytes);
         }
+
+        Return(d);
+    }
+
+    /// <summary>Reads the few figures we export from librdkafka's statistics JSON (once per interval, off the hot path).</summary>
+    private void OnStatistics(string json)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            if (root.TryGetProperty("brokers", out var brokers) && brokers.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                // Retries are per broker connection; the sum over brokers only grows while the producer lives.
+                long retries = 0;
+                foreach (var broker in brokers.EnumerateObject())
+                {
+                    if (broker.Value.TryGetProperty("txretries", out var n))
+                    {
+                        retries += n.GetInt64();
+                    }
+                }
+
+                Interlocked.Exchange(ref _requestRetries, Math.Max(retries, Interlocked.Read(ref _requestRetries)));
+            }
+
+            if (root.TryGetProperty("msg_size", out var size))
+            {
+                Interlocked.Exchange(ref _brokerQueueBytes, size.GetInt64());
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Statistics are best effort; a malformed document only delays the next figures.
+        }
+    }
+
+    /// <summary>A reusable delivery context: its handler delegate is made once, so producing a record allocates no closure.</summary>
+    private sealed class Delivery
+    {
+        public Delivery(KafkaPublisher owner) => Handler = r => owner.OnDelivered(this, r);
+
+        public Action<DeliveryReport<byte[], byte[]>> Handler { get; }
+
+        public TopicCounters? Topic { get; set; }
+
+        public int ValueBytes { get; set; }
+
+        public long EnqueuedTicks { get; set; }
+
+        public long InputReceiveNs { get; set; }
     }
 
     private void OnClientError(Error error)

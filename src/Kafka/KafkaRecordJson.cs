@@ -80,6 +80,33 @@ public static class KafkaRecordJson
                 }
 
                 break;
+            case SchemaIds.BarV1:
+                if (!TryInstrument(key, refData, out var barInstrument))
+                {
+                    WriteError(w, "unknown instrument key", schema, key, value);
+                }
+                else if (!BarCodec.TryDecode(value, barInstrument.Id, out var bar))
+                {
+                    WriteError(w, "undecodable bar", schema, key, value);
+                }
+                else
+                {
+                    WriteBar(w, bar, barInstrument.Key);
+                }
+
+                break;
+            case SchemaIds.QualityAlertV1 or SchemaIds.SeriesWindowV1:
+                // Written by the quality layer as UTF-8 JSON: printed as-is when it is one well-formed JSON value.
+                if (IsJsonValue(value))
+                {
+                    w.WriteRawValue(value, skipInputValidation: true);
+                }
+                else
+                {
+                    WriteError(w, "quality record is not JSON", schema, key, value);
+                }
+
+                break;
             default:
                 WriteError(w, schema is null ? "missing cw-schema header" : "unknown schema", schema, key, value);
                 break;
@@ -103,6 +130,50 @@ public static class KafkaRecordJson
         w.WriteString("computed_ts", UnixTime.ToIso(p.ComputedTimeNs));
         w.WriteNumber("parameters_version", p.ParametersVersion);
         w.WriteEndObject();
+    }
+
+    public static void WriteBar(Utf8JsonWriter w, in Bar b, string instrumentKey)
+    {
+        w.WriteStartObject();
+        w.WriteString("instrument", instrumentKey);
+        w.WriteString("kind", b.Kind.ToString().ToLowerInvariant());
+        w.WriteString("venue", b.Venue.Name);
+        w.WriteString("provider", b.Provider.Name);
+        w.WriteString("start_ts", UnixTime.ToIso(b.StartTimeNs));
+        w.WriteNumber("interval_ms", b.IntervalNs / UnixTime.NanosPerMilli);
+        w.WriteString("open", EventJson.Dec(b.Open));
+        w.WriteString("high", EventJson.Dec(b.High));
+        w.WriteString("low", EventJson.Dec(b.Low));
+        w.WriteString("close", EventJson.Dec(b.Close));
+        w.WriteString("vwap", EventJson.Dec(b.Vwap));
+        w.WriteString("volume", EventJson.Dec(b.Volume));
+        w.WriteNumber("count", b.Count);
+        if (b.FirstExchangeTimeNs != 0 || b.LastExchangeTimeNs != 0)
+        {
+            w.WriteString("first_exchange_ts", UnixTime.ToIso(b.FirstExchangeTimeNs));
+            w.WriteString("last_exchange_ts", UnixTime.ToIso(b.LastExchangeTimeNs));
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static bool IsJsonValue(ReadOnlySpan<byte> value)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(value);
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            reader.Skip();
+            return !reader.Read(); // exactly one value, nothing after it
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     public static void WriteDeadLetter(Utf8JsonWriter w, DeadLetter d)

@@ -10,9 +10,10 @@ public static class AdminEndpoints
     {
         var platform = app.Services.GetRequiredService<PlatformService>();
         var metrics = app.Services.GetRequiredService<PlatformMetrics>();
+        var kafka = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Kafka.KafkaOptions>>().Value;
         app.MapMetrics("/metrics", metrics.Registry);
-        var quality = app.Services.GetRequiredService<QualitySidecar>();
-        app.MapGet("/quality", () => quality.Scorecard is { } scorecard
+        var quality = app.Services.GetService<QualitySidecar>();
+        app.MapGet("/quality", () => quality?.Scorecard is { } scorecard
             ? Results.Bytes(scorecard.BuildJson(), "application/json")
             : Results.Json(new HealthReport("starting", false, 0, null, [], 0, 0), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
         // Run-time fault switches on the embedded simulators (for demos and scenario tests; absent when simulation is off).
@@ -41,10 +42,10 @@ public static class AdminEndpoints
             return Results.Ok($"{name}: {action} {instrument} {value}".TrimEnd());
         });
         // The in-process command bus (and a front door to the Redis one): signed envelopes only.
-        var control = app.Services.GetRequiredService<ControlPlaneService>();
+        var control = app.Services.GetService<ControlPlaneService>();
         app.MapPost("/commands", async (HttpRequest request, CancellationToken ct) =>
         {
-            if (control.Bus is not { } bus)
+            if (control?.Bus is not { } bus)
             {
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
             }
@@ -54,14 +55,14 @@ public static class AdminEndpoints
             var result = await bus.SubmitAsync(body, ct);
             return Results.Content(result.ToJson(), "application/json", statusCode: result.HttpStatus);
         });
-        app.MapGet("/healthz", () => Results.Json(Health(platform), HostingJsonContext.Default.HealthReport));
+                app.MapGet("/healthz", () => Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport));
         app.MapGet("/readyz", () => platform.IsReady
-            ? Results.Json(Health(platform), HostingJsonContext.Default.HealthReport)
-            : Results.Json(Health(platform), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
+            ? Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport)
+            : Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
         return app;
     }
 
-    private static HealthReport Health(PlatformService p)
+    private static HealthReport Health(PlatformService p, Kafka.KafkaOptions kafka)
     {
         var stats = p.Publisher?.Snapshot();
         return new HealthReport(
@@ -75,6 +76,8 @@ public static class AdminEndpoints
                 return new ProviderHealth(p.ProviderNames[i], total, connected, x.Counters.Events);
             }).ToList(),
             KafkaDelivered: stats?.Delivered ?? 0,
-            KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0);
+            KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0,
+            KafkaSecurity: kafka.SecurityInfo(), // never the password itself
+            Role: p.Role);
     }
 }

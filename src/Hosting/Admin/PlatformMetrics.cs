@@ -23,9 +23,22 @@ public sealed class PlatformMetrics
     private readonly Gauge _queueDepth;
     private readonly Counter _fairPrices;
     private readonly Gauge _fairPrice;
+    private readonly Counter _kafkaRetries;
+    private readonly Gauge _kafkaQueueDepth;
+    private readonly Gauge _kafkaQueueBytes;
+    private readonly Histogram _kafkaDeliveryLatency;
+    private readonly Histogram _kafkaInputLatency;
+    private readonly long[] _deliveryLatencySeen = new long[Kafka.KafkaLatencyHistogram.Bounds.Length + 1];
+    private readonly long[] _inputLatencySeen = new long[Kafka.KafkaLatencyHistogram.Bounds.Length + 1];
+    private readonly Lock _latencyGate = new();
+    private readonly Counter _barsAggregated;
+    private readonly Gauge _priceAssigned;
+    private readonly Counter _priceBatches;
+    private readonly IServiceProvider? _services;
 
-    public PlatformMetrics(PlatformService platform, QualitySidecar quality, IConfiguration configuration, TimeProvider time)
+    public PlatformMetrics(PlatformService platform, IConfiguration configuration, TimeProvider time, IServiceProvider? services = null)
     {
+        _services = services;
         _platform = platform;
         Registry = Metrics.NewCustomRegistry();
         var f = Metrics.WithCustomRegistry(Registry);
@@ -36,6 +49,18 @@ public sealed class PlatformMetrics
         _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by provider (per-series: cloudwall_md_active_subscriptions).", "provider", "venue");
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
         _kafkaBytes = f.CreateCounter("cloudwall_kafka_produced_bytes_total", "Key plus value bytes produced, by topic.", "topic");
+        _kafkaRetries = f.CreateCounter("cloudwall_kafka_retries_total",
+            "Producer retries: 'request' = produce requests librdkafka retried (transport, retriable broker errors); 'queue_full' = waits for room in the full local queue.", "kind");
+        _kafkaQueueDepth = f.CreateGauge("cloudwall_kafka_queue_depth", "Records enqueued in the producer and not yet acknowledged or failed.");
+        _kafkaQueueBytes = f.CreateGauge("cloudwall_kafka_queue_bytes", "Bytes held in librdkafka's local queue (statistics msg_size).");
+        double[] latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+        _kafkaDeliveryLatency = f.CreateHistogram("cloudwall_kafka_delivery_latency_seconds", "Producer enqueue to Kafka acknowledgement.",
+            new HistogramConfiguration { Buckets = latencyBuckets });
+        _kafkaInputLatency = f.CreateHistogram("cloudwall_kafka_input_to_ack_latency_seconds", "Receive timestamp of the input event to Kafka acknowledgement.",
+            new HistogramConfiguration { Buckets = latencyBuckets });
+        _barsAggregated = f.CreateCounter("cloudwall_pipeline_bars_total", "Pre-aggregation: events folded into bars, and bars published.", "result");
+        _priceAssigned = f.CreateGauge("cloudwall_price_assigned_partitions", "md.events.v1 partitions this price instance owns.");
+        _priceBatches = f.CreateCounter("cloudwall_price_batches_total", "Price-role batches (transactions, or flush-then-commit), by result.", "result");
         _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under the DropNewest policy.");
         _queueDepth = f.CreateGauge("cloudwall_pipeline_queue_depth", "Events queued per pricing partition.", "partition");
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
@@ -46,13 +71,39 @@ public sealed class PlatformMetrics
         var seriesOptions = configuration.GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions();
         Series = new SeriesMetricsExporter(Registry, seriesOptions, platform.RefData.KeyOf, time);
         // Every statistics window goes to the exporter and to the detectors.
-        platform.SeriesWindowSink ??= new Quality.Stats.SeriesWindowFanOut(Series, quality);
+        // Every statistics window goes to the exporter and, where the quality sidecar runs, to the detectors.
+        platform.SeriesWindowSink ??= services?.GetService<QualitySidecar>() is { } quality
+            ? new Quality.Stats.SeriesWindowFanOut(Series, quality)
+            : Series;
     }
 
     /// <summary>The per-series exporter sharing <see cref="Registry"/>.</summary>
     public SeriesMetricsExporter Series { get; }
 
     public CollectorRegistry Registry { get; }
+
+    /// <summary>
+    /// Moves what the publisher's histogram gained since the last scrape into the Prometheus histogram, one bucket at a
+    /// time at the bucket's upper bound (so counts land in the right Prometheus bucket; the sum is approximate, at most 20 % high).
+    /// </summary>
+    private static void CopyHistogram(Kafka.LatencySnapshot? snapshot, Histogram target, long[] seen)
+    {
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        var bounds = Kafka.KafkaLatencyHistogram.Bounds;
+        for (var i = 0; i < snapshot.Counts.Length; i++)
+        {
+            var delta = snapshot.Counts[i] - seen[i];
+            if (delta > 0)
+            {
+                target.Observe(i < bounds.Length ? bounds[i] : bounds[^1] * 2, delta);
+                seen[i] = snapshot.Counts[i];
+            }
+        }
+    }
 
     private void Refresh()
     {
@@ -88,6 +139,36 @@ public sealed class PlatformMetrics
                 _kafkaProduced.WithLabels(t.Topic, "failed").IncTo(t.DeliveryFailed);
                 _kafkaProduced.WithLabels(t.Topic, "dropped").IncTo(t.Dropped);
                 _kafkaBytes.WithLabels(t.Topic).IncTo(t.BytesProduced);
+            }
+
+            _kafkaRetries.WithLabels("request").IncTo(stats.RequestRetries);
+            _kafkaRetries.WithLabels("queue_full").IncTo(stats.QueueFullWaits);
+            _kafkaQueueDepth.Set(stats.QueueDepth);
+            _kafkaQueueBytes.Set(stats.QueueDepthBytes);
+            lock (_latencyGate)
+            {
+                CopyHistogram(stats.DeliveryLatency, _kafkaDeliveryLatency, _deliveryLatencySeen);
+                CopyHistogram(stats.InputLatency, _kafkaInputLatency, _inputLatencySeen);
+            }
+        }
+
+        if (_platform.Aggregator is { } bars)
+        {
+            _barsAggregated.WithLabels("events_in").IncTo(bars.EventsAggregated);
+            _barsAggregated.WithLabels("bars_out").IncTo(bars.BarsPublished);
+        }
+
+        if (_services?.GetService(typeof(PriceRoleService)) is PriceRoleService { Worker: { } worker })
+        {
+            var w = worker.Snapshot();
+            _priceAssigned.Set(w.Assigned.Count);
+            _priceBatches.WithLabels("committed").IncTo(w.BatchesCommitted);
+            _priceBatches.WithLabels("abandoned").IncTo(w.BatchesAbandoned);
+            _kafkaProduced.WithLabels(Topics.FairPrices, "delivered").IncTo(w.Delivered);
+            _kafkaProduced.WithLabels(Topics.FairPrices, "failed").IncTo(w.DeliveryFailed);
+            lock (_latencyGate)
+            {
+                CopyHistogram(w.InputLatency, _kafkaInputLatency, _inputLatencySeen);
             }
         }
 

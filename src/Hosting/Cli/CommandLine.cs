@@ -9,9 +9,10 @@ public static class CommandLine
         cloudwall-rx — real-time market data: collect, unify, publish, price, watch quality.
 
         Usage:
-          cloudwall-rx run [--role all] [--for DURATION] [--summary-json FILE] [--scenario NAME [--warmup DURATION]] [--set Key=Value ...]
+          cloudwall-rx run [--role all|ingest|price] [--for DURATION] [--summary-json FILE] [--scenario NAME [--warmup DURATION]] [--set Key=Value ...]
               Runs the platform. Role 'all' uses embedded defaults: venue simulators, the embedded Kafka cluster,
-              and serves /metrics, /healthz and /readyz on Admin:Port (default 8080).
+              and serves /metrics, /healthz and /readyz on Admin:Port (default 8080). Role 'ingest' publishes
+              md.events.v1 only; role 'price' is a consumer group on md.events.v1 producing md.fairprice.v1.
           cloudwall-rx replay --venue VENUE FILE
               Decodes a recorded feed file and prints one JSON line per normalized event; counts on stderr.
           cloudwall-rx tail --topic TOPIC [--bootstrap HOST:PORT] [--max N] [--idle DURATION]

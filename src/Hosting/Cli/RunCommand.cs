@@ -23,19 +23,21 @@ public static class RunCommand
         }
 
         args.RejectUnknown();
-        if (role != "all")
+        if (!RunRole.Names.Contains(role))
         {
-            throw new UsageException($"--role '{role}' is not available yet; use 'all'");
+            throw new UsageException($"--role '{role}' is not a role; use {string.Join(", ", RunRole.Names)}");
         }
 
         WebApplication? app = null;
         PlatformService platform;
-        QualitySidecar quality;
+        QualitySidecar? quality = null;
+        PriceRoleService? price = null;
         try
         {
-            app = Build(args.Settings, stdout);
+            app = Build(args.Settings, stdout, role);
             platform = app.Services.GetRequiredService<PlatformService>();
-            quality = app.Services.GetRequiredService<QualitySidecar>();
+            quality = app.Services.GetService<QualitySidecar>();
+            price = role == RunRole.Price ? app.Services.GetRequiredService<PriceRoleService>() : null;
             using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
             if (scenario is not null)
             {
@@ -61,7 +63,8 @@ public static class RunCommand
             }
         }
 
-        var summary = platform.FinalSummary ?? platform.Summarize();
+        var summary = price is not null ? price.FinalSummary ?? price.Summarize() : platform.FinalSummary ?? platform.Summarize();
+        var exitCode = price?.ExitCode ?? platform.ExitCode;
         if (quality is { Alerts: { } alerts, Scorecard: { } scorecard })
         {
             summary = summary with
@@ -80,16 +83,16 @@ public static class RunCommand
         await stdout.WriteLineAsync(
             $"stopped: received {summary.EventsReceived}, published {summary.EventsPublished}, fair prices {summary.FairPricesPublished}, " +
             $"dead letters {summary.DeadLetters}, delivery failures {summary.KafkaDeliveryFailures}");
-        if (platform.ExitCode != 0)
+        if (exitCode != 0)
         {
-            await stderr.WriteLineAsync($"stopped on a fatal error (exit {platform.ExitCode}); see the log above");
+            await stderr.WriteLineAsync($"stopped on a fatal error (exit {exitCode}); see the log above");
         }
 
-        return platform.ExitCode;
+        return exitCode;
     }
 
     /// <summary>Builds the host: configuration sources, validated options, the platform and its endpoints.</summary>
-    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut)
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut, string role = RunRole.All)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -101,7 +104,7 @@ public static class RunCommand
         builder.Configuration.AddInMemoryCollection(settings);
 
         builder.AddPlatformOptions();
-        builder.AddPlatform(consoleOut);
+        builder.AddPlatform(consoleOut, role);
 
         var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
         builder.WebHost.UseUrls($"http://{admin.BindAddress}:{admin.Port}");

@@ -2,7 +2,9 @@ using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Hosting.Admin;
 using Cloudwall.Rx.Hosting.Platform;
 using Cloudwall.Rx.Kafka;
+using Cloudwall.Rx.Kafka.Groups;
 using Cloudwall.Rx.Pricing;
+using Cloudwall.Rx.Pricing.Aggregation;
 using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Hosting.Configuration;
@@ -18,6 +20,8 @@ public static class HostingExtensions
         builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).PostConfigure(o => o.ApplyDefaults()).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<AggregationOptions>().BindConfiguration(AggregationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        builder.Services.AddOptions<GroupWorkerOptions>().BindConfiguration(GroupWorkerOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<PricingParameters>().BindConfiguration(PricingParameters.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<PricingHostOptions>().BindConfiguration(PricingParameters.Section);
         builder.Services.AddOptions<Quality.QualityOptions>().BindConfiguration(Quality.QualityOptions.Section)
@@ -36,8 +40,29 @@ public static class HostingExtensions
         return builder;
     }
 
-    public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder, TextWriter consoleOut)
+    public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder, TextWriter consoleOut) => builder.AddPlatform(consoleOut, RunRole.All);
+
+    /// <summary>
+    /// The platform for one role. <c>all</c> and <c>ingest</c> run <see cref="PlatformService"/> (ingest without fair
+    /// pricing); <c>price</c> runs <see cref="PriceRoleService"/>, and <see cref="PlatformService"/> is only there, idle,
+    /// for the admin endpoints.
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder, TextWriter consoleOut, string role)
     {
+        builder.Services.AddSingleton(new RunRole(role));
+        if (role == RunRole.Price)
+        {
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton<ReferenceData>();
+            builder.Services.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
+            builder.Services.AddSingleton<PlatformService>();
+            builder.Services.AddSingleton<PriceRoleService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<PriceRoleService>());
+            builder.Services.AddSingleton<PlatformMetrics>();
+            return builder;
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReferenceData>();
@@ -64,4 +89,14 @@ public static class HostingExtensions
         var list = errors.ToList();
         return list.Count == 0 ? true : throw new OptionsValidationException("configuration", typeof(object), list);
     }
+}
+
+/// <summary>The role of this process (<c>run --role</c>).</summary>
+public sealed record RunRole(string Name)
+{
+    public const string All = "all";
+    public const string Ingest = "ingest";
+    public const string Price = "price";
+
+    public static IReadOnlyList<string> Names { get; } = [All, Ingest, Price];
 }

@@ -5,6 +5,7 @@ using Cloudwall.Rx.Ingestion;
 using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Pricing;
+using Cloudwall.Rx.Pricing.Aggregation;
 using Cloudwall.Rx.Quality;
 using Cloudwall.Rx.Quality.Stats;
 using Cloudwall.Rx.Simulation;
@@ -31,6 +32,8 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     private readonly List<IDisposable> _subscriptions = [];
     private readonly IHostApplicationLifetime _lifetime;
     private readonly List<string> _composites;
+    private readonly AggregationOptions _aggregation;
+    private readonly RunRole _role;
     private long _deadLetters;
     private int[]? _subscriptionsAtStop;
     private int _stopped;
@@ -38,8 +41,10 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     public PlatformService(ILogger<PlatformService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka,
         IOptions<EmbeddedKafkaOptions> embedded, IOptions<PipelineOptions> pipeline, IOptions<ProvidersOptions> providers,
         IOptions<SimulationOptions> simulation, ReferenceData refData, TimeProvider time, IHostApplicationLifetime lifetime,
-        PricingParametersSource pricing, IOptions<PricingHostOptions> pricingHost)
+        PricingParametersSource pricing, IOptions<PricingHostOptions> pricingHost, IOptions<AggregationOptions> aggregation, RunRole role)
     {
+        _aggregation = aggregation.Value;
+        _role = role;
         PricingParameters = pricing;
         _composites = pricingHost.Value.Composites;
         _lifetime = lifetime;
@@ -68,6 +73,12 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     public KafkaPublisher? Publisher { get; private set; }
 
     public PricingPipeline? Pipeline { get; private set; }
+
+    /// <summary>The pre-aggregator, when <c>Pipeline:Aggregation:Enabled</c> (bars to md.bars.v1 instead of raw events).</summary>
+    public BarAggregator? Aggregator { get; private set; }
+
+    /// <summary>The role this process runs: <c>all</c> or <c>ingest</c> (the price role runs <see cref="PriceRoleService"/> instead).</summary>
+    public string Role => _role.Name;
 
     public List<IMarketDataProvider> Providers { get; } = [];
 
@@ -125,15 +136,27 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         }
 
         KafkaBootstrap = kafka.BootstrapServers;
-        Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>());
+        Publisher = new KafkaPublisher(kafka, RefData, _loggers.CreateLogger<KafkaPublisher>(), _time);
         Publisher.OnFatalError += OnKafkaFatal;
         // Gaps are routed with the pipeline's own partition function (they only arrive once providers run, after it exists).
         SeriesStats = SeriesWindowSink is { } sink
             ? new SeriesStatsTap(_pipelineOptions.Partitions, id => Pipeline!.PartitionOf(id), new SeriesStatsOptions(),
                 id => RefData.TryGet(id, out var i) ? i.Market : MarketType.Spot, sink, SubscriptionsOf, FairPriceOf)
             : null;
-        Pipeline = new PricingPipeline(Publisher, _pipelineOptions, new FairPricing(RefData, PricingParameters, _composites, OnDetail), _time,
-            _loggers.CreateLogger<PricingPipeline>(), SeriesStats is { } stats ? new StatsTap(stats) : null);
+        IPartitionTap? tap = SeriesStats is { } stats ? new StatsTap(stats) : null;
+        if (_aggregation.Enabled)
+        {
+            // Bars instead of raw events: the aggregator sees every event on its partition's thread.
+            _pipelineOptions.PublishEvents = false;
+            Aggregator = new BarAggregator(_pipelineOptions.Partitions, _aggregation, Publisher);
+            tap = tap is null ? Aggregator : new BothTaps(tap, Aggregator);
+        }
+
+        var pricing = new FairPricing(RefData, PricingParameters, _composites, OnDetail);
+        Pipeline = _role.Name == RunRole.Ingest
+            // Ingest only: events to md.events.v1; fair prices come from the price role's consumer group.
+            ? new PricingPipeline(Publisher, _pipelineOptions, static () => NoFairPrice.Instance, _time, _loggers.CreateLogger<PricingPipeline>(), tap)
+            : new PricingPipeline(Publisher, _pipelineOptions, pricing, _time, _loggers.CreateLogger<PricingPipeline>(), tap);
 
         var providerContext = new ProviderContext(RefData, OnDeadLetter, OnGap, _time, _loggers);
         var simulatorContext = new SimulatorContext(Market, _simulation, _time, _loggers);
@@ -232,6 +255,34 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         public void OnTick(int partition, long nowNs) => stats.OnTick(partition, nowNs);
     }
 
+    private sealed class BothTaps(IPartitionTap first, IPartitionTap second) : IPartitionTap
+    {
+        public void OnEvent(int partition, in MarketEvent e, long nowNs)
+        {
+            first.OnEvent(partition, e, nowNs);
+            second.OnEvent(partition, e, nowNs);
+        }
+
+        public void OnTick(int partition, long nowNs)
+        {
+            first.OnTick(partition, nowNs);
+            second.OnTick(partition, nowNs);
+        }
+    }
+
+    private sealed class NoFairPrice : IFairPriceEngine
+    {
+        public static readonly NoFairPrice Instance = new();
+
+        public bool OnEvent(in MarketEvent e, long nowNs, out FairPrice price)
+        {
+            price = default;
+            return false;
+        }
+
+        public int OnTick(long nowNs, Span<FairPrice> output) => 0;
+    }
+
     private void OnDeadLetter(DeadLetter letter)
     {
         Interlocked.Increment(ref _deadLetters);
@@ -257,6 +308,9 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             await Pipeline.CompleteAsync().ConfigureAwait(false);
         }
 
+        // Partition threads are done: the open bars go out before the producer is flushed.
+        Aggregator?.FlushAll();
+
         if (Publisher is not null)
         {
             var remaining = Publisher.Flush(_kafkaOptions.Value.DisposeFlushTimeout);
@@ -281,7 +335,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         var latest = Pipeline?.LatestFairPrices ?? new Dictionary<InstrumentId, FairPrice>();
         return new RunSummary
         {
-            Role = "all",
+            Role = _role.Name,
             DurationSeconds = Math.Round(_uptime.Elapsed.TotalSeconds, 3),
             EventsReceived = pipeline?.Received ?? 0,
             EventsProcessed = pipeline?.Processed ?? 0,
@@ -296,6 +350,12 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
             KafkaDropped = stats?.Dropped ?? 0,
             KafkaBytes = stats?.BytesProduced ?? 0,
             KafkaBootstrap = KafkaBootstrap,
+            KafkaSecurity = _kafkaOptions.Value.SecurityInfo(),
+            KafkaRetries = stats?.RequestRetries ?? 0,
+            KafkaQueueFullWaits = stats?.QueueFullWaits ?? 0,
+            KafkaQueueFullPolicy = stats?.QueueFullPolicy,
+            BarsPublished = stats?.For(Topics.Bars)?.Delivered ?? 0,
+            Cost = CostSummary.Measure(_uptime.Elapsed, pipeline?.Received ?? 0, stats?.Topics ?? [], stats?.InputLatency, stats?.DeliveryLatency),
             Providers = Providers.Select((p, i) => new ProviderSummary(ProviderNames[i], p.Counters.Events, p.Counters.Frames, p.Counters.IgnoredFrames,
                 p.Counters.RejectedFrames, p.Counters.Reconnects, p.Counters.Duplicates, p.Counters.SequenceGaps,
                 _subscriptionsAtStop is { } atStop && i < atStop.Length ? atStop[i] : p.ActiveSubscriptions)).ToList(),

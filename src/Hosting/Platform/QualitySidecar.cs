@@ -131,6 +131,6 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
     /// <summary>Alerts onto md.quality.v1 through the process's one producer.</summary>
     private sealed class QualityRecordProducer(Kafka.KafkaPublisher publisher) : IAlertRecordProducer
     {
-        public void Produce(string topic, byte[] key, byte[] value) => publisher.PublishQualityRecord(key, value, SchemaIds.QualityAlertJsonV1);
+        public void Produce(string topic, byte[] key, byte[] value) => publisher.PublishQuality(SchemaIds.QualityAlertV1, key, value);
     }
 }

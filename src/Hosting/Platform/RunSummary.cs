@@ -26,9 +26,85 @@ public sealed record RunSummary
     [JsonPropertyName("alerts_open")] public IReadOnlyList<string> AlertsOpen { get; init; } = [];
     /// <summary>The provider scorecard: completeness, latency, divergence, gaps and open alerts per provider and venue.</summary>
     [JsonPropertyName("quality")] public Quality.Scorecard.QualityScorecard? Quality { get; init; }
+    /// <summary>Security settings without secrets: the password only as "set".</summary>
+    [JsonPropertyName("kafka_security")] public Kafka.KafkaSecurityInfo? KafkaSecurity { get; init; }
+    [JsonPropertyName("kafka_retries")] public long KafkaRetries { get; init; }
+    [JsonPropertyName("kafka_queue_full_waits")] public long KafkaQueueFullWaits { get; init; }
+    [JsonPropertyName("kafka_queue_full_policy")] public string? KafkaQueueFullPolicy { get; init; }
+    [JsonPropertyName("bars_published")] public long BarsPublished { get; init; }
+    /// <summary>Throughput, bytes, CPU and latency of the run: what docs/cost.md tabulates.</summary>
+    [JsonPropertyName("cost")] public CostSummary? Cost { get; init; }
+    [JsonPropertyName("price")] public PriceRoleSummary? Price { get; init; }
     [JsonPropertyName("providers")] public required IReadOnlyList<ProviderSummary> Providers { get; init; }
     [JsonPropertyName("instruments")] public required IReadOnlyList<InstrumentSummary> Instruments { get; init; }
 }
+
+/// <summary>What a run cost. Rates are over the whole run (start to summary), CPU is the whole process (simulators included when in-process).</summary>
+public sealed record CostSummary
+{
+    [JsonPropertyName("input_events")] public long InputEvents { get; init; }
+    [JsonPropertyName("input_events_per_second")] public double InputEventsPerSecond { get; init; }
+    [JsonPropertyName("topics")] public required IReadOnlyList<TopicCost> Topics { get; init; }
+    /// <summary>Key plus value bytes acknowledged on every topic, per input event.</summary>
+    [JsonPropertyName("bytes_per_input_event")] public double BytesPerInputEvent { get; init; }
+    [JsonPropertyName("value_bytes_per_input_event")] public double ValueBytesPerInputEvent { get; init; }
+    [JsonPropertyName("cpu_seconds")] public double CpuSeconds { get; init; }
+    [JsonPropertyName("cpu_seconds_per_million_input_events")] public double CpuSecondsPerMillionInputEvents { get; init; }
+    /// <summary>Receive timestamp of the input event to the Kafka acknowledgement (bars: of the bar's first input).</summary>
+    [JsonPropertyName("input_to_ack_mean_ms")] public double InputToAckMeanMs { get; init; }
+    [JsonPropertyName("input_to_ack_p99_ms")] public double InputToAckP99Ms { get; init; }
+    /// <summary>Enqueue in the producer to the acknowledgement.</summary>
+    [JsonPropertyName("delivery_mean_ms")] public double DeliveryMeanMs { get; init; }
+    [JsonPropertyName("delivery_p99_ms")] public double DeliveryP99Ms { get; init; }
+    [JsonPropertyName("peak_working_set_bytes")] public long PeakWorkingSetBytes { get; init; }
+    [JsonPropertyName("gc_heap_bytes")] public long GcHeapBytes { get; init; }
+
+    public static CostSummary Measure(TimeSpan elapsed, long inputEvents, IReadOnlyList<Kafka.KafkaTopicStats> topics, Kafka.LatencySnapshot? inputLatency, Kafka.LatencySnapshot? delivery)
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        var cpu = process.TotalProcessorTime.TotalSeconds;
+        var totalBytes = topics.Sum(t => t.BytesProduced);
+        var valueBytes = topics.Sum(t => t.ValueBytesDelivered);
+        return new CostSummary
+        {
+            InputEvents = inputEvents,
+            InputEventsPerSecond = Math.Round(inputEvents / seconds, 1),
+            Topics = topics.Where(t => t.Produced + t.Dropped > 0).Select(t => new TopicCost(t.Topic, t.Delivered, Math.Round(t.Delivered / seconds, 1),
+                t.BytesProduced, Math.Round(t.BytesProduced / seconds, 1), t.ValueBytesDelivered, t.Delivered == 0 ? 0 : Math.Round((double)t.ValueBytesDelivered / t.Delivered, 2))).ToList(),
+            BytesPerInputEvent = inputEvents == 0 ? 0 : Math.Round((double)totalBytes / inputEvents, 2),
+            ValueBytesPerInputEvent = inputEvents == 0 ? 0 : Math.Round((double)valueBytes / inputEvents, 2),
+            CpuSeconds = Math.Round(cpu, 3),
+            CpuSecondsPerMillionInputEvents = inputEvents == 0 ? 0 : Math.Round(cpu / inputEvents * 1e6, 2),
+            InputToAckMeanMs = Math.Round((inputLatency?.MeanSeconds ?? 0) * 1e3, 3),
+            InputToAckP99Ms = Math.Round((inputLatency?.P99Seconds ?? 0) * 1e3, 3),
+            DeliveryMeanMs = Math.Round((delivery?.MeanSeconds ?? 0) * 1e3, 3),
+            DeliveryP99Ms = Math.Round((delivery?.P99Seconds ?? 0) * 1e3, 3),
+            PeakWorkingSetBytes = process.PeakWorkingSet64,
+            GcHeapBytes = GC.GetTotalMemory(false),
+        };
+    }
+}
+
+/// <summary>One topic's share of a run: acknowledged messages, key plus value bytes produced, value bytes acknowledged.</summary>
+public sealed record TopicCost(
+    [property: JsonPropertyName("topic")] string Topic,
+    [property: JsonPropertyName("messages")] long Messages,
+    [property: JsonPropertyName("messages_per_second")] double MessagesPerSecond,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("bytes_per_second")] double BytesPerSecond,
+    [property: JsonPropertyName("value_bytes")] long ValueBytes,
+    [property: JsonPropertyName("value_bytes_per_message")] double ValueBytesPerMessage);
+
+/// <summary>The price role's group membership and batches.</summary>
+public sealed record PriceRoleSummary(
+    [property: JsonPropertyName("group_id")] string GroupId,
+    [property: JsonPropertyName("transactional")] bool Transactional,
+    [property: JsonPropertyName("assigned_partitions")] IReadOnlyList<int> AssignedPartitions,
+    [property: JsonPropertyName("rebalances")] long Rebalances,
+    [property: JsonPropertyName("batches_committed")] long BatchesCommitted,
+    [property: JsonPropertyName("batches_abandoned")] long BatchesAbandoned,
+    [property: JsonPropertyName("undecodable_records")] long Undecodable);
 
 public sealed record ProviderSummary(
     [property: JsonPropertyName("provider")] string Provider,
@@ -62,7 +138,9 @@ public sealed record HealthReport(
     [property: JsonPropertyName("kafka_bootstrap")] string? KafkaBootstrap,
     [property: JsonPropertyName("providers")] IReadOnlyList<ProviderHealth> Providers,
     [property: JsonPropertyName("kafka_delivered")] long KafkaDelivered,
-    [property: JsonPropertyName("kafka_delivery_failures")] long KafkaDeliveryFailures);
+    [property: JsonPropertyName("kafka_delivery_failures")] long KafkaDeliveryFailures,
+    [property: JsonPropertyName("kafka_security")] Kafka.KafkaSecurityInfo? KafkaSecurity = null,
+    [property: JsonPropertyName("role")] string Role = "all");
 
 public sealed record ProviderHealth(
     [property: JsonPropertyName("provider")] string Provider,

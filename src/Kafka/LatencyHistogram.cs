@@ -1,0 +1,91 @@
+namespace Cloudwall.Rx.Kafka;
+
+/// <summary>
+/// A lock-free latency histogram with fixed geometric buckets (10 µs × 1.2ⁿ, up to about 10 minutes), cheap enough to
+/// record every delivery report. Quantiles are reported as the upper bound of the bucket they fall in (at most 20 % high).
+/// </summary>
+public sealed class KafkaLatencyHistogram
+{
+    private const double FirstBoundSeconds = 10e-6;
+    private const double Factor = 1.2;
+
+    /// <summary>Upper bounds in seconds, ascending; a last implicit bucket holds everything above.</summary>
+    public static readonly double[] Bounds = BuildBounds();
+
+    private readonly long[] _counts = new long[Bounds.Length + 1];
+    private long _count;
+    private long _sumNanos;
+    private long _maxNanos;
+
+    public void Record(long nanos)
+    {
+        if (nanos < 0)
+        {
+            nanos = 0; // clocks of two threads may disagree by a hair
+        }
+
+        var seconds = nanos * 1e-9;
+        var i = Array.BinarySearch(Bounds, seconds);
+        if (i < 0)
+        {
+            i = ~i;
+        }
+
+        Interlocked.Increment(ref _counts[i]);
+        Interlocked.Increment(ref _count);
+        Interlocked.Add(ref _sumNanos, nanos);
+        long max;
+        while (nanos > (max = Volatile.Read(ref _maxNanos)) && Interlocked.CompareExchange(ref _maxNanos, nanos, max) != max)
+        {
+        }
+    }
+
+    public LatencySnapshot Snapshot()
+    {
+        var counts = new long[_counts.Length];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            counts[i] = Volatile.Read(ref _counts[i]);
+        }
+
+        var total = counts.Sum();
+        var sum = Interlocked.Read(ref _sumNanos);
+        return new LatencySnapshot(total, total == 0 ? 0 : sum * 1e-9 / total, Quantile(counts, total, 0.5), Quantile(counts, total, 0.99),
+            Interlocked.Read(ref _maxNanos) * 1e-9, sum * 1e-9, counts);
+    }
+
+    private static double Quantile(long[] counts, long total, double q)
+    {
+        if (total == 0)
+        {
+            return 0;
+        }
+
+        var rank = (long)Math.Ceiling(q * total);
+        long seen = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            seen += counts[i];
+            if (seen >= rank)
+            {
+                return i < Bounds.Length ? Bounds[i] : double.PositiveInfinity;
+            }
+        }
+
+        return double.PositiveInfinity;
+    }
+
+    private static double[] BuildBounds()
+    {
+        var bounds = new List<double>();
+        for (var b = FirstBoundSeconds; b < 600; b *= Factor)
+        {
+            bounds.Add(b);
+        }
+
+        return [.. bounds];
+    }
+}
+
+/// <summary>A histogram at one moment. <paramref name="Counts"/> is per bucket of <see cref="KafkaLatencyHistogram.Bounds"/> plus one overflow bucket.</summary>
+public sealed record LatencySnapshot(long Count, double MeanSeconds, double P50Seconds, double P99Seconds, double MaxSeconds, double SumSeconds, long[] Counts);

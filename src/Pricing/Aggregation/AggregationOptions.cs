@@ -1,0 +1,26 @@
+namespace Cloudwall.Rx.Pricing.Aggregation;
+
+/// <summary>
+/// Pre-aggregation (configuration section <c>Pipeline:Aggregation</c>): when enabled, each partition publishes one
+/// <see cref="Core.Bar"/> per interval per series to md.bars.v1 instead of every raw event to md.events.v1.
+/// </summary>
+public sealed class AggregationOptions
+{
+    public const string Section = "Pipeline:Aggregation";
+
+    public bool Enabled { get; set; }
+
+    /// <summary>Bar length, a whole number of milliseconds (e.g. 250 ms, 1 s).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Series one partition may hold open at once; events of further series are counted and not aggregated.</summary>
+    public int MaxSeriesPerPartition { get; set; } = 65_536;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Interval < TimeSpan.FromMilliseconds(1) || Interval > TimeSpan.FromHours(1) || Interval.Ticks % TimeSpan.TicksPerMillisecond != 0)
+            yield return $"{Section}:{nameof(Interval)} must be a whole number of milliseconds within 00:00:00.001..01:00:00 (was {Interval})";
+        if (MaxSeriesPerPartition is < 1 or > 10_000_000)
+            yield return $"{Section}:{nameof(MaxSeriesPerPartition)} must be 1..10000000 (was {MaxSeriesPerPartition})";
+    }
+}
