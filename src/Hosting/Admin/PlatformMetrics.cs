@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Hosting.Configuration;
 using Cloudwall.Rx.Hosting.Platform;
 using Cloudwall.Rx.Quality.Metrics;
 using Prometheus;
@@ -72,9 +73,20 @@ public sealed class PlatformMetrics
         Series = new SeriesMetricsExporter(Registry, seriesOptions, platform.RefData.KeyOf, time);
         // Every statistics window goes to the exporter and to the detectors.
         // Every statistics window goes to the exporter and, where the quality sidecar runs, to the detectors.
-        platform.SeriesWindowSink ??= services?.GetService<QualitySidecar>() is { } quality
-            ? new Quality.Stats.SeriesWindowFanOut(Series, quality)
-            : Series;
+        // With Quality:PublishWindows (default in role ingest) they also go to md.quality.v1 for a quality pod.
+        var sinks = new List<Quality.Stats.ISeriesWindowSink> { Series };
+        if (services?.GetService<RunRole>()?.Name != RunRole.Quality && services?.GetService<QualitySidecar>() is { } quality)
+        {
+            sinks.Add(quality);
+        }
+
+        var role = services?.GetService<RunRole>()?.Name ?? RunRole.All;
+        if (configuration.GetValue<bool?>("Quality:PublishWindows") ?? role == RunRole.Ingest)
+        {
+            sinks.Add(new SeriesWindowKafkaSink(platform));
+        }
+
+        platform.SeriesWindowSink ??= new Quality.Stats.SeriesWindowFanOut([.. sinks]);
     }
 
     /// <summary>The per-series exporter sharing <see cref="Registry"/>.</summary>

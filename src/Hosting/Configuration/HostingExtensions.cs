@@ -63,6 +63,22 @@ public static class HostingExtensions
             return builder;
         }
 
+        if (role == RunRole.Quality)
+        {
+            // The sidecar as its own pod: windows in from md.quality.v1, metrics and alerts out; the platform stays idle
+            // (it only backs the admin endpoints).
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton<ReferenceData>();
+            builder.Services.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
+            builder.Services.AddSingleton<PlatformService>();
+            builder.Services.AddSingleton<QualitySidecar>();
+            builder.Services.AddSingleton<PlatformMetrics>();
+            builder.Services.AddSingleton<QualityRoleService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<QualityRoleService>());
+            return builder;
+        }
+
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReferenceData>();
@@ -97,6 +113,7 @@ public sealed record RunRole(string Name)
     public const string All = "all";
     public const string Ingest = "ingest";
     public const string Price = "price";
+    public const string Quality = "quality";
 
-    public static IReadOnlyList<string> Names { get; } = [All, Ingest, Price];
+    public static IReadOnlyList<string> Names { get; } = [All, Ingest, Price, Quality];
 }

@@ -60,7 +60,8 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
     private void OnGap(SequenceGap gap) => OnSequenceGap(gap);
 
     /// <summary>Builds the detectors and sinks and starts evaluating. Call once the publisher exists.</summary>
-    public void Start()
+    /// <param name="publisher">The producer for alerts; the platform's by default (role quality brings its own).</param>
+    public void Start(Kafka.KafkaPublisher? publisher = null)
     {
         if (Monitor is not null)
         {
@@ -68,9 +69,9 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
         }
 
         var sinks = new List<IAlertSink>();
-        if (_platform.Publisher is { } publisher)
+        if ((publisher ?? _platform.Publisher) is { } producer)
         {
-            sinks.Add(new KafkaAlertSink(new QualityRecordProducer(publisher)));
+            sinks.Add(new KafkaAlertSink(new QualityRecordProducer(producer)));
         }
 
         if (_options.Alerts.Slack.Enabled)
