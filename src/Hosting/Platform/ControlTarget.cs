@@ -10,7 +10,7 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// What the control plane changes on this instance: subscriptions through the providers' live add/remove, pausing and
 /// resuming providers, and swapping in a new pricing-parameter snapshot. Nothing restarts.
 /// </summary>
-public sealed partial class ControlTarget(PlatformService platform, ILogger<ControlTarget> logger) : IControlTarget
+public sealed partial class ControlTarget(PlatformService platform, QualitySidecar quality, ILogger<ControlTarget> logger) : IControlTarget
 {
     private readonly Dictionary<string, IReadOnlyCollection<string>> _paused = new(StringComparer.OrdinalIgnoreCase);
 
@@ -89,7 +89,30 @@ public sealed partial class ControlTarget(PlatformService platform, ILogger<Cont
         LogPricing(next.Version, platform.PricingParameters.TrySwap(next));
     }
 
-    public void SetDetectors(ControlSnapshot snapshot) => LogDetectors(snapshot.Version);
+    /// <summary>
+    /// Maps set-detector thresholds (scope = detector, name = threshold) onto run-time overrides read on the next window:
+    /// divergence.threshold / for_ms, no_data.floor_ms / ceiling_ms / multiplier, update_rate.drop_fraction,
+    /// spikes.sr_threshold / mad_threshold.
+    /// </summary>
+    public void SetDetectors(ControlSnapshot snapshot)
+    {
+        double? D(string scope, string name) => snapshot.Detectors.Get(scope, name) is { } v ? (double)v : null;
+        TimeSpan? Ms(string scope, string name) => snapshot.Detectors.Get(scope, name) is { } v ? TimeSpan.FromMilliseconds((double)v) : null;
+        var live = new Quality.DetectorOverrides
+        {
+            DivergenceThreshold = D("divergence", "threshold"),
+            DivergenceFor = Ms("divergence", "for_ms"),
+            NoDataFloor = Ms("no_data", "floor_ms"),
+            NoDataCeiling = Ms("no_data", "ceiling_ms"),
+            NoDataMultiplier = D("no_data", "multiplier"),
+            UpdateRateDropFraction = D("update_rate", "drop_fraction"),
+            SpikeSrThreshold = D("spikes", "sr_threshold"),
+            SpikeMadThreshold = D("spikes", "mad_threshold"),
+        };
+        // Invalid values throw: the control agent reports apply-failed and keeps the previous version.
+        quality.Monitor?.SetLiveThresholds(live);
+        LogDetectors(snapshot.Version);
+    }
 
     public Task ReloadReferenceDataAsync(long version, CancellationToken ct) => Task.CompletedTask;
 
@@ -141,6 +164,6 @@ public sealed partial class ControlTarget(PlatformService platform, ILogger<Cont
     [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Control: pricing parameters version {Version} (swapped: {Swapped})")]
     private partial void LogPricing(int version, bool swapped);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Control: detector thresholds of version {Version} recorded")]
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Control: detector thresholds of version {Version} applied")]
     private partial void LogDetectors(long version);
 }

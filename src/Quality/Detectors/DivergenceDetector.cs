@@ -31,6 +31,7 @@ public sealed class DivergenceDetector(DivergenceOptions options, SeriesSettings
             _series.Add(w.Key, s);
         }
 
+        s.Settings = settings.Get(w.Key);
         if (!s.Settings.Enabled) return;
         var deviation = Math.Abs(r - 1);
         var wasActive = s.Condition.Active;
@@ -49,7 +50,7 @@ public sealed class DivergenceDetector(DivergenceOptions options, SeriesSettings
     private sealed class Series(AlertKey key, SeriesSettings settings)
     {
         public readonly AlertKey Key = key;
-        public readonly SeriesSettings Settings = settings;
+        public SeriesSettings Settings = settings; // refreshed per window: thresholds may change at run time
         public SustainedCondition Condition;
     }
 }

@@ -135,7 +135,7 @@ public sealed class NoDataDetector
     }
 
     private long Threshold(Series s) =>
-        AdaptiveThreshold.Compute(s.Interval, s.Settings.NoDataMultiplier, s.Settings.NoDataFloorNs, s.Settings.NoDataCeilingNs);
+        AdaptiveThreshold.Compute(s.Interval, (s.Settings = _settings.Get(s.Key)).NoDataMultiplier, s.Settings.NoDataFloorNs, s.Settings.NoDataCeilingNs);
 
     private Series GetOrAdd(in SeriesKey key, long nowNs)
     {
@@ -165,8 +165,9 @@ public sealed class NoDataDetector
 
     private sealed class Series(SeriesKey key, SeriesSettings settings)
     {
+        public readonly SeriesKey Key = key;
         public readonly AlertKey AlertKey = new(DetectorNames.NoData, AlertScope.ForSeries(key));
-        public readonly SeriesSettings Settings = settings;
+        public SeriesSettings Settings = settings; // refreshed on evaluation: thresholds may change at run time
         public readonly List<Group> Groups = new(4);
         public Ewma Interval;
         public long LastDataNs;

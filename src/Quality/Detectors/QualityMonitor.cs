@@ -31,13 +31,29 @@ public sealed partial class QualityMonitor : IDisposable
         _options = options;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        var settings = new SeriesSettingsCache(options, instrumentKey);
+        var settings = _settings = new SeriesSettingsCache(options, instrumentKey);
         NoData = new NoDataDetector(options.NoData, settings, alerts);
         SequenceGaps = new SequenceGapDetector(options.SequenceGaps, alerts);
         Latency = new LatencyDetector(options.Latency, alerts);
         UpdateRate = new UpdateRateDetector(options.UpdateRate, settings, alerts);
         Divergence = new DivergenceDetector(options.Divergence, settings, alerts);
         Spikes = new SpikeDetector(options.Spikes, settings, alerts);
+    }
+
+    private readonly SeriesSettingsCache _settings;
+
+    /// <summary>Swaps in run-time thresholds (the control plane's set-detector); every detector reads them on its next window.</summary>
+    public void SetLiveThresholds(DetectorOverrides? live)
+    {
+        if (live is not null && live.Validate("live").ToList() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(live));
+        }
+
+        lock (_gate)
+        {
+            _settings.SetLive(live);
+        }
     }
 
     public NoDataDetector NoData { get; }

@@ -323,9 +323,11 @@ public sealed record SeriesSettings(
     double SpikeSrThreshold,
     double SpikeMadThreshold)
 {
-    public static SeriesSettings Resolve(QualityOptions o, MarketType market, string? instrumentKey)
+    public static SeriesSettings Resolve(QualityOptions o, MarketType market, string? instrumentKey, DetectorOverrides? live = null)
     {
-        o.Classes.TryGetValue(market.ToText(), out var cls);
+        o.Classes.TryGetValue(market.ToText(), out var configured);
+        // Run-time thresholds (the control plane's set-detector) sit above the configured class defaults.
+        var cls = live is null ? configured : Merge(live, configured);
         DetectorOverrides? ins = null;
         if (instrumentKey is not null) o.Instruments.TryGetValue(instrumentKey, out ins);
         return new SeriesSettings(
@@ -341,4 +343,17 @@ public sealed record SeriesSettings(
     }
 
     internal static long Ns(TimeSpan t) => t.Ticks * UnixTime.NanosPerTick;
+
+    private static DetectorOverrides Merge(DetectorOverrides top, DetectorOverrides? below) => new()
+    {
+        Enabled = top.Enabled ?? below?.Enabled,
+        NoDataFloor = top.NoDataFloor ?? below?.NoDataFloor,
+        NoDataCeiling = top.NoDataCeiling ?? below?.NoDataCeiling,
+        NoDataMultiplier = top.NoDataMultiplier ?? below?.NoDataMultiplier,
+        DivergenceThreshold = top.DivergenceThreshold ?? below?.DivergenceThreshold,
+        DivergenceFor = top.DivergenceFor ?? below?.DivergenceFor,
+        UpdateRateDropFraction = top.UpdateRateDropFraction ?? below?.UpdateRateDropFraction,
+        SpikeSrThreshold = top.SpikeSrThreshold ?? below?.SpikeSrThreshold,
+        SpikeMadThreshold = top.SpikeMadThreshold ?? below?.SpikeMadThreshold,
+    };
 }

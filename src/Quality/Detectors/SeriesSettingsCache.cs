@@ -9,10 +9,19 @@ public sealed class SeriesSettingsCache(QualityOptions options, Func<InstrumentI
 
     public QualityOptions Options { get; } = options;
 
+    private DetectorOverrides? _live;
+
+    /// <summary>Thresholds set at run time for every series (under per-instrument configuration); the next window reads them.</summary>
+    public void SetLive(DetectorOverrides? live)
+    {
+        _live = live;
+        _cache.Clear();
+    }
+
     public SeriesSettings Get(in SeriesKey key)
     {
         if (_cache.TryGetValue((key.Instrument, key.Market), out var s)) return s;
-        s = SeriesSettings.Resolve(Options, key.Market, instrumentKey?.Invoke(key.Instrument));
+        s = SeriesSettings.Resolve(Options, key.Market, instrumentKey?.Invoke(key.Instrument), _live);
         _cache.Add((key.Instrument, key.Market), s);
         return s;
     }

@@ -68,6 +68,7 @@ public sealed class SpikeDetector(SpikeOptions options, SeriesSettingsCache sett
             _series.Add(w.Key, s);
         }
 
+        s.Settings = settings.Get(w.Key);
         if (!s.Settings.Enabled) return;
         if (ratio is { } r) Push(s.Ratio, r, s.Settings, options.RatioMinDeviation, relative: false, RatioWhat, w.WindowEndNs);
         var seconds = (w.WindowEndNs - w.WindowStartNs) / 1e9;
@@ -106,7 +107,7 @@ public sealed class SpikeDetector(SpikeOptions options, SeriesSettingsCache sett
 
     private sealed class Series(SeriesSettings settings, Signal ratio, Signal rate)
     {
-        public readonly SeriesSettings Settings = settings;
+        public SeriesSettings Settings = settings; // refreshed per window: thresholds may change at run time
         public readonly Signal Ratio = ratio;
         public readonly Signal Rate = rate;
     }

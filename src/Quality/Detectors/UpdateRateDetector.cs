@@ -25,6 +25,7 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
 
         var from = s.PrevDataEndNs > 0 ? s.PrevDataEndNs : w.WindowStartNs;
         s.PrevDataEndNs = w.WindowEndNs;
+        s.Settings = settings.Get(w.Key);
         if (w.WindowEndNs <= from || !s.Settings.Enabled) return;
         var rate = w.Count / ((w.WindowEndNs - from) / 1e9);
         s.Current.Update(rate, options.CurrentAlpha);
@@ -50,7 +51,7 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
     private sealed class Series(AlertKey key, SeriesSettings settings)
     {
         public readonly AlertKey Key = key;
-        public readonly SeriesSettings Settings = settings;
+        public SeriesSettings Settings = settings; // refreshed per window: thresholds may change at run time
         public Ewma Baseline;
         public Ewma Current;
         public SustainedCondition Condition;

@@ -152,6 +152,27 @@ public sealed class QualityMonitorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Thresholds_set_at_run_time_apply_on_the_next_window_without_a_restart()
+    {
+        using var m = new SyntheticMarket();
+        var target = new SeriesKey(Agg, VenueId.Kraken, new InstrumentId(2), DataClass.Trade, MarketType.Spot);
+        m.Fault = (k, s) => new Tweak(PriceFactor: s >= FaultAt && k == target ? 1.02 : 1);
+
+        // A 2 % offset is within a 5 % threshold set live before the fault: no divergence alert.
+        m.Run(FaultAt - 10);
+        m.Monitor.SetLiveThresholds(new DetectorOverrides { DivergenceThreshold = 0.05 });
+        m.Run(70);
+        Assert.Empty(m.Notifier.Firing(DetectorNames.Divergence));
+
+        // Back to 1 %: the same held offset becomes an alert, on the detector's learned state (no restart).
+        m.Monitor.SetLiveThresholds(new DetectorOverrides { DivergenceThreshold = 0.01 });
+        m.Run(40);
+        Assert.Single(m.Notifier.Firing(DetectorNames.Divergence));
+
+        Assert.Throws<ArgumentException>(() => m.Monitor.SetLiveThresholds(new DetectorOverrides { DivergenceThreshold = 2 }));
+    }
+
+    [Fact]
     public void A_single_6_percent_blip_is_no_divergence_alert_but_is_a_spike()
     {
         using var m = new SyntheticMarket();
