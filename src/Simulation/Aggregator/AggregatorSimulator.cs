@@ -35,10 +35,8 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
     private WebApplication? _app;
-    private Task _loop = Task.CompletedTask;
-    private long _stepFailures;
+    private FeedLoop? _loop;
     private int _disposed;
 
     private AggregatorSimulator(AggregatorSimulatorOptions options, TimeProvider time, ILoggerFactory loggers)
@@ -69,7 +67,7 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
     /// <summary>The instruments served, as <c>exchange:class:code</c>.</summary>
     public IReadOnlyList<string> Instruments => _feed.Instruments.Select(i => i.Key).ToList();
 
-    public long StepFailures => Interlocked.Read(ref _stepFailures);
+    public long StepFailures => _loop?.StepFailures ?? 0;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 (HTTP/2 only) and starts the feed loop.</summary>
     public static async Task<AggregatorSimulator> StartAsync(AggregatorSimulatorOptions options, TimeProvider? time = null,
@@ -81,7 +79,7 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
         try
         {
             await sim.StartServerAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = Task.Run(sim.RunLoopAsync, CancellationToken.None);
+            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._feed.Step);
             LogStarted(sim._log, sim.Endpoint, sim._feed.Instruments.Count);
             return sim;
         }
@@ -101,8 +99,10 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
 
         Faults.DropRequested -= OnDropRequested;
         Faults.MalformedRequested -= OnMalformedRequested;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false); // never throws: the loop catches
+        if (_loop is not null)
+        {
+            await _loop.DisposeAsync().ConfigureAwait(false);
+        }
         _feed.AbortAll();
         if (_app is not null)
         {
@@ -115,8 +115,6 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
                 await _app.DisposeAsync().ConfigureAwait(false);
             }
         }
-
-        _stop.Dispose();
     }
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
@@ -149,51 +147,12 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
         Endpoint = new Uri($"http://127.0.0.1:{new Uri(address).Port}");
     }
 
-    private async Task RunLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(_options.TickInterval, _time);
-            var last = _time.GetUtcNow();
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                try
-                {
-                    _feed.Step(last, now);
-                }
-                catch (Exception ex)
-                {
-                    // One bad step must not stop the market: count it, log it, carry on from here.
-                    Interlocked.Increment(ref _stepFailures);
-                    LogStepFailed(_log, ex);
-                }
-
-                last = now;
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception ex)
-        {
-            LogLoopFailed(_log, ex);
-        }
-    }
-
     private void OnDropRequested() => LogDropped(_log, _feed.AbortAll());
 
     private void OnMalformedRequested(int count) => Stats.CountMalformedSent(_feed.SendMalformed(count));
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Aggregator simulator on {Endpoint}: {Count} instruments")]
     private static partial void LogStarted(ILogger logger, Uri endpoint, int count);
-
-    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "Aggregator simulator feed step failed")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 313, Level = LogLevel.Critical, Message = "Aggregator simulator feed loop ended unexpectedly")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "Aggregator simulator fault: reset {Count} streams")]
     private static partial void LogDropped(ILogger logger, int count);

@@ -26,10 +26,7 @@ public sealed partial class BinanceSimulator : IVenueSimulator
     private readonly BinanceSimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
-    private long _steps;
-    private long _stepFailures;
+    private FeedLoop? _loop;
     private int _disposed;
 
     private BinanceSimulator(BinanceSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -62,9 +59,9 @@ public sealed partial class BinanceSimulator : IVenueSimulator
     public IReadOnlyCollection<string> Symbols => _protocol.Symbols;
 
     /// <summary>Feed steps run, and steps that threw (logged; the loop goes on).</summary>
-    public long Steps => Interlocked.Read(ref _steps);
+    public long Steps => _loop?.Steps ?? 0;
 
-    public long StepFailures => Interlocked.Read(ref _stepFailures);
+    public long StepFailures => _loop?.StepFailures ?? 0;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
     /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>
@@ -80,7 +77,7 @@ public sealed partial class BinanceSimulator : IVenueSimulator
         try
         {
             await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = Task.Run(sim.RunLoopAsync, CancellationToken.None);
+            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._feed.Step);
             LogStarted(sim._log, sim.Venue, sim.Endpoint, sim.Symbols.Count);
             return sim;
         }
@@ -100,44 +97,11 @@ public sealed partial class BinanceSimulator : IVenueSimulator
 
         Faults.DropRequested -= OnDropRequested;
         Faults.MalformedRequested -= OnMalformedRequested;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false); // never throws: the loop catches
+        if (_loop is not null)
+        {
+            await _loop.DisposeAsync().ConfigureAwait(false);
+        }
         await _server.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(_options.TickInterval, _time);
-            var last = _time.GetUtcNow();
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                try
-                {
-                    _feed.Step(last, now);
-                    Interlocked.Increment(ref _steps);
-                }
-                catch (Exception ex)
-                {
-                    // One bad step must not stop the market: count it, log it, carry on from here.
-                    Interlocked.Increment(ref _stepFailures);
-                    LogStepFailed(_log, ex);
-                }
-
-                last = now;
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception ex)
-        {
-            LogLoopFailed(_log, ex);
-        }
     }
 
     private void OnDropRequested()
@@ -158,12 +122,6 @@ public sealed partial class BinanceSimulator : IVenueSimulator
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Binance simulator ({Venue}) on {Endpoint}: {SymbolCount} symbols")]
     private static partial void LogStarted(ILogger logger, string venue, Uri endpoint, int symbolCount);
-
-    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Binance simulator feed step failed")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 403, Level = LogLevel.Critical, Message = "Binance simulator feed loop ended unexpectedly")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Information, Message = "Binance simulator fault: dropped {Count} connections")]
     private static partial void LogDropped(ILogger logger, int count);

@@ -26,10 +26,7 @@ public sealed partial class BybitSimulator : IVenueSimulator
     private readonly BybitSimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
-    private long _steps;
-    private long _stepFailures;
+    private FeedLoop? _loop;
     private int _disposed;
 
     private BybitSimulator(BybitSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -68,9 +65,9 @@ public sealed partial class BybitSimulator : IVenueSimulator
 
     public BybitCategory Category => _options.Category;
 
-    public long Steps => Interlocked.Read(ref _steps);
+    public long Steps => _loop?.Steps ?? 0;
 
-    public long StepFailures => Interlocked.Read(ref _stepFailures);
+    public long StepFailures => _loop?.StepFailures ?? 0;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
     public static async Task<BybitSimulator> StartAsync(BybitSimulatorOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null,
@@ -82,7 +79,7 @@ public sealed partial class BybitSimulator : IVenueSimulator
         try
         {
             await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = Task.Run(sim.RunLoopAsync, CancellationToken.None);
+            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._protocol.Step);
             LogStarted(sim._log, sim.Endpoint, sim.Symbols.Count);
             return sim;
         }
@@ -102,44 +99,11 @@ public sealed partial class BybitSimulator : IVenueSimulator
 
         Faults.DropRequested -= OnDropRequested;
         Faults.MalformedRequested -= OnMalformedRequested;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false); // never throws: the loop catches
+        if (_loop is not null)
+        {
+            await _loop.DisposeAsync().ConfigureAwait(false);
+        }
         await _server.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(_options.TickInterval, _time);
-            var last = _time.GetUtcNow();
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                try
-                {
-                    _protocol.Step(last, now);
-                    Interlocked.Increment(ref _steps);
-                }
-                catch (Exception ex)
-                {
-                    // One bad step must not stop the market: count it, log it, carry on.
-                    Interlocked.Increment(ref _stepFailures);
-                    LogStepFailed(_log, ex);
-                }
-
-                last = now;
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception ex)
-        {
-            LogLoopFailed(_log, ex);
-        }
     }
 
     private void OnDropRequested() => LogDropped(_log, _server.AbortAll());
@@ -156,12 +120,6 @@ public sealed partial class BybitSimulator : IVenueSimulator
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Bybit simulator on {Endpoint}: {Count} symbols")]
     private static partial void LogStarted(ILogger logger, Uri endpoint, int count);
-
-    [LoggerMessage(EventId = 412, Level = LogLevel.Error, Message = "Bybit simulator feed step failed")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 413, Level = LogLevel.Critical, Message = "Bybit simulator feed loop ended unexpectedly")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "Bybit simulator fault: dropped {Count} connections")]
     private static partial void LogDropped(ILogger logger, int count);

@@ -28,10 +28,7 @@ public sealed partial class CoinbaseSimulator : IVenueSimulator
     private readonly CoinbaseSimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
-    private long _steps;
-    private long _stepFailures;
+    private FeedLoop? _loop;
     private int _disposed;
 
     private CoinbaseSimulator(CoinbaseSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -64,9 +61,9 @@ public sealed partial class CoinbaseSimulator : IVenueSimulator
     public IReadOnlyCollection<string> ProductIds => _protocol.ProductIds;
 
     /// <summary>Feed steps run, and steps that threw (logged; the loop goes on).</summary>
-    public long Steps => Interlocked.Read(ref _steps);
+    public long Steps => _loop?.Steps ?? 0;
 
-    public long StepFailures => Interlocked.Read(ref _stepFailures);
+    public long StepFailures => _loop?.StepFailures ?? 0;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
     /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>
@@ -82,7 +79,7 @@ public sealed partial class CoinbaseSimulator : IVenueSimulator
         try
         {
             await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = Task.Run(sim.RunLoopAsync, CancellationToken.None);
+            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._feed.Step);
             LogStarted(sim._log, sim.Endpoint, options.Source, sim.ProductIds.Count);
             return sim;
         }
@@ -102,44 +99,11 @@ public sealed partial class CoinbaseSimulator : IVenueSimulator
 
         Faults.DropRequested -= OnDropRequested;
         Faults.MalformedRequested -= OnMalformedRequested;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false); // never throws: the loop catches
+        if (_loop is not null)
+        {
+            await _loop.DisposeAsync().ConfigureAwait(false);
+        }
         await _server.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(_options.TickInterval, _time);
-            var last = _time.GetUtcNow();
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                try
-                {
-                    _feed.Step(last, now);
-                    Interlocked.Increment(ref _steps);
-                }
-                catch (Exception ex)
-                {
-                    // One bad step must not stop the market: count it, log it, carry on from here.
-                    Interlocked.Increment(ref _stepFailures);
-                    LogStepFailed(_log, ex);
-                }
-
-                last = now;
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception ex)
-        {
-            LogLoopFailed(_log, ex);
-        }
     }
 
     private void OnDropRequested()
@@ -160,12 +124,6 @@ public sealed partial class CoinbaseSimulator : IVenueSimulator
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Coinbase simulator on {Endpoint}: {Source} feed, {ProductCount} products")]
     private static partial void LogStarted(ILogger logger, Uri endpoint, CoinbaseFeedSource source, int productCount);
-
-    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Coinbase simulator feed step failed")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 203, Level = LogLevel.Critical, Message = "Coinbase simulator feed loop ended unexpectedly")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Coinbase simulator fault: dropped {Count} connections")]
     private static partial void LogDropped(ILogger logger, int count);

@@ -26,10 +26,7 @@ public sealed partial class DeribitSimulator : IVenueSimulator
     private readonly DeribitSimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
-    private long _steps;
-    private long _stepFailures;
+    private FeedLoop? _loop;
     private int _disposed;
 
     private DeribitSimulator(DeribitSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -61,9 +58,9 @@ public sealed partial class DeribitSimulator : IVenueSimulator
     /// <summary>Connections closed because a <c>test_request</c> went unanswered.</summary>
     public long HeartbeatCloses => _protocol.HeartbeatCloses;
 
-    public long Steps => Interlocked.Read(ref _steps);
+    public long Steps => _loop?.Steps ?? 0;
 
-    public long StepFailures => Interlocked.Read(ref _stepFailures);
+    public long StepFailures => _loop?.StepFailures ?? 0;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
     public static async Task<DeribitSimulator> StartAsync(
@@ -78,7 +75,7 @@ public sealed partial class DeribitSimulator : IVenueSimulator
         try
         {
             await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = Task.Run(sim.RunLoopAsync, CancellationToken.None);
+            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._feed.Step);
             LogStarted(sim._log, sim.Endpoint, sim.InstrumentNames.Count);
             return sim;
         }
@@ -98,44 +95,11 @@ public sealed partial class DeribitSimulator : IVenueSimulator
 
         Faults.DropRequested -= OnDropRequested;
         Faults.MalformedRequested -= OnMalformedRequested;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false); // never throws: the loop catches
+        if (_loop is not null)
+        {
+            await _loop.DisposeAsync().ConfigureAwait(false);
+        }
         await _server.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(_options.TickInterval, _time);
-            var last = _time.GetUtcNow();
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                try
-                {
-                    _feed.Step(last, now);
-                    Interlocked.Increment(ref _steps);
-                }
-                catch (Exception ex)
-                {
-                    // One bad step must not stop the market: count it, log it, carry on from here.
-                    Interlocked.Increment(ref _stepFailures);
-                    LogStepFailed(_log, ex);
-                }
-
-                last = now;
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception ex)
-        {
-            LogLoopFailed(_log, ex);
-        }
     }
 
     private void OnDropRequested() => LogDropped(_log, _server.AbortAll());
@@ -152,12 +116,6 @@ public sealed partial class DeribitSimulator : IVenueSimulator
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Deribit simulator on {Endpoint}: {InstrumentCount} instruments")]
     private static partial void LogStarted(ILogger logger, Uri endpoint, int instrumentCount);
-
-    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "Deribit simulator feed step failed")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 313, Level = LogLevel.Critical, Message = "Deribit simulator feed loop ended unexpectedly")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "Deribit simulator fault: dropped {Count} connections")]
     private static partial void LogDropped(ILogger logger, int count);

@@ -25,10 +25,7 @@ public sealed partial class OkxSimulator : IVenueSimulator
     private readonly OkxSimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stop = new();
-    private Task _loop = Task.CompletedTask;
-    private long _steps;
-    private long _stepFailures;
+    private FeedLoop? _loop;
     private int _disposed;
 
     private OkxSimulator(OkxSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -56,9 +53,9 @@ public sealed partial class OkxSimulator : IVenueSimulator
     /// <summary>The instrument ids a client may subscribe to.</summary>
     public IReadOnlyCollection<string> InstIds => _protocol.InstIds;
 
-    public long Steps => Interlocked.Read(ref _steps);
+    public long Steps => _loop?.Steps ?? 0;
 
-    public long StepFailures => Interlocked.Read(ref _stepFailures);
+    public long StepFailures => _loop?.StepFailures ?? 0;
 
     /// <summary>The last trade id printed for an instrument.</summary>
     public long LastTradeId(string instId) => _protocol.LastTradeId(instId);
@@ -73,7 +70,7 @@ public sealed partial class OkxSimulator : IVenueSimulator
         try
         {
             await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = Task.Run(sim.RunLoopAsync, CancellationToken.None);
+            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._protocol.Step);
             LogStarted(sim._log, sim.Endpoint, sim.InstIds.Count);
             return sim;
         }
@@ -93,44 +90,11 @@ public sealed partial class OkxSimulator : IVenueSimulator
 
         Faults.DropRequested -= OnDropRequested;
         Faults.MalformedRequested -= OnMalformedRequested;
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false); // never throws: the loop catches
+        if (_loop is not null)
+        {
+            await _loop.DisposeAsync().ConfigureAwait(false);
+        }
         await _server.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task RunLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(_options.TickInterval, _time);
-            var last = _time.GetUtcNow();
-            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                try
-                {
-                    _protocol.Step(last, now);
-                    Interlocked.Increment(ref _steps);
-                }
-                catch (Exception ex)
-                {
-                    // One bad step must not stop the market: count it, log it, carry on.
-                    Interlocked.Increment(ref _stepFailures);
-                    LogStepFailed(_log, ex);
-                }
-
-                last = now;
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception ex)
-        {
-            LogLoopFailed(_log, ex);
-        }
     }
 
     private void OnDropRequested() => LogDropped(_log, _server.AbortAll());
@@ -147,12 +111,6 @@ public sealed partial class OkxSimulator : IVenueSimulator
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "OKX simulator on {Endpoint}: {Count} instruments")]
     private static partial void LogStarted(ILogger logger, Uri endpoint, int count);
-
-    [LoggerMessage(EventId = 312, Level = LogLevel.Error, Message = "OKX simulator feed step failed")]
-    private static partial void LogStepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 313, Level = LogLevel.Critical, Message = "OKX simulator feed loop ended unexpectedly")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "OKX simulator fault: dropped {Count} connections")]
     private static partial void LogDropped(ILogger logger, int count);
