@@ -95,7 +95,7 @@ public sealed class DecoderMutationProperties
         Assert.True(rejected > 0, "mutations should produce some rejected frames");
     }
 
-    private static byte[] Mutate(byte[] frame, byte[] other, Mutation mutation, int a, int b, byte value)
+    internal static byte[] Mutate(byte[] frame, byte[] other, Mutation mutation, int a, int b, byte value)
     {
         if (frame.Length == 0)
         {

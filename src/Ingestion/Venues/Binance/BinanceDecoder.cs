@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Binance;
@@ -18,7 +19,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// as acks. Venue errors (<c>{"error":{"code":..,"msg":..},"id":..}</c> or <c>{"code":..,"msg":..}</c>) are rejected.
 /// </summary>
 /// <remarks>
-/// <para>Allocation-free per frame once each symbol has been resolved once: one <see cref="Utf8JsonReader"/> pass collects
+/// <para>Allocation-free per frame once each symbol has been resolved once: one <see cref="FrameJsonReader"/> pass collects
 /// the payload's members as spans of the frame, then the events are built from them. Frames whose event type needs no
 /// fields (depth, kline, ...) are classified as soon as <c>e</c> is read: Binance sends <c>e</c> first, before the book arrays.</para>
 /// <para><c>m</c> is "the buyer is the maker": <c>true</c> means the taker sold (<see cref="Side.Sell"/>).</para>
@@ -254,7 +255,7 @@ public sealed class BinanceDecoder : IFrameDecoder
     /// </summary>
     private static MessageType Scan(ReadOnlySpan<byte> frame, Span<byte> scratch, ref Fields f)
     {
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return MessageType.Malformed;
@@ -275,7 +276,7 @@ public sealed class BinanceDecoder : IFrameDecoder
     /// Reads the members of the object the reader is in, up to and including its end. Returns <see cref="MessageType.None"/>
     /// when the object ended normally, or a type when the frame could be classified early (or is malformed).
     /// </summary>
-    private static MessageType ScanMembers(ref Utf8JsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Fields f, bool top)
+    private static MessageType ScanMembers(ref FrameJsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Fields f, bool top)
     {
         while (reader.Read())
         {
@@ -451,7 +452,7 @@ public sealed class BinanceDecoder : IFrameDecoder
         _ => MessageType.Unsupported,
     };
 
-    private static Field FieldOf(ref Utf8JsonReader reader, bool top)
+    private static Field FieldOf(ref FrameJsonReader reader, bool top)
     {
         if (!reader.ValueIsEscaped)
         {

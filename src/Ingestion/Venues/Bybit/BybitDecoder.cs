@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Okx;
 
@@ -97,7 +98,7 @@ public sealed class BybitDecoder : IFrameDecoder
         var scratch = _scratch.AsSpan();
         var scratchUsed = 0;
         var env = new Envelope();
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);
@@ -201,7 +202,7 @@ public sealed class BybitDecoder : IFrameDecoder
     /// </summary>
     private FrameOutcome Walk(ReadOnlySpan<byte> data, Handler handler, ref Envelope env, ref Context ctx)
     {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
+        var reader = new FrameJsonReader(data, ReaderOptions);
         reader.Read();
         if (reader.TokenType == JsonTokenType.StartArray)
         {
@@ -233,7 +234,7 @@ public sealed class BybitDecoder : IFrameDecoder
         return ctx.Events > 0 ? FrameOutcome.Decoded(ctx.Events) : FrameOutcome.Ignored(FrameReason.Unsupported);
     }
 
-    private FrameOutcome WalkArray(ref Utf8JsonReader reader, Handler handler, ref Envelope env, ref Context ctx)
+    private FrameOutcome WalkArray(ref FrameJsonReader reader, Handler handler, ref Envelope env, ref Context ctx)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -260,7 +261,7 @@ public sealed class BybitDecoder : IFrameDecoder
     }
 
     /// <summary>Reads one entry object (the reader is on its StartObject) into <paramref name="f"/>.</summary>
-    private FrameOutcome ScanEntry(ref Utf8JsonReader reader, ref Fields f, Handler handler, ref Envelope env, ref Context ctx, bool allowNested)
+    private FrameOutcome ScanEntry(ref FrameJsonReader reader, ref Fields f, Handler handler, ref Envelope env, ref Context ctx, bool allowNested)
     {
         var nameBuffer = _names.AsSpan();
         var scratch = _scratch.AsSpan();

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
@@ -9,7 +10,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 /// become trades, <c>ticker</c> becomes a quote; book, subscription and heartbeat frames are ignored, <c>error</c> is rejected.
 /// </summary>
 /// <remarks>
-/// <para>Allocation-free per frame once each product id has been resolved once: one <see cref="Utf8JsonReader"/> pass collects
+/// <para>Allocation-free per frame once each product id has been resolved once: one <see cref="FrameJsonReader"/> pass collects
 /// the fields as spans of the frame (so fields may come in any order), then the event is built from them.</para>
 /// <para>Coinbase's <c>side</c> on a match is the maker's side; the event carries the taker's side, so <c>sell</c> becomes
 /// <see cref="Side.Buy"/> and <c>buy</c> becomes <see cref="Side.Sell"/>.</para>
@@ -184,7 +185,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
     /// </summary>
     private static MessageType Scan(ReadOnlySpan<byte> frame, Span<byte> scratch, ref Fields f)
     {
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return MessageType.Malformed;
@@ -287,7 +288,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
         };
     }
 
-    private static Field FieldOf(ref Utf8JsonReader reader)
+    private static Field FieldOf(ref FrameJsonReader reader)
     {
         if (!reader.ValueIsEscaped)
         {

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
 
@@ -171,7 +172,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
     private bool ScanEnvelope(ReadOnlySpan<byte> frame, ref Envelope env)
     {
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
@@ -218,7 +219,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
     private FrameOutcome Trades(ReadOnlySpan<byte> events, long receiveTimeNs, EventBuffer output)
     {
-        var reader = new Utf8JsonReader(events, ReaderOptions);
+        var reader = new FrameJsonReader(events, ReaderOptions);
         reader.Read(); // [
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -259,7 +260,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         return count == 0 ? FrameOutcome.Ignored(FrameReason.Unsupported) : FrameOutcome.Decoded(count);
     }
 
-    private FrameReason Trade(ref Utf8JsonReader reader, long receiveTimeNs, EventBuffer output)
+    private FrameReason Trade(ref FrameJsonReader reader, long receiveTimeNs, EventBuffer output)
     {
         ReadOnlySpan<byte> tradeIdText = default, product = default, price = default, size = default, side = default, time = default;
         var used = 0;
@@ -332,7 +333,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
     private FrameOutcome Tickers(ReadOnlySpan<byte> events, long exchangeNs, long receiveTimeNs, EventBuffer output)
     {
-        var reader = new Utf8JsonReader(events, ReaderOptions);
+        var reader = new FrameJsonReader(events, ReaderOptions);
         reader.Read(); // [
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -373,7 +374,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         return count == 0 ? FrameOutcome.Ignored(FrameReason.Unsupported) : FrameOutcome.Decoded(count);
     }
 
-    private FrameReason Ticker(ref Utf8JsonReader reader, long exchangeNs, long receiveTimeNs, EventBuffer output)
+    private FrameReason Ticker(ref FrameJsonReader reader, long exchangeNs, long receiveTimeNs, EventBuffer output)
     {
         ReadOnlySpan<byte> product = default, bid = default, bidQty = default, ask = default, askQty = default;
         var used = 0;
@@ -456,7 +457,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         }
     }
 
-    private ReadOnlySpan<byte> Name(scoped ref Utf8JsonReader reader)
+    private ReadOnlySpan<byte> Name(scoped ref FrameJsonReader reader)
     {
         if (!reader.ValueIsEscaped)
         {
@@ -472,7 +473,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         return _names.AsSpan(0, n);
     }
 
-    private ReadOnlySpan<byte> Value(scoped ref Utf8JsonReader reader, scoped ref int used)
+    private ReadOnlySpan<byte> Value(scoped ref FrameJsonReader reader, scoped ref int used)
     {
         if (!reader.ValueIsEscaped)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
@@ -143,7 +144,7 @@ public sealed class DeribitDecoder : IFrameDecoder
     /// <summary>First pass: the JSON-RPC envelope. False when the frame is not a JSON object.</summary>
     private bool ScanEnvelope(ReadOnlySpan<byte> frame, ref Envelope env)
     {
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
@@ -190,7 +191,7 @@ public sealed class DeribitDecoder : IFrameDecoder
         return false;
     }
 
-    private bool ScanParams(ref Utf8JsonReader reader, ref Envelope env, scoped ref int scratchUsed)
+    private bool ScanParams(ref FrameJsonReader reader, ref Envelope env, scoped ref int scratchUsed)
     {
         while (reader.Read())
         {
@@ -224,7 +225,7 @@ public sealed class DeribitDecoder : IFrameDecoder
 
     private FrameOutcome DecodeTrades(ReadOnlySpan<byte> data, long receiveTimeNs, EventBuffer output)
     {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
+        var reader = new FrameJsonReader(data, ReaderOptions);
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -327,7 +328,7 @@ public sealed class DeribitDecoder : IFrameDecoder
 
     private FrameOutcome DecodeTicker(ReadOnlySpan<byte> data, long receiveTimeNs, EventBuffer output)
     {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
+        var reader = new FrameJsonReader(data, ReaderOptions);
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -507,7 +508,7 @@ public sealed class DeribitDecoder : IFrameDecoder
     }
 
     /// <summary>A property name, unescaped into <paramref name="buffer"/> when needed; names longer than ours come back empty.</summary>
-    private ReadOnlySpan<byte> Name(scoped ref Utf8JsonReader reader)
+    private ReadOnlySpan<byte> Name(scoped ref FrameJsonReader reader)
     {
         if (!reader.ValueIsEscaped)
         {
@@ -524,7 +525,7 @@ public sealed class DeribitDecoder : IFrameDecoder
     }
 
     /// <summary>A scalar's bytes: the raw token, or the unescaped string copied to the scratch buffer.</summary>
-    private static ReadOnlySpan<byte> Value(scoped ref Utf8JsonReader reader, byte[] scratch, scoped ref int used)
+    private static ReadOnlySpan<byte> Value(scoped ref FrameJsonReader reader, byte[] scratch, scoped ref int used)
     {
         if (!reader.ValueIsEscaped)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
@@ -112,7 +113,7 @@ public sealed class DeribitProtocol : IVenueProtocol
 
         try
         {
-            var reader = new Utf8JsonReader(frame);
+            var reader = new FrameJsonReader(frame);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
@@ -76,7 +77,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
 
     private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        var reader = new Utf8JsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return frame.Length > MaxFrameBytes ? FrameOutcome.Rejected(FrameReason.Oversized) : FrameOutcome.Rejected(FrameReason.Malformed);
@@ -84,7 +85,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
 
         var nameBuffer = _names;
         var f = default(Fields);
-        var trades = default(Utf8JsonReader);
+        var trades = default(FrameJsonReader);
         var hasTrades = false;
         var used = 0;
         var first = true;
@@ -238,7 +239,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
         return FrameOutcome.Decoded(1);
     }
 
-    private FrameOutcome DecodeSnapshot(ref Utf8JsonReader r, scoped ref Fields envelope, long receiveTimeNs, EventBuffer output)
+    private FrameOutcome DecodeSnapshot(ref FrameJsonReader r, scoped ref Fields envelope, long receiveTimeNs, EventBuffer output)
     {
         if (!envelope.Has(Field.ProductId))
         {

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
@@ -138,7 +139,7 @@ internal static class KrakenText
     /// The current string or number token as bytes: the raw span when unescaped, else unescaped into <paramref name="scratch"/>
     /// from <paramref name="used"/> on. False when the scratch is too small (the frame is then malformed for our purposes).
     /// </summary>
-    public static bool TryCapture(scoped ref Utf8JsonReader reader, Span<byte> scratch, scoped ref int used, out ReadOnlySpan<byte> value)
+    public static bool TryCapture(scoped ref FrameJsonReader reader, Span<byte> scratch, scoped ref int used, out ReadOnlySpan<byte> value)
     {
         if (!reader.ValueIsEscaped)
         {
@@ -162,7 +163,7 @@ internal static class KrakenText
     /// The current property name: the raw span when unescaped, else unescaped into <paramref name="buffer"/>
     /// (<see cref="NameBufferBytes"/> long). Escaped names too long to be one of ours come back empty.
     /// </summary>
-    public static ReadOnlySpan<byte> PropertyName(scoped ref Utf8JsonReader reader, Span<byte> buffer)
+    public static ReadOnlySpan<byte> PropertyName(scoped ref FrameJsonReader reader, Span<byte> buffer)
     {
         if (!reader.ValueIsEscaped)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
@@ -17,7 +18,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// the quote sizes are the decimal lot volumes. The ticker has no timestamp: <see cref="MarketEvent.ExchangeTimeNs"/> is 0.</para>
 /// <para>The channel name is the second-to-last element, so a book frame is recognized from its tail without reading its payload
 /// and is ignored whatever its size (a depth-1000 snapshot is ~80 KB); every other frame is capped at <see cref="MaxFrameBytes"/>.
-/// One <see cref="Utf8JsonReader"/> pass reads the envelope; a copy of the reader taken at the payload reads the payload after
+/// One <see cref="FrameJsonReader"/> pass reads the envelope; a copy of the reader taken at the payload reads the payload after
 /// the pair is known. Allocation-free once each pair has been resolved. One instance per connection; not thread-safe.</para>
 /// </remarks>
 public sealed class KrakenV1Decoder : IFrameDecoder
@@ -77,7 +78,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
 
     private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        var reader = new Utf8JsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
         if (!reader.Read())
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);
@@ -158,7 +159,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         return channel.StartsWith("book"u8) ? FrameOutcome.Ignored(FrameReason.BookUpdate) : FrameOutcome.Ignored(FrameReason.Unsupported);
     }
 
-    private FrameOutcome DecodeTrades(ref Utf8JsonReader r, ReadOnlySpan<byte> pair, long receiveTimeNs, EventBuffer output)
+    private FrameOutcome DecodeTrades(ref FrameJsonReader r, ReadOnlySpan<byte> pair, long receiveTimeNs, EventBuffer output)
     {
         if (r.TokenType != JsonTokenType.StartArray)
         {
@@ -248,7 +249,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         return events == 0 ? FrameOutcome.Rejected(FrameReason.MissingField) : FrameOutcome.Decoded(events);
     }
 
-    private FrameOutcome DecodeTicker(ref Utf8JsonReader r, ReadOnlySpan<byte> pair, long receiveTimeNs, EventBuffer output)
+    private FrameOutcome DecodeTicker(ref FrameJsonReader r, ReadOnlySpan<byte> pair, long receiveTimeNs, EventBuffer output)
     {
         if (r.TokenType != JsonTokenType.StartObject)
         {
@@ -362,7 +363,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
     }
 
     /// <summary>Event objects: <c>{"event":"heartbeat"}</c>, <c>systemStatus</c>, <c>subscriptionStatus</c>, <c>pong</c>, <c>error</c>.</summary>
-    private FrameOutcome DecodeEvent(ref Utf8JsonReader r)
+    private FrameOutcome DecodeEvent(ref FrameJsonReader r)
     {
         ReadOnlySpan<byte> ev = default;
         ReadOnlySpan<byte> status = default;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
@@ -68,7 +69,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
 
     private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        var reader = new Utf8JsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return frame.Length > MaxFrameBytes ? FrameOutcome.Rejected(FrameReason.Oversized) : FrameOutcome.Rejected(FrameReason.Malformed);
@@ -80,7 +81,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         ReadOnlySpan<byte> channel = default;
         ReadOnlySpan<byte> method = default;
         bool hasChannel = false, hasMethod = false, hasData = false, failed = false, hasError = false;
-        var data = default(Utf8JsonReader);
+        var data = default(FrameJsonReader);
         var first = true;
         while (true)
         {
@@ -211,7 +212,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         _ => FrameOutcome.Ignored(FrameReason.Unsupported),
     };
 
-    private FrameOutcome DecodeTrades(ref Utf8JsonReader r, long receiveTimeNs, EventBuffer output)
+    private FrameOutcome DecodeTrades(ref FrameJsonReader r, long receiveTimeNs, EventBuffer output)
     {
         var events = 0;
         var nameBuffer = _names;
@@ -271,7 +272,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         return FrameOutcome.Decoded(events);
     }
 
-    private FrameOutcome DecodeTickers(ref Utf8JsonReader r, long receiveTimeNs, EventBuffer output)
+    private FrameOutcome DecodeTickers(ref FrameJsonReader r, long receiveTimeNs, EventBuffer output)
     {
         var events = 0;
         var nameBuffer = _names;
@@ -328,7 +329,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
     }
 
     /// <summary>Reads one <c>data</c> object into <paramref name="f"/>; returns a rejection reason, or null when it was read.</summary>
-    private FrameReason? ReadItem(ref Utf8JsonReader r, Span<byte> nameBuffer, ref Item f)
+    private FrameReason? ReadItem(ref FrameJsonReader r, Span<byte> nameBuffer, ref Item f)
     {
         if (r.TokenType != JsonTokenType.StartObject)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Okx;
@@ -15,7 +16,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 /// </list>
 /// </summary>
 /// <remarks>
-/// <para>Two passes of <see cref="Utf8JsonReader"/> over the frame, no strings: the first reads the envelope (<c>event</c>,
+/// <para>Two passes of <see cref="FrameJsonReader"/> over the frame, no strings: the first reads the envelope (<c>event</c>,
 /// <c>arg.channel</c>, <c>arg.instId</c>) and notes where <c>data</c> starts, so the order of the top-level fields does not
 /// matter; the second walks the <c>data</c> array. A bad element rejects the whole frame (nothing of it is emitted).</para>
 /// <para>Trades carry <c>tradeId</c> as both <see cref="MarketEvent.TradeId"/> and <see cref="MarketEvent.Sequence"/>: OKX trade ids
@@ -88,7 +89,7 @@ public sealed class OkxDecoder : IFrameDecoder
         var scratch = _scratch.AsSpan();
         var scratchUsed = 0;
         var env = new Envelope();
-        var reader = new Utf8JsonReader(frame, ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);
@@ -170,7 +171,7 @@ public sealed class OkxDecoder : IFrameDecoder
     private FrameOutcome DecodeData(ReadOnlySpan<byte> data, Channel channel, ReadOnlySpan<byte> argInstId, long receiveTimeNs,
         EventBuffer output, Span<byte> scratch, int scratchUsed)
     {
-        var reader = new Utf8JsonReader(data, ReaderOptions);
+        var reader = new FrameJsonReader(data, ReaderOptions);
         reader.Read(); // the StartArray the first pass saw
         var nameBuffer = _names.AsSpan();
         var events = 0;
@@ -427,7 +428,7 @@ public sealed class OkxDecoder : IFrameDecoder
                (sz.IsEmpty || (VenueNumbers.TryParseDecimal(sz, out size) && size >= 0));
     }
 
-    private static bool ReadArg(ref Utf8JsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Envelope env, Span<byte> nameBuffer)
+    private static bool ReadArg(ref FrameJsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Envelope env, Span<byte> nameBuffer)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {

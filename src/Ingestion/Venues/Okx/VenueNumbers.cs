@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Okx;
@@ -116,7 +117,7 @@ internal static class VenueNumbers
     /// The value of the current string or number token: a span of the frame, or of <paramref name="scratch"/> when the JSON
     /// escapes it. False when an escaped value does not fit the room left in the scratch buffer.
     /// </summary>
-    public static bool TryGetValue(scoped ref Utf8JsonReader reader, Span<byte> scratch, scoped ref int scratchUsed, out ReadOnlySpan<byte> value)
+    public static bool TryGetValue(scoped ref FrameJsonReader reader, Span<byte> scratch, scoped ref int scratchUsed, out ReadOnlySpan<byte> value)
     {
         if (!reader.ValueIsEscaped)
         {
@@ -137,7 +138,7 @@ internal static class VenueNumbers
     }
 
     /// <summary>The current property name, unescaped into <paramref name="buffer"/> when needed (empty when too long).</summary>
-    public static ReadOnlySpan<byte> PropertyName(scoped ref Utf8JsonReader reader, Span<byte> buffer)
+    public static ReadOnlySpan<byte> PropertyName(scoped ref FrameJsonReader reader, Span<byte> buffer)
     {
         if (!reader.ValueIsEscaped)
         {
