@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 
 namespace Cloudwall.Rx.Ingestion.Json;
@@ -303,7 +305,23 @@ public ref struct FrameJsonReader
         var stops = StringStops;
         while (true)
         {
-            if ((uint)i >= (uint)buf.Length)
+            if (Vector128.IsHardwareAccelerated && i + Vector128<byte>.Count <= buf.Length)
+            {
+                // Sixteen bytes at a time: a quote, a backslash, a control character or a non-ASCII byte (negative as sbyte,
+                // so below ' ' too) ends the fast run.
+                var v = Vector128.Create(buf.Slice(i, Vector128<byte>.Count));
+                var stop = Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\')) |
+                    Vector128.LessThan(v.AsSByte(), Vector128.Create((sbyte)' ')).AsByte();
+                var mask = stop.ExtractMostSignificantBits();
+                if (mask == 0)
+                {
+                    i += Vector128<byte>.Count;
+                    continue;
+                }
+
+                i += BitOperations.TrailingZeroCount(mask);
+            }
+            else if ((uint)i >= (uint)buf.Length)
             {
                 throw Error("unterminated string");
             }

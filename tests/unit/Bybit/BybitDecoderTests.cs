@@ -363,4 +363,35 @@ public sealed class BybitDecoderTests
         Assert.Equal(SequenceScope.None, ((IVenueProtocol)linear).SequenceScope);
         Assert.Equal(BybitCategory.Linear, Assert.IsType<BybitDecoder>(linear.CreateDecoder(new ReferenceData())).Category);
     }
+    /// <summary>
+    /// Trades are decoded in the envelope pass when the topic comes first; frames where the rest of the envelope decides
+    /// otherwise (a trade whose only time is a later <c>ts</c>, a second topic or data key) end as the two-pass decode did.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"topic":"publicTrade.BTCUSDT","data":[{"s":"BTCUSDT","S":"Sell","v":"1","p":"100.5","i":"7"}],"ts":1672304486868}""", FrameStatus.Decoded, 1)]
+    [InlineData("""{"topic":"publicTrade.BTCUSDT","data":[{"s":"BTCUSDT","S":"Sell","v":"1","p":"100.5","i":"7"}]}""", FrameStatus.Rejected, 0)]
+    [InlineData("""{"topic":"publicTrade.BTCUSDT","data":[T],"topic":"orderbook.50.BTCUSDT"}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"topic":"publicTrade.BTCUSDT","data":[T,T],"data":[T]}""", FrameStatus.Decoded, 1)]
+    [InlineData("""{"topic":"publicTrade.BTCUSDT","data":[T,T,T],"ts":1}""", FrameStatus.Decoded, 3)]
+    [InlineData("""{"topic":"publicTrade.BTCUSDT","data":[]}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"data":[T],"topic":"publicTrade.BTCUSDT"}""", FrameStatus.Decoded, 1)]
+    public void The_single_pass_ends_every_frame_as_the_two_pass_decode_does(string template, FrameStatus status, int events)
+    {
+        const string trade = """{"T":1672304486865,"s":"BTCUSDT","S":"Buy","v":"0.001","p":"16578.50","L":"PlusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023af","BT":false,"seq":1783284617}""";
+        var h = new Harness(BybitCategory.Linear);
+        var output = new EventBuffer();
+        output.Add(new MarketEvent { Kind = EventKind.Trade, Price = 1m, Size = 1m });
+
+        var outcome = h.Decoder.Decode(Encoding.UTF8.GetBytes(template.Replace("[T", "[" + trade, StringComparison.Ordinal)
+            .Replace(",T", "," + trade, StringComparison.Ordinal)), ReceiveNs, output);
+
+        Assert.Equal(status, outcome.Status);
+        Assert.Equal(events, outcome.Events);
+        Assert.Equal(1 + events, output.Count);
+        Assert.Equal(1m, output[0].Price);
+        if (template.Contains("\"ts\":1672304486868", StringComparison.Ordinal))
+        {
+            Assert.Equal(1_672_304_486_868_000_000, output[1].ExchangeTimeNs); // the envelope's ts, read after the data
+        }
+    }
 }

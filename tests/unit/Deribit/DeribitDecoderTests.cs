@@ -260,4 +260,39 @@ public sealed class DeribitDecoderTests
             }
         }
     }
+    private const string DocTrade =
+        """{"trade_seq":30289442,"trade_id":"48079269","timestamp":1590484512188,"tick_direction":2,"price":8950,"mark_price":8948.9,"instrument_name":"BTC-PERPETUAL","index_price":8955.88,"direction":"sell","amount":10}""";
+
+    /// <summary>
+    /// Trades are decoded in the envelope pass when they can be (channel before data, or not yet known); frames where the
+    /// rest of the envelope says otherwise end as the two-pass decode always ended them, with none of those events.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"params":{"data":[@T],"channel":"user.trades.BTC-PERPETUAL.raw"},"method":"subscription"}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"params":{"data":[@T],"channel":"book.BTC-PERPETUAL.raw"},"method":"subscription"}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"params":{"channel":"trades.BTC-PERPETUAL.raw","data":[@T]},"method":"heartbeat"}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"params":{"channel":"trades.BTC-PERPETUAL.raw","data":[@T]},"method":"subscription","error":{"code":1}}""", FrameStatus.Rejected, 0)]
+    [InlineData("""{"params":{"channel":"trades.BTC-PERPETUAL.raw","data":[@T]}}""", FrameStatus.Rejected, 0)]
+    [InlineData("""{"method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.raw","data":[@T],"data":[@T,@T]}}""", FrameStatus.Decoded, 2)]
+    [InlineData("""{"method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.raw","data":[@T,@T]},"params":{"channel":"trades.BTC-PERPETUAL.raw","data":[@T]}}""", FrameStatus.Decoded, 1)]
+    [InlineData("""{"params":{"data":[@T,@T,@T],"channel":"trades.BTC-PERPETUAL.raw"},"method":"subscription"}""", FrameStatus.Decoded, 3)]
+    [InlineData("""{"method":"subscription","params":{"channel":"trades.BTC-PERPETUAL.raw","data":[]}}""", FrameStatus.Ignored, 0)]
+    public void The_single_pass_ends_every_frame_as_the_two_pass_decode_does(string template, FrameStatus status, int events)
+    {
+        var refData = NewRefData();
+        var decoder = new DeribitDecoder(refData);
+        var output = new EventBuffer();
+        output.Add(new MarketEvent { Kind = EventKind.Trade, Price = 1m, Size = 1m }); // earlier output is never touched
+
+        var outcome = decoder.Decode(Utf8(template.Replace("@T", DocTrade, StringComparison.Ordinal)), ReceiveNs, output);
+
+        Assert.Equal(status, outcome.Status);
+        Assert.Equal(events, outcome.Events);
+        Assert.Equal(1 + events, output.Count);
+        Assert.Equal(1m, output[0].Price);
+        for (var i = 1; i < output.Count; i++)
+        {
+            Assert.Equal(30289442, output[i].Sequence);
+        }
+    }
 }

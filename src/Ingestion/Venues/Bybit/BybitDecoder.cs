@@ -113,7 +113,16 @@ public sealed class BybitDecoder : IFrameDecoder
             {
                 case TopField.Data when reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject:
                     env.DataStart = (int)reader.TokenStartIndex;
-                    reader.Skip();
+                    if (reader.TokenType == JsonTokenType.StartArray && env.InlineEvents == 0 &&
+                        TopicOf(env.Topic, out var inlineSymbol) == TopicKind.Trade)
+                    {
+                        scratchUsed = DecodeTradesInline(ref reader, ref env, inlineSymbol, receiveTimeNs, scratchUsed, output);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+
                     break;
                 case TopField.Request when reader.TokenType == JsonTokenType.StartObject:
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -173,6 +182,17 @@ public sealed class BybitDecoder : IFrameDecoder
         }
 
         var kind = TopicOf(env.Topic, out var topicSymbol);
+        if (env.InlineEvents > 0)
+        {
+            if (env.Topic == env.InlineTopic && env.DataStart == env.InlineDataStart)
+            {
+                return FrameOutcome.Decoded(env.InlineEvents);
+            }
+
+            // A second "topic" or "data" key replaced what the inline pass used: decode what the frame finally says.
+            output.Truncate(env.OutputStart);
+        }
+
         switch (kind)
         {
             case TopicKind.Book:
@@ -194,6 +214,39 @@ public sealed class BybitDecoder : IFrameDecoder
             TopicKind.Ticker => Walk(data, Handler.Ticker, ref env, ref ctx),
             _ => Walk(data, Handler.Instrument, ref env, ref ctx),
         };
+    }
+
+    /// <summary>
+    /// The single pass for the common frame, a trade topic before its <c>data</c> array (the live order and the documented
+    /// one): the trades are decoded where the envelope scan meets them instead of in a second walk over <c>data</c>. When
+    /// that pass cannot decide alone (a rejected entry that a later envelope field might change, such as a trade whose only
+    /// time is the envelope's <c>ts</c>; an empty array), its events are dropped, the rest of the array is read past, and
+    /// the second walk decides as before, so the outcome never depends on which path ran.
+    /// </summary>
+    /// <returns>The scratch bytes used.</returns>
+    private int DecodeTradesInline(
+        ref FrameJsonReader reader, ref Envelope env, ReadOnlySpan<byte> topicSymbol, long receiveTimeNs, int scratchUsed, EventBuffer output)
+    {
+        var outer = reader.CurrentDepth - 1;
+        env.OutputStart = output.Count;
+        var ctx = new Context(topicSymbol, receiveTimeNs, scratchUsed, output);
+        var outcome = WalkArray(ref reader, Handler.Trade, ref env, ref ctx);
+        if (outcome.Status == FrameStatus.Rejected || ctx.Events == 0)
+        {
+            while (reader.CurrentDepth > outer)
+            {
+                reader.Read();
+            }
+
+            output.Truncate(env.OutputStart);
+            env.InlineEvents = -1;
+            return ctx.ScratchUsed;
+        }
+
+        env.InlineEvents = ctx.Events;
+        env.InlineTopic = env.Topic;
+        env.InlineDataStart = env.DataStart;
+        return ctx.ScratchUsed;
     }
 
     /// <summary>
@@ -768,6 +821,12 @@ public sealed class BybitDecoder : IFrameDecoder
         public ReadOnlySpan<byte> TimestampE6;
         public int Success;
         public int DataStart;
+
+        /// <summary>Events the single pass decoded (<see cref="DecodeTradesInline"/>); -1 when it left the frame to the second walk.</summary>
+        public int InlineEvents;
+        public ReadOnlySpan<byte> InlineTopic;
+        public int InlineDataStart;
+        public int OutputStart;
 
         public Envelope() => DataStart = -1;
 

@@ -77,7 +77,8 @@ public sealed class DeribitDecoder : IFrameDecoder
         try
         {
             var envelope = default(Envelope);
-            if (!ScanEnvelope(frame, ref envelope))
+            envelope.OutputStart = start;
+            if (!ScanEnvelope(frame, ref envelope, receiveTimeNs, output))
             {
                 return FrameOutcome.Rejected(FrameReason.Malformed);
             }
@@ -100,6 +101,13 @@ public sealed class DeribitDecoder : IFrameDecoder
 
     private FrameOutcome Dispatch(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)
     {
+        if (env.InlineEvents > 0 && !(env.HasMethod && !env.HasError && env.HasChannel && env.Method.SequenceEqual("subscription"u8)))
+        {
+            // Trades decoded in the single pass belong to a frame that turns out not to be a subscription notification.
+            output.Truncate(env.OutputStart);
+            env.InlineEvents = 0;
+        }
+
         if (env.HasError)
         {
             return FrameOutcome.Rejected(FrameReason.VenueError);
@@ -128,6 +136,16 @@ public sealed class DeribitDecoder : IFrameDecoder
 
         var channel = env.Channel;
         var data = frame.Slice(env.DataStart, env.DataLength);
+        if (env.InlineEvents > 0)
+        {
+            if (channel.StartsWith("trades."u8) && env.DataStart == env.InlineDataStart)
+            {
+                return FrameOutcome.Decoded(env.InlineEvents);
+            }
+
+            output.Truncate(env.OutputStart); // not a trades channel after all, or a second "data": decode what the frame says
+        }
+
         if (channel.StartsWith("trades."u8))
         {
             return DecodeTrades(data, receiveTimeNs, output);
@@ -142,7 +160,7 @@ public sealed class DeribitDecoder : IFrameDecoder
     }
 
     /// <summary>First pass: the JSON-RPC envelope. False when the frame is not a JSON object.</summary>
-    private bool ScanEnvelope(ReadOnlySpan<byte> frame, ref Envelope env)
+    private bool ScanEnvelope(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)
     {
         var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -167,7 +185,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             }
             else if (name.SequenceEqual("params"u8) && reader.TokenType == JsonTokenType.StartObject)
             {
-                if (!ScanParams(ref reader, ref env, ref scratchUsed))
+                if (!ScanParams(ref reader, ref env, ref scratchUsed, receiveTimeNs, output))
                 {
                     return false;
                 }
@@ -191,7 +209,7 @@ public sealed class DeribitDecoder : IFrameDecoder
         return false;
     }
 
-    private bool ScanParams(ref FrameJsonReader reader, ref Envelope env, scoped ref int scratchUsed)
+    private bool ScanParams(ref FrameJsonReader reader, ref Envelope env, scoped ref int scratchUsed, long receiveTimeNs, EventBuffer output)
     {
         while (reader.Read())
         {
@@ -210,7 +228,16 @@ public sealed class DeribitDecoder : IFrameDecoder
             else if (name.SequenceEqual("data"u8) && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
                 var start = (int)reader.TokenStartIndex;
-                reader.Skip();
+                if (reader.TokenType == JsonTokenType.StartArray && env.InlineEvents == 0 && (!env.HasChannel || env.Channel.StartsWith("trades."u8)))
+                {
+                    DecodeTradesInline(ref reader, ref env, scratchUsed, receiveTimeNs, output);
+                    env.InlineDataStart = start;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+
                 env.DataStart = start;
                 env.DataLength = (int)reader.BytesConsumed - start;
             }
@@ -223,6 +250,33 @@ public sealed class DeribitDecoder : IFrameDecoder
         return false;
     }
 
+    /// <summary>
+    /// The single pass for the common frame: a <c>trades</c> array decoded where the envelope scan meets it, instead of in a
+    /// second walk over <c>data</c>. It runs when the channel is a trades channel or not yet known (the documentation puts
+    /// <c>data</c> before <c>channel</c>); <see cref="Dispatch"/> keeps its events only when the whole envelope confirms a
+    /// trades subscription notification. When this pass cannot decide alone (a rejected trade, an empty array) its events
+    /// are dropped, the rest of the array is read past, and the second walk decides as before, so the outcome never
+    /// depends on which path ran.
+    /// </summary>
+    private void DecodeTradesInline(ref FrameJsonReader reader, ref Envelope env, int scratchBase, long receiveTimeNs, EventBuffer output)
+    {
+        var outer = reader.CurrentDepth - 1;
+        var outcome = DecodeTrades(ref reader, scratchBase, receiveTimeNs, output);
+        if (outcome.Status != FrameStatus.Decoded)
+        {
+            while (reader.CurrentDepth > outer)
+            {
+                reader.Read();
+            }
+
+            output.Truncate(env.OutputStart);
+            env.InlineEvents = -1;
+            return;
+        }
+
+        env.InlineEvents = outcome.Events;
+    }
+
     private FrameOutcome DecodeTrades(ReadOnlySpan<byte> data, long receiveTimeNs, EventBuffer output)
     {
         var reader = new FrameJsonReader(data, ReaderOptions);
@@ -231,6 +285,13 @@ public sealed class DeribitDecoder : IFrameDecoder
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);
         }
+
+        return DecodeTrades(ref reader, 0, receiveTimeNs, output);
+    }
+
+    /// <summary>Decodes a trades array; the reader is on its StartArray and ends on its EndArray unless rejected.</summary>
+    private FrameOutcome DecodeTrades(ref FrameJsonReader reader, int scratchBase, long receiveTimeNs, EventBuffer output)
+    {
         var count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -240,7 +301,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             }
 
             var t = default(TradeFields);
-            var scratchUsed = 0;
+            var scratchUsed = scratchBase;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
                 var name = Name(ref reader);
@@ -553,6 +614,11 @@ public sealed class DeribitDecoder : IFrameDecoder
         public ReadOnlySpan<byte> Channel;
         public int DataStart;
         public int DataLength;
+
+        /// <summary>Trades the single pass decoded (<see cref="DecodeTradesInline"/>); -1 when it left them to the second walk.</summary>
+        public int InlineEvents;
+        public int InlineDataStart;
+        public int OutputStart;
     }
 
     private ref struct TradeFields
