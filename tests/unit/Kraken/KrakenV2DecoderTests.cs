@@ -190,4 +190,29 @@ public sealed class KrakenV2DecoderTests
             Assert.True(outcome.Status != FrameStatus.Rejected || _output.Count == 0);
         }
     }
+    /// <summary>
+    /// Items are decoded in the envelope pass when the channel comes first; frames whose later keys decide otherwise end as
+    /// the two-pass decode ended them, and earlier output is never touched.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"channel":"trade","type":"update","data":[@T,@T]}""", FrameStatus.Decoded, 2)]
+    [InlineData("""{"channel":"trade","type":"snapshot","data":[]}""", FrameStatus.Decoded, 0)]
+    [InlineData("""{"channel":"trade","data":[@T],"channel":"book"}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"channel":"trade","data":[@T,@T],"data":[@T]}""", FrameStatus.Decoded, 1)]
+    [InlineData("""{"channel":"trade","data":[@T,{"symbol":"MATIC/USD","side":"buy","price":-1,"qty":1,"timestamp":"2023-09-25T07:49:37Z"}]}""", FrameStatus.Rejected, 0)]
+    [InlineData("""{"data":[@T],"channel":"trade"}""", FrameStatus.Decoded, 1)]
+    [InlineData("""{"channel":"ticker","data":[@T]}""", FrameStatus.Rejected, 0)]
+    public void The_single_pass_ends_every_frame_as_the_two_pass_decode_does(string template, FrameStatus status, int events)
+    {
+        const string trade = """{"symbol":"MATIC/USD","side":"sell","price":0.5117,"qty":40.0,"ord_type":"market","trade_id":4665906,"timestamp":"2023-09-25T07:49:37.708706Z"}""";
+        _output.Clear();
+        _output.Add(new MarketEvent { Kind = EventKind.Trade, Price = 1m, Size = 1m });
+
+        var outcome = _decoder.Decode(Utf8(template.Replace("@T", trade, StringComparison.Ordinal)), ReceiveNs, _output);
+
+        Assert.Equal(status, outcome.Status);
+        Assert.Equal(events, outcome.Events);
+        Assert.Equal(1 + events, _output.Count);
+        Assert.Equal(1m, _output[0].Price);
+    }
 }

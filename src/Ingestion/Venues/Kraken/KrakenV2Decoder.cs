@@ -83,6 +83,10 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         bool hasChannel = false, hasMethod = false, hasData = false, failed = false, hasError = false;
         var data = default(FrameJsonReader);
         var first = true;
+        var start = output.Count;
+        var inlineEvents = NotInline;
+        ReadOnlySpan<byte> inlineChannel = default;
+        var inlineData = -1;
         while (true)
         {
             if (!reader.Read())
@@ -141,7 +145,16 @@ public sealed class KrakenV2Decoder : IFrameDecoder
 
                 data = reader;
                 hasData = true;
-                reader.Skip();
+                if (inlineEvents == NotInline && hasChannel && (channel.SequenceEqual("trade"u8) || channel.SequenceEqual("ticker"u8)))
+                {
+                    inlineEvents = DecodeInline(ref reader, channel.SequenceEqual("trade"u8), receiveTimeNs, output, start);
+                    inlineChannel = channel;
+                    inlineData = (int)data.TokenStartIndex;
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
             else if (name.SequenceEqual("success"u8))
             {
@@ -168,6 +181,16 @@ public sealed class KrakenV2Decoder : IFrameDecoder
 
         if (hasChannel)
         {
+            if (inlineEvents >= 0)
+            {
+                if (channel == inlineChannel && (int)data.TokenStartIndex == inlineData)
+                {
+                    return FrameOutcome.Decoded(inlineEvents);
+                }
+
+                output.Truncate(start); // a second "channel" or "data" key: decode what the frame finally says
+            }
+
             var isTrade = channel.SequenceEqual("trade"u8);
             if (isTrade || channel.SequenceEqual("ticker"u8))
             {
@@ -199,6 +222,33 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         }
 
         return FrameOutcome.Rejected(FrameReason.MissingField);
+    }
+
+    private const int NotInline = -1;
+    private const int InlineFailed = -2;
+
+    /// <summary>
+    /// The single pass for the common frame, <c>channel</c> before <c>data</c> (the live order and the documented one): the
+    /// items are decoded where the envelope scan meets them instead of in a second walk. When that pass rejects an item its
+    /// events are dropped, the rest of the array is read past, and the second walk from the saved reader decides as before.
+    /// </summary>
+    /// <returns>The events decoded, or <see cref="InlineFailed"/>.</returns>
+    private int DecodeInline(ref FrameJsonReader reader, bool trades, long receiveTimeNs, EventBuffer output, int start)
+    {
+        var outer = reader.CurrentDepth - 1;
+        var outcome = trades ? DecodeTrades(ref reader, receiveTimeNs, output) : DecodeTickers(ref reader, receiveTimeNs, output);
+        if (outcome.Status == FrameStatus.Decoded)
+        {
+            return outcome.Events;
+        }
+
+        while (reader.CurrentDepth > outer)
+        {
+            reader.Read();
+        }
+
+        output.Truncate(start);
+        return InlineFailed;
     }
 
     /// <summary>The outcome of a channel that carries nothing to decode, or null for <c>trade</c> and <c>ticker</c>.</summary>
