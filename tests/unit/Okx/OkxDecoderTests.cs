@@ -283,4 +283,32 @@ public sealed class OkxDecoderTests
         Assert.Equal(["trades", "index-tickers"], doc.RootElement.GetProperty("args").EnumerateArray().Select(a => a.GetProperty("channel").GetString()));
         Assert.Throws<ArgumentException>(() => new OkxProtocol(spotChannels: []));
     }
+    /// <summary>
+    /// Entries are decoded in the envelope pass when <c>arg</c> comes first; frames whose later keys decide otherwise end as
+    /// the two-pass decode ended them, and earlier output is never touched.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[@T,@T]}""", FrameStatus.Decoded, 2)]
+    [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[@T],"event":"error"}""", FrameStatus.Rejected, 0)]
+    [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[@T],"arg":{"channel":"books","instId":"BTC-USDT"}}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[@T,@T],"data":[@T]}""", FrameStatus.Decoded, 1)]
+    [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[@T,{"instId":"BTC-USDT","tradeId":"9","px":"-1","sz":"1","side":"buy","ts":"1652459224818"}]}""", FrameStatus.Rejected, 0)]
+    [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[]}""", FrameStatus.Ignored, 0)]
+    [InlineData("""{"data":[@T],"arg":{"channel":"trades","instId":"BTC-USDT"}}""", FrameStatus.Decoded, 1)]
+    public void The_single_pass_ends_every_frame_as_the_two_pass_decode_does(string template, FrameStatus status, int events)
+    {
+        const string trade = """{"instId":"BTC-USDT","tradeId":"338476307","px":"30236","sz":"0.0002","side":"buy","ts":"1652459224818"}""";
+        var refData = new ReferenceData();
+        OkxSymbols.Register(refData);
+        var decoder = new OkxDecoder(refData);
+        var output = new EventBuffer();
+        output.Add(new MarketEvent { Kind = EventKind.Trade, Price = 1m, Size = 1m });
+
+        var outcome = decoder.Decode(Encoding.UTF8.GetBytes(template.Replace("@T", trade, StringComparison.Ordinal)), ReceiveNs, output);
+
+        Assert.Equal(status, outcome.Status);
+        Assert.Equal(events, outcome.Events);
+        Assert.Equal(1 + events, output.Count);
+        Assert.Equal(1m, output[0].Price);
+    }
 }

@@ -120,7 +120,15 @@ public sealed class OkxDecoder : IFrameDecoder
                     break;
                 case TopField.Data when reader.TokenType == JsonTokenType.StartArray:
                     env.DataStart = (int)reader.TokenStartIndex;
-                    reader.Skip();
+                    if (env.InlineEvents == 0 && env.HasChannel && !env.HasEvent && ChannelOf(env.Channel) is not (Channel.Book or Channel.Unsupported))
+                    {
+                        DecodeDataInline(ref reader, ref env, receiveTimeNs, output, scratch, scratchUsed);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+
                     break;
                 case TopField.Event or TopField.Arg or TopField.Data:
                     if (reader.TokenType != JsonTokenType.Null)
@@ -143,7 +151,17 @@ public sealed class OkxDecoder : IFrameDecoder
 
         if (env.HasEvent)
         {
-            return ClassifyEvent(env.Event);
+            return ClassifyEvent(env.Event); // never Decoded: the caller drops any events of the single pass
+        }
+
+        if (env.InlineEvents > 0)
+        {
+            if (env.Channel == env.InlineChannel && env.InstId == env.InlineInstId && env.DataStart == env.InlineDataStart)
+            {
+                return FrameOutcome.Decoded(env.InlineEvents);
+            }
+
+            output.Truncate(env.OutputStart); // a second "arg" or "data" key: decode what the frame finally says
         }
 
         if (!env.HasChannel)
@@ -168,11 +186,47 @@ public sealed class OkxDecoder : IFrameDecoder
         return DecodeData(frame[env.DataStart..], channel, env.InstId, receiveTimeNs, output, scratch, scratchUsed);
     }
 
+    /// <summary>
+    /// The single pass for the common frame, <c>arg</c> before <c>data</c> (the live order and the documented one): the
+    /// entries are decoded where the envelope scan meets them instead of in a second walk. When that pass does not decode
+    /// (a rejected entry, nothing to emit) its events are dropped, the rest of the array is read past, and the second walk
+    /// decides as before, so the outcome never depends on which path ran.
+    /// </summary>
+    private void DecodeDataInline(ref FrameJsonReader reader, ref Envelope env, long receiveTimeNs, EventBuffer output, Span<byte> scratch, int scratchUsed)
+    {
+        var outer = reader.CurrentDepth - 1;
+        env.OutputStart = output.Count;
+        var outcome = DecodeData(ref reader, ChannelOf(env.Channel), env.InstId, receiveTimeNs, output, scratch, scratchUsed);
+        if (outcome.Status != FrameStatus.Decoded)
+        {
+            while (reader.CurrentDepth > outer)
+            {
+                reader.Read();
+            }
+
+            output.Truncate(env.OutputStart);
+            env.InlineEvents = -1;
+            return;
+        }
+
+        env.InlineEvents = outcome.Events;
+        env.InlineChannel = env.Channel;
+        env.InlineInstId = env.InstId;
+        env.InlineDataStart = env.DataStart;
+    }
+
     private FrameOutcome DecodeData(ReadOnlySpan<byte> data, Channel channel, ReadOnlySpan<byte> argInstId, long receiveTimeNs,
         EventBuffer output, Span<byte> scratch, int scratchUsed)
     {
         var reader = new FrameJsonReader(data, ReaderOptions);
         reader.Read(); // the StartArray the first pass saw
+        return DecodeData(ref reader, channel, argInstId, receiveTimeNs, output, scratch, scratchUsed);
+    }
+
+    /// <summary>Decodes the entries of <c>data</c>; the reader is on its StartArray and ends on its EndArray unless rejected.</summary>
+    private FrameOutcome DecodeData(ref FrameJsonReader reader, Channel channel, ReadOnlySpan<byte> argInstId, long receiveTimeNs,
+        EventBuffer output, Span<byte> scratch, int scratchUsed)
+    {
         var nameBuffer = _names.AsSpan();
         var events = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -576,6 +630,13 @@ public sealed class OkxDecoder : IFrameDecoder
         public bool HasEvent;
         public bool HasChannel;
         public int DataStart;
+
+        /// <summary>Events the single pass decoded (<see cref="DecodeDataInline"/>); -1 when it left the frame to the second walk.</summary>
+        public int InlineEvents;
+        public ReadOnlySpan<byte> InlineChannel;
+        public ReadOnlySpan<byte> InlineInstId;
+        public int InlineDataStart;
+        public int OutputStart;
 
         public Envelope() => DataStart = -1;
     }
