@@ -287,10 +287,14 @@ public ref struct FrameJsonReader
 
         _tokenStart = pos;
         ValueIsEscaped = false;
-        var end = SkipWhitespace(buf, ScanString(buf, pos));
-        if (end >= buf.Length || buf[end] != (byte)':')
+        var end = ScanString(buf, pos);
+        if ((uint)end >= (uint)buf.Length || buf[end] != (byte)':')
         {
-            throw Error("expected ':' after a property name");
+            end = SkipWhitespace(buf, end);
+            if (end >= buf.Length || buf[end] != (byte)':')
+            {
+                throw Error("expected ':' after a property name");
+            }
         }
 
         _pos = end + 1;
@@ -299,7 +303,47 @@ public ref struct FrameJsonReader
     }
 
     /// <summary>Scans the string whose opening quote is at <paramref name="quote"/>; returns the index past its closing quote.</summary>
+    /// <remarks>
+    /// The fast path: the closing quote within the first sixteen bytes with nothing special before it (most names and
+    /// values of a venue frame). Anything else (longer strings, escapes, control characters, non-ASCII, the frame's last
+    /// sixteen bytes) goes to <see cref="ScanStringSlow"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ScanString(ReadOnlySpan<byte> buf, int quote)
+    {
+        var i = quote + 1;
+        if (Vector128.IsHardwareAccelerated && i + Vector128<byte>.Count <= buf.Length)
+        {
+            var mask = StopMask(buf.Slice(i, Vector128<byte>.Count));
+            if (mask != 0)
+            {
+                var end = i + BitOperations.TrailingZeroCount(mask);
+                if (buf[end] == (byte)'"')
+                {
+                    _valueStart = i;
+                    _valueLength = end - i;
+                    return end + 1;
+                }
+            }
+        }
+
+        return ScanStringSlow(buf, quote);
+    }
+
+    /// <summary>
+    /// Bit k set when byte k of the sixteen ends a plain run: a quote, a backslash, a control character or a non-ASCII byte
+    /// (negative as sbyte, so below ' ' too).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint StopMask(ReadOnlySpan<byte> sixteen)
+    {
+        var v = Vector128.Create(sixteen);
+        var stop = Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\')) |
+            Vector128.LessThan(v.AsSByte(), Vector128.Create((sbyte)' ')).AsByte();
+        return stop.ExtractMostSignificantBits();
+    }
+
+    private int ScanStringSlow(ReadOnlySpan<byte> buf, int quote)
     {
         var i = quote + 1;
         var stops = StringStops;
@@ -307,12 +351,7 @@ public ref struct FrameJsonReader
         {
             if (Vector128.IsHardwareAccelerated && i + Vector128<byte>.Count <= buf.Length)
             {
-                // Sixteen bytes at a time: a quote, a backslash, a control character or a non-ASCII byte (negative as sbyte,
-                // so below ' ' too) ends the fast run.
-                var v = Vector128.Create(buf.Slice(i, Vector128<byte>.Count));
-                var stop = Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\')) |
-                    Vector128.LessThan(v.AsSByte(), Vector128.Create((sbyte)' ')).AsByte();
-                var mask = stop.ExtractMostSignificantBits();
+                var mask = StopMask(buf.Slice(i, Vector128<byte>.Count));
                 if (mask == 0)
                 {
                     i += Vector128<byte>.Count;

@@ -531,7 +531,7 @@ public sealed class BinanceDecoder : IFrameDecoder
             return false;
         }
 
-        if (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length)
+        if (DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length))
         {
             return true;
         }

@@ -361,7 +361,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return false;
         }
 
-        return Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length;
+        return DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length);
     }
 
     private static bool TryParseSequence(ref Fields f, out long sequence)

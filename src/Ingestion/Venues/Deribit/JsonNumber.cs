@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 
@@ -49,7 +50,7 @@ internal static class JsonNumber
 
         if (!hasExponent)
         {
-            return Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length;
+            return DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length);
         }
 
         Span<char> chars = stackalloc char[MaxNumberBytes];

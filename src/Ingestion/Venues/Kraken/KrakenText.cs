@@ -82,7 +82,7 @@ internal static class KrakenText
 
         if (!exponent)
         {
-            return Utf8Parser.TryParse(text, out value, out var used) && used == text.Length;
+            return DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used) && used == text.Length);
         }
 
         Span<char> chars = stackalloc char[MaxNumberBytes];

@@ -37,7 +37,7 @@ internal static class VenueNumbers
             return false;
         }
 
-        if (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length)
+        if (DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length))
         {
             return true;
         }
