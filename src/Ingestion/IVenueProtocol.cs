@@ -34,6 +34,12 @@ public interface IVenueProtocol
     /// <summary>Frames to send to unsubscribe the given venue symbols on one connection.</summary>
     IReadOnlyList<string> UnsubscribeFrames(IReadOnlyCollection<string> symbols);
 
+    /// <summary>
+    /// The most frames a client may send per second on one connection (Binance: 5 on spot, 10 on futures), or 0 for no
+    /// documented limit. Subscribe, unsubscribe and connect-time frames are paced to it (<see cref="Transport.OutboundPacer"/>).
+    /// </summary>
+    int MaxMessagesPerSecond => 0;
+
     /// <summary>An application-level keep-alive frame and its interval, when the venue needs one (OKX text <c>ping</c>).</summary>
     (string Frame, TimeSpan Interval)? KeepAlive => null;
 

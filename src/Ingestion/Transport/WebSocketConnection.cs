@@ -26,6 +26,7 @@ public sealed partial class WebSocketConnection : IDisposable
     private readonly SeriesGuard _guard;
     private readonly Action<SequenceGap> _gaps;
     private readonly ConnectionOptions _options;
+    private readonly OutboundPacer? _pacer;
     private ITimer? _keepAlive;
     private ITimer? _watchdog;
     private bool _started;
@@ -56,7 +57,15 @@ public sealed partial class WebSocketConnection : IDisposable
             ErrorReconnectTimeout = options.ReconnectDelay,
             LostReconnectTimeout = options.ReconnectDelay,
         };
+        if (protocol.MaxMessagesPerSecond > 0)
+        {
+            // Subscription changes in bursts (a control-plane command, a rebalance) must not break the venue's rate limit.
+            _pacer = new OutboundPacer(protocol.MaxMessagesPerSecond, f => _client.Send(f), time);
+        }
     }
+
+    /// <summary>Control frames waiting for the venue's message-rate budget (0 when the venue has no limit).</summary>
+    public int QueuedFrames => _pacer?.Queued ?? 0;
 
     public int Index { get; }
 
@@ -148,10 +157,19 @@ public sealed partial class WebSocketConnection : IDisposable
 
         LogConnected(Name, info.Type.ToString());
         Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
+        // Frames still waiting for budget belonged to the old socket; the full subscribe below supersedes them.
+        _pacer?.Clear();
         var connectFrames = _protocol.ConnectFrames();
-        foreach (var f in connectFrames)
+        if (_pacer is not null)
         {
-            _client.Send(f);
+            _pacer.Send(connectFrames);
+        }
+        else
+        {
+            foreach (var f in connectFrames)
+            {
+                _client.Send(f);
+            }
         }
 
         IReadOnlyCollection<string> current;
@@ -263,9 +281,16 @@ public sealed partial class WebSocketConnection : IDisposable
 
     private void SendAll(IReadOnlyList<string> frames)
     {
-        foreach (var f in frames)
+        if (_pacer is not null)
         {
-            _client.Send(f);
+            _pacer.Send(frames);
+        }
+        else
+        {
+            foreach (var f in frames)
+            {
+                _client.Send(f);
+            }
         }
 
         _counters.RecordSubscriptionFrames(frames.Count);
@@ -276,6 +301,7 @@ public sealed partial class WebSocketConnection : IDisposable
 
     public void Dispose()
     {
+        _pacer?.Dispose();
         _keepAlive?.Dispose();
         _watchdog?.Dispose();
         foreach (var s in _subscriptions)

@@ -46,6 +46,28 @@ internal sealed class BinanceSession(VenueConnection connection)
 {
     private readonly HashSet<string> _set = new(StringComparer.Ordinal);
     private readonly List<string> _ordered = [];
+    private readonly Queue<long> _recent = new();
+
+    /// <summary>
+    /// Counts one incoming message against the venue's limit ("5 incoming messages per second" on spot, 10 on futures);
+    /// false when it is one too many within the last second. Called from the connection's receive loop only.
+    /// </summary>
+    public bool AdmitIncoming(int perSecond)
+    {
+        var now = Stopwatch.GetTimestamp();
+        while (_recent.Count > 0 && now - _recent.Peek() >= Stopwatch.Frequency)
+        {
+            _recent.Dequeue();
+        }
+
+        if (_recent.Count >= perSecond)
+        {
+            return false;
+        }
+
+        _recent.Enqueue(now);
+        return true;
+    }
 
     public VenueConnection Connection { get; } = connection;
 
@@ -195,6 +217,14 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     public ValueTask OnTextMessageAsync(VenueConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
         var session = (BinanceSession)connection.ProtocolState!;
+        if (!session.AdmitIncoming(_segment.IncomingMessagesPerSecond()))
+        {
+            // As the venue: "any connection that goes beyond the limit will be disconnected".
+            LogRateLimited(_log, connection.Id, _segment.IncomingMessagesPerSecond());
+            connection.Abort();
+            return ValueTask.CompletedTask;
+        }
+
         JsonDocument doc;
         try
         {
@@ -321,4 +351,7 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: rejected request ({Code}: {Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, int code, string message);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Binance connection {ConnectionId}: more than {Limit} incoming messages in a second, disconnected")]
+    private static partial void LogRateLimited(ILogger logger, long connectionId, int limit);
 }

@@ -136,6 +136,35 @@ public sealed class BinanceProviderTests
     }
 
     [Fact]
+    public async Task A_burst_of_live_changes_is_paced_under_the_spot_limit_and_never_costs_the_connection()
+    {
+        // The simulator disconnects a spot connection on its sixth incoming message within a second, as Binance does.
+        await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.Spot));
+        await using var run = Run.Start(sim, new BinanceProtocol(BinanceMarket.Spot), ["BTCUSDT"]);
+        var btc = await run.InstrumentAsync("BTC-USDT.SPOT");
+        await run.Events.WaitAsync(es => es.Count(e => e.Instrument == btc) >= 5, Deadline);
+
+        // Eleven frames at once: five add/remove pairs of ETHUSDT, then SOLUSDT.
+        for (var i = 0; i < 5; i++)
+        {
+            await run.Provider.AddSubscriptionsAsync(["ETHUSDT"]);
+            run.Provider.RemoveSubscriptions(["ETHUSDT"]);
+        }
+
+        await run.Provider.AddSubscriptionsAsync(["SOLUSDT"]);
+
+        // The SUBSCRIBE of BTCUSDT plus eleven: twelve acks, at most five per second.
+        await WaitUntilAsync(() => run.Provider.Counters.ByReason(FrameReason.SubscriptionAck) == 12, "every change acknowledged");
+        var sol = await run.InstrumentAsync("SOL-USDT.SPOT");
+        await run.Events.WaitAsync(es => es.Count(e => e.Instrument == sol) >= 5, Deadline);
+
+        Assert.Equal(0, run.Provider.Counters.Reconnects);
+        Assert.Equal(1, sim.Stats.ConnectionsAccepted);
+        Assert.Equal(0, sim.Stats.ConnectionsClosed);
+        Assert.Equal(["btcusdt@trade", "btcusdt@bookTicker", "solusdt@trade", "solusdt@bookTicker"], sim.Stats.Connections.Single().Subscriptions);
+    }
+
+    [Fact]
     public async Task With_one_symbol_per_connection_three_symbols_open_three_connections_that_stream_together()
     {
         await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.Spot));

@@ -131,6 +131,26 @@ public sealed class BinanceSimulatorTests
     }
 
     [Fact]
+    public async Task A_sixth_message_within_a_second_on_spot_disconnects_as_the_venue_does()
+    {
+        await using var sim = await BinanceSimulator.StartAsync(Options());
+        await using var client = await CoinbaseTestClient.ConnectAsync(sim.Endpoint);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await client.SendAsync($$"""{"method":"LIST_SUBSCRIPTIONS","id":{{i}}}""");
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (sim.Stats.ConnectionsClosed == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, sim.Stats.ConnectionsClosed);
+    }
+
+    [Fact]
     public async Task Futures_serve_mark_price_with_index_and_funding()
     {
         var options = Options(BinanceMarket.UsdM, tradesPerSecond: 50);

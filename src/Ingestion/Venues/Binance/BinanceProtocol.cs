@@ -14,7 +14,9 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// <para>Limits are the documented ones: 1024 streams per connection on spot (200 on futures), so a shard carries
 /// <c>streams limit / streams per symbol</c> symbols; and 5 incoming messages per second on spot (10 on futures), so a
 /// shard's streams go in as few frames as possible (<see cref="BinanceProtocolOptions.MaxStreamsPerFrame"/>), and options
-/// that would need more frames than a second allows for a full shard are refused.</para>
+/// that would need more frames than a second allows for a full shard are refused. Live changes in bursts (many
+/// <c>AddSubscriptions</c>/<c>RemoveSubscriptions</c> calls at once) are paced to the same rate by the connection
+/// (<see cref="MaxMessagesPerSecond"/>, <see cref="Transport.OutboundPacer"/>).</para>
 /// <para>Binance closes every connection after 24 hours; the transport reconnects and sends <see cref="SubscribeFrames"/>
 /// again. Its pings are WebSocket control frames, answered by the socket, so there is no application keep-alive.</para>
 /// </remarks>
@@ -45,6 +47,9 @@ public sealed class BinanceProtocol : IVenueProtocol
     public ProviderId Provider => Market.Provider();
 
     public Uri DefaultEndpoint => Market.ProductionEndpoint();
+
+    /// <summary>The venue's incoming message limit: bursts of live subscription changes are paced to it.</summary>
+    public int MaxMessagesPerSecond => Market.IncomingMessagesPerSecond();
 
     /// <summary>Stream names subscribed per symbol, such as <c>trade</c>, <c>bookTicker</c>, <c>markPrice@1s</c>.</summary>
     public IReadOnlyList<string> Streams { get; }
