@@ -2,36 +2,41 @@ namespace Cloudwall.Rx.Ingestion.Transport;
 
 /// <summary>
 /// Keeps a connection's outgoing control frames (subscribe, unsubscribe, connect-time requests) within a venue's message
-/// rate (Binance: 5 per second on spot, 10 on futures; more and the venue disconnects). Frames within the budget go out at
-/// once; the rest wait in order, in a bounded queue, and a timer sends each as soon as the last second's count allows.
+/// rate (Binance: 5 per second on spot, 10 on futures; more and the venue disconnects). Frames are sent in order by one
+/// loop: each as soon as the budget allows, the rest waiting in a bounded queue.
 /// </summary>
 /// <remarks>
 /// <para>The budget is a sliding window: at most <see cref="MessagesPerSecond"/> frames in any <see cref="Window"/>, a second
-/// plus a tenth, so that network jitter cannot bunch frames sent a second apart into one second at the venue. Time comes
-/// from a <see cref="TimeProvider"/>, so tests drive it with a fake clock.</para>
+/// plus a quarter. Each frame's time is taken when its send has <i>completed</i>, not when it was queued, so a send delayed
+/// by a busy machine cannot bunch with the ones after it; the margin covers network jitter. Time comes from a
+/// <see cref="TimeProvider"/>, so tests drive it with a fake clock.</para>
 /// <para>Overflow policy <b>RejectNew</b>: a request that would take the queue past <see cref="MaxQueuedFrames"/> is refused
 /// whole with <see cref="InvalidOperationException"/> before anything is queued; a subscription change that large is a
 /// configuration error, not something to trickle out over minutes.</para>
 /// <para><see cref="Clear"/> drops what is waiting: after a reconnect the connection subscribes its whole current set
-/// again, which supersedes every frame queued for the old socket.</para>
+/// again, which supersedes every frame queued for the old socket. A send that fails (the socket just closed) is dropped for
+/// the same reason.</para>
 /// </remarks>
 public sealed class OutboundPacer : IDisposable
 {
     public const int MaxQueuedFrames = 10_000;
 
-    /// <summary>The sliding window the budget applies to: the venue's second with a 10% margin for jitter.</summary>
-    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(1100);
+    /// <summary>The sliding window the budget applies to: the venue's second with a 25% margin for jitter.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(1250);
 
-    private readonly Action<string> _send;
+    private readonly Func<string, Task> _send;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Queue<string> _waiting = new();
-    private readonly long[] _sentAt; // ring of the last MessagesPerSecond send times (timestamp ticks)
-    private readonly ITimer _timer;
+    private readonly long[] _sentAt; // ring of the last MessagesPerSecond send completions (timestamp ticks)
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
     private int _next;
-    private bool _disposed;
+    private long _sent;
+    private long _failed;
 
-    public OutboundPacer(int messagesPerSecond, Action<string> send, TimeProvider time)
+    public OutboundPacer(int messagesPerSecond, Func<string, Task> send, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(messagesPerSecond, 1);
         ArgumentNullException.ThrowIfNull(send);
@@ -41,7 +46,7 @@ public sealed class OutboundPacer : IDisposable
         _time = time;
         _sentAt = new long[messagesPerSecond];
         Array.Fill(_sentAt, long.MinValue);
-        _timer = time.CreateTimer(static s => ((OutboundPacer)s!).Drain(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _loop = Task.Run(RunAsync);
     }
 
     public int MessagesPerSecond { get; }
@@ -58,14 +63,20 @@ public sealed class OutboundPacer : IDisposable
         }
     }
 
-    /// <summary>Sends the frames in order: now while the budget lasts, the rest as it frees up.</summary>
+    /// <summary>Frames sent so far.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Frames whose send failed (dropped; see remarks).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Queues the frames, in order, for sending as the budget allows.</summary>
     /// <exception cref="InvalidOperationException">The queue would exceed <see cref="MaxQueuedFrames"/> (RejectNew).</exception>
     public void Send(IReadOnlyList<string> frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_waiting.Count + frames.Count > MaxQueuedFrames)
             {
                 throw new InvalidOperationException(
@@ -76,9 +87,9 @@ public sealed class OutboundPacer : IDisposable
             {
                 _waiting.Enqueue(f);
             }
-
-            DrainLocked();
         }
+
+        _wake.Release();
     }
 
     /// <summary>Drops every frame still waiting (see remarks).</summary>
@@ -87,49 +98,85 @@ public sealed class OutboundPacer : IDisposable
         lock (_gate)
         {
             _waiting.Clear();
-            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
 
     public void Dispose()
     {
-        lock (_gate)
+        if (_stop.IsCancellationRequested)
         {
-            _disposed = true;
-            _waiting.Clear();
+            return;
         }
 
-        _timer.Dispose();
-    }
-
-    private void Drain()
-    {
-        lock (_gate)
+        _stop.Cancel();
+        Clear();
+        try
         {
-            if (!_disposed)
-            {
-                DrainLocked();
-            }
+            _loop.Wait(TimeSpan.FromSeconds(2));
         }
+        catch (AggregateException)
+        {
+            // The loop ends by cancellation.
+        }
+
+        _stop.Dispose();
+        _wake.Dispose();
     }
 
-    private void DrainLocked()
+    private async Task RunAsync()
     {
+        var ct = _stop.Token;
         var window = _time.TimestampFrequency * Window.Ticks / TimeSpan.TicksPerSecond;
-        while (_waiting.Count > 0)
+        try
         {
-            var now = _time.GetTimestamp();
-            var oldest = _sentAt[_next]; // the send MessagesPerSecond frames ago
-            if (oldest != long.MinValue && now - oldest < window)
+            while (!ct.IsCancellationRequested)
             {
-                var wait = _time.GetElapsedTime(now, oldest + window);
-                _timer.Change(wait > TimeSpan.Zero ? wait : TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
-                return;
-            }
+                bool any;
+                lock (_gate)
+                {
+                    any = _waiting.Count > 0;
+                }
 
-            _send(_waiting.Dequeue());
-            _sentAt[_next] = now;
-            _next = (_next + 1) % _sentAt.Length;
+                if (!any)
+                {
+                    await _wake.WaitAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                var oldest = _sentAt[_next]; // the send MessagesPerSecond frames ago
+                var now = _time.GetTimestamp();
+                if (oldest != long.MinValue && now - oldest < window)
+                {
+                    await Task.Delay(_time.GetElapsedTime(now, oldest + window), _time, ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                string frame;
+                lock (_gate)
+                {
+                    if (!_waiting.TryDequeue(out frame!))
+                    {
+                        continue; // cleared meanwhile
+                    }
+                }
+
+                try
+                {
+                    await _send(frame).ConfigureAwait(false);
+                    Interlocked.Increment(ref _sent);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _failed);
+                }
+
+                _sentAt[_next] = _time.GetTimestamp();
+                _next = (_next + 1) % _sentAt.Length;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Disposed.
         }
     }
 }

@@ -60,7 +60,7 @@ public sealed partial class WebSocketConnection : IDisposable
         if (protocol.MaxMessagesPerSecond > 0)
         {
             // Subscription changes in bursts (a control-plane command, a rebalance) must not break the venue's rate limit.
-            _pacer = new OutboundPacer(protocol.MaxMessagesPerSecond, f => _client.Send(f), time);
+            _pacer = new OutboundPacer(protocol.MaxMessagesPerSecond, f => _client.SendInstant(f), time);
         }
     }
 
