@@ -22,9 +22,8 @@ public sealed class BybitAllocationTests
         var output = new EventBuffer();
         Loop(decoder, frame, output, 100);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var events = Loop(decoder, frame, output, 1000);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var events = 0;
+        var allocated = TestSupport.Allocations.SteadyState(() => events = Loop(decoder, frame, output, 1000));
 
         Assert.Equal(0, allocated);
         Assert.Equal(1000 * eventsPerFrame, events);

@@ -21,14 +21,14 @@ public sealed class CoinbaseAllocationTests
         var decoder = new CoinbaseExchangeDecoder(refData);
         var frame = Utf8(json);
         var output = new EventBuffer();
-        Span<byte> wire = stackalloc byte[EventCodec.MaxSize];
+        var wire = new byte[EventCodec.MaxSize];
 
         var (warmEvents, _, _) = Loop(decoder, frame, output, wire, WarmUp);
         Assert.Equal(WarmUp * eventsPerFrame, warmEvents);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var (events, wireBytes, roundTrips) = Loop(decoder, frame, output, wire, Iterations);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        (int Events, long WireBytes, int RoundTrips) last = default;
+        var allocated = TestSupport.Allocations.SteadyState(() => last = Loop(decoder, frame, output, wire, Iterations));
+        var (events, wireBytes, roundTrips) = last;
 
         Assert.Equal(0, allocated);
         Assert.Equal(Iterations * eventsPerFrame, events);
