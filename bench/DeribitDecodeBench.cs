@@ -14,7 +14,7 @@ namespace Cloudwall.Rx.Bench;
 [MemoryDiagnoser]
 public class DeribitDecodeBench
 {
-    private static readonly byte[] DeribitTrade =
+    internal static readonly byte[] DeribitTrade =
         """{"params":{"data":[{"trade_seq":30289442,"trade_id":"48079269","timestamp":1590484512188,"tick_direction":2,"price":8950,"mark_price":8948.9,"instrument_name":"BTC-PERPETUAL","index_price":8955.88,"direction":"sell","amount":10}],"channel":"trades.BTC-PERPETUAL.raw"},"method":"subscription","jsonrpc":"2.0"}"""u8.ToArray();
 
     private static readonly byte[] DeribitTradeBatch =

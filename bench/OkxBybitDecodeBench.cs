@@ -19,7 +19,7 @@ public class OkxBybitDecodeBench
     private static readonly byte[] OkxTradeBatch =
         """{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"338476307","px":"30236","sz":"0.0002","side":"buy","ts":"1652459224818"},{"instId":"BTC-USDT","tradeId":"338476308","px":"30236.1","sz":"0.01","side":"sell","ts":"1652459224819"}]}"""u8.ToArray();
 
-    private static readonly byte[] BybitTrade =
+    internal static readonly byte[] BybitTrade =
         """{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1672304486868,"data":[{"T":1672304486865,"s":"BTCUSDT","S":"Buy","v":"0.001","p":"16578.50","L":"PlusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023af","BT":false,"seq":1783284617}]}"""u8.ToArray();
 
     private static readonly byte[] BybitTicker =

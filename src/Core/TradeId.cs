@@ -62,39 +62,30 @@ public readonly record struct TradeId(TradeIdKind Kind, ulong Hi, ulong Lo)
         }
 
         ulong hi = 0, lo = 0;
-        for (var i = 0; i < 18; i++)
+        if (!Hex(text[..8], ref hi) || !Hex(text[9..13], ref hi) || !Hex(text[14..18], ref hi) ||
+            !Hex(text[19..23], ref lo) || !Hex(text[24..], ref lo))
         {
-            if (i is 8 or 13)
-            {
-                continue;
-            }
-
-            var d = HexDigit(text[i]);
-            if (d < 0)
-            {
-                return false;
-            }
-
-            hi = (hi << 4) | (uint)d;
-        }
-
-        for (var i = 19; i < 36; i++)
-        {
-            if (i == 23)
-            {
-                continue;
-            }
-
-            var d = HexDigit(text[i]);
-            if (d < 0)
-            {
-                return false;
-            }
-
-            lo = (lo << 4) | (uint)d;
+            return false;
         }
 
         id = new(TradeIdKind.Uuid, hi, lo);
+        return true;
+    }
+
+    /// <summary>Appends the hex digits of <paramref name="digits"/> to <paramref name="value"/>, four bits each.</summary>
+    private static bool Hex(ReadOnlySpan<byte> digits, ref ulong value)
+    {
+        foreach (var b in digits)
+        {
+            var d = HexDigit(b);
+            if (d < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | (uint)d;
+        }
+
         return true;
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Text;
 using System.Text.Json;
 
 namespace Cloudwall.Rx.Ingestion.Json;
@@ -169,11 +170,19 @@ public ref struct FrameJsonReader
 
         if (TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
         {
-            var depth = _depth - 1;
-            while (_depth > depth)
-            {
-                Read();
-            }
+            SkipToDepth(_depth - 1);
+        }
+    }
+
+    /// <summary>
+    /// Reads until <see cref="CurrentDepth"/> is back at <paramref name="depth"/>: past the end of every container opened
+    /// deeper. A decoder that stopped inside a container (say, on a rejected entry) uses it to get back to the envelope.
+    /// </summary>
+    public void SkipToDepth(int depth)
+    {
+        while (_depth > depth)
+        {
+            Read();
         }
     }
 
@@ -642,7 +651,13 @@ public ref struct FrameJsonReader
                         throw Error("lone low surrogate in a \\u escape");
                     }
 
-                    PutCodePoint(destination, ref o, cp);
+                    // cp is a scalar value here (surrogates were paired or refused above).
+                    if (!new Rune(cp).TryEncodeToUtf8(destination[Math.Min(o, destination.Length)..], out var written))
+                    {
+                        throw ShortDestination(nameof(destination));
+                    }
+
+                    o += written;
                     break;
                 }
 
@@ -656,41 +671,18 @@ public ref struct FrameJsonReader
     private static int Hex4(ReadOnlySpan<byte> raw, int i) =>
         (HexValue(raw[i]) << 12) | (HexValue(raw[i + 1]) << 8) | (HexValue(raw[i + 2]) << 4) | HexValue(raw[i + 3]);
 
-    private static void PutCodePoint(Span<byte> destination, ref int o, int cp)
-    {
-        if (cp < 0x80)
-        {
-            Put(destination, ref o, (byte)cp);
-        }
-        else if (cp < 0x800)
-        {
-            Put(destination, ref o, (byte)(0xC0 | (cp >> 6)));
-            Put(destination, ref o, (byte)(0x80 | (cp & 0x3F)));
-        }
-        else if (cp < 0x10000)
-        {
-            Put(destination, ref o, (byte)(0xE0 | (cp >> 12)));
-            Put(destination, ref o, (byte)(0x80 | ((cp >> 6) & 0x3F)));
-            Put(destination, ref o, (byte)(0x80 | (cp & 0x3F)));
-        }
-        else
-        {
-            Put(destination, ref o, (byte)(0xF0 | (cp >> 18)));
-            Put(destination, ref o, (byte)(0x80 | ((cp >> 12) & 0x3F)));
-            Put(destination, ref o, (byte)(0x80 | ((cp >> 6) & 0x3F)));
-            Put(destination, ref o, (byte)(0x80 | (cp & 0x3F)));
-        }
-    }
-
     private static void Put(Span<byte> destination, ref int o, byte b)
     {
         if (o >= destination.Length)
         {
-            throw new ArgumentException("the destination is shorter than the unescaped string", nameof(destination));
+            throw ShortDestination(nameof(destination));
         }
 
         destination[o++] = b;
     }
+
+    private static ArgumentException ShortDestination(string parameter) =>
+        new("the destination is shorter than the unescaped string", parameter);
 
     private static JsonException Error(string message) => new($"invalid JSON: {message}");
 

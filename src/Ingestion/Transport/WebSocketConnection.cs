@@ -64,8 +64,6 @@ public sealed partial class WebSocketConnection : IDisposable
         }
     }
 
-    /// <summary>Control frames waiting for the venue's message-rate budget (0 when the venue has no limit).</summary>
-    public int QueuedFrames => _pacer?.Queued ?? 0;
 
     public int Index { get; }
 
@@ -159,18 +157,7 @@ public sealed partial class WebSocketConnection : IDisposable
         Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
         // Frames still waiting for budget belonged to the old socket; the full subscribe below supersedes them.
         _pacer?.Clear();
-        var connectFrames = _protocol.ConnectFrames();
-        if (_pacer is not null)
-        {
-            _pacer.Send(connectFrames);
-        }
-        else
-        {
-            foreach (var f in connectFrames)
-            {
-                _client.Send(f);
-            }
-        }
+        Send(_protocol.ConnectFrames());
 
         IReadOnlyCollection<string> current;
         lock (_gate)
@@ -281,19 +268,23 @@ public sealed partial class WebSocketConnection : IDisposable
 
     private void SendAll(IReadOnlyList<string> frames)
     {
+        Send(frames);
+        _counters.RecordSubscriptionFrames(frames.Count);
+    }
+
+    /// <summary>Control frames: through the venue's rate budget when it has one, else straight to the client's queue.</summary>
+    private void Send(IReadOnlyList<string> frames)
+    {
         if (_pacer is not null)
         {
             _pacer.Send(frames);
-        }
-        else
-        {
-            foreach (var f in frames)
-            {
-                _client.Send(f);
-            }
+            return;
         }
 
-        _counters.RecordSubscriptionFrames(frames.Count);
+        foreach (var f in frames)
+        {
+            _client.Send(f);
+        }
     }
 
     /// <summary>Aborts the socket, as a venue disconnect would; the client reconnects by itself.</summary>

@@ -15,12 +15,7 @@ public sealed class OutboundPacerTests
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-26T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly ConcurrentQueue<(string Frame, DateTimeOffset At)> _sent = new();
 
-    private OutboundPacer Pacer(int rate, Func<string, Task>? send = null) =>
-        new(rate, send ?? (f =>
-        {
-            _sent.Enqueue((f, _time.GetUtcNow()));
-            return Task.CompletedTask;
-        }), _time);
+    private OutboundPacer Pacer(int rate, Func<string, Task>? send = null) => new(rate, send ?? Record, _time);
 
     private static string[] Frames(int n, string prefix = "f") => [.. Enumerable.Range(0, n).Select(i => $"{prefix}{i}")];
 

@@ -233,10 +233,7 @@ public sealed class BybitDecoder : IFrameDecoder
         var outcome = WalkArray(ref reader, Handler.Trade, ref env, ref ctx);
         if (outcome.Status == FrameStatus.Rejected || ctx.Events == 0)
         {
-            while (reader.CurrentDepth > outer)
-            {
-                reader.Read();
-            }
+            reader.SkipToDepth(outer);
 
             output.Truncate(env.OutputStart);
             env.InlineEvents = -1;

@@ -264,10 +264,7 @@ public sealed class DeribitDecoder : IFrameDecoder
         var outcome = DecodeTrades(ref reader, scratchBase, receiveTimeNs, output);
         if (outcome.Status != FrameStatus.Decoded)
         {
-            while (reader.CurrentDepth > outer)
-            {
-                reader.Read();
-            }
+            reader.SkipToDepth(outer);
 
             output.Truncate(env.OutputStart);
             env.InlineEvents = -1;

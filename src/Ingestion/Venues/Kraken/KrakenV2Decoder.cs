@@ -242,10 +242,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
             return outcome.Events;
         }
 
-        while (reader.CurrentDepth > outer)
-        {
-            reader.Read();
-        }
+        reader.SkipToDepth(outer);
 
         output.Truncate(start);
         return InlineFailed;

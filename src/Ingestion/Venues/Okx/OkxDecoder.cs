@@ -199,10 +199,7 @@ public sealed class OkxDecoder : IFrameDecoder
         var outcome = DecodeData(ref reader, ChannelOf(env.Channel), env.InstId, receiveTimeNs, output, scratch, scratchUsed);
         if (outcome.Status != FrameStatus.Decoded)
         {
-            while (reader.CurrentDepth > outer)
-            {
-                reader.Read();
-            }
+            reader.SkipToDepth(outer);
 
             output.Truncate(env.OutputStart);
             env.InlineEvents = -1;
