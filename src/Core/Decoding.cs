@@ -97,6 +97,33 @@ public sealed class EventBuffer
         _items[Count++] = e;
     }
 
+    /// <summary>
+    /// Marks the events added since <paramref name="from"/> as history the venue sent on (re)subscribe
+    /// (<see cref="EventFlags.Snapshot"/>), and puts them oldest first when the venue listed them newest first (by
+    /// sequence where both ends carry one, else by exchange time), so snapshot trades come out oldest first on every venue.
+    /// </summary>
+    public void MarkSnapshot(int from)
+    {
+        from = Math.Max(0, from);
+        for (var i = from; i < Count; i++)
+        {
+            _items[i] = _items[i] with { Flags = _items[i].Flags | EventFlags.Snapshot };
+        }
+
+        if (Count - from > 1)
+        {
+            ref readonly var first = ref _items[from];
+            ref readonly var last = ref _items[Count - 1];
+            var newestFirst = first.Sequence != 0 && last.Sequence != 0 && first.Sequence != last.Sequence
+                ? first.Sequence > last.Sequence
+                : first.ExchangeTimeNs > last.ExchangeTimeNs;
+            if (newestFirst)
+            {
+                Array.Reverse(_items, from, Count - from);
+            }
+        }
+    }
+
     /// <summary>Drops events added since <paramref name="count"/>, for a decoder that rejects a frame half-way.</summary>
     public void Truncate(int count) => Count = Math.Min(Count, Math.Max(0, count));
 

@@ -22,6 +22,16 @@ public enum Side : byte
     Sell = 2,
 }
 
+/// <summary>How an event was delivered. A bit set; values are part of the wire format (version 2): never renumber.</summary>
+[Flags]
+public enum EventFlags : byte
+{
+    /// <summary>A live update.</summary>
+    None = 0,
+    /// <summary>History the venue sent on (re)subscribe, not a live update: kept for back-fill, never priced as live.</summary>
+    Snapshot = 1,
+}
+
 /// <summary>Instrument class. Values are part of the reference-data format.</summary>
 public enum MarketType : byte
 {

@@ -77,6 +77,12 @@ public static class EventJson
             w.WriteNumberValue(e.Sequence, "sequence");
         }
 
+        if (e.IsSnapshot)
+        {
+            // History sent on (re)subscribe; live events leave the field off.
+            w.WriteBoolean("snapshot", true);
+        }
+
         w.WriteEndObject();
     }
 

@@ -36,6 +36,15 @@ public readonly record struct MarketEvent
     public long Sequence { get; init; }
     public TradeId TradeId { get; init; }
 
+    /// <summary>What kind of delivery this is: live (none), or history sent on (re)subscribe (<see cref="EventFlags.Snapshot"/>).</summary>
+    public EventFlags Flags { get; init; }
+
+    /// <summary>
+    /// True for history the venue sent on (re)subscribe (Coinbase <c>last_match</c>, Kraken Futures <c>trade_snapshot</c>, ...):
+    /// published for back-fill, but never priced or counted as a live update.
+    /// </summary>
+    public bool IsSnapshot => (Flags & EventFlags.Snapshot) != 0;
+
     /// <summary>The quote mid, or the price for other kinds.</summary>
     public decimal MidOrPrice => Kind == EventKind.Quote && Price > 0 && Aux > 0 ? (Price + Aux) / 2m : Price;
 

@@ -62,6 +62,12 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
     public bool OnEvent(in MarketEvent e, long nowNs, out FairPrice price)
     {
         price = default;
+        if (e.IsSnapshot)
+        {
+            // History sent on (re)subscribe: it neither enters the trade window nor makes a source fresh.
+            return false;
+        }
+
         var st = StateFor(e.Instrument);
         st.Refresh(_parameters.Current);
         Book book;

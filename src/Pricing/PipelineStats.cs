@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Pricing;
@@ -33,4 +34,20 @@ public sealed class PipelineStats
     internal void OnEventPublished() => Interlocked.Increment(ref _eventsPublished);
     internal void OnFairPrice() => Interlocked.Increment(ref _fairPrices);
     internal void OnError() => Interlocked.Increment(ref _errors);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ProviderId Provider, VenueId Venue), StrongBox<long>> _snapshots = new();
+
+    /// <summary>Snapshot events (history sent on (re)subscribe) seen, by provider and venue.</summary>
+    public IEnumerable<(ProviderId Provider, VenueId Venue, long Count)> SnapshotEvents =>
+        _snapshots.Select(kv => (kv.Key.Provider, kv.Key.Venue, Volatile.Read(ref kv.Value.Value)));
+
+    /// <summary>Snapshot events in all.</summary>
+    public long Snapshots => _snapshots.Values.Sum(b => Volatile.Read(ref b.Value));
+
+    internal void OnSnapshot(ProviderId provider, VenueId venue)
+    {
+        // Rare (a few per (re)subscribe): the first of a source allocates its counter, the rest only increment.
+        var box = _snapshots.GetOrAdd((provider, venue), static _ => new StrongBox<long>());
+        Interlocked.Increment(ref box.Value);
+    }
 }

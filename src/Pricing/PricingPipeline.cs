@@ -200,6 +200,13 @@ public sealed partial class PricingPipeline : IAsyncDisposable
                     _owner.Stats.OnEventPublished();
                 }
 
+                if (e.IsSnapshot)
+                {
+                    // Published for back-fill above; not a live update for pricing or the quality statistics.
+                    _owner.Stats.OnSnapshot(e.Provider, e.Venue);
+                    return;
+                }
+
                 if (_engine.OnEvent(e, now, out var fp))
                 {
                     _owner.Emit(fp);

@@ -1,12 +1,22 @@
 namespace Cloudwall.Rx.Core.Wire;
 
 /// <summary>
-/// The compact binary encoding of a <see cref="MarketEvent"/> on Kafka, version 1. The instrument travels in the record key
+/// The compact binary encoding of a <see cref="MarketEvent"/> on Kafka, version 2. The instrument travels in the record key
 /// (its canonical key), so the value leaves it off. Layout: docs/wire-format.md.
 /// </summary>
+/// <remarks>
+/// Version 2 is version 1 plus the <see cref="EventFlags"/> in bits 6–7 of the kind byte (bit 6: snapshot; bit 7 reserved, 0).
+/// Version 1 values, which always had those bits clear, are still read, as live events.
+/// </remarks>
 public static class EventCodec
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
+
+    /// <summary>The previous version, still decoded: the same layout with no flags.</summary>
+    public const byte Version1 = 1;
+
+    private const int FlagsShift = 6;
+    private const byte KnownFlags = (byte)EventFlags.Snapshot;
 
     /// <summary>An upper bound on an encoded value; a buffer this large always suffices.</summary>
     public const int MaxSize = 6 + 4 * DecimalCodec.MaxSize + 3 * 10 + 17;
@@ -24,7 +34,7 @@ public static class EventCodec
     public static int Encode(in MarketEvent e, Span<byte> dest)
     {
         dest[0] = Version;
-        dest[1] = (byte)((byte)e.Kind | ((byte)e.Side << 4));
+        dest[1] = (byte)((byte)e.Kind | ((byte)e.Side << 4) | (((byte)e.Flags & KnownFlags) << FlagsShift));
         dest[2] = e.Venue.Code;
         dest[3] = e.Provider.Code;
 
@@ -68,14 +78,16 @@ public static class EventCodec
     public static bool TryDecode(ReadOnlySpan<byte> src, InstrumentId instrument, out MarketEvent e)
     {
         e = default;
-        if (src.Length < 7 || src[0] != Version)
+        if (src.Length < 7 || (src[0] != Version && src[0] != Version1))
         {
             return false;
         }
 
         var kind = (EventKind)(src[1] & 0x0F);
         var side = (Side)((src[1] >> 4) & 0x03);
-        if (kind is EventKind.Unknown or > EventKind.Funding || side > Side.Sell)
+        // Version 1 wrote the flag bits as 0 and its reader ignored them; version 2 knows only the snapshot bit.
+        var flags = src[0] == Version ? (byte)(src[1] >> FlagsShift) : (byte)0;
+        if (kind is EventKind.Unknown or > EventKind.Funding || side > Side.Sell || (flags & ~KnownFlags) != 0)
         {
             return false;
         }
@@ -152,6 +164,7 @@ public static class EventCodec
             ReceiveTimeNs = rx,
             Sequence = seq,
             TradeId = tradeId,
+            Flags = (EventFlags)flags,
         };
         return true;
     }

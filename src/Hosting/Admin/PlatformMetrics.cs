@@ -22,6 +22,7 @@ public sealed class PlatformMetrics
     private readonly Counter _kafkaBytes;
     private readonly Counter _pipelineDropped;
     private readonly Gauge _queueDepth;
+    private readonly Counter _snapshotTrades;
     private readonly Counter _fairPrices;
     private readonly Gauge _fairPrice;
     private readonly Counter _kafkaRetries;
@@ -62,6 +63,8 @@ public sealed class PlatformMetrics
         _barsAggregated = f.CreateCounter("cloudwall_pipeline_bars_total", "Pre-aggregation: events folded into bars, and bars published.", "result");
         _priceAssigned = f.CreateGauge("cloudwall_price_assigned_partitions", "md.events.v1 partitions this price instance owns.");
         _priceBatches = f.CreateCounter("cloudwall_price_batches_total", "Price-role batches (transactions, or flush-then-commit), by result.", "result");
+        _snapshotTrades = f.CreateCounter("cloudwall_md_snapshot_trades_total",
+            "Snapshot events (history sent on (re)subscribe): published to Kafka, never priced or counted as live updates.", "provider", "venue");
         _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under the DropNewest policy.");
         _queueDepth = f.CreateGauge("cloudwall_pipeline_queue_depth", "Events queued per pricing partition.", "partition");
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
@@ -187,6 +190,11 @@ public sealed class PlatformMetrics
         if (_platform.Pipeline is { } pipeline)
         {
             _pipelineDropped.IncTo(pipeline.Stats.Dropped);
+            foreach (var (provider, venue, count) in pipeline.Stats.SnapshotEvents)
+            {
+                _snapshotTrades.WithLabels(provider.Name, venue.Name).IncTo(count);
+            }
+
             _fairPrices.IncTo(pipeline.Stats.FairPricesPublished);
             var depths = pipeline.QueueDepths();
             for (var i = 0; i < depths.Length; i++)

@@ -19,6 +19,28 @@ public sealed class CodecProperties
     }
 
     [Property]
+    public bool The_snapshot_flag_survives_the_codec_and_changes_nothing_else(MarketEvent e)
+    {
+        Span<byte> live = stackalloc byte[EventCodec.MaxSize];
+        Span<byte> snapshot = stackalloc byte[EventCodec.MaxSize];
+        var n = EventCodec.Encode(e with { Flags = EventFlags.None }, live);
+        var m = EventCodec.Encode(e with { Flags = EventFlags.Snapshot }, snapshot);
+        return n == m && live[..n][2..].SequenceEqual(snapshot[..m][2..]) && (snapshot[1] ^ live[1]) == 0x40 &&
+               EventCodec.TryDecode(snapshot[..m], e.Instrument, out var back) && back.IsSnapshot &&
+               EventCodec.TryDecode(live[..n], e.Instrument, out var backLive) && !backLive.IsSnapshot;
+    }
+
+    [Property]
+    public bool Version_1_values_decode_as_live_events(MarketEvent e)
+    {
+        // A v1 writer produced exactly the v2 bytes with version 1 and the flag bits clear.
+        Span<byte> buffer = stackalloc byte[EventCodec.MaxSize];
+        var n = EventCodec.Encode(e with { Flags = EventFlags.None }, buffer);
+        buffer[0] = EventCodec.Version1;
+        return EventCodec.TryDecode(buffer[..n], e.Instrument, out var back) && back == e with { Flags = EventFlags.None };
+    }
+
+    [Property]
     public bool Decimals_survive_with_their_scale(decimal d)
     {
         Span<byte> buffer = stackalloc byte[DecimalCodec.MaxSize];

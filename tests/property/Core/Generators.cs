@@ -47,6 +47,7 @@ public static class Generators
         from rxDelta in Gen.OneOf(Gen.Choose(-1000, 1_000_000).Select(d => (long)d), Gen.Choose(0, 5000).Select(d => d * UnixTime.NanosPerMilli))
         from seq in Gen.OneOf(Gen.Constant(0L), ArbMap.Default.GeneratorFor<long>())
         from tid in TradeIds
+        from flags in Gen.Elements(EventFlags.None, EventFlags.Snapshot)
         select new MarketEvent
         {
             Kind = kind,
@@ -62,6 +63,7 @@ public static class Generators
             ReceiveTimeNs = Math.Max(0, ex + rxDelta),
             Sequence = seq,
             TradeId = tid,
+            Flags = flags,
         };
 }
 

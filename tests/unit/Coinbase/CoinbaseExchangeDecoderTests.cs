@@ -43,11 +43,13 @@ public sealed class CoinbaseExchangeDecoderTests
     }
 
     [Fact]
-    public void LastMatchDecodesLikeMatch()
+    public void LastMatchDecodesLikeMatchFlaggedAsSnapshot()
     {
         Decode(Match, out var match);
         Assert.Equal(FrameOutcome.Decoded(1), Decode(MatchWith("type", "\"last_match\""), out var lastMatch));
-        Assert.Equal(match[0], lastMatch[0]);
+        // The same trade, marked as history sent on subscribe.
+        Assert.Equal(match[0] with { Flags = EventFlags.Snapshot }, lastMatch[0]);
+        Assert.False(match[0].IsSnapshot);
     }
 
     [Fact]

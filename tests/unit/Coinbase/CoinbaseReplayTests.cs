@@ -32,13 +32,20 @@ public sealed class CoinbaseReplayTests
         string[] tradeFields = ["venue", "provider", "symbol", "instrument", "kind", "trade_id", "price", "size", "side", "exchange_ts", "receive_ts", "sequence"];
         string[] quoteFields = ["venue", "provider", "symbol", "instrument", "kind", "trade_id", "price", "size", "ask", "ask_size", "side", "exchange_ts", "receive_ts", "sequence"];
         var kinds = new Dictionary<string, int>();
+        var snapshots = 0;
         foreach (var line in Coinbase.Value.StdoutLines)
         {
             using var doc = JsonDocument.Parse(line);
             var kind = doc.RootElement.GetProperty("kind").GetString()!;
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
-            Assert.Equal(kind == "trade" ? tradeFields : quoteFields, doc.RootElement.EnumerateObject().Select(p => p.Name));
+            // last_match trades (history sent on subscribe) add "snapshot": true at the end.
+            var snapshot = doc.RootElement.TryGetProperty("snapshot", out var flag) && flag.GetBoolean();
+            var expected = kind == "trade" ? tradeFields : quoteFields;
+            Assert.Equal(snapshot ? [.. expected, "snapshot"] : expected, doc.RootElement.EnumerateObject().Select(p => p.Name));
+            snapshots += snapshot ? 1 : 0;
         }
+
+        Assert.Equal(10, snapshots);
 
         Assert.Equal(107, kinds["trade"]);
         Assert.Equal(107, kinds["quote"]);

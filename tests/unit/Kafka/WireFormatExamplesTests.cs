@@ -9,7 +9,7 @@ public sealed class WireFormatExamplesTests
     private const long Ts = 1_767_225_600_123_000_000; // 2026-01-01T00:00:00.123Z
 
     [Fact]
-    public void MarketEvent_v1_example()
+    public void MarketEvent_v2_example()
     {
         var e = new MarketEvent
         {
@@ -19,8 +19,31 @@ public sealed class WireFormatExamplesTests
         Span<byte> buffer = stackalloc byte[EventCodec.MaxSize];
         var n = EventCodec.Encode(e, buffer);
 
-        Assert.Equal("01 11 01 01 19 06 02 ea c2 80 03 01 05 f6 a1 d5 ed ee 66 88 27 54 f2 c0 01", Hex(buffer[..n]));
+        Assert.Equal("02 11 01 01 19 06 02 ea c2 80 03 01 05 f6 a1 d5 ed ee 66 88 27 54 f2 c0 01", Hex(buffer[..n]));
+
+        // The same trade as history sent on subscribe sets bit 6 of the kind byte.
+        n = EventCodec.Encode(e with { Flags = EventFlags.Snapshot }, buffer);
+        Assert.Equal("02 51 01 01 19 06 02 ea c2 80 03 01 05 f6 a1 d5 ed ee 66 88 27 54 f2 c0 01", Hex(buffer[..n]));
     }
+
+    [Fact]
+    public void MarketEvent_v1_values_still_decode_as_live_events()
+    {
+        // The v1 worked example, byte for byte as writers before version 2 produced it.
+        var v1 = Bytes("01 11 01 01 19 06 02 ea c2 80 03 01 05 f6 a1 d5 ed ee 66 88 27 54 f2 c0 01");
+        Assert.True(EventCodec.TryDecode(v1, new InstrumentId(1), out var e));
+        Assert.Equal(EventKind.Trade, e.Kind);
+        Assert.Equal(63000.10m, e.Price);
+        Assert.Equal(TradeId.Numeric(12345), e.TradeId);
+        Assert.Equal(EventFlags.None, e.Flags);
+        Assert.False(e.IsSnapshot);
+
+        // Version 2 with the reserved flag bit 7 set is refused.
+        var reserved = Bytes("02 91 01 01 19 06 02 ea c2 80 03 01 05 f6 a1 d5 ed ee 66 88 27 54 f2 c0 01");
+        Assert.False(EventCodec.TryDecode(reserved, new InstrumentId(1), out _));
+    }
+
+    private static byte[] Bytes(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));
 
     [Fact]
     public void FairPrice_v2_example()

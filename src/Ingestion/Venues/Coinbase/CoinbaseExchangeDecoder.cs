@@ -76,7 +76,8 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
 
         return type switch
         {
-            MessageType.Match => BuildTrade(ref f, receiveTimeNs, output),
+            MessageType.Match => BuildTrade(ref f, receiveTimeNs, EventFlags.None, output),
+            MessageType.LastMatch => BuildTrade(ref f, receiveTimeNs, EventFlags.Snapshot, output),
             MessageType.Ticker => BuildQuote(ref f, receiveTimeNs, output),
             MessageType.BookUpdate => FrameOutcome.Ignored(FrameReason.BookUpdate),
             MessageType.Subscriptions => FrameOutcome.Ignored(FrameReason.SubscriptionAck),
@@ -88,7 +89,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
         };
     }
 
-    private FrameOutcome BuildTrade(ref Fields f, long receiveTimeNs, EventBuffer output)
+    private FrameOutcome BuildTrade(ref Fields f, long receiveTimeNs, EventFlags flags, EventBuffer output)
     {
         if (!f.Has(Field.ProductId) || !f.Has(Field.Price) || !f.Has(Field.Size) || !f.Has(Field.Time) || !f.Has(Field.TradeId))
         {
@@ -128,6 +129,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             ReceiveTimeNs = receiveTimeNs,
             Sequence = sequence,
             TradeId = tradeId,
+            Flags = flags,
         });
         return FrameOutcome.Decoded(1);
     }
@@ -244,7 +246,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
                     if (first && field == Field.Type)
                     {
                         var type = Classify(value, present: true);
-                        if (type is not (MessageType.Match or MessageType.Ticker))
+                        if (type is not (MessageType.Match or MessageType.LastMatch or MessageType.Ticker))
                         {
                             return type;
                         }
@@ -278,7 +280,9 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
 
         return type switch
         {
-            _ when type.SequenceEqual("match"u8) || type.SequenceEqual("last_match"u8) => MessageType.Match,
+            _ when type.SequenceEqual("match"u8) => MessageType.Match,
+            // The latest trade of a product, sent once on subscribe to `matches`: history, not a live trade.
+            _ when type.SequenceEqual("last_match"u8) => MessageType.LastMatch,
             _ when type.SequenceEqual("ticker"u8) => MessageType.Ticker,
             _ when type.SequenceEqual("l2update"u8) || type.SequenceEqual("snapshot"u8) => MessageType.BookUpdate,
             _ when type.SequenceEqual("subscriptions"u8) => MessageType.Subscriptions,
@@ -394,6 +398,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
         Malformed = 0,
         Missing,
         Match,
+        LastMatch,
         Ticker,
         BookUpdate,
         Subscriptions,

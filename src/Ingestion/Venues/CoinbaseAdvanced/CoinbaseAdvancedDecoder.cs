@@ -13,7 +13,8 @@ namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 /// <remarks>
 /// <list type="bullet">
 /// <item><c>market_trades</c>: every trade of every event (<c>snapshot</c> and <c>update</c>) becomes a trade. Trades are
-/// batched (the venue collects 250 ms), so one frame yields many events.</item>
+/// batched (the venue collects 250 ms), so one frame yields many events. The trades of a <c>snapshot</c> event (recent history
+/// sent on subscribe, newest first) are flagged <see cref="EventFlags.Snapshot"/> and emitted oldest first.</item>
 /// <item><c>side</c> on a market trade is the <b>maker's</b> side, as on Coinbase Exchange (Coinbase reports the maker side
 /// on public market trades; NautilusTrader's Coinbase Advanced Trade adapter converts it to the aggressor the same way).
 /// The event carries the taker's side: <c>SELL</c> → <see cref="Side.Buy"/>, <c>BUY</c> → <see cref="Side.Sell"/>.</item>
@@ -229,10 +230,20 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.Malformed);
             }
 
+            // An event's "type" is "snapshot" (recent history sent on subscribe) or "update" (live), before or after its trades.
+            var eventStart = output.Count;
+            var snapshot = false;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var isTrades = Name(ref reader).SequenceEqual("trades"u8);
+                var name = Name(ref reader);
+                var isTrades = name.SequenceEqual("trades"u8);
                 reader.Read();
+                if (!isTrades && reader.TokenType == JsonTokenType.String && name.SequenceEqual("type"u8))
+                {
+                    snapshot = reader.ValueTextEquals("snapshot"u8);
+                    continue;
+                }
+
                 if (!isTrades || reader.TokenType != JsonTokenType.StartArray)
                 {
                     reader.Skip();
@@ -254,6 +265,12 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
                     count++;
                 }
+            }
+
+            if (snapshot)
+            {
+                // The venue lists a snapshot newest first; emitted oldest first, flagged as history.
+                output.MarkSnapshot(eventStart);
             }
         }
 

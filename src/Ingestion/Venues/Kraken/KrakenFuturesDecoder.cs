@@ -304,7 +304,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
                 Array.Resize(ref _snapshot, n * 2);
             }
 
-            _snapshot[n++] = e;
+            _snapshot[n++] = e with { Flags = EventFlags.Snapshot };
         }
 
         // Newest first on the wire (by seq); emitted oldest first.

@@ -83,6 +83,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         bool hasChannel = false, hasMethod = false, hasData = false, failed = false, hasError = false;
         var data = default(FrameJsonReader);
         var first = true;
+        var snapshot = false;
         var start = output.Count;
         var inlineEvents = NotInline;
         ReadOnlySpan<byte> inlineChannel = default;
@@ -164,6 +165,11 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                     return FrameOutcome.Rejected(FrameReason.Malformed);
                 }
             }
+            else if (reader.TokenType == JsonTokenType.String && name.SequenceEqual("type"u8))
+            {
+                // "snapshot" (recent history on subscribe, when asked for) or "update" (live).
+                snapshot = reader.ValueTextEquals("snapshot"u8);
+            }
             else
             {
                 hasError |= name.SequenceEqual("error"u8);
@@ -185,7 +191,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
             {
                 if (channel == inlineChannel && (int)data.TokenStartIndex == inlineData)
                 {
-                    return FrameOutcome.Decoded(inlineEvents);
+                    return History(FrameOutcome.Decoded(inlineEvents), snapshot && channel.SequenceEqual("trade"u8), output, start);
                 }
 
                 output.Truncate(start); // a second "channel" or "data" key: decode what the frame finally says
@@ -199,7 +205,9 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                     return FrameOutcome.Rejected(FrameReason.MissingField);
                 }
 
-                return isTrade ? DecodeTrades(ref data, receiveTimeNs, output) : DecodeTickers(ref data, receiveTimeNs, output);
+                return isTrade
+                    ? History(DecodeTrades(ref data, receiveTimeNs, output), snapshot, output, start)
+                    : DecodeTickers(ref data, receiveTimeNs, output);
             }
 
             return ClassifyChannel(channel) ?? FrameOutcome.Ignored(FrameReason.Unsupported);
@@ -222,6 +230,17 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         }
 
         return FrameOutcome.Rejected(FrameReason.MissingField);
+    }
+
+    /// <summary>Trades of a <c>"type":"snapshot"</c> frame are history: flagged, and emitted oldest first.</summary>
+    private static FrameOutcome History(FrameOutcome outcome, bool snapshotTrades, EventBuffer output, int start)
+    {
+        if (snapshotTrades && outcome.Status == FrameStatus.Decoded)
+        {
+            output.MarkSnapshot(start);
+        }
+
+        return outcome;
     }
 
     private const int NotInline = -1;
