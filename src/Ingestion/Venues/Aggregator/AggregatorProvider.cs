@@ -23,6 +23,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Aggregator;
 /// <para>A subscription change restarts only the calls of the shards it touches (new criteria fill the last shard with room,
 /// then open new shards); every other shard keeps its call, so its sequence runs on without a gap. A restarted shard is
 /// briefly silent while its new call opens: the server cannot change the criteria of a call in flight.</para>
+/// <para>Checked (our own contract, no venue documentation): docs/venues.md#aggregator.</para>
 /// </remarks>
 public sealed partial class AggregatorProvider : IMarketDataProvider
 {

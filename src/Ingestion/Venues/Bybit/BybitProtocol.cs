@@ -18,6 +18,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 /// <para>Keep-alive: Bybit drops a connection without traffic; the documented heartbeat is <c>{"op":"ping"}</c> every 20 s,
 /// answered with <c>{"op":"pong",...}</c> (linear/inverse) or <c>{"success":true,"ret_msg":"pong","op":"ping",...}</c> (spot),
 /// both ignored as heartbeats.</para>
+/// <para>Checked against the venue's documentation: docs/venues.md#bybit.</para>
 /// </remarks>
 public sealed class BybitProtocol : IVenueProtocol
 {

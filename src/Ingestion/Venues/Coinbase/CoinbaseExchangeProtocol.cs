@@ -6,6 +6,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 /// <summary>
 /// Coinbase Exchange WebSocket feed (<c>wss://ws-feed.exchange.coinbase.com</c>): channels <c>matches</c>, <c>ticker</c>
 /// and <c>heartbeat</c>. The heartbeat channel is the venue's keep-alive; the socket itself is pinged by the transport.
+/// <para>Checked against the venue's documentation: docs/venues.md#coinbase-exchange.</para>
 /// </summary>
 public sealed class CoinbaseExchangeProtocol : IVenueProtocol
 {

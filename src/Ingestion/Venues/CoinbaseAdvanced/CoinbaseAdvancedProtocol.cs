@@ -14,6 +14,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 /// document a per-connection product cap for market data; <see cref="MaxSymbolsPerConnection"/> defaults to 100 to keep
 /// a reconnect's re-subscription small. Connection-wide <c>sequence_num</c> gaps are counted by the decoder
 /// (<see cref="CoinbaseAdvancedDecoder.SequenceGaps"/>), so events carry no per-series sequence.
+/// <para>Checked against the venue's documentation: docs/venues.md#coinbase-advanced-trade.</para>
 /// </remarks>
 public sealed class CoinbaseAdvancedProtocol : IVenueProtocol
 {

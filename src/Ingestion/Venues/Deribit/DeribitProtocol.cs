@@ -28,6 +28,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// </list>
 /// Request ids increase per protocol instance from 1; the <c>public/test</c> answer always uses id
 /// <see cref="TestRequestId"/> so its response is recognisable in logs.
+/// <para>Checked against the venue's documentation: docs/venues.md#deribit.</para>
 /// </remarks>
 public sealed class DeribitProtocol : IVenueProtocol
 {

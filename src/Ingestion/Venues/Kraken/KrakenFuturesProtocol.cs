@@ -12,6 +12,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// public <c>heartbeat</c> feed, an idempotent request the venue acknowledges, every 30 seconds by default; the same subscribe
 /// is sent on connect so the venue's heartbeats keep a quiet connection from looking stale. Kraken documents no cap on
 /// products per connection; the shard size defaults to 100. Trade <c>seq</c> is contiguous per product.
+/// <para>Checked against the venue's documentation: docs/venues.md#kraken-futures.</para>
 /// </remarks>
 public sealed class KrakenFuturesProtocol : IVenueProtocol
 {

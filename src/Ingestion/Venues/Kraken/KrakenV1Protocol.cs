@@ -9,6 +9,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// <remarks>
 /// Kraken documents no cap on pairs per connection (only a subscribe rate limit); the shard size defaults to 100. v1 trades carry
 /// no trade id or sequence, so nothing is gap-checked.
+/// <para>Checked against the venue's documentation: docs/venues.md#kraken-spot-v1.</para>
 /// </remarks>
 public sealed class KrakenV1Protocol : IVenueProtocol
 {

@@ -12,6 +12,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// reconnect would replay trades already seen; the ticker is subscribed with its snapshot, so a (re)connected shard has a
 /// quote at once. Kraken closes connections that stay silent; the ping (docs.kraken.com/api/docs/websocket-v2/ping) is sent
 /// every <see cref="KeepAlive"/> interval whatever the traffic.
+/// <para>Checked against the venue's documentation: docs/venues.md#kraken-spot-v2.</para>
 /// </remarks>
 public sealed class KrakenV2Protocol : IVenueProtocol
 {

@@ -16,6 +16,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 /// <para>Keep-alive: OKX closes a connection that has received nothing for 30 seconds; the client sends the text
 /// <c>ping</c> and the venue answers the text <c>pong</c> (not JSON), which the decoder ignores as a heartbeat. The transport
 /// sends the ping every <see cref="KeepAliveInterval"/> whatever else arrives, which satisfies "if nothing was received".</para>
+/// <para>Checked against the venue's documentation: docs/venues.md#okx.</para>
 /// </remarks>
 public sealed class OkxProtocol : IVenueProtocol
 {
