@@ -102,24 +102,28 @@ public sealed class EventBuffer
     /// (<see cref="EventFlags.Snapshot"/>), and puts them oldest first when the venue listed them newest first (by
     /// sequence where both ends carry one, else by exchange time), so snapshot trades come out oldest first on every venue.
     /// </summary>
-    public void MarkSnapshot(int from)
+    public void MarkSnapshot(int from) => MarkSnapshot(from, Count - from);
+
+    /// <summary>As <see cref="MarkSnapshot(int)"/>, for the <paramref name="count"/> events from <paramref name="from"/>.</summary>
+    public void MarkSnapshot(int from, int count)
     {
-        from = Math.Max(0, from);
-        for (var i = from; i < Count; i++)
+        from = Math.Clamp(from, 0, Count);
+        var end = from + Math.Clamp(count, 0, Count - from);
+        for (var i = from; i < end; i++)
         {
             _items[i] = _items[i] with { Flags = _items[i].Flags | EventFlags.Snapshot };
         }
 
-        if (Count - from > 1)
+        if (end - from > 1)
         {
             ref readonly var first = ref _items[from];
-            ref readonly var last = ref _items[Count - 1];
+            ref readonly var last = ref _items[end - 1];
             var newestFirst = first.Sequence != 0 && last.Sequence != 0 && first.Sequence != last.Sequence
                 ? first.Sequence > last.Sequence
                 : first.ExchangeTimeNs > last.ExchangeTimeNs;
             if (newestFirst)
             {
-                Array.Reverse(_items, from, Count - from);
+                Array.Reverse(_items, from, end - from);
             }
         }
     }

@@ -74,6 +74,29 @@ public sealed class SnapshotDecodingTests
     }
 
     [Fact]
+    public void Kraken_v1_first_trade_frame_after_the_ack_flags_the_trades_executed_before_it()
+    {
+        var refData = new ReferenceData();
+        KrakenSymbols.Register(refData);
+        var decoder = new KrakenV1Decoder(refData);
+        var output = new EventBuffer();
+        const long ackNs = 1_534_614_060_000_000_000; // 2018-08-18T17:41:00Z
+        const string ack = """{"channelID":10001,"channelName":"trade","event":"subscriptionStatus","pair":"XBT/USD","status":"subscribed","subscription":{"name":"trade"}}""";
+        Assert.Equal(FrameOutcome.Ignored(FrameReason.SubscriptionAck), decoder.Decode(Encoding.UTF8.GetBytes(ack), ackNs, output));
+
+        // The snapshot: two trades from before the subscription and, in the same frame, one that executed after it.
+        const string first = """[10001,[["5541.20000","0.15850568","1534614057.321597","s","l",""],["5542.50000","0.40100000","1534614058.321597","b","l",""],["5543.00000","0.10000000","1534614061.000000","b","m",""]],"trade","XBT/USD"]""";
+        Assert.Equal(FrameOutcome.Decoded(3), decoder.Decode(Encoding.UTF8.GetBytes(first), ackNs + 1_500_000_000, output));
+        Assert.Equal([true, true, false], output.AsSpan().ToArray().Select(e => e.IsSnapshot));
+
+        // Later frames are live, whatever their times.
+        output.Clear();
+        const string later = """[10001,[["5544.00000","0.10000000","1534614050.000000","b","m",""]],"trade","XBT/USD"]""";
+        Assert.Equal(FrameOutcome.Decoded(1), decoder.Decode(Encoding.UTF8.GetBytes(later), ackNs + 2_000_000_000, output));
+        Assert.False(output[0].IsSnapshot);
+    }
+
+    [Fact]
     public void Mark_snapshot_keeps_an_oldest_first_list_in_order_and_flags_only_the_range()
     {
         var buffer = new EventBuffer();

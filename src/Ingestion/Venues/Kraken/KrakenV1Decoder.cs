@@ -9,6 +9,8 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// <c>[channelID, payload..., channelName, pair]</c>: <c>trade</c> batches become one trade each, <c>ticker</c> becomes a quote,
 /// <c>book-*</c> is ignored. Event objects (<c>heartbeat</c>, <c>pong</c>, <c>systemStatus</c>, <c>subscriptionStatus</c>) are
 /// ignored; <c>error</c> and a <c>subscriptionStatus</c> with <c>"status":"error"</c> are rejected as venue errors.
+/// Kraken sends the last 50 trades as an unmarked snapshot on subscription: in the first trade frame of a pair after its
+/// <c>subscriptionStatus</c> ack, the trades executed before the ack arrived are flagged <see cref="EventFlags.Snapshot"/>.
 /// </summary>
 /// <remarks>
 /// <para>Trades (docs.kraken.com/api/docs/websocket-v1/trade): <c>[price, volume, time, side, orderType, misc]</c>, all strings;
@@ -28,6 +30,10 @@ public sealed class KrakenV1Decoder : IFrameDecoder
     private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
+
+    // Trade subscriptions acknowledged and not yet followed by a trade frame: the receive time of the ack, per instrument.
+    // Kraken sends "the last 50 trades as a snapshot" on subscription, in the live format and unmarked (docs/venues.md#kraken-v1).
+    private readonly Dictionary<InstrumentId, long> _awaitingSnapshot = [];
 
     public KrakenV1Decoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
     {
@@ -86,7 +92,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
 
         if (reader.TokenType == JsonTokenType.StartObject)
         {
-            return DecodeEvent(ref reader);
+            return DecodeEvent(ref reader, receiveTimeNs);
         }
 
         if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.Number ||
@@ -246,6 +252,19 @@ public sealed class KrakenV1Decoder : IFrameDecoder
             events++;
         }
 
+        if (events > 0 && _awaitingSnapshot.Remove(instrument, out var subscribedNs))
+        {
+            // The first trade frame after the subscription ack is the snapshot: its trades executed before the ack are history.
+            var history = 0;
+            var first = output.Count - events;
+            while (history < events && output[first + history].ExchangeTimeNs < subscribedNs)
+            {
+                history++;
+            }
+
+            output.MarkSnapshot(first, history);
+        }
+
         return events == 0 ? FrameOutcome.Rejected(FrameReason.MissingField) : FrameOutcome.Decoded(events);
     }
 
@@ -363,10 +382,12 @@ public sealed class KrakenV1Decoder : IFrameDecoder
     }
 
     /// <summary>Event objects: <c>{"event":"heartbeat"}</c>, <c>systemStatus</c>, <c>subscriptionStatus</c>, <c>pong</c>, <c>error</c>.</summary>
-    private FrameOutcome DecodeEvent(ref FrameJsonReader r)
+    private FrameOutcome DecodeEvent(ref FrameJsonReader r, long receiveTimeNs)
     {
         ReadOnlySpan<byte> ev = default;
         ReadOnlySpan<byte> status = default;
+        ReadOnlySpan<byte> channelName = default;
+        ReadOnlySpan<byte> pair = default;
         bool hasEvent = false;
         var used = 0;
         var nameBuffer = _names;
@@ -375,6 +396,8 @@ public sealed class KrakenV1Decoder : IFrameDecoder
             var name = KrakenText.PropertyName(ref r, nameBuffer);
             var isEvent = name.SequenceEqual("event"u8);
             var isStatus = name.SequenceEqual("status"u8);
+            var isChannel = name.SequenceEqual("channelName"u8);
+            var isPair = name.SequenceEqual("pair"u8);
             r.Read();
             if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -382,7 +405,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                 continue;
             }
 
-            if ((isEvent || isStatus) && r.TokenType == JsonTokenType.String)
+            if ((isEvent || isStatus || isChannel || isPair) && r.TokenType == JsonTokenType.String)
             {
                 if (!KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
                 {
@@ -394,9 +417,17 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                     ev = v;
                     hasEvent = true;
                 }
-                else
+                else if (isStatus)
                 {
                     status = v;
+                }
+                else if (isChannel)
+                {
+                    channelName = v;
+                }
+                else
+                {
+                    pair = v;
                 }
             }
         }
@@ -409,6 +440,12 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         if (!hasEvent)
         {
             return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (ev.SequenceEqual("subscriptionStatus"u8) && status.SequenceEqual("subscribed"u8) && channelName.SequenceEqual("trade"u8) &&
+            _refData.TryResolve(VenueId.Kraken, pair, out var subscribed))
+        {
+            _awaitingSnapshot[subscribed] = receiveTimeNs;
         }
 
         return ev switch
