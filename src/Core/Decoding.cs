@@ -28,6 +28,11 @@ public enum FrameReason : byte
     InvalidTimestamp,
     Oversized,
     VenueError,
+    // Rejected per event by the central validation after decoding (EventValidator): the frame's good events still pass.
+    CrossedQuote,
+    InvalidSize,
+    TimestampFuture,
+    TimestampPast,
 }
 
 public static class FrameReasonText
@@ -46,6 +51,10 @@ public static class FrameReasonText
         FrameReason.InvalidTimestamp => "invalid_timestamp",
         FrameReason.Oversized => "oversized",
         FrameReason.VenueError => "venue_error",
+        FrameReason.CrossedQuote => "crossed_quote",
+        FrameReason.InvalidSize => "invalid_size",
+        FrameReason.TimestampFuture => "timestamp_future",
+        FrameReason.TimestampPast => "timestamp_past",
         _ => "other",
     };
 }
@@ -99,6 +108,18 @@ public sealed class EventBuffer
 
     /// <summary>Drops events added since <paramref name="count"/>, for a decoder that rejects a frame half-way.</summary>
     public void Truncate(int count) => Count = Math.Min(Count, Math.Max(0, count));
+
+    /// <summary>Removes the event at <paramref name="index"/>, keeping the order of the rest (for a validator that drops a bad event).</summary>
+    public void RemoveAt(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index));
+        }
+
+        Count--;
+        Array.Copy(_items, index + 1, _items, index, Count - index);
+    }
 
     public void Clear() => Count = 0;
 }

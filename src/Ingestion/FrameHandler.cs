@@ -5,7 +5,10 @@ namespace Cloudwall.Rx.Ingestion;
 
 /// <summary>
 /// The safe handler around a decoder: it never lets a frame end the stream. Exceptions and rejections are counted,
-/// logged (rate-limited by the caller's logger configuration) and dead-lettered; good events go to the callback.
+/// logged (at most one line per reason per <see cref="LogRateLimiter.DefaultInterval"/>) and dead-lettered; good events go
+/// to the callback. After decoding, every event passes <see cref="EventValidator"/> (one copy of the rule for every venue):
+/// a bad event is removed, dead-lettered on its own and counted by reason, and the good events of the same frame still pass.
+/// A frame whose events are all bad is <see cref="FrameStatus.Rejected"/> with the first bad event's reason.
 /// Not thread-safe: one per connection, called from that connection's receive loop.
 /// </summary>
 public sealed partial class FrameHandler
@@ -15,15 +18,25 @@ public sealed partial class FrameHandler
     private readonly IngestionCounters _counters;
     private readonly Action<DeadLetter> _deadLetters;
     private readonly ILogger _logger;
+    private readonly EventValidator _validator;
+    private readonly LogRateLimiter _logLimit;
+    private readonly ReferenceData? _refData;
     private readonly EventBuffer _buffer = new(64);
 
-    public FrameHandler(IFrameDecoder decoder, ProviderId provider, IngestionCounters counters, Action<DeadLetter> deadLetters, ILogger logger)
+    /// <param name="bounds">The validator's timestamp bounds; null: <see cref="EventBounds.Default"/>.</param>
+    /// <param name="refData">Names instruments in dead-letter details; null: the numeric instrument id.</param>
+    /// <param name="time">The clock of the log rate limit.</param>
+    public FrameHandler(IFrameDecoder decoder, ProviderId provider, IngestionCounters counters, Action<DeadLetter> deadLetters, ILogger logger,
+        EventBounds? bounds = null, ReferenceData? refData = null, TimeProvider? time = null)
     {
         _decoder = decoder;
         _provider = provider;
         _counters = counters;
         _deadLetters = deadLetters;
         _logger = logger;
+        _validator = new EventValidator(bounds);
+        _logLimit = new LogRateLimiter(time);
+        _refData = refData;
     }
 
     /// <summary>Decodes one frame and hands each event to <paramref name="onEvent"/>. Returns the outcome.</summary>
@@ -44,10 +57,27 @@ public sealed partial class FrameHandler
             outcome = FrameOutcome.Rejected(FrameReason.Malformed);
         }
 
+        // A frame whose events were all refused by validation has had them dead-lettered one by one already.
+        var refusedByValidation = false;
+        if (outcome.Status == FrameStatus.Decoded)
+        {
+            outcome = Validate(frame, receiveTimeNs, outcome);
+            refusedByValidation = outcome.Status == FrameStatus.Rejected;
+        }
+
         _counters.Record(outcome);
         if (outcome.Status == FrameStatus.Rejected)
         {
-            LogRejected(_decoder.Venue.Name, outcome.Reason.ToText(), frame.Length);
+            if (refusedByValidation)
+            {
+                return outcome;
+            }
+
+            if (_logLimit.TryAcquire(outcome.Reason, out var suppressed))
+            {
+                LogRejected(_decoder.Venue.Name, outcome.Reason.ToText(), frame.Length, suppressed);
+            }
+
             _deadLetters(DeadLetter.Create(_provider, _decoder.Venue, outcome.Reason, receiveTimeNs, frame));
             return outcome;
         }
@@ -61,8 +91,58 @@ public sealed partial class FrameHandler
         return outcome;
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Rejected frame from {Venue}: {Reason} ({Length} bytes); dead-lettered")]
-    private partial void LogRejected(string venue, string reason, int length);
+    /// <summary>
+    /// Removes the bad events from the buffer, dead-lettering and counting each. Returns the frame's outcome: decoded with the
+    /// good count, or rejected with the first reason when none is good.
+    /// </summary>
+    private FrameOutcome Validate(ReadOnlySpan<byte> frame, long receiveTimeNs, FrameOutcome decoded)
+    {
+        var first = FrameReason.None;
+        var i = 0;
+        while (i < _buffer.Count)
+        {
+            ref readonly var e = ref _buffer[i];
+            var reason = _validator.Check(in e, receiveTimeNs);
+            if (reason == FrameReason.None)
+            {
+                i++;
+                continue;
+            }
+
+            if (first == FrameReason.None)
+            {
+                first = reason;
+            }
+
+            RejectEvent(frame, receiveTimeNs, in e, reason);
+            _buffer.RemoveAt(i);
+        }
+
+        return first == FrameReason.None ? decoded
+            : _buffer.Count == 0 ? FrameOutcome.Rejected(first)
+            : FrameOutcome.Decoded(_buffer.Count);
+    }
+
+    private void RejectEvent(ReadOnlySpan<byte> frame, long receiveTimeNs, in MarketEvent e, FrameReason reason)
+    {
+        _counters.RecordRejectedEvent(reason);
+        var instrument = _refData is { } r ? r.KeyOf(e.Instrument) : e.Instrument.ToString();
+        var detail = EventValidator.Describe(in e, reason, receiveTimeNs, instrument);
+        if (_logLimit.TryAcquire(reason, out var suppressed))
+        {
+            LogRejectedEvent(_decoder.Venue.Name, reason.ToText(), detail, suppressed);
+        }
+
+        _deadLetters(DeadLetter.Create(_provider, _decoder.Venue, reason, receiveTimeNs, frame, detail));
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
+        Message = "Rejected frame from {Venue}: {Reason} ({Length} bytes); dead-lettered ({Suppressed} more since the last line)")]
+    private partial void LogRejected(string venue, string reason, int length, long suppressed);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning,
+        Message = "Rejected event from {Venue}: {Reason}, {Detail}; dead-lettered ({Suppressed} more since the last line)")]
+    private partial void LogRejectedEvent(string venue, string reason, string detail, long suppressed);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Decoder for {Venue} threw; frame dead-lettered as malformed")]
     private partial void LogDecoderThrew(Exception ex, string venue);
