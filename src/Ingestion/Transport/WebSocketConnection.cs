@@ -46,7 +46,7 @@ public sealed partial class WebSocketConnection : IDisposable
         _time = time;
         _counters = counters;
         _logger = loggers.CreateLogger<WebSocketConnection>();
-        _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger);
+        _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger, options.Bounds, refData, time);
         _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>())
         {
             Name = $"{protocol.Venue.Name}#{index}",
@@ -342,6 +342,9 @@ public sealed record ConnectionOptions
 
     /// <summary>Trade ids remembered per connection to drop the overlap replayed after a reconnect.</summary>
     public int DedupWindow { get; init; } = 8192;
+
+    /// <summary>What <see cref="EventValidator"/> accepts as an exchange time.</summary>
+    public EventBounds Bounds { get; init; } = EventBounds.Default;
 }
 
 /// <summary>Exponential backoff with "equal jitter": half the delay is fixed, half random, never above the cap.</summary>
