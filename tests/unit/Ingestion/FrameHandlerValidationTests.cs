@@ -1,7 +1,10 @@
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Ingestion.Recorded;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
+using Cloudwall.Rx.Tests.Unit.TestSupport;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using static Cloudwall.Rx.Tests.Unit.Binance.BinanceFrames;
 
@@ -315,5 +318,45 @@ public sealed class FrameHandlerValidationTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             Lines.Add(formatter(state, exception));
+    }
+}
+
+/// <summary>The validation refuses nothing real: every recorded frame of every venue passes it whole.</summary>
+public sealed class RecordedFeedValidationTests
+{
+    [RecordedTheory]
+    [InlineData("coinbase", "coinbase/COINBASE.ws.28.0")]
+    [InlineData("kraken", "kraken/KRAKEN.ws.48.0")]
+    [InlineData("kraken", "kraken/KRAKEN.ws.49.0")]
+    [InlineData("kraken-futures", "kraken_futures/KRAKEN_FUTURES.ws.1.0")]
+    [InlineData("binance", "binance/BINANCE.ws.1.0")]
+    [InlineData("binance-us", "binance_us/BINANCE_US.ws.1.0")]
+    [InlineData("binance-usdm", "binance_futures/BINANCE_FUTURES.ws.1.0")]
+    [InlineData("binance-coinm", "binance_delivery/BINANCE_DELIVERY.ws.1.0")]
+    [InlineData("bybit", "bybit/BYBIT.ws.25.0")]
+    [InlineData("bybit", "bybit/BYBIT.ws.26.0")]
+    [InlineData("okx", "okx/OKX.ws.1.0")]
+    [InlineData("deribit", "deribit/DERIBIT.ws.1.0")]
+    public void Every_recorded_event_passes_the_validation(string venue, string file)
+    {
+        var path = RecordedFeeds.LocateFile(file);
+        Assert.NotNull(path);
+        var refData = new ReferenceData();
+        Assert.True(ReplayVenues.TryCreate(venue, refData, out var decoder));
+        var counters = new IngestionCounters();
+        var deadLetters = new List<DeadLetter>();
+        var handler = new FrameHandler(decoder, ProviderId.Direct(decoder.Venue), counters, deadLetters.Add, NullLogger.Instance, refData: refData);
+
+        foreach (var line in RecordedFeedReader.ReadFile(path))
+        {
+            if (line.Kind == RecordedLineKind.Received)
+            {
+                handler.Handle(line.Payload.Span, line.TimeNs, 0, static (_, in _) => { });
+            }
+        }
+
+        Assert.True(counters.Events > 0);
+        Assert.Empty(deadLetters.Where(d => d.Detail is not null).Select(d => $"{d.Reason.ToText()}: {d.Detail}"));
+        Assert.Equal(0, counters.RejectedEvents);
     }
 }
