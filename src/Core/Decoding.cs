@@ -109,18 +109,6 @@ public sealed class EventBuffer
     /// <summary>Drops events added since <paramref name="count"/>, for a decoder that rejects a frame half-way.</summary>
     public void Truncate(int count) => Count = Math.Min(Count, Math.Max(0, count));
 
-    /// <summary>Removes the event at <paramref name="index"/>, keeping the order of the rest (for a validator that drops a bad event).</summary>
-    public void RemoveAt(int index)
-    {
-        if ((uint)index >= (uint)Count)
-        {
-            throw new ArgumentOutOfRangeException(nameof(index));
-        }
-
-        Count--;
-        Array.Copy(_items, index + 1, _items, index, Count - index);
-    }
-
     public void Clear() => Count = 0;
 }
 

@@ -22,6 +22,7 @@ public sealed partial class FrameHandler
     private readonly LogRateLimiter _logLimit;
     private readonly ReferenceData? _refData;
     private readonly EventBuffer _buffer = new(64);
+    private FrameReason[] _verdicts = new FrameReason[64];
 
     /// <param name="bounds">The validator's timestamp bounds; null: <see cref="EventBounds.Default"/>.</param>
     /// <param name="refData">Names instruments in dead-letter details; null: the numeric instrument id.</param>
@@ -39,8 +40,13 @@ public sealed partial class FrameHandler
         _refData = refData;
     }
 
-    /// <summary>Decodes one frame and hands each event to <paramref name="onEvent"/>. Returns the outcome.</summary>
-    public FrameOutcome Handle<TState>(ReadOnlySpan<byte> frame, long receiveTimeNs, TState state, EventAction<TState> onEvent)
+    /// <summary>
+    /// Decodes one frame and hands each good event to <paramref name="onEvent"/>, and each event refused by validation
+    /// (already dead-lettered) to <paramref name="onRefused"/>, in the frame's order: a refused event still takes its
+    /// sequence number, so the caller's sequence check does not see a gap that is not there. Returns the outcome.
+    /// </summary>
+    public FrameOutcome Handle<TState>(ReadOnlySpan<byte> frame, long receiveTimeNs, TState state, EventAction<TState> onEvent,
+        EventAction<TState>? onRefused = null)
     {
         _buffer.Clear();
         FrameOutcome outcome;
@@ -57,22 +63,17 @@ public sealed partial class FrameHandler
             outcome = FrameOutcome.Rejected(FrameReason.Malformed);
         }
 
-        // A frame whose events were all refused by validation has had them dead-lettered one by one already.
-        var refusedByValidation = false;
-        if (outcome.Status == FrameStatus.Decoded)
+        // Rejected by the decoder: the frame is the dead letter. Rejected by validation (every event bad): each event already
+        // is one, and the refused events still go to onRefused below.
+        var validated = outcome.Status != FrameStatus.Rejected;
+        if (validated)
         {
             outcome = Validate(frame, receiveTimeNs, outcome);
-            refusedByValidation = outcome.Status == FrameStatus.Rejected;
         }
 
         _counters.Record(outcome);
-        if (outcome.Status == FrameStatus.Rejected)
+        if (!validated)
         {
-            if (refusedByValidation)
-            {
-                return outcome;
-            }
-
             if (_logLimit.TryAcquire(outcome.Reason, out var suppressed))
             {
                 LogRejected(_decoder.Venue.Name, outcome.Reason.ToText(), frame.Length, suppressed);
@@ -85,27 +86,40 @@ public sealed partial class FrameHandler
         var events = _buffer.AsSpan();
         for (var i = 0; i < events.Length; i++)
         {
-            onEvent(state, in events[i]);
+            if (_verdicts[i] == FrameReason.None)
+            {
+                onEvent(state, in events[i]);
+            }
+            else
+            {
+                onRefused?.Invoke(state, in events[i]);
+            }
         }
 
         return outcome;
     }
 
     /// <summary>
-    /// Removes the bad events from the buffer, dead-lettering and counting each. Returns the frame's outcome: decoded with the
-    /// good count, or rejected with the first reason when none is good.
+    /// Checks every event, keeping each verdict for the delivery loop, and dead-letters and counts the bad ones. Returns the
+    /// frame's outcome: decoded with the good count, or rejected with the first reason when none is good.
     /// </summary>
     private FrameOutcome Validate(ReadOnlySpan<byte> frame, long receiveTimeNs, FrameOutcome decoded)
     {
-        var first = FrameReason.None;
-        var i = 0;
-        while (i < _buffer.Count)
+        var events = _buffer.AsSpan();
+        if (_verdicts.Length < events.Length)
         {
-            ref readonly var e = ref _buffer[i];
-            var reason = _validator.Check(in e, receiveTimeNs);
+            _verdicts = new FrameReason[Math.Max(events.Length, _verdicts.Length * 2)];
+        }
+
+        var first = FrameReason.None;
+        var good = 0;
+        for (var i = 0; i < events.Length; i++)
+        {
+            var reason = _validator.Check(in events[i], receiveTimeNs);
+            _verdicts[i] = reason;
             if (reason == FrameReason.None)
             {
-                i++;
+                good++;
                 continue;
             }
 
@@ -114,13 +128,12 @@ public sealed partial class FrameHandler
                 first = reason;
             }
 
-            RejectEvent(frame, receiveTimeNs, in e, reason);
-            _buffer.RemoveAt(i);
+            RejectEvent(frame, receiveTimeNs, in events[i], reason);
         }
 
         return first == FrameReason.None ? decoded
-            : _buffer.Count == 0 ? FrameOutcome.Rejected(first)
-            : FrameOutcome.Decoded(_buffer.Count);
+            : good == 0 ? FrameOutcome.Rejected(first)
+            : FrameOutcome.Decoded(good);
     }
 
     private void RejectEvent(ReadOnlySpan<byte> frame, long receiveTimeNs, in MarketEvent e, FrameReason reason)

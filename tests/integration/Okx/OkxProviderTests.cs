@@ -119,6 +119,7 @@ public sealed class OkxProviderTests
         await run.WaitUntilAsync(() => run.Count("BTC-USDT.SPOT", EventKind.Trade) >= before + 3, "trades after the lag");
 
         Assert.Equal(0, run.Provider.Counters.Reconnects);
+        Assert.Equal(0, run.Provider.Counters.SequenceGaps); // a refused trade still takes its trade id
     }
 
     [Fact]

@@ -105,6 +105,21 @@ public sealed class FrameHandlerValidationTests
     }
 
     [Fact]
+    public void Refused_events_reach_the_refused_callback_in_frame_order_so_they_still_take_their_sequence_number()
+    {
+        var handler = Handler(Good("good trade") with { Sequence = 1 }, Bad("trade size 0") with { Sequence = 2 }, Good("good trade") with { Sequence = 3 });
+        var seen = new List<(long Sequence, bool Good)>();
+
+        handler.Handle("stub-frame"u8, Rx, seen, static (l, in e) => l.Add((e.Sequence, true)), static (l, in e) => l.Add((e.Sequence, false)));
+        Assert.Equal(new[] { (1L, true), (2L, false), (3L, true) }, seen);
+
+        seen.Clear();
+        Handler(Bad("crossed quote") with { Sequence = 4 }).Handle("stub-frame"u8, Rx, seen, static (l, in e) => l.Add((e.Sequence, true)),
+            static (l, in e) => l.Add((e.Sequence, false)));
+        Assert.Equal(new[] { (4L, false) }, seen); // a frame refused whole
+    }
+
+    [Fact]
     public void A_frame_whose_events_are_all_bad_is_rejected_with_the_first_reason_and_each_event_dead_lettered()
     {
         var (outcome, delivered) = Handle(Handler(Bad("trade size 0"), Bad("crossed quote")));
