@@ -28,6 +28,11 @@ public enum FrameReason : byte
     InvalidTimestamp,
     Oversized,
     VenueError,
+    // Rejected per event by the central validation after decoding (EventValidator): the frame's good events still pass.
+    CrossedQuote,
+    InvalidSize,
+    TimestampFuture,
+    TimestampPast,
 }
 
 public static class FrameReasonText
@@ -46,6 +51,10 @@ public static class FrameReasonText
         FrameReason.InvalidTimestamp => "invalid_timestamp",
         FrameReason.Oversized => "oversized",
         FrameReason.VenueError => "venue_error",
+        FrameReason.CrossedQuote => "crossed_quote",
+        FrameReason.InvalidSize => "invalid_size",
+        FrameReason.TimestampFuture => "timestamp_future",
+        FrameReason.TimestampPast => "timestamp_past",
         _ => "other",
     };
 }

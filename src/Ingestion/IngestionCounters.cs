@@ -16,6 +16,8 @@ public sealed class IngestionCounters
     private long _reconnects;
     private long _subscriptionsSent;
     private readonly long[] _byReason = new long[32];
+    private readonly long[] _eventsByReason = new long[32];
+    private long _rejectedEvents;
     private long _duplicates;
     private long _gaps;
     private long _missing;
@@ -31,6 +33,12 @@ public sealed class IngestionCounters
     public long DecoderExceptions => Volatile.Read(ref _decoderExceptions);
     public long Reconnects => Volatile.Read(ref _reconnects);
     public long SubscriptionFramesSent => Volatile.Read(ref _subscriptionsSent);
+
+    /// <summary>
+    /// Events removed by <see cref="EventValidator"/> and dead-lettered one by one (the frame's good events passed; a frame
+    /// with none left also counts once in <see cref="RejectedFrames"/> and <see cref="ByReason"/>).
+    /// </summary>
+    public long RejectedEvents => Volatile.Read(ref _rejectedEvents);
 
     /// <summary>Trades dropped as repeats (reconnect overlap) by trade id.</summary>
     public long Duplicates => Volatile.Read(ref _duplicates);
@@ -54,7 +62,17 @@ public sealed class IngestionCounters
     public void RecordStale() => Interlocked.Increment(ref _staleReconnects);
     public void RecordReply() => Interlocked.Increment(ref _repliesSent);
 
+    /// <summary>Frames by the reason of their outcome.</summary>
     public long ByReason(FrameReason reason) => Volatile.Read(ref _byReason[(int)reason]);
+
+    /// <summary>Events removed by validation, by reason (see <see cref="RejectedEvents"/>).</summary>
+    public long RejectedEventsByReason(FrameReason reason) => Volatile.Read(ref _eventsByReason[(int)reason]);
+
+    public void RecordRejectedEvent(FrameReason reason)
+    {
+        Interlocked.Increment(ref _rejectedEvents);
+        Interlocked.Increment(ref _eventsByReason[(int)reason]);
+    }
 
     public void Record(FrameOutcome outcome)
     {

@@ -16,6 +16,7 @@ public sealed class PlatformMetrics
     private readonly Counter _messages;
     private readonly Counter _frames;
     private readonly Counter _deadLetters;
+    private readonly Counter _rejectedEvents;
     private readonly Counter _reconnects;
     private readonly Gauge _subscriptions;
     private readonly Counter _kafkaProduced;
@@ -47,6 +48,9 @@ public sealed class PlatformMetrics
         _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by provider (per-series counts are cloudwall_md_messages_total).", "provider", "venue");
         _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", "provider", "venue", "status", "reason");
         _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by provider.", "provider");
+        _rejectedEvents = f.CreateCounter("cloudwall_md_rejected_events_total",
+            "Events removed by validation after decoding and dead-lettered one by one (crossed quote, bad size or price, absurd timestamp), by reason.",
+            "provider", "venue", "reason");
         _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by provider.", "provider");
         _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by provider (per-series: cloudwall_md_active_subscriptions).", "provider", "venue");
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
@@ -138,6 +142,12 @@ public sealed class PlatformMetrics
                 {
                     var status = reason >= FrameReason.Malformed ? "rejected" : "ignored";
                     _frames.WithLabels(provider, venue, status, reason.ToText()).IncTo(n);
+                }
+
+                var invalid = c.RejectedEventsByReason(reason);
+                if (invalid > 0)
+                {
+                    _rejectedEvents.WithLabels(provider, venue, reason.ToText()).IncTo(invalid);
                 }
             }
 

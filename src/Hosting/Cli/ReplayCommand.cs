@@ -22,11 +22,12 @@ internal static class ReplayCommand
         }
 
         var refData = new ReferenceData();
-        if (!ReplayVenues.TryCreate(venue, refData, out var decoder))
+        // A factory, not one decoder: each connect line's endpoint can decide the market (Bybit v5 categories, Binance hosts).
+        if (!ReplayVenues.TryGetFactory(venue, refData, out var decoderFor))
         {
             return CommandLine.Fail(stderr, $"unknown venue '{venue}'; known: {string.Join(", ", ReplayVenues.Names)}");
         }
 
-        return Replay.Run(decoder, refData, path, stdout, stderr);
+        return Replay.Run(decoderFor, refData, path, stdout, stderr);
     }
 }

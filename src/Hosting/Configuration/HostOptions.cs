@@ -65,8 +65,19 @@ public sealed class ProviderOptions
     /// <summary>Bearer token for token-authenticated providers (the aggregator). Never logged; prefer the environment.</summary>
     public string? ApiToken { get; set; }
 
+    /// <summary>An event whose exchange time is further ahead of its receive time is dead-lettered (<c>timestamp_future</c>).</summary>
+    public TimeSpan MaxFutureSkew { get; set; } = Ingestion.EventBounds.Default.MaxFutureSkew;
+
+    /// <summary>An event whose exchange time is older than this at receipt is dead-lettered (<c>timestamp_past</c>).</summary>
+    public TimeSpan MaxAge { get; set; } = Ingestion.EventBounds.Default.MaxAge;
+
+    /// <summary>The event validation's bounds of this provider.</summary>
+    public Ingestion.EventBounds ToBounds() => new() { MaxFutureSkew = MaxFutureSkew, MaxAge = MaxAge };
+
     public IEnumerable<string> Validate(string key)
     {
+        foreach (var error in ToBounds().Validate(key))
+            yield return error;
         if (!Platform.ProviderCatalog.TryGet(Type ?? "", out _))
             yield return $"{key}:{nameof(Type)} '{Type}' is not a provider kind; known: {string.Join(", ", Platform.ProviderCatalog.Names.Order())}";
         if (Endpoint is { Length: > 0 } e && (!Uri.TryCreate(e, UriKind.Absolute, out var uri) || uri.Scheme is not ("ws" or "wss" or "http" or "https")))

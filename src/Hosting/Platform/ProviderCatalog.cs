@@ -101,6 +101,7 @@ public static class ProviderCatalog
                 StaleAfter = o.StaleAfter,
                 ReconnectDelay = o.ReconnectDelay,
                 MaxCriteriaPerStream = o.MaxSymbolsPerConnection ?? 16,
+                Bounds = o.ToBounds(),
             }, o.Symbols, ctx.RefData, ctx.DeadLetters, ctx.Gaps, ctx.Time, ctx.Loggers),
             async (sim, o, ct) => await AggregatorSimulator.StartAsync(new AggregatorSimulatorOptions
             {
@@ -199,7 +200,7 @@ public static class ProviderCatalog
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, Uri? endpoint, IVenueProtocol protocol) =>
         new(protocol, endpoint, o.Symbols, ctx.RefData, ctx.DeadLetters,
-            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay }, ctx.Time, ctx.Loggers, ctx.Gaps);
+            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps);
 
     private static CoinbaseSyntheticProduct CoinbaseProduct(string symbol, double rate)
     {

@@ -33,6 +33,17 @@ public static class Replay
     public static int Run(IFrameDecoder decoder, ReferenceData refData, string path, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(decoder);
+        return Run(_ => decoder, refData, path, stdout, stderr);
+    }
+
+    /// <summary>
+    /// As <see cref="Run(IFrameDecoder, ReferenceData, string, TextWriter, TextWriter)"/>, with a fresh decoder per connection:
+    /// <paramref name="decoderFor"/> gets each connect line's endpoint (null for frames before the first one), because the
+    /// endpoint can decide the market (see <see cref="ReplayVenues"/>).
+    /// </summary>
+    public static int Run(Func<Uri?, IFrameDecoder> decoderFor, ReferenceData refData, string path, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(decoderFor);
         ArgumentNullException.ThrowIfNull(refData);
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -53,15 +64,22 @@ public static class Replay
         var events = new EventBuffer();
         var json = new ArrayBufferWriter<byte>(512);
         using var writer = new Utf8JsonWriter(json);
+        IFrameDecoder? decoder = null;
         try
         {
             foreach (var line in RecordedFeedReader.Parse(content, path))
             {
+                if (line.Kind == RecordedLineKind.Open)
+                {
+                    decoder = decoderFor(Uri.TryCreate(line.Url, UriKind.Absolute, out var endpoint) ? endpoint : null);
+                }
+
                 if (line.Kind != RecordedLineKind.Received)
                 {
                     continue;
                 }
 
+                decoder ??= decoderFor(null);
                 events.Clear();
                 FrameOutcome outcome;
                 try

@@ -46,7 +46,7 @@ public sealed partial class WebSocketConnection : IDisposable
         _time = time;
         _counters = counters;
         _logger = loggers.CreateLogger<WebSocketConnection>();
-        _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger);
+        _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger, options.Bounds, refData, time);
         _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>())
         {
             Name = $"{protocol.Venue.Name}#{index}",
@@ -222,7 +222,7 @@ public sealed partial class WebSocketConnection : IDisposable
             return;
         }
 
-        var outcome = _handler.Handle(bytes, rx, this, static (conn, in e) => conn.Deliver(in e));
+        var outcome = _handler.Handle(bytes, rx, this, static (conn, in e) => conn.Deliver(in e), static (conn, in e) => conn.Admit(in e));
         if (outcome.Status == FrameStatus.Decoded)
         {
             Volatile.Write(ref _lastDataNs, rx);
@@ -242,10 +242,22 @@ public sealed partial class WebSocketConnection : IDisposable
 
     private void Deliver(in MarketEvent e)
     {
+        if (Admit(in e))
+        {
+            _sink.OnNext(e);
+        }
+    }
+
+    /// <summary>
+    /// The series checks of one event: false for a duplicate to drop; a gap is reported. Events refused by validation pass
+    /// here too (and go no further), so they take their sequence number as the aggregator's bad updates do.
+    /// </summary>
+    private bool Admit(in MarketEvent e)
+    {
         if (!_guard.Admit(e, e.ReceiveTimeNs, out var gap, out var hasGap))
         {
             _counters.RecordDuplicate();
-            return;
+            return false;
         }
 
         if (hasGap)
@@ -255,7 +267,7 @@ public sealed partial class WebSocketConnection : IDisposable
             _gaps(gap);
         }
 
-        _sink.OnNext(e);
+        return true;
     }
 
     private void SendKeepAlive()
@@ -342,6 +354,9 @@ public sealed record ConnectionOptions
 
     /// <summary>Trade ids remembered per connection to drop the overlap replayed after a reconnect.</summary>
     public int DedupWindow { get; init; } = 8192;
+
+    /// <summary>What <see cref="EventValidator"/> accepts as an exchange time.</summary>
+    public EventBounds Bounds { get; init; } = EventBounds.Default;
 }
 
 /// <summary>Exponential backoff with "equal jitter": half the delay is fixed, half random, never above the cap.</summary>

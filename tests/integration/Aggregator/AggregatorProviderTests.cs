@@ -212,6 +212,27 @@ public sealed class AggregatorProviderTests
     }
 
     [Fact]
+    public async Task Updates_with_an_absurd_exchange_time_are_refused_by_the_event_validation_and_the_stream_goes_on()
+    {
+        await using var h = (await StartAsync([CbseBtc])).Subscribe();
+        await h.UntilEventsAsync(_ => true, 5, "trades before the lag");
+
+        h.Simulator.Faults.AddLatency(TimeSpan.FromDays(8)); // beyond the default MaxAge of 7 days
+        await UntilAsync(() => h.Provider.Counters.RejectedEventsByReason(FrameReason.TimestampPast) >= 2, "two updates refused as timestamp_past");
+        h.Simulator.Faults.Reset();
+        var mark = h.Count;
+        await h.UntilEventsAsync(_ => true, 5, "trades after the lag", mark);
+
+        var letter = h.DeadLetters.First(d => d.Reason == FrameReason.TimestampPast);
+        Assert.Equal(VenueId.Coinbase, letter.Venue);
+        Assert.StartsWith("BTC-USD.SPOT Trade: exchange time ", letter.Detail, StringComparison.Ordinal);
+        Assert.NotEmpty(letter.Raw);
+        Assert.Equal(h.Provider.Counters.RejectedEventsByReason(FrameReason.TimestampPast), h.Provider.Counters.ByReason(FrameReason.TimestampPast));
+        Assert.Equal(1, h.Provider.Shards[0].StreamsOpened);
+        Assert.Null(h.Error);
+    }
+
+    [Fact]
     public async Task Skipped_sequence_ids_are_reported_as_gaps()
     {
         await using var h = (await StartAsync([CbseBtc])).Subscribe();

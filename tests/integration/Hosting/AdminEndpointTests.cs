@@ -51,6 +51,32 @@ public sealed class AdminEndpointTests
         }
     }
 
+    [Fact]
+    public async Task Events_refused_by_the_configured_bounds_reach_the_metrics_by_reason()
+    {
+        // A 1 µs MaxAge refuses every coinbase event at receipt: the key travels from configuration to the connection.
+        var app = RunCommand.Build(
+            [new("Admin:Port", "0"), new("ConsoleView:Enabled", "false"), new("Simulation:TradesPerSecond", "50"),
+             new("Providers:coinbase:MaxAge", "00:00:00.000001")], TextWriter.Null);
+        await app.StartAsync();
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            using var http = new HttpClient { BaseAddress = new Uri(address) };
+
+            await WaitUntil(async () => (await http.GetStringAsync("/metrics")).Contains(
+                "cloudwall_md_rejected_events_total{provider=\"coinbase\",venue=\"coinbase\",reason=\"timestamp_past\"}"));
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Contains("cloudwall_md_frames_total{provider=\"coinbase\",venue=\"coinbase\",status=\"rejected\",reason=\"timestamp_past\"}", metrics);
+            Assert.DoesNotContain("cloudwall_md_rejected_events_total{provider=\"okx\"", metrics); // the other providers keep the defaults
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     private static async Task WaitUntil(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

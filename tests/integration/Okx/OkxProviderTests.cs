@@ -106,6 +106,23 @@ public sealed class OkxProviderTests
     }
 
     [Fact]
+    public async Task Events_with_an_absurd_exchange_time_are_dead_lettered_and_the_connection_carries_on()
+    {
+        await using var sim = await OkxSimulator.StartAsync(new OkxSimulatorOptions());
+        using var run = new ProviderRun(new OkxProtocol(), sim.Endpoint, ["BTC-USDT"], NewRefData());
+        await run.WaitUntilAsync(() => run.Count("BTC-USDT.SPOT", EventKind.Trade) >= 3, "BTC-USDT trades");
+
+        sim.Faults.AddLatency(TimeSpan.FromDays(8)); // beyond the default MaxAge of 7 days
+        await run.WaitUntilAsync(() => run.Provider.Counters.RejectedEventsByReason(FrameReason.TimestampPast) >= 3, "three events refused as timestamp_past");
+        sim.Faults.Reset();
+        var before = run.Count("BTC-USDT.SPOT", EventKind.Trade);
+        await run.WaitUntilAsync(() => run.Count("BTC-USDT.SPOT", EventKind.Trade) >= before + 3, "trades after the lag");
+
+        Assert.Equal(0, run.Provider.Counters.Reconnects);
+        Assert.Equal(0, run.Provider.Counters.SequenceGaps); // a refused trade still takes its trade id
+    }
+
+    [Fact]
     public async Task Simulator_answers_ping_acks_per_arg_and_refuses_unknown_instruments()
     {
         await using var sim = await OkxSimulator.StartAsync(new OkxSimulatorOptions());

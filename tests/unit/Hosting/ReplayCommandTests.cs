@@ -41,6 +41,71 @@ public sealed class ReplayCommandTests
         Assert.Contains("threw=0", stderr.ToString());
     }
 
+    /// <summary>The Bybit v5 docs' publicTrade example, for BTCUSDT, then a second trade, as a v5 recording would hold them.</summary>
+    private const string BybitV5Trades = """
+        wss://stream.bybit.com/v5/public/{0} <-> 1700000000.0
+        wss://stream.bybit.com/v5/public/{0} <- 1700000000.1: {{"op":"subscribe","args":["publicTrade.BTCUSDT"]}}
+        1700000000.2: {{"success":true,"ret_msg":"subscribe","conn_id":"2324d924-aa4d-45b0-a858-7b8be29ab52b","op":"subscribe"}}
+        1700000000.3: {{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1672304486868,"data":[{{"T":1672304486865,"s":"BTCUSDT","S":"Buy","v":"0.001","p":"16578.50","L":"PlusTick","i":"20f43950-d8dd-5b31-9112-a178eb6023af","BT":false}}]}}
+        1700000000.4: {{"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1672304486900,"data":[{{"T":1672304486899,"s":"BTCUSDT","S":"Sell","v":"0.25","p":"16578.00","L":"MinusTick","i":"3e1a2c4f-0d6b-5a7e-8c9d-1f2e3a4b5c6d","BT":false}}]}}
+        """;
+
+    [Theory]
+    [InlineData("spot", "BTC-USDT.SPOT")]
+    [InlineData("linear", "BTC-USDT.PERP")]
+    public async Task Replay_of_a_bybit_v5_recording_takes_the_category_from_the_endpoint(string category, string instrument)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, string.Format(System.Globalization.CultureInfo.InvariantCulture, BybitV5Trades, category).Replace("\r", "", StringComparison.Ordinal));
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+
+            var exit = await CommandLine.RunAsync(["replay", "--venue", "bybit", path], stdout, stderr);
+
+            Assert.Equal(0, exit);
+            var trades = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(2, trades.Count);
+            Assert.All(trades, t => Assert.Equal(instrument, t.GetProperty("instrument").GetString()));
+            Assert.Equal("16578.50", trades[0].GetProperty("price").GetString());
+            Assert.Equal("buy", trades[0].GetProperty("side").GetString());
+            Assert.Contains("decoded=2 ignored=1 rejected=0 events=2", stderr.ToString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("wss://stream.binance.com:9443/stream?streams=btcusdt@aggTrade", "binance-usdm", "BTC-USDT.SPOT", "binance")]
+    [InlineData("wss://fstream.binance.com/stream?streams=btcusdt@aggTrade", "binance", "BTC-USDT.PERP", "binance-usdm")]
+    public async Task Replay_of_a_binance_recording_takes_the_market_from_the_host(string endpoint, string named, string instrument, string venue)
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(path,
+            [
+                $"{endpoint} <-> 1700000000.0",
+                """1700000000.1: {"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1699999999000,"s":"BTCUSDT","a":26129,"p":"35000.10","q":"0.5","f":100,"l":105,"T":1699999999000,"m":true}}""",
+            ]);
+            var stdout = new StringWriter();
+
+            var exit = await CommandLine.RunAsync(["replay", "--venue", named, path], stdout, new StringWriter());
+
+            Assert.Equal(0, exit);
+            var trade = JsonDocument.Parse(stdout.ToString().Trim()).RootElement;
+            Assert.Equal(instrument, trade.GetProperty("instrument").GetString());
+            Assert.Equal(venue, trade.GetProperty("venue").GetString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public async Task An_unknown_venue_is_refused_with_the_known_names()
     {

@@ -39,6 +39,9 @@ public sealed class AggregatorProviderOptions
     /// <summary>Largest message accepted from the server.</summary>
     public int MaxReceiveMessageBytes { get; set; } = 1 << 20;
 
+    /// <summary>What the event validation (the same as every WebSocket venue's) accepts as an exchange time.</summary>
+    public EventBounds Bounds { get; set; } = EventBounds.Default;
+
     internal void Validate()
     {
         const string p = SectionName;
@@ -71,6 +74,11 @@ public sealed class AggregatorProviderOptions
         if (MaxReceiveMessageBytes < 1024)
         {
             throw new ArgumentOutOfRangeException($"{p}:{nameof(MaxReceiveMessageBytes)}", MaxReceiveMessageBytes, "Must be at least 1024.");
+        }
+
+        if ((Bounds ?? throw new ArgumentNullException($"{p}:{nameof(Bounds)}")).Validate(p).FirstOrDefault() is { } bad)
+        {
+            throw new ArgumentOutOfRangeException($"{p}:{nameof(Bounds)}", bad);
         }
     }
 

@@ -67,6 +67,8 @@ internal sealed partial class AggregatorStream : IDisposable
     private readonly Metadata _headers;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly EventValidator _validator;
+    private readonly LogRateLimiter _logLimit;
     private readonly Lock _gate = new();
     private readonly List<string> _criteria = [];
     private readonly CancellationTokenSource _stop = new();
@@ -99,6 +101,8 @@ internal sealed partial class AggregatorStream : IDisposable
         _counters = counters;
         _time = time;
         _log = log;
+        _validator = new EventValidator(options.Bounds);
+        _logLimit = new LogRateLimiter(time);
         _headers = [];
         if (!string.IsNullOrEmpty(options.ApiToken))
         {
@@ -396,12 +400,24 @@ internal sealed partial class AggregatorStream : IDisposable
             detail = ex.GetType().Name;
         }
 
+        // The same rules as every WebSocket venue's (FrameHandler): one update is one event, so a bad one rejects the update.
+        if (outcome.Status == FrameStatus.Decoded && _validator.Check(in e, rx) is var invalid and not FrameReason.None)
+        {
+            _counters.RecordRejectedEvent(invalid);
+            detail = EventValidator.Describe(in e, invalid, rx, _refData.KeyOf(e.Instrument));
+            outcome = FrameOutcome.Rejected(invalid);
+        }
+
         CheckSequence(update.SequenceId, e.Venue, e.Instrument, rx);
         _counters.Record(outcome);
         if (outcome.Status == FrameStatus.Rejected)
         {
             AggregatorCodes.TryVenue(update.Exchange, out var venue);
-            LogRejected(_log, Index, outcome.Reason.ToText(), detail ?? "");
+            if (_logLimit.TryAcquire(outcome.Reason, out var suppressed))
+            {
+                LogRejected(_log, Index, outcome.Reason.ToText(), detail ?? "", suppressed);
+            }
+
             _deadLetters(DeadLetter.Create(ProviderId.Aggregator, venue, outcome.Reason, rx, update.ToByteArray(), detail));
             return;
         }
@@ -529,8 +545,9 @@ internal sealed partial class AggregatorStream : IDisposable
     [LoggerMessage(EventId = 1206, Level = LogLevel.Error, Message = "Aggregator stream #{Shard} call failed unexpectedly")]
     private static partial void LogCallFailed(ILogger logger, int shard, Exception exception);
 
-    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Aggregator stream #{Shard}: rejected update ({Reason}: {Detail}); dead-lettered")]
-    private static partial void LogRejected(ILogger logger, int shard, string reason, string detail);
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning,
+        Message = "Aggregator stream #{Shard}: rejected update ({Reason}: {Detail}); dead-lettered ({Suppressed} more since the last line)")]
+    private static partial void LogRejected(ILogger logger, int shard, string reason, string detail, long suppressed);
 
     [LoggerMessage(EventId = 1208, Level = LogLevel.Error, Message = "Aggregator stream #{Shard}: update conversion threw; dead-lettered as malformed")]
     private static partial void LogConvertThrew(ILogger logger, int shard, Exception exception);
