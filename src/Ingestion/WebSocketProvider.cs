@@ -123,6 +123,18 @@ public sealed class WebSocketProvider : IMarketDataProvider
         }
     }
 
+    /// <summary>
+    /// How many times a symbol is subscribed: its shards on the route that carries it most often (1 when healthy, 0 when
+    /// absent). Each route carries different streams of the symbol, so routes do not add up.
+    /// </summary>
+    public int SubscriptionsOf(string symbol)
+    {
+        lock (_gate)
+        {
+            return _routes.Max(r => r.Connections.Count(c => c.Symbols.Contains(symbol)));
+        }
+    }
+
     /// <summary>Symbols subscribed: each counts once, however many routes carry it.</summary>
     public int ActiveSubscriptions
     {

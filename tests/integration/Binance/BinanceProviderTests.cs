@@ -91,6 +91,7 @@ public sealed class BinanceProviderTests
         Assert.Equal(2, run.Provider.Counters.SubscriptionFramesSent); // one SUBSCRIBE frame per route
         Assert.Equal(0, run.Provider.Counters.RejectedFrames);
         Assert.Equal(1, run.Provider.ActiveSubscriptions); // one symbol, on two routes
+        Assert.Equal(1, run.Provider.SubscriptionsOf("BTCUSDT")); // subscribed once: each route carries its own streams of it
         Assert.Equal(
             [("/public/stream", "BTCUSDT"), ("/market/stream", "BTCUSDT")],
             run.Provider.RoutedShards.Select(s => (s.Endpoint.AbsolutePath, Assert.Single(s.Symbols))));
@@ -138,6 +139,7 @@ public sealed class BinanceProviderTests
         Assert.Equal([2, 1], shards.Where(s => s.Endpoint.AbsolutePath == "/market/stream").Select(s => s.Symbols.Count));
         Assert.Equal(3, run.Provider.ConnectionCount);
         Assert.Equal(3, run.Provider.ActiveSubscriptions);
+        Assert.All(new[] { "BTCUSDT", "ETHUSDT", "SOLUSDT" }, sym => Assert.Equal(1, run.Provider.SubscriptionsOf(sym)));
         await WaitUntilAsync(() => sim.Stats.Connections.Count == 3 && sim.Stats.Connections.Sum(c => c.Subscriptions.Count) == 9, "every stream subscribed");
         Assert.All(sim.Stats.Connections, c => Assert.InRange(c.Subscriptions.Count, 1, 4));
         Assert.Equal(0, run.Provider.Counters.Reconnects);
