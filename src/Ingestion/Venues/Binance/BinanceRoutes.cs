@@ -8,7 +8,8 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// <list type="bullet">
 /// <item>USDⓈ-M, "Important WebSocket Change Notice — Base URL Split &amp; Migration"
 /// (https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams/Important-WebSocket-Change-Notice)
-/// and "Websocket Market Streams" (https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams):
+/// and "Websocket Market Streams" (https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams;
+/// the routed text read on its mirror https://developers.binance.info/docs/derivatives/usds-margined-futures/websocket-market-streams):
 /// <c>wss://fstream.binance.com/public</c> carries high-frequency public data (<c>@bookTicker</c>, <c>@depth</c>),
 /// <c>/market</c> regular market data (<c>@aggTrade</c>, <c>@markPrice</c>, klines, tickers), <c>/private</c> user data;
 /// legacy URLs retired 2026-04-23. Combined streams remain supported on the routed bases
@@ -21,8 +22,8 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// <c>wss://stream.binance.com:9443</c> (or :443), combined streams at <c>/stream</c>; <c>wss://data-stream.binance.vision</c>
 /// serves market data only; no split.</item>
 /// </list>
-/// The per-connection limits (streams, incoming messages per second) are stated per connection, so each route's shards
-/// keep them on their own.
+/// The USDⓈ-M limits are stated per connection (10 incoming messages per second on the routed page; 200 streams per
+/// connection on the page before the split, no other figure given since), so each route's shards keep them on their own.
 /// </remarks>
 public enum BinanceRoute : byte
 {
