@@ -9,14 +9,21 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cloudwall.Rx.Ingestion;
 
 /// <summary>
-/// A provider that reaches one venue over WebSocket. Its subscriptions are spread over shards (connections) within the
-/// venue's per-connection limit. <see cref="Events"/> is cold: subscribing opens the connections; disposing closes them.
-/// Events from all shards are serialized onto the one observer.
+/// One endpoint of a provider and the protocol its connections speak there. A venue that routes streams to different
+/// endpoints (Binance USDⓈ-M: <c>/public</c> for book tickers, <c>/market</c> for trades and marks) has one route each;
+/// every symbol is subscribed on every route, with that route's streams.
+/// </summary>
+public sealed record WebSocketRoute(IVenueProtocol Protocol, Uri Endpoint);
+
+/// <summary>
+/// A provider that reaches one venue over WebSocket. On each of its routes, its subscriptions are spread over shards
+/// (connections) within the route's per-connection limit. <see cref="Events"/> is cold: subscribing opens the connections;
+/// disposing closes them. Events from all shards of all routes are serialized onto the one observer.
 /// </summary>
 public sealed class WebSocketProvider : IMarketDataProvider
 {
     private readonly IVenueProtocol _protocol;
-    private readonly Uri _endpoint;
+    private readonly Route[] _routes;
     private readonly IReadOnlyList<string> _initialSymbols;
     private readonly ReferenceData _refData;
     private readonly Action<DeadLetter> _deadLetters;
@@ -24,17 +31,35 @@ public sealed class WebSocketProvider : IMarketDataProvider
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly Lock _gate = new();
-    private readonly List<WebSocketConnection> _connections = [];
     private IObserver<MarketEvent>? _sink;
     private readonly Action<SequenceGap>? _gapSink;
 
     public WebSocketProvider(IVenueProtocol protocol, Uri? endpoint, IReadOnlyList<string> symbols, ReferenceData refData,
         Action<DeadLetter> deadLetters, ConnectionOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null,
         Action<SequenceGap>? gaps = null)
+        : this([new WebSocketRoute(protocol, endpoint ?? protocol.DefaultEndpoint)], symbols, refData, deadLetters, options, time, loggers, gaps)
     {
+    }
+
+    /// <param name="routes">At least one; all of the same provider. Every symbol is subscribed on each.</param>
+    public WebSocketProvider(IReadOnlyList<WebSocketRoute> routes, IReadOnlyList<string> symbols, ReferenceData refData,
+        Action<DeadLetter> deadLetters, ConnectionOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null,
+        Action<SequenceGap>? gaps = null)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        if (routes.Count == 0)
+        {
+            throw new ArgumentException("a provider needs at least one route", nameof(routes));
+        }
+
+        _protocol = routes[0].Protocol;
+        if (routes.Any(r => r.Protocol.Provider != _protocol.Provider))
+        {
+            throw new ArgumentException($"every route of provider {_protocol.Provider} must belong to it", nameof(routes));
+        }
+
+        _routes = [.. routes.Select(r => new Route(r))];
         _gapSink = gaps;
-        _protocol = protocol;
-        _endpoint = endpoint ?? protocol.DefaultEndpoint;
         _initialSymbols = symbols;
         _refData = refData;
         _deadLetters = deadLetters;
@@ -58,7 +83,7 @@ public sealed class WebSocketProvider : IMarketDataProvider
         {
             lock (_gate)
             {
-                return _connections.Count;
+                return _routes.Sum(r => r.Connections.Count);
             }
         }
     }
@@ -69,29 +94,55 @@ public sealed class WebSocketProvider : IMarketDataProvider
         {
             lock (_gate)
             {
-                return _connections.Count(c => c.IsRunning);
+                return AllConnections().Count(c => c.IsRunning);
             }
         }
     }
 
+    /// <summary>The symbols of each connection, route after route (a symbol appears once per route).</summary>
     public IReadOnlyList<IReadOnlyCollection<string>> Shards
     {
         get
         {
             lock (_gate)
             {
-                return _connections.Select(c => c.Symbols).ToList();
+                return AllConnections().Select(c => c.Symbols).ToList();
             }
         }
     }
 
+    /// <summary>The shards of each route, by endpoint: on every route the same symbols, within that route's limit.</summary>
+    public IReadOnlyList<(Uri Endpoint, IReadOnlyCollection<string> Symbols)> RoutedShards
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _routes.SelectMany(r => r.Connections.Select(c => (r.Endpoint, c.Symbols))).ToList();
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many times a symbol is subscribed: its shards on the route that carries it most often (1 when healthy, 0 when
+    /// absent). Each route carries different streams of the symbol, so routes do not add up.
+    /// </summary>
+    public int SubscriptionsOf(string symbol)
+    {
+        lock (_gate)
+        {
+            return _routes.Max(r => r.Connections.Count(c => c.Symbols.Contains(symbol)));
+        }
+    }
+
+    /// <summary>Symbols subscribed: each counts once, however many routes carry it.</summary>
     public int ActiveSubscriptions
     {
         get
         {
             lock (_gate)
             {
-                return _connections.Sum(c => c.SymbolCount);
+                return AllConnections().SelectMany(c => c.Symbols).Distinct(StringComparer.Ordinal).Count();
             }
         }
     }
@@ -112,44 +163,52 @@ public sealed class WebSocketProvider : IMarketDataProvider
         return Disposable.Create(this, static p => p.StopAll());
     }
 
-    /// <summary>Subscribes more symbols: fills open shards first (subscribe frames on live connections), then opens new ones.</summary>
+    /// <summary>
+    /// Subscribes more symbols on every route: fills the route's open shards first (subscribe frames on live connections),
+    /// then opens new ones.
+    /// </summary>
     public async Task AddSubscriptionsAsync(IReadOnlyCollection<string> symbols)
     {
         var toStart = new List<(WebSocketConnection Connection, List<string> Symbols)>();
         lock (_gate)
         {
             var sink = _sink ?? throw new InvalidOperationException("provider not started: subscribe to Events first");
-            var known = _connections.SelectMany(c => c.Symbols).ToHashSet(StringComparer.Ordinal);
-            var pending = new Queue<string>(symbols.Where(known.Add));
-            foreach (var c in _connections)
+            var index = _routes.Sum(r => r.Connections.Count);
+            foreach (var route in _routes)
             {
-                var room = _protocol.MaxSymbolsPerConnection - c.SymbolCount;
-                if (room <= 0 || pending.Count == 0)
+                var max = route.Protocol.MaxSymbolsPerConnection;
+                var known = route.Connections.SelectMany(c => c.Symbols).ToHashSet(StringComparer.Ordinal);
+                var pending = new Queue<string>(symbols.Where(known.Add));
+                foreach (var c in route.Connections)
                 {
-                    continue;
+                    var room = max - c.SymbolCount;
+                    if (room <= 0 || pending.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var batch = new List<string>();
+                    while (room-- > 0 && pending.Count > 0)
+                    {
+                        batch.Add(pending.Dequeue());
+                    }
+
+                    c.Add(batch);
                 }
 
-                var batch = new List<string>();
-                while (room-- > 0 && pending.Count > 0)
+                while (pending.Count > 0)
                 {
-                    batch.Add(pending.Dequeue());
+                    var batch = new List<string>();
+                    while (batch.Count < max && pending.Count > 0)
+                    {
+                        batch.Add(pending.Dequeue());
+                    }
+
+                    var conn = new WebSocketConnection(index++, route.Endpoint, route.Protocol, _refData, sink, _deadLetters, Counters,
+                        _options, _time, _loggers, _gapSink);
+                    route.Connections.Add(conn);
+                    toStart.Add((conn, batch));
                 }
-
-                c.Add(batch);
-            }
-
-            while (pending.Count > 0)
-            {
-                var batch = new List<string>();
-                while (batch.Count < _protocol.MaxSymbolsPerConnection && pending.Count > 0)
-                {
-                    batch.Add(pending.Dequeue());
-                }
-
-                var conn = new WebSocketConnection(_connections.Count, _endpoint, _protocol, _refData, sink, _deadLetters, Counters,
-                    _options, _time, _loggers, _gapSink);
-                _connections.Add(conn);
-                toStart.Add((conn, batch));
             }
         }
 
@@ -162,20 +221,27 @@ public sealed class WebSocketProvider : IMarketDataProvider
     {
         lock (_gate)
         {
-            foreach (var c in _connections)
+            foreach (var c in AllConnections())
             {
                 c.Remove(symbols);
             }
         }
     }
 
+    /// <summary>Every connection of every route. Gate held.</summary>
+    private IEnumerable<WebSocketConnection> AllConnections() => _routes.SelectMany(r => r.Connections);
+
     private void StopAll()
     {
         List<WebSocketConnection> all;
         lock (_gate)
         {
-            all = [.. _connections];
-            _connections.Clear();
+            all = [.. AllConnections()];
+            foreach (var r in _routes)
+            {
+                r.Connections.Clear();
+            }
+
             _sink = null;
         }
 
@@ -183,5 +249,15 @@ public sealed class WebSocketProvider : IMarketDataProvider
         {
             c.Dispose();
         }
+    }
+
+    /// <summary>A route and its shards. The list is guarded by the provider's gate.</summary>
+    private sealed class Route(WebSocketRoute route)
+    {
+        public IVenueProtocol Protocol { get; } = route.Protocol;
+
+        public Uri Endpoint { get; } = route.Endpoint;
+
+        public List<WebSocketConnection> Connections { get; } = [];
     }
 }

@@ -229,7 +229,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         return found;
     }
 
-    /// <summary>Subscriptions of a series: shards of its provider that carry the instrument's venue symbol (once per series per window).</summary>
+    /// <summary>Subscriptions of a series: shards of its provider that carry the instrument's venue symbol, per route (once per series per window).</summary>
     private int SubscriptionsOf(in SeriesKey key)
     {
         if (RefData.VenueSymbol(key.Instrument, key.Venue) is not { } symbol)
@@ -241,7 +241,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         {
             if (p.Id == key.Provider && p is WebSocketProvider w)
             {
-                return w.Shards.Count(s => s.Contains(symbol));
+                return w.SubscriptionsOf(symbol);
             }
         }
 

@@ -154,7 +154,8 @@ public static class ProviderCatalog
 
     private static void AddBinance(string name, BinanceMarket market, IReadOnlyList<string> symbols) =>
         Add(new ProviderKind(name, symbols, r => BinanceSymbols.Register(r, market),
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new BinanceProtocol(market)),
+            // USDⓈ-M routes bookTicker to <endpoint base>/public and aggTrade/markPrice to /market: one shard set per route.
+            (ctx, o, endpoint) => Ws(ctx, o, BinanceRoutes.Routes(market, configured: endpoint)),
             async (sim, o, ct) => await BinanceSimulator.StartAsync(new BinanceSimulatorOptions
             {
                 Segment = market,
@@ -199,7 +200,10 @@ public static class ProviderCatalog
     }
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, Uri? endpoint, IVenueProtocol protocol) =>
-        new(protocol, endpoint, o.Symbols, ctx.RefData, ctx.DeadLetters,
+        Ws(ctx, o, [new WebSocketRoute(protocol, endpoint ?? protocol.DefaultEndpoint)]);
+
+    private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, IReadOnlyList<WebSocketRoute> routes) =>
+        new(routes, o.Symbols, ctx.RefData, ctx.DeadLetters,
             new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps);
 
     private static CoinbaseSyntheticProduct CoinbaseProduct(string symbol, double rate)

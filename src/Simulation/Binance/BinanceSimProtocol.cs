@@ -41,8 +41,8 @@ internal sealed class BinanceSymbolState
     public string Stream(BinanceStreamType type) => StreamNames[(int)type];
 }
 
-/// <summary>One connection's subscribed streams, in the order subscribed. Used only under the protocol gate.</summary>
-internal sealed class BinanceSession(VenueConnection connection)
+/// <summary>One connection's route and subscribed streams, in the order subscribed. Used only under the protocol gate.</summary>
+internal sealed class BinanceSession(VenueConnection connection, BinanceRoute route)
 {
     private readonly HashSet<string> _set = new(StringComparer.Ordinal);
     private readonly List<string> _ordered = [];
@@ -71,6 +71,9 @@ internal sealed class BinanceSession(VenueConnection connection)
 
     public VenueConnection Connection { get; } = connection;
 
+    /// <summary>The endpoint the client connected to; it receives only the streams that route carries.</summary>
+    public BinanceRoute Route { get; } = route;
+
     public bool Has(string stream) => _set.Contains(stream);
 
     public void Add(string stream)
@@ -98,19 +101,25 @@ internal sealed class BinanceSession(VenueConnection connection)
 /// (code 3 for JSON that does not parse), and fans payloads out to the connections subscribed to each stream.
 /// One gate serialises the feed against subscription changes, so an ack is always queued before the first payload of the
 /// streams it added, and nothing of a removed stream follows its ack.
+/// On USDⓈ-M, as on the venue since the 2026 base URL split, a connection receives only its route's streams
+/// (<see cref="BinanceRoutes.Delivers"/>): <c>aggTrade</c> or <c>markPrice</c> subscribed on <c>/public</c> or on the unrouted
+/// <c>/stream</c> is acknowledged like any other stream, then never sent.
 /// </summary>
 internal sealed partial class BinanceSimProtocol : IVenueProtocol
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, (BinanceSymbolState State, BinanceStreamType Type)> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (BinanceSymbolState State, BinanceStreamType Type, BinanceRoute Route)> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BinanceSymbolState> _symbols = new(StringComparer.Ordinal);
     private readonly BinanceMarket _segment;
+    private readonly IReadOnlyDictionary<string, BinanceRoute> _routes;
     private readonly ILogger _log;
     private BinanceSession[] _sessions = [];
 
-    public BinanceSimProtocol(BinanceMarket segment, ILogger log)
+    /// <param name="routes">The route of each request path the server accepts.</param>
+    public BinanceSimProtocol(BinanceMarket segment, IReadOnlyDictionary<string, BinanceRoute> routes, ILogger log)
     {
         _segment = segment;
+        _routes = routes;
         _log = log;
     }
 
@@ -147,7 +156,8 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
             {
                 if (Serves(type))
                 {
-                    _streams[s.Stream(type)] = (s, type);
+                    var name = s.Stream(type);
+                    _streams[name] = (s, type, _segment.RouteOf(name[(name.IndexOf('@') + 1)..]));
                 }
             }
 
@@ -170,13 +180,14 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
         return false;
     }
 
-    /// <summary>Queues <paramref name="frame"/> on every connection subscribed to <paramref name="stream"/>. Gate held.</summary>
+    /// <summary>Queues <paramref name="frame"/> on every connection subscribed to <paramref name="stream"/> on a route that carries it. Gate held.</summary>
     public void Deliver(string stream, byte[] frame)
     {
         AssertGateHeld();
+        var route = _streams[stream].Route;
         foreach (var s in _sessions)
         {
-            if (s.Has(stream))
+            if (s.Has(stream) && s.Route.Delivers(route))
             {
                 s.Connection.Enqueue(frame);
             }
@@ -185,7 +196,7 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
 
     public void OnConnected(VenueConnection connection)
     {
-        var session = new BinanceSession(connection);
+        var session = new BinanceSession(connection, _routes.TryGetValue(connection.Path, out var route) ? route : BinanceRoute.Unrouted);
         connection.ProtocolState = session;
         lock (_gate)
         {

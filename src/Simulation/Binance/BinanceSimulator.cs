@@ -14,8 +14,9 @@ namespace Cloudwall.Rx.Simulation.Binance;
 /// <example>
 /// <code>
 /// await using var sim = await BinanceSimulator.StartAsync(new BinanceSimulatorOptions { Segment = BinanceMarket.UsdM });
-/// // connect to sim.Endpoint (ws://127.0.0.1:port/stream) and send
+/// // connect to sim.RouteEndpoint(BinanceRoute.Market) (ws://127.0.0.1:port/market/stream) and send
 /// // {"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@markPrice@1s"],"id":1}
+/// // (bookTicker is on /public/stream; the unrouted /stream serves only public streams, as the venue does)
 /// </code>
 /// </example>
 public sealed partial class BinanceSimulator : IVenueSimulator
@@ -35,9 +36,10 @@ public sealed partial class BinanceSimulator : IVenueSimulator
         _time = time;
         _log = loggerFactory.CreateLogger<BinanceSimulator>();
         Faults = new SimulatorFaults();
-        _protocol = new BinanceSimProtocol(options.Segment, _log);
+        var routes = RoutePaths(options);
+        _protocol = new BinanceSimProtocol(options.Segment, routes, _log);
         _feed = new SyntheticBinanceFeed(options, _protocol, Faults, time.GetUtcNow());
-        _server = new WebSocketVenueServer(options.Segment.Name(), _protocol, options.Server, time, loggerFactory);
+        _server = new WebSocketVenueServer(options.Segment.Name(), _protocol, options.Server, time, loggerFactory, [.. routes.Keys]);
         _protocol.Stats = _server.Stats;
         Faults.DropRequested += OnDropRequested;
         Faults.MalformedRequested += OnMalformedRequested;
@@ -48,8 +50,15 @@ public sealed partial class BinanceSimulator : IVenueSimulator
 
     public BinanceMarket Segment => _options.Segment;
 
-    /// <summary>The combined-stream address, such as <c>ws://127.0.0.1:54321/stream</c>.</summary>
+    /// <summary>
+    /// The unrouted combined-stream address, such as <c>ws://127.0.0.1:54321/stream</c>. On USDⓈ-M it serves only
+    /// <see cref="BinanceRoute.Public"/> streams, as the venue does; connect to <see cref="RouteEndpoint"/> for the others.
+    /// Providers configured with it derive the routes from it (<see cref="BinanceRoutes.StreamEndpoint"/>).
+    /// </summary>
     public Uri Endpoint => _server.Endpoint;
+
+    /// <summary>The combined-stream address of a route: <c>ws://127.0.0.1:54321/market/stream</c> on USDⓈ-M.</summary>
+    public Uri RouteEndpoint(BinanceRoute route) => route == BinanceRoute.Unrouted ? Endpoint : Segment.StreamEndpoint(route, Endpoint);
 
     public SimulatorFaults Faults { get; }
 
@@ -86,6 +95,20 @@ public sealed partial class BinanceSimulator : IVenueSimulator
             await sim.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The route of each request path: the configured path is the unrouted one; USDⓈ-M adds <c>/public/stream</c> and <c>/market/stream</c> beside it.</summary>
+    private static Dictionary<string, BinanceRoute> RoutePaths(BinanceSimulatorOptions options)
+    {
+        var paths = new Dictionary<string, BinanceRoute>(StringComparer.Ordinal) { [options.Server.Path] = BinanceRoute.Unrouted };
+        if (options.Segment.IsRouted())
+        {
+            var basePath = options.Segment.BasePath(options.Server.Path);
+            paths[BinanceRoutes.StreamPath(basePath, BinanceRoute.Public)] = BinanceRoute.Public;
+            paths[BinanceRoutes.StreamPath(basePath, BinanceRoute.Market)] = BinanceRoute.Market;
+        }
+
+        return paths;
     }
 
     public async ValueTask DisposeAsync()

@@ -17,9 +17,11 @@ public sealed class VenueConnection
     private long _dropped;
     private long _received;
 
-    internal VenueConnection(long id, WebSocket socket, IPEndPoint? remote, DateTimeOffset connectedAt, WebSocketVenueServerOptions options, Action abortTransport)
+    internal VenueConnection(long id, WebSocket socket, IPEndPoint? remote, DateTimeOffset connectedAt, WebSocketVenueServerOptions options, Action abortTransport,
+        string path = "/")
     {
         Id = id;
+        Path = path;
         _socket = socket;
         Remote = remote;
         ConnectedAt = connectedAt;
@@ -39,6 +41,9 @@ public sealed class VenueConnection
     public long Id { get; }
 
     public IPEndPoint? Remote { get; }
+
+    /// <summary>The request path the client upgraded on: <see cref="WebSocketVenueServerOptions.Path"/> or one of the server's additional paths.</summary>
+    public string Path { get; }
 
     public DateTimeOffset ConnectedAt { get; }
 

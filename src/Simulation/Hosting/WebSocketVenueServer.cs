@@ -23,6 +23,7 @@ namespace Cloudwall.Rx.Simulation.Hosting;
 public sealed partial class WebSocketVenueServer : IAsyncDisposable
 {
     private readonly WebSocketVenueServerOptions _options;
+    private readonly HashSet<string> _paths;
     private readonly IVenueProtocol _protocol;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
@@ -33,12 +34,18 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
     private long _nextId;
     private int _disposed;
 
-    public WebSocketVenueServer(string venue, IVenueProtocol protocol, WebSocketVenueServerOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="additionalPaths">
+    /// Request paths accepted besides <see cref="WebSocketVenueServerOptions.Path"/>, for a venue that routes by path
+    /// (Binance USDⓈ-M <c>/public/stream</c>, <c>/market/stream</c>); <see cref="VenueConnection.Path"/> tells the protocol which.
+    /// </param>
+    public WebSocketVenueServer(string venue, IVenueProtocol protocol, WebSocketVenueServerOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null,
+        IReadOnlyCollection<string>? additionalPaths = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(venue);
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(venue);
+        _paths = new HashSet<string>(additionalPaths ?? [], StringComparer.Ordinal) { options.Path };
         Venue = venue;
         _protocol = protocol;
         _options = options;
@@ -149,7 +156,8 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
 
     private async Task HandleRequestAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest || !string.Equals(context.Request.Path.Value ?? "/", _options.Path, StringComparison.Ordinal))
+        var path = context.Request.Path.Value is { Length: > 0 } p ? p : "/";
+        if (!context.WebSockets.IsWebSocketRequest || !_paths.Contains(path))
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
@@ -158,7 +166,7 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var id = Interlocked.Increment(ref _nextId);
         var remote = context.Connection.RemoteIpAddress is { } ip ? new IPEndPoint(ip, context.Connection.RemotePort) : null;
-        var connection = new VenueConnection(id, socket, remote, _time.GetUtcNow(), _options, context.Abort);
+        var connection = new VenueConnection(id, socket, remote, _time.GetUtcNow(), _options, context.Abort, path);
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         Stats.CountAccepted();
         _connections[id] = connection;

@@ -6,7 +6,7 @@ using Cloudwall.Rx.Simulation.Binance;
 
 namespace Cloudwall.Rx.Tests.Integration.Binance;
 
-/// <summary>The real <see cref="WebSocketProvider"/> with <see cref="BinanceProtocol"/> against the simulator over loopback.</summary>
+/// <summary>The real <see cref="WebSocketProvider"/> with <see cref="BinanceProtocol"/> (one per route on USDⓈ-M) against the simulator over loopback.</summary>
 public sealed class BinanceProviderTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
@@ -70,25 +70,79 @@ public sealed class BinanceProviderTests
     }
 
     [Fact]
-    public async Task Usdm_brings_perpetual_trades_quotes_marks_index_and_funding()
+    public async Task Usdm_brings_trades_and_marks_through_market_and_quotes_through_public()
     {
         await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.UsdM));
-        await using var run = Run.Start(sim, new BinanceProtocol(BinanceMarket.UsdM), ["BTCUSDT"]);
+        // As Hosting wires it: the configured endpoint (the simulator's /stream) is the base of both routes.
+        await using var run = Run.Start(sim, BinanceRoutes.Routes(BinanceMarket.UsdM, configured: sim.Endpoint), ["BTCUSDT"]);
 
-        await run.Events.WaitAsync(es => es.Count(e => e.Kind == EventKind.Funding) >= 2 && es.Count(e => e.Kind == EventKind.Trade) >= 10, Deadline);
+        await run.Events.WaitAsync(es => es.Count(e => e.Kind == EventKind.Funding) >= 2 && es.Count(e => e.Kind == EventKind.Trade) >= 10
+            && es.Any(e => e.Kind == EventKind.Quote), Deadline);
 
         var events = run.Events.Snapshot();
         Assert.All(events, e => Assert.Equal("BTC-USDT.PERP", run.RefData.KeyOf(e.Instrument)));
         Assert.All(events, e => Assert.Equal(VenueId.BinanceUsdm, e.Venue));
-        Assert.Contains(events, e => e.Kind == EventKind.Quote);
         var funding = events.First(e => e.Kind == EventKind.Funding);
         Assert.Equal("0.00010000", EventJson.Dec(funding.Price));
         var mark = events.First(e => e.Kind == EventKind.Mark);
         var index = events.First(e => e.Kind == EventKind.Index);
         Assert.Equal(8, mark.Price.Scale);
         Assert.Equal(mark.ExchangeTimeNs, index.ExchangeTimeNs);
-        Assert.Equal(1, run.Provider.Counters.SubscriptionFramesSent); // one SUBSCRIBE frame carries the three streams
+        Assert.Equal(2, run.Provider.Counters.SubscriptionFramesSent); // one SUBSCRIBE frame per route
         Assert.Equal(0, run.Provider.Counters.RejectedFrames);
+        Assert.Equal(1, run.Provider.ActiveSubscriptions); // one symbol, on two routes
+        Assert.Equal(1, run.Provider.SubscriptionsOf("BTCUSDT")); // subscribed once: each route carries its own streams of it
+        Assert.Equal(
+            [("/public/stream", "BTCUSDT"), ("/market/stream", "BTCUSDT")],
+            run.Provider.RoutedShards.Select(s => (s.Endpoint.AbsolutePath, Assert.Single(s.Symbols))));
+        Assert.Equal(
+            [["btcusdt@bookTicker"], ["btcusdt@aggTrade", "btcusdt@markPrice@1s"]],
+            sim.Stats.Connections.OrderBy(c => c.Subscriptions.Count).Select(c => c.Subscriptions));
+    }
+
+    [Fact]
+    public async Task A_usdm_connector_left_on_the_unrouted_endpoint_gets_its_ack_and_quotes_but_never_a_trade_or_mark()
+    {
+        await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.UsdM));
+        // The connector before the route split: every stream on wss://fstream.binance.com/stream.
+        await using var run = Run.Start(sim, new BinanceProtocol(BinanceMarket.UsdM), ["BTCUSDT"]);
+
+        // The simulator sends a quote after each trade (and marks every 200 ms), so 200 quotes follow 200 trades and
+        // some marks: on a connection that carried them, they would have come first.
+        await run.Events.WaitAsync(es => es.Count(e => e.Kind == EventKind.Quote) >= 200, Deadline);
+
+        Assert.Equal(1, run.Provider.Counters.ByReason(FrameReason.SubscriptionAck));
+        Assert.DoesNotContain(run.Events.Snapshot(), e => e.Kind is EventKind.Trade or EventKind.Mark or EventKind.Index or EventKind.Funding);
+        Assert.Equal(0, run.Provider.Counters.RejectedFrames);
+        Assert.Equal(0, sim.Stats.ProtocolErrors);
+    }
+
+    [Fact]
+    public async Task Usdm_shards_each_route_within_its_own_stream_limit()
+    {
+        await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.UsdM));
+        // Four streams per connection: four symbols per /public shard (bookTicker), two per /market shard (aggTrade + markPrice@1s).
+        var options = new BinanceProtocolOptions { StreamsPerConnection = 4 };
+        await using var run = Run.Start(sim, BinanceRoutes.Routes(BinanceMarket.UsdM, options, sim.Endpoint), ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
+
+        var ids = new List<InstrumentId>();
+        foreach (var key in new[] { "BTC-USDT.PERP", "ETH-USDT.PERP", "SOL-USDT.PERP" })
+        {
+            ids.Add(await run.InstrumentAsync(key));
+        }
+
+        await run.Events.WaitAsync(es => ids.All(id => es.Any(e => e.Instrument == id && e.Kind == EventKind.Trade)
+            && es.Any(e => e.Instrument == id && e.Kind == EventKind.Mark) && es.Any(e => e.Instrument == id && e.Kind == EventKind.Quote)), Deadline);
+
+        var shards = run.Provider.RoutedShards;
+        Assert.Equal([3], shards.Where(s => s.Endpoint.AbsolutePath == "/public/stream").Select(s => s.Symbols.Count));
+        Assert.Equal([2, 1], shards.Where(s => s.Endpoint.AbsolutePath == "/market/stream").Select(s => s.Symbols.Count));
+        Assert.Equal(3, run.Provider.ConnectionCount);
+        Assert.Equal(3, run.Provider.ActiveSubscriptions);
+        Assert.All(new[] { "BTCUSDT", "ETHUSDT", "SOLUSDT" }, sym => Assert.Equal(1, run.Provider.SubscriptionsOf(sym)));
+        await WaitUntilAsync(() => sim.Stats.Connections.Count == 3 && sim.Stats.Connections.Sum(c => c.Subscriptions.Count) == 9, "every stream subscribed");
+        Assert.All(sim.Stats.Connections, c => Assert.InRange(c.Subscriptions.Count, 1, 4));
+        Assert.Equal(0, run.Provider.Counters.Reconnects);
     }
 
     [Fact]
@@ -228,12 +282,15 @@ public sealed class BinanceProviderTests
 
         public ConcurrentQueue<DeadLetter> DeadLetters { get; }
 
-        public static Run Start(BinanceSimulator sim, BinanceProtocol protocol, string[] symbols)
+        public static Run Start(BinanceSimulator sim, BinanceProtocol protocol, string[] symbols) =>
+            Start(sim, [new WebSocketRoute(protocol, sim.Endpoint)], symbols);
+
+        public static Run Start(BinanceSimulator sim, IReadOnlyList<WebSocketRoute> routes, string[] symbols)
         {
             var refData = new ReferenceData();
-            BinanceSymbols.Register(refData, protocol.Market);
+            BinanceSymbols.Register(refData, sim.Segment);
             var deadLetters = new ConcurrentQueue<DeadLetter>();
-            var provider = new WebSocketProvider(protocol, sim.Endpoint, symbols, refData, deadLetters.Enqueue);
+            var provider = new WebSocketProvider(routes, symbols, refData, deadLetters.Enqueue);
             return new Run(provider, refData, new EventCollector(), deadLetters);
         }
 

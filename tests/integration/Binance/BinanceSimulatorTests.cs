@@ -151,15 +151,16 @@ public sealed class BinanceSimulatorTests
     }
 
     [Fact]
-    public async Task Futures_serve_mark_price_with_index_and_funding()
+    public async Task Usdm_market_route_serves_aggregate_trades_and_mark_price_with_index_and_funding()
     {
         var options = Options(BinanceMarket.UsdM, tradesPerSecond: 50);
         options.MarkPriceInterval = TimeSpan.FromMilliseconds(100);
         await using var sim = await BinanceSimulator.StartAsync(options);
         Assert.Equal("binance-usdm", sim.Venue);
-        await using var client = await CoinbaseTestClient.ConnectAsync(sim.Endpoint);
+        Assert.Equal("/market/stream", sim.RouteEndpoint(BinanceRoute.Market).AbsolutePath);
+        await using var client = await CoinbaseTestClient.ConnectAsync(sim.RouteEndpoint(BinanceRoute.Market));
 
-        await client.SendAsync("""{"method":"SUBSCRIBE","params":["btcusdt@markPrice@1s","btcusdt@bookTicker"],"id":1}""");
+        await client.SendAsync("""{"method":"SUBSCRIBE","params":["btcusdt@markPrice@1s","btcusdt@aggTrade"],"id":1}""");
         Assert.Equal("""{"result":null,"id":1}""", await client.ReceiveTextAsync());
 
         var (mark, _) = await client.ReceiveUntilAsync(m => m.GetProperty("stream").GetString() == "btcusdt@markPrice@1s");
@@ -171,9 +172,52 @@ public sealed class BinanceSimulatorTests
         Assert.Equal(0, data.GetProperty("T").GetInt64() % (8 * 3600 * 1000)); // next funding on an 8-hour boundary
         Assert.InRange(Dec(data, "p") / Dec(data, "i"), 0.99m, 1.01m);
 
+        var (trade, _) = await client.ReceiveUntilAsync(m => m.GetProperty("stream").GetString() == "btcusdt@aggTrade");
+        Assert.Equal("aggTrade", trade.GetProperty("data").GetProperty("e").GetString());
+    }
+
+    [Fact]
+    public async Task Usdm_public_route_serves_book_tickers()
+    {
+        await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.UsdM, tradesPerSecond: 50));
+        Assert.Equal("/public/stream", sim.RouteEndpoint(BinanceRoute.Public).AbsolutePath);
+        await using var client = await CoinbaseTestClient.ConnectAsync(sim.RouteEndpoint(BinanceRoute.Public));
+
+        await client.SendAsync("""{"method":"SUBSCRIBE","params":["btcusdt@bookTicker"],"id":1}""");
+        Assert.Equal("""{"result":null,"id":1}""", await client.ReceiveTextAsync());
+
         var (quote, _) = await client.ReceiveUntilAsync(m => m.GetProperty("stream").GetString() == "btcusdt@bookTicker");
         Assert.Equal("bookTicker", quote.GetProperty("data").GetProperty("e").GetString());
         Assert.True(quote.GetProperty("data").GetProperty("T").GetInt64() > 0);
+    }
+
+    [Theory]
+    [InlineData(BinanceRoute.Public)]
+    [InlineData(BinanceRoute.Unrouted)] // the legacy wss://fstream.binance.com/stream: only /public data
+    public async Task Usdm_trades_and_marks_subscribed_off_the_market_route_are_acked_then_never_sent(BinanceRoute wrong)
+    {
+        var options = Options(BinanceMarket.UsdM, tradesPerSecond: 50);
+        options.MarkPriceInterval = TimeSpan.FromMilliseconds(50);
+        await using var sim = await BinanceSimulator.StartAsync(options);
+        await using var off = await CoinbaseTestClient.ConnectAsync(sim.RouteEndpoint(wrong));
+        await using var market = await CoinbaseTestClient.ConnectAsync(sim.RouteEndpoint(BinanceRoute.Market));
+
+        await off.SendAsync("""{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@markPrice@1s","btcusdt@bookTicker"],"id":1}""");
+        Assert.Equal("""{"result":null,"id":1}""", await off.ReceiveTextAsync());
+        await market.SendAsync("""{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@markPrice@1s"],"id":1}""");
+        Assert.Equal("""{"result":null,"id":1}""", await market.ReceiveTextAsync());
+
+        // The feed fans each frame out under one gate: once the /market client has seen trades and marks, a request sent
+        // afterwards on the other connection is answered after every frame that connection would have had of them.
+        await market.ReceiveUntilAsync(m => m.GetProperty("stream").GetString() == "btcusdt@aggTrade");
+        await market.ReceiveUntilAsync(m => m.GetProperty("stream").GetString() == "btcusdt@markPrice@1s");
+        await off.SendAsync("""{"method":"LIST_SUBSCRIPTIONS","id":2}""");
+        var (list, before) = await off.ReceiveUntilAsync(m => m.TryGetProperty("id", out var id) && id.GetInt32() == 2);
+
+        Assert.Equal(["btcusdt@aggTrade", "btcusdt@markPrice@1s", "btcusdt@bookTicker"], list.GetProperty("result").EnumerateArray().Select(e => e.GetString()));
+        Assert.NotEmpty(before); // book tickers are public data: they do come
+        Assert.All(before, m => Assert.Equal("btcusdt@bookTicker", m.GetProperty("stream").GetString()));
+        Assert.Equal(0, sim.Stats.ProtocolErrors);
     }
 
     [Fact]

@@ -97,4 +97,81 @@ public sealed class BinanceProtocolTests
         var protocol = new BinanceProtocol(BinanceMarket.Spot, new BinanceProtocolOptions { MaxSymbolsPerConnection = 1 });
         Assert.Equal(1, protocol.MaxSymbolsPerConnection);
     }
+
+    [Fact]
+    public void UsdmRoutesBookTickerToPublicAndTradesAndMarksToMarketEachWithItsOwnShardLimit()
+    {
+        var routes = BinanceRoutes.Routes(BinanceMarket.UsdM);
+
+        Assert.Equal(2, routes.Count);
+        var (pub, market) = ((BinanceProtocol)routes[0].Protocol, (BinanceProtocol)routes[1].Protocol);
+        Assert.Equal((BinanceRoute.Public, BinanceRoute.Market), (pub.Route, market.Route));
+        Assert.Equal(new Uri("wss://fstream.binance.com/public/stream"), routes[0].Endpoint);
+        Assert.Equal(new Uri("wss://fstream.binance.com/market/stream"), routes[1].Endpoint);
+        Assert.Equal(routes[1].Endpoint, market.DefaultEndpoint);
+        Assert.Equal(["bookTicker"], pub.Streams);
+        Assert.Equal(["aggTrade", "markPrice@1s"], market.Streams);
+        Assert.Equal(200, pub.MaxSymbolsPerConnection); // 200 streams per connection on each route
+        Assert.Equal(100, market.MaxSymbolsPerConnection);
+        Assert.Equal(10, market.MaxMessagesPerSecond);
+        Assert.Equal("""{"method":"SUBSCRIBE","params":["btcusdt@aggTrade","btcusdt@markPrice@1s"],"id":1}""", Assert.Single(market.SubscribeFrames(["BTCUSDT"])));
+        Assert.Equal("""{"method":"SUBSCRIBE","params":["btcusdt@bookTicker"],"id":1}""", Assert.Single(pub.SubscribeFrames(["BTCUSDT"])));
+    }
+
+    [Theory]
+    [InlineData("bookTicker", BinanceRoute.Public)]
+    [InlineData("depth", BinanceRoute.Public)]
+    [InlineData("depth5@100ms", BinanceRoute.Public)]
+    [InlineData("aggTrade", BinanceRoute.Market)]
+    [InlineData("markPrice", BinanceRoute.Market)]
+    [InlineData("markPrice@1s", BinanceRoute.Market)]
+    [InlineData("kline_1m", BinanceRoute.Market)]
+    [InlineData("ticker", BinanceRoute.Market)]
+    public void UsdmStreamsHaveTheDocumentedRoute(string stream, BinanceRoute route)
+    {
+        Assert.Equal(route, BinanceMarket.UsdM.RouteOf(stream));
+        Assert.Equal(BinanceRoute.Unrouted, BinanceMarket.CoinM.RouteOf(stream));
+        Assert.Equal(BinanceRoute.Unrouted, BinanceMarket.Spot.RouteOf(stream));
+    }
+
+    [Theory]
+    [InlineData(BinanceMarket.Spot, "wss://stream.binance.com:9443/stream")]
+    [InlineData(BinanceMarket.CoinM, "wss://dstream.binance.com/stream")]
+    [InlineData(BinanceMarket.Us, "wss://stream.binance.us:9443/stream")]
+    public void SpotCoinmAndUsKeepTheirOneCombinedStreamEndpoint(BinanceMarket market, string endpoint)
+    {
+        var route = Assert.Single(BinanceRoutes.Routes(market));
+
+        Assert.Equal(new Uri(endpoint), route.Endpoint);
+        Assert.Equal(BinanceRoute.Unrouted, ((BinanceProtocol)route.Protocol).Route);
+        Assert.Equal(market.DefaultStreams(), ((BinanceProtocol)route.Protocol).Streams);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BinanceProtocol(market, route: BinanceRoute.Market));
+    }
+
+    [Theory]
+    [InlineData("wss://fstream.binance.com", "wss://fstream.binance.com/market/stream")]
+    [InlineData("wss://fstream.binance.com/stream", "wss://fstream.binance.com/market/stream")] // the legacy configuration
+    [InlineData("wss://fstream.binance.com/public/stream", "wss://fstream.binance.com/market/stream")]
+    [InlineData("wss://fstream.binance.com/market", "wss://fstream.binance.com/market/stream")]
+    [InlineData("ws://127.0.0.1:5000/stream", "ws://127.0.0.1:5000/market/stream")] // the simulator
+    [InlineData("ws://proxy.local/binance/stream?x=1", "ws://proxy.local/binance/market/stream")]
+    public void AConfiguredEndpointGivesTheBaseOfTheRoutes(string configured, string market)
+    {
+        Assert.Equal(new Uri(market), BinanceMarket.UsdM.StreamEndpoint(BinanceRoute.Market, new Uri(configured)));
+        Assert.Equal(new Uri(market.Replace("/market/", "/public/", StringComparison.Ordinal)),
+            BinanceMarket.UsdM.StreamEndpoint(BinanceRoute.Public, new Uri(configured)));
+    }
+
+    [Fact]
+    public void ConfiguredStreamsAreSplitByRouteAndARouteWithNoneIsRefused()
+    {
+        var options = new BinanceProtocolOptions { Streams = ["aggTrade", "depth5@100ms"], StreamsPerConnection = 4 };
+
+        var routes = BinanceRoutes.Routes(BinanceMarket.UsdM, options);
+
+        Assert.Equal([["depth5@100ms"], ["aggTrade"]], routes.Select(r => ((BinanceProtocol)r.Protocol).Streams));
+        Assert.All(routes, r => Assert.Equal(4, r.Protocol.MaxSymbolsPerConnection));
+        var none = Assert.Throws<ArgumentException>(() => new BinanceProtocol(BinanceMarket.UsdM, new BinanceProtocolOptions { Streams = ["aggTrade"] }, BinanceRoute.Public));
+        Assert.Contains("Streams", none.Message, StringComparison.Ordinal);
+    }
 }

@@ -38,20 +38,23 @@ public static class BinanceMarkets
     /// <summary>True for the futures markets (USDⓈ-M and COIN-M).</summary>
     public static bool IsFutures(this BinanceMarket market) => market is BinanceMarket.UsdM or BinanceMarket.CoinM;
 
-    /// <summary>The production combined-stream endpoint (SUBSCRIBE frames are sent on it; payloads come wrapped).</summary>
-    public static Uri ProductionEndpoint(this BinanceMarket market) => market switch
+    /// <summary>
+    /// The production base URL: the market's combined-stream endpoint is this plus <c>/stream</c> (USDⓈ-M: plus the route,
+    /// see <see cref="BinanceRoutes"/>).
+    /// </summary>
+    public static Uri ProductionBase(this BinanceMarket market) => market switch
     {
-        BinanceMarket.Spot => new Uri("wss://stream.binance.com:9443/stream"),
-        BinanceMarket.UsdM => new Uri("wss://fstream.binance.com/stream"),
-        BinanceMarket.CoinM => new Uri("wss://dstream.binance.com/stream"),
-        BinanceMarket.Us => new Uri("wss://stream.binance.us:9443/stream"),
+        BinanceMarket.Spot => new Uri("wss://stream.binance.com:9443"),
+        BinanceMarket.UsdM => new Uri("wss://fstream.binance.com"),
+        BinanceMarket.CoinM => new Uri("wss://dstream.binance.com"),
+        BinanceMarket.Us => new Uri("wss://stream.binance.us:9443"),
         _ => throw new ArgumentOutOfRangeException(nameof(market), market, null),
     };
 
-    /// <summary>Documented maximum streams per connection: 1024 on spot, 200 on the futures endpoints.</summary>
+    /// <summary>Documented maximum streams per connection: 1024 on spot, 200 on the futures endpoints (on each USDⓈ-M route).</summary>
     public static int StreamLimit(this BinanceMarket market) => market.IsFutures() ? 200 : 1024;
 
-    /// <summary>Documented maximum incoming (client to server) messages per second: 5 on spot, 10 on futures.</summary>
+    /// <summary>Documented maximum incoming (client to server) messages per second per connection: 5 on spot, 10 on futures.</summary>
     public static int IncomingMessagesPerSecond(this BinanceMarket market) => market.IsFutures() ? 10 : 5;
 
     /// <summary>The streams subscribed per symbol by default: trades and best bid/offer; futures add the mark price.</summary>

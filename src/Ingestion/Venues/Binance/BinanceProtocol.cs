@@ -8,7 +8,9 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// <summary>
 /// Binance market streams over the combined-stream endpoint (<c>/stream</c>): one connection subscribes its shard with
 /// <c>{"method":"SUBSCRIBE","params":["btcusdt@trade","btcusdt@bookTicker",...],"id":N}</c> and gets every payload in the
-/// <c>{"stream":..,"data":..}</c> wrapper. One instance per market: spot, USDⓈ-M, COIN-M or Binance.US.
+/// <c>{"stream":..,"data":..}</c> wrapper. One instance per market and route: spot, COIN-M and Binance.US have one endpoint;
+/// USDⓈ-M serves <c>bookTicker</c> on <c>/public</c> and <c>aggTrade</c>/<c>markPrice</c> on <c>/market</c>
+/// (<see cref="BinanceRoutes"/>), so a USDⓈ-M provider runs one protocol per route (<see cref="BinanceRoutes.Routes"/>).
 /// </summary>
 /// <remarks>
 /// <para>Limits are the documented ones: 1024 streams per connection on spot (200 on futures), so a shard carries
@@ -24,7 +26,12 @@ public sealed class BinanceProtocol : IVenueProtocol
 {
     private long _nextId;
 
-    public BinanceProtocol(BinanceMarket market, BinanceProtocolOptions? options = null)
+    /// <param name="route">
+    /// The endpoint this protocol's connections use; its streams are those of the options (or the market's defaults) that
+    /// the route carries. <see cref="BinanceRoute.Unrouted"/> subscribes every stream on one connection: right for spot,
+    /// COIN-M and Binance.US; on USDⓈ-M it is the legacy connector whose trades and marks never arrive.
+    /// </param>
+    public BinanceProtocol(BinanceMarket market, BinanceProtocolOptions? options = null, BinanceRoute route = BinanceRoute.Unrouted)
     {
         if (!Enum.IsDefined(market))
         {
@@ -32,8 +39,17 @@ public sealed class BinanceProtocol : IVenueProtocol
         }
 
         Market = market;
+        Route = route;
+        DefaultEndpoint = market.StreamEndpoint(route);
         options ??= new BinanceProtocolOptions();
-        Streams = options.Streams is { Count: > 0 } s ? [.. s] : [.. market.DefaultStreams()];
+        var all = options.Streams is { Count: > 0 } s ? s : market.DefaultStreams();
+        Streams = route == BinanceRoute.Unrouted ? [.. all] : [.. all.Where(x => market.RouteOf(x) == route)];
+        if (Streams.Count == 0)
+        {
+            throw new ArgumentException($"{BinanceProtocolOptions.SectionName}:{nameof(options.Streams)}: none of [{string.Join(", ", all)}] is served on the {route} route of {market.Name()}.",
+                nameof(options));
+        }
+
         StreamsPerConnection = options.StreamsPerConnection ?? market.StreamLimit();
         MaxStreamsPerFrame = options.MaxStreamsPerFrame ?? StreamsPerConnection;
         Validate(market, options);
@@ -42,11 +58,15 @@ public sealed class BinanceProtocol : IVenueProtocol
 
     public BinanceMarket Market { get; }
 
+    /// <summary>The endpoint of the market this protocol's streams are served on.</summary>
+    public BinanceRoute Route { get; }
+
     public VenueId Venue => Market.Venue();
 
     public ProviderId Provider => Market.Provider();
 
-    public Uri DefaultEndpoint => Market.ProductionEndpoint();
+    /// <summary>The production combined-stream endpoint of <see cref="Route"/>, such as <c>wss://fstream.binance.com/market/stream</c>.</summary>
+    public Uri DefaultEndpoint { get; }
 
     /// <summary>The venue's incoming message limit: bursts of live subscription changes are paced to it.</summary>
     public int MaxMessagesPerSecond => Market.IncomingMessagesPerSecond();
@@ -179,7 +199,7 @@ public sealed record BinanceProtocolOptions
     /// <summary>Streams per symbol; default <c>trade</c> + <c>bookTicker</c> on spot, <c>aggTrade</c> + <c>bookTicker</c> + <c>markPrice@1s</c> on futures.</summary>
     public IReadOnlyList<string>? Streams { get; init; }
 
-    /// <summary>Streams per connection; default the documented limit (1024 spot, 200 futures).</summary>
+    /// <summary>Streams per connection; default the documented limit (1024 spot, 200 futures, on each USDⓈ-M route).</summary>
     public int? StreamsPerConnection { get; init; }
 
     /// <summary>Streams per SUBSCRIBE frame; default a whole shard in one frame.</summary>
