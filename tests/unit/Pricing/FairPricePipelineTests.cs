@@ -79,7 +79,7 @@ public sealed class FairPricePipelineTests
         await pipeline.CompleteAsync();
     }
 
-    private static async Task WaitFor(Func<bool> condition)
+    internal static async Task WaitFor(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!condition())
