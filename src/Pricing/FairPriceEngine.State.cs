@@ -66,6 +66,8 @@ public sealed partial class FairPriceEngine
         public int TradeCount;
 
         public decimal LastTrade;
+        /// <summary>Effective time of <see cref="LastTrade"/>: a late trade does not replace a newer one.</summary>
+        public long LastTradeNs;
         public decimal Bid;
         public decimal Ask;
         public long QuoteNs;
@@ -75,7 +77,10 @@ public sealed partial class FairPriceEngine
         public long FundingNs;
         public bool HasFunding;
 
-        /// <summary>Engine clock at the last price update (trade, quote or mark): what staleness is measured from.</summary>
+        /// <summary>
+        /// Newest effective time (<see cref="EventTime.Effective(in MarketEvent, long)"/>) of a price update (trade,
+        /// quote or mark): what staleness is measured from. A late update never moves it back.
+        /// </summary>
         public long LastUpdateNs;
         public long NewestExchangeNs;
 
@@ -86,7 +91,12 @@ public sealed partial class FairPriceEngine
 
         public static int Pack(ProviderId p, VenueId v) => (p.Code << 8) | v.Code;
 
-        public void OnTrade(decimal price, decimal size, long nowNs, long bucketNs)
+        /// <summary>
+        /// Adds a trade that happened at <paramref name="atNs"/> (its effective time, never after <paramref name="nowNs"/>).
+        /// A trade older than the window is left out of it however recently it arrived, and its slot is never taken from
+        /// newer trades.
+        /// </summary>
+        public void OnTrade(decimal price, decimal size, long atNs, long nowNs, long bucketNs)
         {
             if (bucketNs != _bucketNs)
             {
@@ -95,19 +105,22 @@ public sealed partial class FairPriceEngine
                 _bucketNs = bucketNs;
             }
 
-            var epoch = nowNs / bucketNs;
+            var epoch = atNs / bucketNs;
             var b = (int)(epoch & (WindowBuckets - 1));
-            if (_epoch[b] != epoch)
+            if (epoch > (nowNs / bucketNs) - WindowBuckets && epoch >= _epoch[b])
             {
-                _epoch[b] = epoch;
-                _notional[b] = 0m;
-                _volume[b] = 0m;
-            }
+                if (_epoch[b] != epoch)
+                {
+                    _epoch[b] = epoch;
+                    _notional[b] = 0m;
+                    _volume[b] = 0m;
+                }
 
-            if (size > 0m)
-            {
-                _notional[b] += price * size;
-                _volume[b] += size;
+                if (size > 0m)
+                {
+                    _notional[b] += price * size;
+                    _volume[b] += size;
+                }
             }
 
             var scale = price.Scale;
@@ -116,9 +129,23 @@ public sealed partial class FairPriceEngine
                 _maxScale = scale;
             }
 
-            LastTrade = price;
+            if (atNs >= LastTradeNs)
+            {
+                LastTrade = price;
+                LastTradeNs = atNs;
+            }
+
             TradeCount++;
-            LastUpdateNs = nowNs;
+            Touch(atNs);
+        }
+
+        /// <summary>A price update at effective time <paramref name="atNs"/>: the source is as fresh as its newest update.</summary>
+        public void Touch(long atNs)
+        {
+            if (atNs > LastUpdateNs)
+            {
+                LastUpdateNs = atNs;
+            }
         }
 
         /// <summary>

@@ -69,6 +69,8 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
         }
 
         var st = StateFor(e.Instrument);
+        // Trade windows and freshness run on when the update happened, not when it was processed: a late trade is old.
+        var atNs = EventTime.Effective(e, nowNs);
         st.Refresh(_parameters.Current);
         Book book;
         SourceState src;
@@ -82,7 +84,7 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
 
                 book = st.Trade;
                 src = book.Source(e.Provider, e.Venue);
-                src.OnTrade(e.Price, e.Size, nowNs, st.P.BucketNs);
+                src.OnTrade(e.Price, e.Size, atNs, nowNs, st.P.BucketNs);
                 break;
             case EventKind.Quote:
                 if (st.Trade is null || e.Price <= 0m || e.Aux < e.Price)
@@ -94,8 +96,8 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
                 src = book.Source(e.Provider, e.Venue);
                 src.Bid = e.Price;
                 src.Ask = e.Aux;
-                src.QuoteNs = nowNs;
-                src.LastUpdateNs = nowNs;
+                src.QuoteNs = atNs;
+                src.Touch(atNs);
                 break;
             case EventKind.Mark:
                 if (st.Mark is null || e.Price <= 0m)
@@ -107,7 +109,7 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
                 src = book.Source(e.Provider, e.Venue);
                 src.Mark = e.Price;
                 src.MarkIv = st.Market == MarketType.Option ? e.Aux : 0m;
-                src.LastUpdateNs = nowNs;
+                src.Touch(atNs);
                 break;
             case EventKind.Funding:
                 if (st.Trade is null)

@@ -18,9 +18,11 @@ public static class MetricNames
     public const string FairPrice = "cloudwall_md_fair_price";
     public const string SeriesCapped = "cloudwall_md_series_capped_total";
     public const string SeriesExported = "cloudwall_md_series_exported";
+    public const string ClockOffset = "cloudwall_md_clock_offset_seconds";
 
     public static readonly string[] SeriesLabels = ["provider", "venue", "instrument", "data_class", "market"];
     public static readonly string[] InstrumentLabels = ["instrument", "market"];
+    public static readonly string[] SourceLabels = ["provider", "venue"];
 
     /// <summary>Latency histogram buckets, seconds: 0.5 ms .. 10 s.</summary>
     public static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -23,6 +23,7 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
     // series; the accumulators' own series caps bound this dictionary.
     private readonly Dictionary<SeriesKey, Counter.Child> _rejected = [];
     private readonly Dictionary<(InstrumentId, MarketType), Gauge.Child> _fair = [];
+    private readonly Dictionary<(ProviderId, VenueId), Gauge.Child> _clocks = [];
     private readonly Counter _messages;
     private readonly Gauge _age;
     private readonly Histogram _latency;
@@ -36,6 +37,7 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
     private readonly Gauge _subscriptions;
     private readonly Gauge _lastPrice;
     private readonly Gauge _fairPrice;
+    private readonly Gauge _clockOffset;
     private readonly Counter.Child _cappedBySize;
     private readonly Counter.Child _cappedByAllowList;
     private readonly Gauge _exported;
@@ -57,7 +59,8 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         var labels = MetricNames.SeriesLabels;
         _messages = f.CreateCounter(MetricNames.Messages, "Events per series (provider, venue, instrument, data class, market), added once per statistics window.", labels);
         _age = f.CreateGauge(MetricNames.MessageAge,
-            "Seconds from the series' newest exchange timestamp (receive time when the venue sends none) to the scrape.", labels);
+            "Seconds from the series' newest exchange timestamp, bounded by its receive time (receive time when the venue sends none), " +
+            "to the scrape; never negative.", labels);
         _latency = f.CreateHistogram(MetricNames.Latency,
             "Exchange-to-receive latency. Not per message: each statistics window is observed once as its mean latency with a weight of its " +
             "sample count, so _sum and _count are exact while buckets place window means; the per-window p99 is cloudwall_md_latency_p99_seconds.",
@@ -79,6 +82,9 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         _lastPrice = f.CreateGauge(MetricNames.LastPrice, "Last price of the series (a view; exact decimals are on Kafka).", labels);
         _fairPrice = f.CreateGauge(MetricNames.FairPrice, "Fair price of the instrument at window end (a view; exact decimals are on Kafka).",
             MetricNames.InstrumentLabels);
+        _clockOffset = f.CreateGauge(MetricNames.ClockOffset,
+            "The venue's clock minus ours (positive: the venue runs ahead), estimated per provider and venue as minus the 5th percentile of " +
+            "receive - exchange time over recent events; an honest clock reads a few ms below 0 (its minimum latency).", MetricNames.SourceLabels);
         var capped = f.CreateCounter(MetricNames.SeriesCapped,
             "Series windows not exported because of the cardinality cap (reason=max_series, Quality:Metrics:MaxSeries) or the instrument " +
             "allow-list (reason=not_allowed, Quality:Metrics:Instruments). Each series sends one window per interval, so the rate is about the number of series dropped.",
@@ -123,6 +129,12 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
 
     private void Observe(SeriesWindow w)
     {
+        if (w.ClockOffset is { } offset)
+        {
+            // Per provider × venue, so outside the series cap (bounded by the number of sources).
+            ClockChild(w.Key.Provider, w.Key.Venue).Set(offset.Seconds);
+        }
+
         var c = ChildrenOf(w.Key);
         if (c is null)
         {
@@ -230,6 +242,17 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         return child;
     }
 
+    private Gauge.Child ClockChild(ProviderId provider, VenueId venue)
+    {
+        if (!_clocks.TryGetValue((provider, venue), out var child))
+        {
+            child = _clockOffset.WithLabels(provider.Name, venue.Name);
+            _clocks.Add((provider, venue), child);
+        }
+
+        return child;
+    }
+
     private void RefreshAges()
     {
         var now = UnixTime.FromTimeProvider(_time);
@@ -239,7 +262,8 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
             {
                 if (c.LastExchangeTimeNs > 0)
                 {
-                    c.Age.Set((now - c.LastExchangeTimeNs) / 1e9);
+                    // Never negative: a negative age would also hide the series from absent()-style no-data rules.
+                    c.Age.Set(Math.Max(0, now - c.LastExchangeTimeNs) / 1e9);
                 }
             }
         }

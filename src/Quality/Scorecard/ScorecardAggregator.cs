@@ -27,7 +27,8 @@ public sealed record SourceScorecard(
     [property: JsonPropertyName("sequence_gaps")] long SequenceGaps,
     [property: JsonPropertyName("missing_sequences")] long MissingSequences,
     [property: JsonPropertyName("reconnects")] long Reconnects,
-    [property: JsonPropertyName("open_alerts")] int OpenAlerts);
+    [property: JsonPropertyName("open_alerts")] int OpenAlerts,
+    [property: JsonPropertyName("clock_offset_seconds")] double? ClockOffsetSeconds = null);
 
 /// <summary>The /quality body and the run summary's quality section.</summary>
 public sealed record QualityScorecard(
@@ -42,7 +43,9 @@ internal sealed partial class ScorecardJsonContext : JsonSerializerContext;
 /// Aggregates windows into a per provider × venue scorecard. Completeness is the share of series-seconds (since each
 /// series was first seen) that had data. Latency p50 / p99 are the median of per-window mean latencies and the median
 /// of per-window p99s over the last <c>historyPerSource</c> series-windows (estimates; the exact distribution is the
-/// Prometheus histogram). Thread-safe; windows arrive once per series per second.
+/// Prometheus histogram); latencies are never negative (a venue clock ahead of ours counts as no latency), and the skew
+/// is <c>clock_offset_seconds</c>, the newest per-source estimate the windows carry. Thread-safe; windows arrive once per
+/// series per second.
 /// </summary>
 public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts = null, int historyPerSource = 3600)
 {
@@ -65,6 +68,7 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
             }
 
             if (ratio is { } r) src.Divergence.Add(Math.Abs(r - 1) * 10_000);
+            if (w.ClockOffset is { } offset) src.ClockOffsetSeconds = offset.Seconds;
         }
     }
 
@@ -106,7 +110,8 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
                     expected > 0 ? Math.Min(1, s.SecondsWithData / expected) : 0, expected, s.SecondsWithData,
                     s.LatencyMean.Median(), s.LatencyP99.Median(),
                     new DivergenceStats(div.Length, div.Length > 0 ? Mean(div) : 0, Quantile(div, 0.95), div.Length > 0 ? div[^1] : 0),
-                    Math.Max(s.SequenceGaps, s.GapEvents), Math.Max(s.MissingSequences, s.GapEventMissing), s.Reconnects, openAlerts));
+                    Math.Max(s.SequenceGaps, s.GapEvents), Math.Max(s.MissingSequences, s.GapEventMissing), s.Reconnects, openAlerts,
+                    s.ClockOffsetSeconds));
             }
 
             list.Sort(static (a, b) => string.CompareOrdinal(a.Provider + "/" + a.Venue, b.Provider + "/" + b.Venue));
@@ -148,6 +153,8 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
         public long GapEvents;
         public long GapEventMissing;
         public long Reconnects;
+        /// <summary>The newest clock offset estimate of this provider × venue (null until a window carries one).</summary>
+        public double? ClockOffsetSeconds;
     }
 
     private sealed class Ring(int capacity)

@@ -25,6 +25,12 @@ public sealed class SeriesStatsAccumulator
     private readonly ActiveSubscriptionsLookup? _subscriptions;
     private readonly FairPriceLookup? _fairPrice;
     private readonly Dictionary<long, int> _index = [];
+    private readonly int _clockSamples;
+    // One clock offset estimator per provider × venue, shared by that source's series.
+    private readonly Dictionary<int, int> _clockIndex = [];
+    private ClockOffsetEstimator[] _clocks = new ClockOffsetEstimator[4];
+    private ClockOffset?[] _clockEstimates = new ClockOffset?[4];
+    private int _clockCount;
     private Series[] _series = new Series[16];
     private int[] _exchangeBuckets = new int[16 * Buckets];
     private int[] _publishBuckets = new int[16 * Buckets];
@@ -43,6 +49,7 @@ public sealed class SeriesStatsAccumulator
 
         _windowNs = options.Window.Ticks * 100;
         _maxSeries = options.MaxSeriesPerPartition;
+        _clockSamples = options.ClockOffsetSamples;
         _marketOf = marketOf;
         _subscriptions = activeSubscriptions;
         _fairPrice = fairPrice;
@@ -97,14 +104,18 @@ public sealed class SeriesStatsAccumulator
 
         if (e.ExchangeTimeNs != 0)
         {
-            Add(ref s.Exchange, _exchangeBuckets.AsSpan(slot * Buckets, Buckets), e.ReceiveTimeNs - e.ExchangeTimeNs);
-            s.LastExchangeTimeNs = Math.Max(s.LastExchangeTimeNs, e.ExchangeTimeNs);
+            // A venue clock ahead of ours makes this negative: that counts as no latency, the clock offset shows the skew.
+            Add(ref s.Exchange, _exchangeBuckets.AsSpan(slot * Buckets, Buckets), EventTime.LatencyNs(e.ExchangeTimeNs, e.ReceiveTimeNs));
         }
-        else
+
+        if (ClockOffsetEstimator.IsSample(e))
         {
-            // The venue gives no exchange time: the receive time is the best evidence of when data last arrived.
-            s.LastExchangeTimeNs = Math.Max(s.LastExchangeTimeNs, e.ReceiveTimeNs);
+            _clocks[s.Clock].Add(e.ReceiveTimeNs - e.ExchangeTimeNs);
         }
+
+        // Without an exchange time the receive time is the best evidence of when data last arrived; with one ahead of
+        // our clock, the receive time bounds it, so the message age never goes negative.
+        s.LastExchangeTimeNs = Math.Max(s.LastExchangeTimeNs, EventTime.Effective(e, nowNs));
 
         if (e.ReceiveTimeNs != 0)
         {
@@ -153,6 +164,11 @@ public sealed class SeriesStatsAccumulator
             return 0;
         }
 
+        for (var c = 0; c < _clockCount; c++)
+        {
+            _clockEstimates[c] = _clocks[c].Estimate();
+        }
+
         for (var i = 0; i < _count; i++)
         {
             output.Add(Close(i));
@@ -177,7 +193,8 @@ public sealed class SeriesStatsAccumulator
         decimal? fair = _fairPrice is not null && _fairPrice(s.Key.Instrument, out var fp) ? fp : null;
         var subscriptions = _subscriptions?.Invoke(s.Key) ?? 0;
         var window = new SeriesWindow(s.Key, _windowStart, _windowEnd, s.Count, s.HasPrice ? s.LastPrice : null,
-            s.Size > 0m ? s.PriceSize / s.Size : null, exchange, publish, s.Gaps, s.Missing, s.LastExchangeTimeNs, subscriptions, fair);
+            s.Size > 0m ? s.PriceSize / s.Size : null, exchange, publish, s.Gaps, s.Missing, s.LastExchangeTimeNs, subscriptions, fair,
+            _clockEstimates[s.Clock]);
         s.Count = 0;
         s.PriceSize = 0m;
         s.Size = 0m;
@@ -241,9 +258,29 @@ public sealed class SeriesStatsAccumulator
         }
 
         var slot = _count++;
-        _series[slot] = new Series { Key = key };
+        _series[slot] = new Series { Key = key, Clock = ClockOf(key.Provider, key.Venue) };
         _index.Add(packed, slot);
         return slot;
+    }
+
+    private int ClockOf(ProviderId provider, VenueId venue)
+    {
+        var packed = (provider.Code << 8) | venue.Code;
+        if (_clockIndex.TryGetValue(packed, out var clock))
+        {
+            return clock;
+        }
+
+        if (_clockCount == _clocks.Length)
+        {
+            Array.Resize(ref _clocks, _clockCount * 2);
+            Array.Resize(ref _clockEstimates, _clockCount * 2);
+        }
+
+        clock = _clockCount++;
+        _clocks[clock] = new ClockOffsetEstimator(_clockSamples);
+        _clockIndex.Add(packed, clock);
+        return clock;
     }
 
     [Conditional("DEBUG")]
@@ -266,6 +303,8 @@ public sealed class SeriesStatsAccumulator
     private struct Series
     {
         public SeriesKey Key;
+        /// <summary>Index of the provider × venue clock offset estimator.</summary>
+        public int Clock;
         public long Count;
         public decimal LastPrice;
         public bool HasPrice;

@@ -14,11 +14,19 @@ public sealed class SeriesStatsOptions
     /// </summary>
     public int MaxSeriesPerPartition { get; set; } = 8192;
 
+    /// <summary>
+    /// Recent events per provider × venue (per partition) from which the clock offset is estimated
+    /// (<see cref="ClockOffsetEstimator"/>); 8 bytes twice each.
+    /// </summary>
+    public int ClockOffsetSamples { get; set; } = 1024;
+
     public IEnumerable<string> Validate()
     {
         if (Window < TimeSpan.FromMilliseconds(10) || Window > TimeSpan.FromMinutes(10))
             yield return $"{Section}:{nameof(Window)} must be 00:00:00.010..00:10:00 (was {Window})";
         if (MaxSeriesPerPartition is < 1 or > 1_000_000)
             yield return $"{Section}:{nameof(MaxSeriesPerPartition)} must be 1..1000000 (was {MaxSeriesPerPartition})";
+        if (ClockOffsetSamples is < 16 or > 1_000_000)
+            yield return $"{Section}:{nameof(ClockOffsetSamples)} must be 16..1000000 (was {ClockOffsetSamples})";
     }
 }

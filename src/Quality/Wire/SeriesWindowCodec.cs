@@ -16,7 +16,8 @@ public static class SeriesWindowCodec
             w.Key.Provider.Name, w.Key.Venue.Name, refData.KeyOf(w.Key.Instrument), w.Key.DataClass.ToString().ToLowerInvariant(),
             w.Key.Market.ToText(), w.WindowStartNs, w.WindowEndNs, w.Count, w.LastPrice, w.Vwap,
             Latency.From(w.ExchangeToReceive), Latency.From(w.ReceiveToPublish), w.SequenceGaps, w.MissingSequences,
-            w.LastExchangeTimeNs, w.ActiveSubscriptions, w.FairPrice), SeriesWindowJsonContext.Default.SeriesWindowRecord);
+            w.LastExchangeTimeNs, w.ActiveSubscriptions, w.FairPrice, w.ClockOffset?.Seconds, w.ClockOffset?.Samples ?? 0),
+            SeriesWindowJsonContext.Default.SeriesWindowRecord);
 
     /// <summary>Decodes a window, resolving names against this process's reference data; null when it is not a valid window.</summary>
     public static SeriesWindow? Decode(ReadOnlySpan<byte> utf8, ReferenceData refData)
@@ -39,7 +40,8 @@ public static class SeriesWindowCodec
 
         return new SeriesWindow(new SeriesKey(provider, venue, instrument.Id, dataClass, instrument.Market), r.WindowStartNs, r.WindowEndNs,
             r.Count, r.LastPrice, r.Vwap, r.ExchangeToReceive.To(), r.ReceiveToPublish.To(), r.SequenceGaps, r.MissingSequences,
-            r.LastExchangeTimeNs, r.ActiveSubscriptions, r.FairPrice);
+            r.LastExchangeTimeNs, r.ActiveSubscriptions, r.FairPrice,
+            r.ClockOffsetSeconds is { } offset && double.IsFinite(offset) && r.ClockOffsetSamples > 0 ? new ClockOffset(offset, r.ClockOffsetSamples) : null);
     }
 
     /// <summary>The record key: the canonical instrument, as for every other topic.</summary>
@@ -63,7 +65,10 @@ public sealed record SeriesWindowRecord(
     [property: JsonPropertyName("missing_sequences")] long MissingSequences,
     [property: JsonPropertyName("last_exchange_time_ns")] long LastExchangeTimeNs,
     [property: JsonPropertyName("active_subscriptions")] int ActiveSubscriptions,
-    [property: JsonPropertyName("fair_price")] decimal? FairPrice)
+    [property: JsonPropertyName("fair_price")] decimal? FairPrice,
+    // Added after the first release: records without them read as "no estimate".
+    [property: JsonPropertyName("clock_offset_s")] double? ClockOffsetSeconds = null,
+    [property: JsonPropertyName("clock_offset_samples")] int ClockOffsetSamples = 0)
 {
     /// <summary>Record type tag: md.quality.v1 also carries alerts.</summary>
     [JsonPropertyName("type")]
@@ -79,7 +84,8 @@ public sealed record Latency(
 {
     public static Latency From(LatencyStats s) => new(Finite(s.MinSeconds), Finite(s.MeanSeconds), Finite(s.MaxSeconds), Finite(s.P99Seconds), s.Samples);
 
-    public LatencyStats To() => new(Min, Mean, Max, P99, Samples);
+    // Producers older than the clamp (EventTime.LatencyNs) could send negative latencies from a venue clock ahead of ours.
+    public LatencyStats To() => new(Math.Max(0, Min), Math.Max(0, Mean), Math.Max(0, Max), Math.Max(0, P99), Samples);
 
     // JSON has no NaN: a window without samples carries zeros and Samples = 0.
     private static double Finite(double v) => double.IsFinite(v) ? v : 0;

@@ -3,6 +3,7 @@ using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Quality;
 using Cloudwall.Rx.Quality.Alerts;
 using Cloudwall.Rx.Quality.Detectors;
+using Cloudwall.Rx.Quality.Stats;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -16,6 +17,36 @@ public sealed class QualityProperties
         public List<AlertNotification> All { get; } = new();
 
         public void Notify(AlertNotification notification) => All.Add(notification);
+    }
+
+    [Property(MaxTest = 500)]
+    public FsCheck.Property Clock_offset_estimate_is_the_skew_less_a_low_recent_latency()
+    {
+        // Positive latencies of 1 µs .. 100 ms, a constant skew of −10 s .. +10 s, windows of 16 .. 256 samples.
+        var latencies = Gen.Choose(1, 100_000).Select(us => us * UnixTime.NanosPerMicro).ArrayOf();
+        var setup = Gen.Zip(Gen.Choose(-10_000, 10_000).Select(ms => ms * UnixTime.NanosPerMilli), Gen.Choose(16, 256));
+        return Prop.ForAll(Gen.Zip(latencies, setup).ToArbitrary(), input =>
+        {
+            var (lat, (skew, capacity)) = input;
+            var estimator = new ClockOffsetEstimator(capacity);
+            foreach (var l in lat)
+            {
+                estimator.Add(l - skew); // receive − exchange
+            }
+
+            if (!estimator.TryEstimate(out var offset))
+            {
+                return lat.Length == 0;
+            }
+
+            var recent = lat[^Math.Min(capacity, lat.Length)..];
+            var implied = skew - offset; // the latency the estimate takes as the low end
+            var below = recent.Count(l => l < implied);
+            return Math.Abs(offset - skew) <= 100 * UnixTime.NanosPerMilli &&
+                   implied >= recent.Min() && implied <= recent.Max() &&
+                   below < ClockOffsetEstimator.Percentile * recent.Length && // robust: at most 5 % of latencies below it
+                   recent.Count(l => l <= implied) >= ClockOffsetEstimator.Percentile * recent.Length;
+        });
     }
 
     [Property(MaxTest = 1000)]

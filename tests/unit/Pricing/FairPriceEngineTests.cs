@@ -121,14 +121,59 @@ public sealed class FairPriceEngineTests
     }
 
     [Fact]
+    public void A_trade_older_than_the_window_by_exchange_time_is_left_out_and_does_not_make_a_stale_source_fresh()
+    {
+        // Window 5 s (8 buckets of 625 ms), staleness 30 s. Kraken was last heard at T0. At T0 + 40 s Coinbase trades at 100,
+        // then both receive a trade whose exchange time is T0: 40 s old however recently it arrived. Coinbase's window keeps
+        // only its fresh trade (the late one, 64 buckets back, lands in the same ring slot and must not evict it), and
+        // Kraken stays stale.
+        var statuses = new Dictionary<VenueId, (SourceStatus Status, long LastUpdateNs)>();
+        var engine = Engine(new ClassParameters { MinSources = 1, MinInterval = TimeSpan.FromMilliseconds(100) },
+            (in FairPrice _, ReadOnlySpan<SourceDetail> sources) =>
+            {
+                foreach (var s in sources)
+                {
+                    statuses[s.Venue] = (s.Status, s.LastUpdateNs);
+                }
+            });
+        engine.OnEvent(Trade(Btc, VenueId.Kraken, 101m), T0, out _);
+        var now = T0 + 40 * Second;
+        engine.OnEvent(Trade(Btc, VenueId.Coinbase, 100m, exchangeNs: now), now, out _);
+        engine.OnEvent(Trade(Btc, VenueId.Coinbase, 200m, size: 10m) with { ReceiveTimeNs = now }, now, out _);
+        engine.OnEvent(Trade(Btc, VenueId.Kraken, 200m) with { ReceiveTimeNs = now }, now, out _);
+
+        var fp = Assert.Single(Tick(engine, now + Second));
+        Assert.Equal((100m, 1, FairPriceStatus.Ok), (fp.Price, fp.SourcesUsed, fp.Status));
+        Assert.Equal((SourceStatus.Used, now), statuses[VenueId.Coinbase]);
+        Assert.Equal((SourceStatus.Stale, T0), statuses[VenueId.Kraken]);
+    }
+
+    [Fact]
+    public void An_exchange_time_ahead_of_the_receive_time_counts_as_the_receive_time()
+    {
+        // A venue clock 2 s ahead: its trade is in the window now (not 2 s in the future) and it is fresh from its receive time.
+        SourceStatus status = SourceStatus.NoPrice;
+        long lastUpdate = 0;
+        var engine = Engine(new ClassParameters { MinSources = 1, MinInterval = TimeSpan.Zero },
+            (in FairPrice _, ReadOnlySpan<SourceDetail> sources) => (status, lastUpdate) = (sources[0].Status, sources[0].LastUpdateNs));
+        Assert.True(engine.OnEvent(Trade(Btc, VenueId.Binance, 100m, exchangeNs: T0 + 2 * Second) with { ReceiveTimeNs = T0 }, T0, out var fp));
+        Assert.Equal((100m, 1), (fp.Price, fp.SourcesUsed));
+        Assert.Equal((SourceStatus.Used, T0), (status, lastUpdate));
+        Assert.Equal(T0 - 5, EventTime.Effective(T0 - 5, T0));
+        Assert.Equal(T0, EventTime.Effective(0, T0));
+        Assert.Equal(0, EventTime.LatencyNs(T0 + 2 * Second, T0));
+    }
+
+    [Fact]
     public void Conflation_and_meaningful_change()
     {
         // A 0.1 bp move is not published before the heartbeat; a 1 bp move is, after the minimum interval.
         var engine = Engine(new ClassParameters { MinSources = 1, MinInterval = TimeSpan.FromMilliseconds(100), TradeWindow = TimeSpan.FromMilliseconds(80) });
+        // Each trade happens when it is processed: the window runs on exchange time.
         Assert.True(engine.OnEvent(Trade(Btc, VenueId.Coinbase, 10_000m), T0, out var first));
         Assert.Equal(10_000m, first.Price);
-        Assert.False(engine.OnEvent(Trade(Btc, VenueId.Coinbase, 10_000.1m), T0 + 200 * UnixTime.NanosPerMilli, out _));
-        Assert.False(engine.OnEvent(Trade(Btc, VenueId.Coinbase, 10_001m), T0 + 250 * UnixTime.NanosPerMilli, out _)); // within 100 ms of the last computation
+        Assert.False(engine.OnEvent(Trade(Btc, VenueId.Coinbase, 10_000.1m, exchangeNs: T0 + 200 * UnixTime.NanosPerMilli), T0 + 200 * UnixTime.NanosPerMilli, out _));
+        Assert.False(engine.OnEvent(Trade(Btc, VenueId.Coinbase, 10_001m, exchangeNs: T0 + 250 * UnixTime.NanosPerMilli), T0 + 250 * UnixTime.NanosPerMilli, out _)); // within 100 ms of the last computation
         var held = Assert.Single(Tick(engine, T0 + 300 * UnixTime.NanosPerMilli));
         Assert.Equal(10_001m, held.Price);
         Assert.Empty(Tick(engine, T0 + 900 * UnixTime.NanosPerMilli));

@@ -34,7 +34,7 @@ public sealed class SeriesStatsTapTests
         }
     }
 
-    private sealed class Adapter(SeriesStatsTap tap) : IPartitionTap
+    internal sealed class Adapter(SeriesStatsTap tap) : IPartitionTap
     {
         public void OnEvent(int partition, in MarketEvent e, long nowNs) => tap.OnEvent(partition, e, nowNs);
 
