@@ -98,7 +98,7 @@ public static class ReplayVenues
         return null;
     }
 
-    /// <summary>The Binance market whose production host (<see cref="BinanceMarkets.ProductionEndpoint"/>) the recording connected to.</summary>
+    /// <summary>The Binance market whose production host (<see cref="BinanceMarkets.ProductionBase"/>) the recording connected to.</summary>
     public static BinanceMarket? BinanceMarketOf(Uri? endpoint)
     {
         if (endpoint is null)
@@ -108,7 +108,7 @@ public static class ReplayVenues
 
         foreach (var market in Enum.GetValues<BinanceMarket>())
         {
-            if (string.Equals(market.ProductionEndpoint().Host, endpoint.Host, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(market.ProductionBase().Host, endpoint.Host, StringComparison.OrdinalIgnoreCase))
             {
                 return market;
             }
