@@ -105,7 +105,7 @@ public sealed class DeribitProviderTests
         Assert.Equal(1, provider.ConnectionCount);
         Assert.Equal(1, sim.Stats.ConnectionsAccepted);
         Assert.Equal(["ETH-PERPETUAL"], Assert.Single(provider.Shards));
-        Assert.Equal(["trades.ETH-PERPETUAL.raw", "ticker.ETH-PERPETUAL.100ms"], Assert.Single(sim.Stats.Connections).Subscriptions);
+        Assert.Equal(["trades.ETH-PERPETUAL.100ms", "ticker.ETH-PERPETUAL.100ms"], Assert.Single(sim.Stats.Connections).Subscriptions);
     }
 
     [Fact]

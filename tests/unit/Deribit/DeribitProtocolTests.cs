@@ -42,6 +42,16 @@ public sealed class DeribitProtocolTests
     }
 
     [Fact]
+    public void TheDefaultTradesIntervalNeedsNoAuthentication()
+    {
+        // raw is for authorized users only (docs/venues.md#deribit); the connector does not log in, so it defaults to 100ms.
+        var subscribe = JsonDocument.Parse(Assert.Single(new DeribitProtocol().SubscribeFrames(["BTC-PERPETUAL"]))).RootElement;
+
+        Assert.Equal(["trades.BTC-PERPETUAL.100ms", "ticker.BTC-PERPETUAL.100ms"],
+            subscribe.GetProperty("params").GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Fact]
     public void ManySymbolsAreSplitAcrossRequests()
     {
         var symbols = Enumerable.Range(1, 120).Select(i => $"BTC-24SEP21-{i}000-C").ToArray();

@@ -12,11 +12,12 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// <remarks>
 /// <list type="bullet">
 /// <item>Per symbol it subscribes <c>trades.{instrument}.{TradesInterval}</c> and <c>ticker.{instrument}.{TickerInterval}</c>
-/// with <c>public/subscribe</c> (and drops them with <c>public/unsubscribe</c>). Defaults: trades <c>raw</c> (every trade,
-/// contiguous <c>trade_seq</c>), ticker <c>100ms</c>. Third-party adapters (NautilusTrader's Deribit client, TundraSoft's)
-/// state that <c>raw</c> streams need an authenticated connection and <c>100ms</c> does not; this protocol does not
-/// authenticate, so pass <c>"100ms"</c> for an anonymous production connection. The 100 ms trade stream still carries every
-/// trade, batched, with its <c>trade_seq</c>.</item>
+/// with <c>public/subscribe</c> (and drops them with <c>public/unsubscribe</c>). Defaults: trades <c>100ms</c> and ticker
+/// <c>100ms</c>. The venue's ticker page says <c>raw</c> is for "authorized users only", and third-party adapters
+/// (NautilusTrader's Deribit client, TundraSoft's) say the same of raw trades; this protocol does not authenticate, so a
+/// <c>raw</c> default would leave an anonymous production connection without trades (docs/venues.md#deribit). The 100 ms
+/// trade stream still carries every trade, batched, with its contiguous <c>trade_seq</c>; <c>raw</c> stays available for an
+/// authorized deployment.</item>
 /// <item><see cref="ConnectFrames"/> sends <c>public/set_heartbeat</c> (interval in seconds, at least 10 by the venue's
 /// documentation). The venue then sends <c>test_request</c> heartbeats and closes the connection unless each is answered
 /// with <c>public/test</c>; <see cref="ReplyTo"/> gives that answer.</item>
@@ -47,7 +48,7 @@ public sealed class DeribitProtocol : IVenueProtocol
 
     private long _nextId;
 
-    public DeribitProtocol(int maxSymbolsPerConnection = 100, string tradesInterval = "raw", string tickerInterval = "100ms", int heartbeatSeconds = 30)
+    public DeribitProtocol(int maxSymbolsPerConnection = 100, string tradesInterval = "100ms", string tickerInterval = "100ms", int heartbeatSeconds = 30)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSymbolsPerConnection, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(heartbeatSeconds, MinHeartbeatSeconds);
