@@ -13,6 +13,7 @@ public sealed class PipelineStats
     private long _eventsPublished;
     private long _fairPrices;
     private long _errors;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ProviderId Provider, VenueId Venue), StrongBox<long>> _snapshots = new();
 
     public long Received => Volatile.Read(ref _received);
     public long Dropped => Volatile.Read(ref _dropped);
@@ -34,8 +35,6 @@ public sealed class PipelineStats
     internal void OnEventPublished() => Interlocked.Increment(ref _eventsPublished);
     internal void OnFairPrice() => Interlocked.Increment(ref _fairPrices);
     internal void OnError() => Interlocked.Increment(ref _errors);
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ProviderId Provider, VenueId Venue), StrongBox<long>> _snapshots = new();
 
     /// <summary>Snapshot events (history sent on (re)subscribe) seen, by provider and venue.</summary>
     public IEnumerable<(ProviderId Provider, VenueId Venue, long Count)> SnapshotEvents =>

@@ -36,7 +36,6 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
     private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
-    private MarketEvent[] _snapshot = new MarketEvent[128];
 
     public KrakenFuturesDecoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
     {
@@ -299,21 +298,13 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
                 return FrameOutcome.Rejected(reason);
             }
 
-            if (n == _snapshot.Length)
-            {
-                Array.Resize(ref _snapshot, n * 2);
-            }
-
-            _snapshot[n++] = e with { Flags = EventFlags.Snapshot };
+            output.Add(e);
+            n++;
         }
 
-        // Newest first on the wire (by seq); emitted oldest first.
-        var descending = n > 1 && _snapshot[0].Sequence > _snapshot[n - 1].Sequence;
-        for (var i = 0; i < n; i++)
-        {
-            output.Add(_snapshot[descending ? n - 1 - i : i]);
-        }
-
+        // Newest first on the wire (by seq): flagged as history and emitted oldest first. A rejection above leaves
+        // nothing behind (Decode truncates the output).
+        output.MarkSnapshot(output.Count - n, n);
         return FrameOutcome.Decoded(n);
     }
 
