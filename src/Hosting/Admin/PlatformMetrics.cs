@@ -17,6 +17,7 @@ public sealed class PlatformMetrics
     private readonly Counter _frames;
     private readonly Counter _deadLetters;
     private readonly Counter _rejectedEvents;
+    private readonly Counter _duplicates;
     private readonly Counter _reconnects;
     private readonly Gauge _subscriptions;
     private readonly Counter _kafkaProduced;
@@ -48,9 +49,11 @@ public sealed class PlatformMetrics
         _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by provider (per-series counts are cloudwall_md_messages_total).", "provider", "venue");
         _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", "provider", "venue", "status", "reason");
         _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by provider.", "provider");
-        _rejectedEvents = f.CreateCounter("cloudwall_md_rejected_events_total",
-            "Events removed by validation after decoding and dead-lettered one by one (crossed quote, bad size or price, absurd timestamp), by reason.",
+        _rejectedEvents = f.CreateCounter("cloudwall_md_invalid_total",
+            "Invalid updates removed by validation after decoding and dead-lettered one by one (crossed quote, bad size or price, absurd timestamp), by reason.",
             "provider", "venue", "reason");
+        _duplicates = f.CreateCounter("cloudwall_md_duplicates_total", "Trades dropped as repeats of a trade id already seen (a venue resending, a reconnect overlap).",
+            "provider", "venue");
         _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by provider.", "provider");
         _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by provider (per-series: cloudwall_md_active_subscriptions).", "provider", "venue");
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
@@ -151,6 +154,7 @@ public sealed class PlatformMetrics
                 }
             }
 
+            _duplicates.WithLabels(provider, venue).IncTo(c.Duplicates);
             _deadLetters.WithLabels(provider).IncTo(c.RejectedFrames);
             _reconnects.WithLabels(provider).IncTo(c.Reconnects);
             _subscriptions.WithLabels(provider, venue).Set(p.ActiveSubscriptions);

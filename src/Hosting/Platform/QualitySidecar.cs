@@ -91,8 +91,33 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
         {
             Scorecard = Scorecard,
         };
+        Monitor.Evaluating += PollIngestion;
         Monitor.Start();
     }
+
+    /// <summary>Refused updates and duplicates of every provider in this process, as running totals per reason.</summary>
+    private void PollIngestion(long nowNs)
+    {
+        var totals = new List<InvalidCount>(8);
+        for (var i = 0; i < _platform.Providers.Count; i++)
+        {
+            var p = _platform.Providers[i];
+            var c = p.Counters;
+            totals.Clear();
+            foreach (var reason in InvalidReasons)
+            {
+                totals.Add(new InvalidCount(reason.ToText(), c.RejectedEventsByReason(reason)));
+            }
+
+            totals.Add(new InvalidCount("duplicate", c.Duplicates));
+            var venue = p is Ingestion.WebSocketProvider w ? w.Venue : VenueId.None;
+            Monitor?.OnIngestionTotals(p.Id, venue, c.Events, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(totals), nowNs);
+        }
+    }
+
+    /// <summary>The reasons <see cref="Ingestion.EventValidator"/> refuses single updates for.</summary>
+    private static readonly FrameReason[] InvalidReasons =
+        [FrameReason.CrossedQuote, FrameReason.InvalidSize, FrameReason.InvalidPrice, FrameReason.TimestampFuture, FrameReason.TimestampPast];
 
     public void OnWindows(IReadOnlyList<SeriesWindow> windows)
     {

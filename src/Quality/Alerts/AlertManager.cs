@@ -157,7 +157,7 @@ public sealed class AlertManager : IAlertReporter
 
         public AlertNotification ToNotification(AlertStatus status, long atNs) => new(
             Fingerprint.Of(Key, Labels), Key.Detector, status, Reading.Severity, Key.Scope.Level, Labels, Reading.What,
-            Reading.SinceNs, atNs, Reading.Current, Reading.Expected, Reading.Unit);
+            Reading.SinceNs, atNs, Reading.Current, Reading.Expected, Reading.Unit, AlertText.Message(Key.Detector, Labels, Reading));
     }
 }
 

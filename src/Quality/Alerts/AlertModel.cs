@@ -37,6 +37,9 @@ public static class DetectorNames
     public const string Divergence = "divergence";
     public const string SpikeRatio = "spike_price_ratio";
     public const string SpikeRate = "spike_update_rate";
+    public const string Frozen = "frozen_price";
+    public const string ClockSkew = "clock_skew";
+    public const string InvalidData = "invalid_data";
 }
 
 /// <summary>
@@ -60,8 +63,18 @@ public readonly record struct AlertKey(string Detector, AlertScope Scope);
 
 /// <summary>What a detector reports while its condition holds.</summary>
 /// <param name="What">A short fixed description (no per-call formatting).</param>
+/// <param name="Current">The measured value, in <paramref name="Unit"/>.</param>
+/// <param name="Expected">The normal value it is judged against (the fair price, the learned interval or rate), never the threshold.</param>
 /// <param name="SinceNs">When the condition started, UTC ns.</param>
-public readonly record struct AlertReading(AlertSeverity Severity, string What, double Current, double Expected, string Unit, long SinceNs);
+/// <param name="Context">Numbers the message needs beyond current and expected; formatted only when a notification is built.</param>
+public readonly record struct AlertReading(AlertSeverity Severity, string What, double Current, double Expected, string Unit, long SinceNs,
+    AlertContext Context = default);
+
+/// <summary>
+/// Extra facts behind an alert's message: how many other sources were compared and how far they moved (frozen prices),
+/// and a reason code (invalid data). Plain values: a reading is refreshed on every evaluation and must stay cheap.
+/// </summary>
+public readonly record struct AlertContext(int Others = 0, double Moved = 0, string? Reason = null);
 
 /// <summary>Where detectors report: the <see cref="AlertManager"/> in production, a recorder in tests.</summary>
 public interface IAlertReporter
@@ -107,7 +120,8 @@ public sealed record AlertNotification(
     [property: JsonPropertyName("at_ns")] long AtNs,
     [property: JsonPropertyName("current")] double Current,
     [property: JsonPropertyName("expected")] double Expected,
-    [property: JsonPropertyName("unit")] string Unit)
+    [property: JsonPropertyName("unit")] string Unit,
+    [property: JsonPropertyName("message")] string? Message = null)
 {
     /// <summary>Record type tag: md.quality.v1 also carries series statistics.</summary>
     [JsonPropertyName("type")]

@@ -76,7 +76,7 @@ public sealed class SlackSink : IAlertSink
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("text", title + ": " + n.What + " at " + where);
+            w.WriteString("text", title + ": " + (n.Message ?? n.What + " at " + where));
             w.WriteStartArray("blocks");
 
             w.WriteStartObject();
@@ -86,7 +86,7 @@ public sealed class SlackSink : IAlertSink
 
             w.WriteStartObject();
             w.WriteString("type", "section");
-            Markdown(w, "text", "*What:* " + n.What);
+            Markdown(w, "text", "*What:* " + (n.Message ?? n.What));
             w.WriteStartArray("fields");
             Field(w, "*Where*\n" + where);
             Field(w, "*Since*\n" + n.Since);

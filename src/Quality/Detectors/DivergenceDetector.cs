@@ -3,9 +3,12 @@ using Cloudwall.Rx.Quality.Alerts;
 namespace Cloudwall.Rx.Quality.Detectors;
 
 /// <summary>
-/// A source's price over the instrument's fair price: |ratio − 1| above the threshold for a sustained duration.
-/// A one-window excursion (even a large one) is not an alert here; it is a spike. Funding series are rates, not prices,
-/// and are not judged. A window without a price or a fair price is no observation.
+/// A source's price over the instrument's fair price. Above the warning threshold for a sustained duration: a warning
+/// (a one-window excursion is a spike, not a divergence). A gross error — the window's last price AND its VWAP (for quotes,
+/// the last mid) beyond the critical threshold — is critical at once, in its first window: a venue printing 100× the
+/// market is never left to accumulate for the sustained duration, while one wild print among normal ones (its VWAP stays
+/// close) is not. The alert carries the source's price and the fair price. Funding series are rates, not prices, and are
+/// not judged. A window without a price or a fair price is no observation.
 /// </summary>
 public sealed class DivergenceDetector(DivergenceOptions options, SeriesSettingsCache settings, IAlertReporter reporter)
 {
@@ -34,12 +37,16 @@ public sealed class DivergenceDetector(DivergenceOptions options, SeriesSettings
         s.Settings = settings.Get(w.Key);
         if (!s.Settings.Enabled) return;
         var deviation = Math.Abs(r - 1);
-        var wasActive = s.Condition.Active;
-        if (s.Condition.Observe(deviation > s.Settings.DivergenceThreshold, w.WindowEndNs, s.Settings.DivergenceForNs, _clearNs))
+        var wasActive = s.Condition.Active || s.Gross.Active;
+        var warning = s.Condition.Observe(deviation > s.Settings.DivergenceThreshold, w.WindowEndNs, s.Settings.DivergenceForNs, _clearNs);
+        var vwapRatio = w.Vwap is { } vwap && vwap > 0 && w.Key.DataClass == DataClass.Trade ? (double)(vwap / w.LastPrice!.Value) * r : r;
+        var gross = s.Gross.Observe(deviation >= options.CriticalThreshold && Math.Abs(vwapRatio - 1) >= options.CriticalThreshold, w.WindowEndNs, 0, _clearNs);
+        if (warning || gross)
         {
-            var severity = deviation >= options.CriticalThreshold ? AlertSeverity.Critical : AlertSeverity.Warning;
-            var expected = r >= 1 ? 1 + s.Settings.DivergenceThreshold : 1 - s.Settings.DivergenceThreshold;
-            reporter.Fire(s.Key, new AlertReading(severity, What, r, expected, "price/fair", s.Condition.SinceNs), w.WindowEndNs);
+            var severity = gross || deviation >= options.CriticalThreshold ? AlertSeverity.Critical : AlertSeverity.Warning;
+            var since = gross && !warning ? s.Gross.SinceNs : s.Condition.SinceNs;
+            var price = (double)w.LastPrice!.Value;
+            reporter.Fire(s.Key, new AlertReading(severity, What, price, price / r, "price", since), w.WindowEndNs);
         }
         else if (wasActive)
         {
@@ -52,5 +59,6 @@ public sealed class DivergenceDetector(DivergenceOptions options, SeriesSettings
         public readonly AlertKey Key = key;
         public SeriesSettings Settings = settings; // refreshed per window: thresholds may change at run time
         public SustainedCondition Condition;
+        public SustainedCondition Gross;
     }
 }

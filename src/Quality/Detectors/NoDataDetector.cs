@@ -5,11 +5,16 @@ namespace Cloudwall.Rx.Quality.Detectors;
 
 /// <summary>
 /// No data / gap. Each series learns its normal inter-arrival time as an EWMA (one sample per window with data:
-/// time since the previous data window ÷ count) and is silent once the time since its last data exceeds
-/// Multiplier × that interval, clamped to [Floor, Ceiling]. Silence is grouped top-down: when at least
-/// <see cref="NoDataOptions.GroupSilentFraction"/> of a provider's (then a venue's, a data class's on a venue, an
-/// instrument's on a venue) series are silent, one alert is raised at that level and its members raise none.
-/// Narrow levels wait <see cref="NoDataOptions.GroupingGrace"/> longer, so a wide outage is seen first.
+/// time since the previous data window ÷ count) and is silent once its silence exceeds Multiplier × that interval,
+/// clamped to [Floor, Ceiling]. Silence runs from the series' newest event (its processing time, our clock, so a venue
+/// clock running behind is never mistaken for silence) to the newest window end seen for the series: what is known,
+/// whichever partition or pod delivers the windows, never a guess about windows still in flight; windows that stop
+/// arriving altogether count too, after <see cref="DeliveryAllowanceNs"/>.
+/// Silence is grouped top-down: provider, venue, data class on a venue, instrument on a venue. A group alerts as one
+/// when at least <see cref="NoDataOptions.GroupSilentFraction"/> of its series are silent; a provider or venue also
+/// when none of its series sent anything for its fastest member's threshold. Each wider level counts its members as
+/// silent <see cref="NoDataOptions.GroupingLead"/> earlier than the level below it, so an outage is recognised at its
+/// widest level in the same evaluation, and its members raise nothing of their own.
 /// </summary>
 public sealed class NoDataDetector
 {
@@ -19,7 +24,10 @@ public sealed class NoDataDetector
     private readonly NoDataOptions _options;
     private readonly SeriesSettingsCache _settings;
     private readonly IAlertReporter _reporter;
-    private readonly long _graceNs;
+    private readonly long _leadNs;
+
+    /// <summary>Windows that stop arriving for a series count as silence this long after the newest one was due.</summary>
+    public static readonly long DeliveryAllowanceNs = 3 * UnixTime.NanosPerSecond;
     private readonly Dictionary<SeriesKey, Series> _byKey = new();
     private readonly List<Series> _series = new();
     private readonly Dictionary<AlertScope, Group> _groupsByScope = new();
@@ -30,7 +38,7 @@ public sealed class NoDataDetector
         _options = options;
         _settings = settings;
         _reporter = reporter;
-        _graceNs = SeriesSettings.Ns(options.GroupingGrace);
+        _leadNs = SeriesSettings.Ns(options.GroupingLead);
     }
 
     public int SeriesCount => _series.Count;
@@ -39,6 +47,7 @@ public sealed class NoDataDetector
     public void Observe(SeriesWindow w)
     {
         var s = GetOrAdd(w.Key, w.WindowEndNs);
+        s.KnownThroughNs = Math.Max(s.KnownThroughNs, w.WindowEndNs);
         if (w.Count <= 0) return;
         var from = s.PrevDataEndNs > 0 ? s.PrevDataEndNs : w.WindowStartNs;
         if (w.WindowEndNs > from)
@@ -49,14 +58,19 @@ public sealed class NoDataDetector
         }
 
         s.PrevDataEndNs = Math.Max(s.PrevDataEndNs, w.WindowEndNs);
-        s.LastDataNs = Math.Max(s.LastDataNs, w.WindowEndNs);
+        // The newest event's own time when the producer carries it, else the window's end (at most 1 s late).
+        s.LastDataNs = Math.Max(s.LastDataNs, w.LastEventNs > 0 && w.LastEventNs <= w.WindowEndNs ? w.LastEventNs : w.WindowEndNs);
     }
 
     /// <summary>The current threshold of a series (the ceiling for an unknown one).</summary>
     public TimeSpan ThresholdOf(in SeriesKey key) =>
         TimeSpan.FromTicks((_byKey.TryGetValue(key, out var s) ? Threshold(s) : SeriesSettings.Ns(_options.Ceiling)) / UnixTime.NanosPerTick);
 
-    public bool IsSilent(in SeriesKey key, long nowNs) => _byKey.TryGetValue(key, out var s) && nowNs - s.LastDataNs >= Threshold(s);
+    public bool IsSilent(in SeriesKey key, long nowNs) => _byKey.TryGetValue(key, out var s) && Silence(s, nowNs) >= Threshold(s);
+
+    /// <summary>How long a series has been silent as far as its windows tell (see the class remarks).</summary>
+    private static long Silence(Series s, long nowNs) =>
+        Math.Max(s.KnownThroughNs - s.LastDataNs, nowNs - s.LastDataNs - DeliveryAllowanceNs);
 
     /// <summary>Forgets a series (unsubscribed) and clears its alert.</summary>
     public void Remove(in SeriesKey key, long nowNs)
@@ -73,23 +87,25 @@ public sealed class NoDataDetector
         foreach (var s in _series)
         {
             s.Suppressed = false;
-            s.SilenceNs = nowNs - s.LastDataNs;
+            s.SilenceNs = Silence(s, nowNs);
             s.ThresholdNs = Threshold(s);
             s.Silent = s.Settings.Enabled && s.SilenceNs >= s.ThresholdNs;
         }
 
         for (var level = 0; level < GroupLevels.Length; level++)
         {
-            var grace = GroupLevels[level] is AlertLevel.Provider or AlertLevel.Venue ? 0 : _graceNs;
-            foreach (var g in _groups[level]) EvaluateGroup(g, grace, nowNs);
+            // Provider counts members 4 leads early, venue 3, data class 2, instrument 1: wider first.
+            var lead = (GroupLevels.Length - level) * _leadNs;
+            var wide = GroupLevels[level] is AlertLevel.Provider or AlertLevel.Venue;
+            foreach (var g in _groups[level]) EvaluateGroup(g, lead, wide, nowNs);
         }
 
         foreach (var s in _series)
         {
-            if (s.Silent && s.SilenceNs >= s.ThresholdNs + _graceNs && (!s.Suppressed || s.Open))
+            if (s.Silent && (!s.Suppressed || s.Open))
             {
                 s.Open = true;
-                var reading = new AlertReading(AlertSeverity.Warning, What, s.SilenceNs / 1e9, s.ThresholdNs / 1e9, "s", s.LastDataNs);
+                var reading = new AlertReading(AlertSeverity.Warning, What, s.SilenceNs / 1e9, Normal(s), "s", s.LastDataNs);
                 _reporter.Fire(s.AlertKey, reading, nowNs);
             }
             else if (!s.Silent && s.Open)
@@ -100,32 +116,36 @@ public sealed class NoDataDetector
         }
     }
 
-    private void EvaluateGroup(Group g, long graceNs, long nowNs)
+    private void EvaluateGroup(Group g, long leadNs, bool wide, long nowNs)
     {
         var members = g.Members;
         var silent = 0;
         var anySuppressed = false;
+        var anyEnabled = false;
         var minSilence = long.MaxValue;
-        var maxThreshold = 0L;
+        var minThreshold = long.MaxValue;
+        var normal = double.MaxValue;
         foreach (var s in members)
         {
             anySuppressed |= s.Suppressed;
-            if (s.Silent && s.SilenceNs >= s.ThresholdNs + graceNs)
-            {
-                silent++;
-                minSilence = Math.Min(minSilence, s.SilenceNs);
-                maxThreshold = Math.Max(maxThreshold, s.ThresholdNs);
-            }
+            if (!s.Settings.Enabled) continue;
+            anyEnabled = true;
+            minSilence = Math.Min(minSilence, s.SilenceNs);
+            minThreshold = Math.Min(minThreshold, s.ThresholdNs);
+            normal = Math.Min(normal, Normal(s));
+            if (s.SilenceNs >= s.ThresholdNs - leadNs) silent++;
         }
 
-        var condition = members.Count >= _options.MinGroupSize && silent >= Math.Ceiling(_options.GroupSilentFraction * members.Count);
+        var condition = anyEnabled && members.Count >= _options.MinGroupSize &&
+                        (silent >= Math.Ceiling(_options.GroupSilentFraction * members.Count) ||
+                         (wide && minSilence >= minThreshold - leadNs)); // nobody sent anything for the fastest member's threshold
         if (condition)
         {
             foreach (var s in members) s.Suppressed = true;
             if (anySuppressed && !g.Open) return; // a wider alert already covers it
             g.Open = true;
-            var severity = g.Key.Scope.Level is AlertLevel.Provider or AlertLevel.Venue ? AlertSeverity.Critical : AlertSeverity.Warning;
-            _reporter.Fire(g.Key, new AlertReading(severity, What, minSilence / 1e9, maxThreshold / 1e9, "s", nowNs - minSilence), nowNs);
+            var severity = wide ? AlertSeverity.Critical : AlertSeverity.Warning;
+            _reporter.Fire(g.Key, new AlertReading(severity, What, minSilence / 1e9, normal == double.MaxValue ? 0 : normal, "s", nowNs - minSilence), nowNs);
         }
         else if (g.Open)
         {
@@ -134,13 +154,16 @@ public sealed class NoDataDetector
         }
     }
 
+    /// <summary>The learned normal interval between updates, in seconds (0 until learned): an alert's expected value.</summary>
+    private static double Normal(Series s) => s.Interval.HasValue && double.IsFinite(s.Interval.Value) ? s.Interval.Value : 0;
+
     private long Threshold(Series s) =>
         AdaptiveThreshold.Compute(s.Interval, (s.Settings = _settings.Get(s.Key)).NoDataMultiplier, s.Settings.NoDataFloorNs, s.Settings.NoDataCeilingNs);
 
     private Series GetOrAdd(in SeriesKey key, long nowNs)
     {
         if (_byKey.TryGetValue(key, out var s)) return s;
-        s = new Series(key, _settings.Get(key)) { LastDataNs = nowNs };
+        s = new Series(key, _settings.Get(key)) { LastDataNs = nowNs, KnownThroughNs = nowNs };
         _byKey.Add(key, s);
         _series.Add(s);
         Join(s, AlertScope.ForProvider(key.Provider), 0);
@@ -171,6 +194,8 @@ public sealed class NoDataDetector
         public readonly List<Group> Groups = new(4);
         public Ewma Interval;
         public long LastDataNs;
+        /// <summary>End of the newest window seen for this series (with or without data).</summary>
+        public long KnownThroughNs;
         public long PrevDataEndNs;
         public long SilenceNs;
         public long ThresholdNs;

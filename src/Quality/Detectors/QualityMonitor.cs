@@ -38,6 +38,9 @@ public sealed partial class QualityMonitor : IDisposable
         UpdateRate = new UpdateRateDetector(options.UpdateRate, settings, alerts);
         Divergence = new DivergenceDetector(options.Divergence, settings, alerts);
         Spikes = new SpikeDetector(options.Spikes, settings, alerts);
+        ClockSkew = new ClockSkewDetector(options.ClockSkew, alerts);
+        Frozen = new FrozenDetector(options.Frozen, settings, alerts, instrumentKey);
+        InvalidData = new InvalidDataDetector(options.InvalidData, alerts);
     }
 
     private readonly SeriesSettingsCache _settings;
@@ -62,6 +65,9 @@ public sealed partial class QualityMonitor : IDisposable
     public UpdateRateDetector UpdateRate { get; }
     public DivergenceDetector Divergence { get; }
     public SpikeDetector Spikes { get; }
+    public ClockSkewDetector ClockSkew { get; }
+    public FrozenDetector Frozen { get; }
+    public InvalidDataDetector InvalidData { get; }
 
     /// <summary>Optional: also feeds every window to a scorecard.</summary>
     public Scorecard.ScorecardAggregator? Scorecard { get; init; }
@@ -70,10 +76,35 @@ public sealed partial class QualityMonitor : IDisposable
 
     public long GapsSeen => Interlocked.Read(ref _gaps);
 
-    /// <summary>Runs <see cref="Evaluate()"/> every <see cref="QualityOptions.EvaluationInterval"/> on the time provider.</summary>
+    /// <summary>
+    /// Runs <see cref="Evaluate()"/> every <see cref="QualityOptions.EvaluationInterval"/> on the time provider, at
+    /// <see cref="QualityOptions.EvaluationDelay"/> past each multiple of the interval (windows close on the epoch-aligned
+    /// second, so each evaluation sees the windows that just closed, from every partition).
+    /// </summary>
     public void Start()
     {
-        _timer ??= _time.CreateTimer(static state => ((QualityMonitor)state!).EvaluateSafely(), this, _options.EvaluationInterval, _options.EvaluationInterval);
+        lock (_gate)
+        {
+            _timer ??= _time.CreateTimer(static state => ((QualityMonitor)state!).OnTimer(), this, DueIn(), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Time until the next aligned evaluation instant (never zero: at least a millisecond).</summary>
+    private TimeSpan DueIn()
+    {
+        var interval = _options.EvaluationInterval.Ticks;
+        var now = _time.GetUtcNow().UtcTicks;
+        var next = (now - _options.EvaluationDelay.Ticks) / interval * interval + interval + _options.EvaluationDelay.Ticks;
+        return TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, next - now));
+    }
+
+    private void OnTimer()
+    {
+        EvaluateSafely();
+        lock (_gate)
+        {
+            _timer?.Change(DueIn(), Timeout.InfiniteTimeSpan);
+        }
     }
 
     public void OnWindow(SeriesWindow window)
@@ -93,6 +124,8 @@ public sealed partial class QualityMonitor : IDisposable
             UpdateRate.Observe(window);
             Divergence.Observe(window, ratio);
             Spikes.Observe(window, ratio);
+            ClockSkew.Observe(window);
+            Frozen.Observe(window);
             Scorecard?.OnWindow(window, ratio);
         }
     }
@@ -109,6 +142,15 @@ public sealed partial class QualityMonitor : IDisposable
             SequenceGaps.OnGap(key, gap.Missing, now, fromWindow: false);
             Scorecard?.OnSequenceGap(key, gap.Missing);
         }
+    }
+
+    /// <summary>
+    /// Running totals of a provider × venue's refused updates by reason and of its good updates (from ingestion's counters,
+    /// polled where ingestion runs in this process).
+    /// </summary>
+    public void OnIngestionTotals(ProviderId provider, VenueId venue, long events, ReadOnlySpan<InvalidCount> invalid, long nowNs)
+    {
+        lock (_gate) InvalidData.Observe(provider, venue, events, invalid, nowNs);
     }
 
     /// <summary>The latest fair price of an instrument, used when a window carries none.</summary>
@@ -132,12 +174,23 @@ public sealed partial class QualityMonitor : IDisposable
         }
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
+    /// <summary>Raised on the timer before each evaluation (outside the lock), with the time: pollers feed their totals here.</summary>
+    public event Action<long>? Evaluating;
 
     private void EvaluateSafely()
     {
         try
         {
+            Evaluating?.Invoke(UnixTime.FromTimeProvider(_time));
             Evaluate();
         }
         catch (Exception ex)

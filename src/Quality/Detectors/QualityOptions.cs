@@ -15,12 +15,21 @@ public sealed class QualityOptions
     /// <summary>How often the clock-driven detectors (no data, quiet periods) evaluate. Default 1 s.</summary>
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Evaluations run this long after each multiple of <see cref="EvaluationInterval"/>, once the partitions (which tick
+    /// every 100 ms) have delivered the windows that closed on it. Default 250 ms.
+    /// </summary>
+    public TimeSpan EvaluationDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
     public NoDataOptions NoData { get; set; } = new();
     public SequenceGapOptions SequenceGaps { get; set; } = new();
     public LatencyOptions Latency { get; set; } = new();
     public UpdateRateOptions UpdateRate { get; set; } = new();
     public DivergenceOptions Divergence { get; set; } = new();
     public SpikeOptions Spikes { get; set; } = new();
+    public ClockSkewOptions ClockSkew { get; set; } = new();
+    public FrozenOptions Frozen { get; set; } = new();
+    public InvalidDataOptions InvalidData { get; set; } = new();
     public AlertOptions Alerts { get; set; } = new();
 
     public Dictionary<string, DetectorOverrides> Classes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
@@ -31,12 +40,17 @@ public sealed class QualityOptions
     {
         if (EvaluationInterval < TimeSpan.FromMilliseconds(100) || EvaluationInterval > TimeSpan.FromMinutes(1))
             yield return $"{Section}:{nameof(EvaluationInterval)} must be 00:00:00.1..00:01:00 (was {EvaluationInterval})";
+        if (EvaluationDelay < TimeSpan.Zero || EvaluationDelay >= EvaluationInterval)
+            yield return $"{Section}:{nameof(EvaluationDelay)} must be 0..{nameof(EvaluationInterval)} (was {EvaluationDelay})";
         foreach (var e in NoData.Validate(NoDataOptions.Section)) yield return e;
         foreach (var e in SequenceGaps.Validate()) yield return e;
         foreach (var e in Latency.Validate()) yield return e;
         foreach (var e in UpdateRate.Validate(UpdateRateOptions.Section)) yield return e;
         foreach (var e in Divergence.Validate(DivergenceOptions.Section)) yield return e;
         foreach (var e in Spikes.Validate(SpikeOptions.Section)) yield return e;
+        foreach (var e in ClockSkew.Validate()) yield return e;
+        foreach (var e in Frozen.Validate()) yield return e;
+        foreach (var e in InvalidData.Validate()) yield return e;
         foreach (var e in Alerts.Validate()) yield return e;
         foreach (var (name, o) in Classes)
         {
@@ -91,8 +105,12 @@ public sealed class NoDataOptions
     /// <summary>Threshold = Multiplier × learned mean interval, clamped to [Floor, Ceiling]. Default 10.</summary>
     public double Multiplier { get; set; } = 10;
 
-    /// <summary>Default 5 s (windows are 1 s: a shorter floor only measures window jitter).</summary>
-    public TimeSpan Floor { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Default 0.75 s. Silence is measured from the newest event's own time to the newest window end, so with 1 s windows
+    /// and the evaluation a quarter second after each boundary, a series of 20 updates/s is reported within
+    /// Floor + 1.25 s = 2 s of its last update; slower series are judged by Multiplier × their own interval.
+    /// </summary>
+    public TimeSpan Floor { get; set; } = TimeSpan.FromMilliseconds(750);
 
     /// <summary>Default 5 min; also the threshold before any interval is learned.</summary>
     public TimeSpan Ceiling { get; set; } = TimeSpan.FromMinutes(5);
@@ -103,18 +121,21 @@ public sealed class NoDataOptions
     /// <summary>Groups smaller than this never alert as a group. Default 2.</summary>
     public int MinGroupSize { get; set; } = 2;
 
-    /// <summary>Narrow alerts (instrument, data class, series) wait this much longer than wide ones, so an outage is reported once at its widest level. Default 2 s.</summary>
-    public TimeSpan GroupingGrace { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Each wider level (instrument, data class, venue, provider) counts a member silent this much earlier than the level
+    /// below it, so an outage is reported once, at its widest level, in the same evaluation. Default 0.1 s.
+    /// </summary>
+    public TimeSpan GroupingLead { get; set; } = TimeSpan.FromMilliseconds(100);
 
     internal IEnumerable<string> Validate(string key)
     {
         if (Alpha is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(Alpha), Alpha, "in (0, 1]");
         if (Multiplier is < 1 or > 1000) yield return QualityOptions.Range(key, nameof(Multiplier), Multiplier, "1..1000");
-        if (Floor < TimeSpan.FromSeconds(1)) yield return QualityOptions.Range(key, nameof(Floor), Floor, "at least 00:00:01");
+        if (Floor < TimeSpan.FromMilliseconds(500)) yield return QualityOptions.Range(key, nameof(Floor), Floor, "at least 00:00:00.5");
         if (Ceiling < Floor) yield return QualityOptions.Range(key, nameof(Ceiling), Ceiling, $"at least {nameof(Floor)} ({Floor})");
         if (GroupSilentFraction is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(GroupSilentFraction), GroupSilentFraction, "in (0, 1]");
         if (MinGroupSize < 2) yield return QualityOptions.Range(key, nameof(MinGroupSize), MinGroupSize, "at least 2");
-        if (GroupingGrace < TimeSpan.Zero || GroupingGrace > TimeSpan.FromMinutes(1)) yield return QualityOptions.Range(key, nameof(GroupingGrace), GroupingGrace, "0..00:01:00");
+        if (GroupingLead < TimeSpan.Zero || GroupingLead > TimeSpan.FromSeconds(10)) yield return QualityOptions.Range(key, nameof(GroupingLead), GroupingLead, "0..00:00:10");
     }
 }
 
@@ -161,6 +182,12 @@ public sealed class LatencyOptions
     /// <summary>Resolves after the p99 is back below the threshold this long. Default 10 s.</summary>
     public TimeSpan ClearAfter { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>A p99 beyond this many times the threshold (1 s by default: a lagging feed, not jitter) alerts as critical ... Default 4.</summary>
+    public double SevereFactor { get; set; } = 4;
+
+    /// <summary>... once held this long. Default 2 s.</summary>
+    public TimeSpan SevereFor { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Per-venue thresholds by venue name (e.g. <c>deribit</c>), overriding <see cref="P99Threshold"/>.</summary>
     public Dictionary<string, TimeSpan> Venues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -169,6 +196,8 @@ public sealed class LatencyOptions
         if (P99Threshold <= TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(P99Threshold), P99Threshold, "positive");
         if (For < TimeSpan.Zero || For > TimeSpan.FromHours(1)) yield return QualityOptions.Range(Section, nameof(For), For, "0..01:00:00");
         if (ClearAfter < TimeSpan.Zero || ClearAfter > TimeSpan.FromHours(1)) yield return QualityOptions.Range(Section, nameof(ClearAfter), ClearAfter, "0..01:00:00");
+        if (SevereFactor is < 1 or > 1000) yield return QualityOptions.Range(Section, nameof(SevereFactor), SevereFactor, "1..1000");
+        if (SevereFor < TimeSpan.Zero || SevereFor > For) yield return QualityOptions.Range(Section, nameof(SevereFor), SevereFor, $"0..{nameof(For)}");
         foreach (var (venue, t) in Venues)
         {
             if (!VenueId.TryParse(venue, out _)) yield return $"{Section}:{nameof(Venues)}:{venue} is not a known venue";
@@ -177,30 +206,33 @@ public sealed class LatencyOptions
     }
 }
 
-/// <summary>Update-rate drop against the series' own baseline (section <c>Quality:UpdateRate</c>).</summary>
+/// <summary>Update-rate drop against the series' own baseline, as a count test (section <c>Quality:UpdateRate</c>).</summary>
 public sealed class UpdateRateOptions
 {
     public const string Section = QualityOptions.Section + ":UpdateRate";
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Baseline EWMA weight per window (slow). Default 0.02 (time constant ≈ 50 windows).</summary>
+    /// <summary>Baseline EWMA weight per window with data (slow). Default 0.02 (time constant ≈ 50 windows).</summary>
     public double BaselineAlpha { get; set; } = 0.02;
 
-    /// <summary>Current-rate EWMA weight per window (fast). Default 0.5.</summary>
-    public double CurrentAlpha { get; set; } = 0.5;
-
-    /// <summary>Alert when the current rate is below this share of the baseline. Default 0.5.</summary>
+    /// <summary>Low when fewer than this share of the updates expected at the baseline arrived over the span. Default 0.5.</summary>
     public double DropFraction { get; set; } = 0.5;
 
-    /// <summary>Windows before the baseline is trusted. Default 60.</summary>
-    public int WarmUpWindows { get; set; } = 60;
+    /// <summary>Windows with data before the baseline is trusted. Default 20.</summary>
+    public int WarmUpWindows { get; set; } = 20;
 
     /// <summary>Series whose baseline is below this many updates per second are not judged. Default 0.5.</summary>
     public double MinBaselinePerSecond { get; set; } = 0.5;
 
-    /// <summary>Default 15 s.</summary>
-    public TimeSpan For { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>The shortest span the count is taken over. Default 5 s.</summary>
+    public TimeSpan For { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The span is lengthened (up to 120 windows) until this many updates are expected at the baseline. Default 20.</summary>
+    public double MinExpected { get; set; } = 20;
+
+    /// <summary>... and the count must be this unlikely under the baseline (Poisson lower tail). Default 0.0001.</summary>
+    public double Significance { get; set; } = 1e-4;
 
     /// <summary>Default 10 s.</summary>
     public TimeSpan ClearAfter { get; set; } = TimeSpan.FromSeconds(10);
@@ -208,12 +240,105 @@ public sealed class UpdateRateOptions
     internal IEnumerable<string> Validate(string key)
     {
         if (BaselineAlpha is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(BaselineAlpha), BaselineAlpha, "in (0, 1]");
-        if (CurrentAlpha is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(CurrentAlpha), CurrentAlpha, "in (0, 1]");
         if (DropFraction is <= 0 or >= 1) yield return QualityOptions.Range(key, nameof(DropFraction), DropFraction, "in (0, 1)");
         if (WarmUpWindows < 1) yield return QualityOptions.Range(key, nameof(WarmUpWindows), WarmUpWindows, "at least 1");
         if (MinBaselinePerSecond < 0) yield return QualityOptions.Range(key, nameof(MinBaselinePerSecond), MinBaselinePerSecond, "non-negative");
-        if (For < TimeSpan.Zero) yield return QualityOptions.Range(key, nameof(For), For, "non-negative");
+        if (For <= TimeSpan.Zero || For > TimeSpan.FromMinutes(2)) yield return QualityOptions.Range(key, nameof(For), For, "(0, 00:02:00]");
+        if (MinExpected is < 1 or > 10_000) yield return QualityOptions.Range(key, nameof(MinExpected), MinExpected, "1..10000");
+        if (Significance is <= 0 or >= 1) yield return QualityOptions.Range(key, nameof(Significance), Significance, "in (0, 1)");
         if (ClearAfter < TimeSpan.Zero) yield return QualityOptions.Range(key, nameof(ClearAfter), ClearAfter, "non-negative");
+    }
+}
+
+/// <summary>A venue clock ahead of ours, or steadily behind (section <c>Quality:ClockSkew</c>).</summary>
+public sealed class ClockSkewOptions
+{
+    public const string Section = QualityOptions.Section + ":ClockSkew";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A venue clock further ahead of ours than this alerts. Default 500 ms.</summary>
+    public TimeSpan AheadThreshold { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A venue clock (or feed) steadily further behind ours than this alerts: the least delay seen, not network jitter. Default 2 s.</summary>
+    public TimeSpan BehindThreshold { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>... when held this long. Default 5 s.</summary>
+    public TimeSpan For { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Default 10 s.</summary>
+    public TimeSpan ClearAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Estimates from fewer samples are not judged. Default 20.</summary>
+    public int MinSamples { get; set; } = 20;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (AheadThreshold <= TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(AheadThreshold), AheadThreshold, "positive");
+        if (BehindThreshold <= TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(BehindThreshold), BehindThreshold, "positive");
+        if (For < TimeSpan.Zero || For > TimeSpan.FromMinutes(10)) yield return QualityOptions.Range(Section, nameof(For), For, "0..00:10:00");
+        if (ClearAfter < TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(ClearAfter), ClearAfter, "non-negative");
+        if (MinSamples < 1) yield return QualityOptions.Range(Section, nameof(MinSamples), MinSamples, "at least 1");
+    }
+}
+
+/// <summary>A frozen price: updates keep arriving, the price does not change (section <c>Quality:Frozen</c>).</summary>
+public sealed class FrozenOptions
+{
+    public const string Section = QualityOptions.Section + ":Frozen";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>EWMA weight of one learned time-between-changes sample. Default 0.1.</summary>
+    public double Alpha { get; set; } = 0.1;
+
+    /// <summary>Unchanged for Multiplier × the learned interval between changes ... Default 20.</summary>
+    public double Multiplier { get; set; } = 20;
+
+    /// <summary>... and at least this long. Default 10 s.</summary>
+    public TimeSpan Floor { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Another source must have moved at least this much meanwhile (0.0005 = 5 bp). Default 0.0005.</summary>
+    public double MinMove { get; set; } = 0.0005;
+
+    /// <summary>With no other source to compare against, alert only after this long unchanged. Default 5 min.</summary>
+    public TimeSpan UnconfirmedAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    internal IEnumerable<string> Validate()
+    {
+        if (Alpha is <= 0 or > 1) yield return QualityOptions.Range(Section, nameof(Alpha), Alpha, "in (0, 1]");
+        if (Multiplier is < 1 or > 10_000) yield return QualityOptions.Range(Section, nameof(Multiplier), Multiplier, "1..10000");
+        if (Floor < TimeSpan.FromSeconds(1)) yield return QualityOptions.Range(Section, nameof(Floor), Floor, "at least 00:00:01");
+        if (MinMove is < 0 or >= 1) yield return QualityOptions.Range(Section, nameof(MinMove), MinMove, "0..1");
+        if (UnconfirmedAfter < Floor) yield return QualityOptions.Range(Section, nameof(UnconfirmedAfter), UnconfirmedAfter, $"at least {nameof(Floor)}");
+    }
+}
+
+/// <summary>Invalid updates and duplicates as a quality signal, per provider × venue (section <c>Quality:InvalidData</c>).</summary>
+public sealed class InvalidDataOptions
+{
+    public const string Section = QualityOptions.Section + ":InvalidData";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The rate is taken over this trailing span. Default 10 s.</summary>
+    public TimeSpan Span { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Alert when more than this many invalid updates (or duplicates) per second arrive ... Default 0.5.</summary>
+    public double MaxPerSecond { get; set; } = 0.5;
+
+    /// <summary>... and they are more than this share of the venue's updates. Default 0.01 (1 %).</summary>
+    public double MaxShare { get; set; } = 0.01;
+
+    /// <summary>Resolves after the rate is back below the limits this long. Default 30 s.</summary>
+    public TimeSpan ClearAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal IEnumerable<string> Validate()
+    {
+        if (Span < TimeSpan.FromSeconds(1) || Span > TimeSpan.FromMinutes(10)) yield return QualityOptions.Range(Section, nameof(Span), Span, "00:00:01..00:10:00");
+        if (MaxPerSecond < 0) yield return QualityOptions.Range(Section, nameof(MaxPerSecond), MaxPerSecond, "non-negative");
+        if (MaxShare is < 0 or > 1) yield return QualityOptions.Range(Section, nameof(MaxShare), MaxShare, "0..1");
+        if (ClearAfter < TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(ClearAfter), ClearAfter, "non-negative");
     }
 }
 
@@ -300,7 +425,7 @@ public sealed class DetectorOverrides
 
     internal IEnumerable<string> Validate(string key)
     {
-        if (NoDataFloor is { } f && f < TimeSpan.FromSeconds(1)) yield return QualityOptions.Range(key, nameof(NoDataFloor), f, "at least 00:00:01");
+        if (NoDataFloor is { } f && f < TimeSpan.FromMilliseconds(500)) yield return QualityOptions.Range(key, nameof(NoDataFloor), f, "at least 00:00:00.5");
         if (NoDataCeiling is { } c && NoDataFloor is { } f2 && c < f2) yield return QualityOptions.Range(key, nameof(NoDataCeiling), c, $"at least {nameof(NoDataFloor)}");
         if (NoDataMultiplier is { } m && m is < 1 or > 1000) yield return QualityOptions.Range(key, nameof(NoDataMultiplier), m, "1..1000");
         if (DivergenceThreshold is { } d && d is <= 0 or >= 1) yield return QualityOptions.Range(key, nameof(DivergenceThreshold), d, "in (0, 1)");

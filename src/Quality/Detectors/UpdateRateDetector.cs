@@ -3,44 +3,77 @@ using Cloudwall.Rx.Quality.Alerts;
 namespace Cloudwall.Rx.Quality.Detectors;
 
 /// <summary>
-/// Update-rate drop against the series' own baseline: a fast EWMA of updates per second below DropFraction × a slow
-/// baseline EWMA, held for a duration. The baseline does not learn while the rate is low, so a drop cannot become the
-/// new normal while it is being judged. Windows without data are the no-data detector's business and are skipped.
+/// Update-rate drop against the series' own baseline, judged as a count test: over a trailing span (at least
+/// <see cref="UpdateRateOptions.For"/>, and long enough to expect <see cref="UpdateRateOptions.MinExpected"/> updates at the
+/// baseline rate) the series is low when it delivered fewer than DropFraction × the expected count AND so few that a
+/// Poisson process at the baseline rate would do so with probability below <see cref="UpdateRateOptions.Significance"/>.
+/// Windows without data count (as zeros), so a feed that slows to a trickle is seen within seconds, not at its next update;
+/// a span with no update in its newest half is silence (the no-data detector's business) and changes nothing here;
+/// the baseline (an EWMA of updates per second, learned from windows with data) does not learn while the rate is low, so a
+/// drop cannot become the new normal while it is being judged.
 /// </summary>
 public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettingsCache settings, IAlertReporter reporter)
 {
     private const string What = "update rate dropped below its baseline";
+    private const int MaxSpanWindows = 120;
     private readonly Dictionary<SeriesKey, Series> _series = new();
     private readonly long _forNs = SeriesSettings.Ns(options.For);
     private readonly long _clearNs = SeriesSettings.Ns(options.ClearAfter);
 
     public void Observe(SeriesWindow w)
     {
-        if (!options.Enabled || w.Count <= 0) return;
+        if (!options.Enabled) return;
         if (!_series.TryGetValue(w.Key, out var s))
         {
+            if (w.Count <= 0) return; // a series is learned from its first update
             s = new Series(new AlertKey(DetectorNames.UpdateRate, AlertScope.ForSeries(w.Key)), settings.Get(w.Key));
             _series.Add(w.Key, s);
         }
 
-        var from = s.PrevDataEndNs > 0 ? s.PrevDataEndNs : w.WindowStartNs;
-        s.PrevDataEndNs = w.WindowEndNs;
         s.Settings = settings.Get(w.Key);
-        if (w.WindowEndNs <= from || !s.Settings.Enabled) return;
-        var rate = w.Count / ((w.WindowEndNs - from) / 1e9);
-        s.Current.Update(rate, options.CurrentAlpha);
-        if (s.Baseline.Samples < options.WarmUpWindows)
+        var seconds = (w.WindowEndNs - w.WindowStartNs) / 1e9;
+        if (!s.Settings.Enabled || seconds <= 0) return;
+        if (w.Count > 0 && s.PrevDataEndNs > 0 && s.Baseline.Value > 0 &&
+            w.WindowEndNs - s.PrevDataEndNs > 2e9 * Math.Max(options.For.TotalSeconds, options.MinExpected / s.Baseline.Value))
         {
-            s.Baseline.Update(rate, options.BaselineAlpha);
-            return;
+            // Data is back after an outage longer than two spans (the no-data detector reported it): the rate is judged
+            // afresh from here, not on a span that is mostly the outage.
+            s.Reset();
         }
 
-        var low = s.Baseline.Value >= options.MinBaselinePerSecond && s.Current.Value < s.Settings.UpdateRateDropFraction * s.Baseline.Value;
-        if (!low) s.Baseline.Update(rate, options.BaselineAlpha);
-        var wasActive = s.Condition.Active;
-        if (s.Condition.Observe(low, w.WindowEndNs, _forNs, _clearNs))
+        s.Add(Math.Max(0, w.Count), seconds);
+
+        if (w.Count > 0)
         {
-            reporter.Fire(s.Key, new AlertReading(AlertSeverity.Warning, What, s.Current.Value, s.Baseline.Value, "updates/s", s.Condition.SinceNs), w.WindowEndNs);
+            var from = s.PrevDataEndNs > 0 ? s.PrevDataEndNs : w.WindowStartNs;
+            s.PrevDataEndNs = w.WindowEndNs;
+            if (w.WindowEndNs > from && (!s.Low || s.Baseline.Samples < options.WarmUpWindows))
+            {
+                // Bias-corrected while warming up: the plain mean of the first samples, then the slow EWMA.
+                var rate = w.Count / ((w.WindowEndNs - from) / 1e9);
+                s.Baseline.Update(rate, Math.Max(options.BaselineAlpha, 1.0 / (s.Baseline.Samples + 1)));
+            }
+        }
+
+        if (s.Baseline.Samples < options.WarmUpWindows || s.Baseline.Value < options.MinBaselinePerSecond) return;
+
+        // The span: at least For, long enough to expect MinExpected updates, within what is kept.
+        var baseline = s.Baseline.Value;
+        var wanted = Math.Max(options.For.TotalSeconds, options.MinExpected / baseline);
+        var (count, span) = s.Trailing(wanted);
+        if (span < Math.Min(wanted, s.CapacitySeconds)) return; // not enough history yet
+        // Nothing in the newest half of the span is silence (a feed that stopped), the no-data detector's business: no
+        // judgement either way. A trickle still lands updates there now and then, and each such window is judged.
+        if (count == 0 || w.WindowEndNs - s.PrevDataEndNs > span * 1e9 / 2) return;
+        var expected = baseline * span;
+        var current = count / span;
+        s.Low = count < s.Settings.UpdateRateDropFraction * expected && PoissonCdf(count, expected) < options.Significance;
+        var wasActive = s.Condition.Active;
+        if (s.Condition.Observe(s.Low, w.WindowEndNs, 0, _clearNs))
+        {
+            // Since: when the span began looking low, about when the drop started.
+            var since = w.WindowEndNs - (long)(Math.Min(span, _forNs / 1e9) * 1e9);
+            reporter.Fire(s.Key, new AlertReading(AlertSeverity.Warning, What, current, baseline, "updates/s", Math.Min(since, s.Condition.SinceNs)), w.WindowEndNs);
         }
         else if (wasActive)
         {
@@ -48,13 +81,71 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
         }
     }
 
+    /// <summary>P(X ≤ k) for X ~ Poisson(λ), summed in log space (k is small whenever it matters).</summary>
+    public static double PoissonCdf(long k, double lambda)
+    {
+        if (lambda <= 0) return 1;
+        if (k < 0) return 0;
+        if (k > lambda) return 1; // only the lower tail is ever asked for; above the mean the answer is "not low"
+        var term = Math.Exp(-lambda);
+        var logTerm = -lambda;
+        var sum = 0.0;
+        for (long i = 0; i <= k; i++)
+        {
+            if (i > 0) logTerm += Math.Log(lambda / i);
+            term = Math.Exp(logTerm);
+            sum += term;
+        }
+
+        return Math.Min(1, sum);
+    }
+
     private sealed class Series(AlertKey key, SeriesSettings settings)
     {
+        private readonly long[] _counts = new long[MaxSpanWindows];
+        private readonly double[] _seconds = new double[MaxSpanWindows];
+        private int _next;
+        private int _filled;
+
         public readonly AlertKey Key = key;
         public SeriesSettings Settings = settings; // refreshed per window: thresholds may change at run time
         public Ewma Baseline;
-        public Ewma Current;
         public SustainedCondition Condition;
         public long PrevDataEndNs;
+        public bool Low;
+
+        public double CapacitySeconds { get; private set; }
+
+        public void Reset()
+        {
+            _filled = 0;
+            _next = 0;
+            CapacitySeconds = 0;
+        }
+
+        public void Add(long count, double seconds)
+        {
+            _counts[_next] = count;
+            _seconds[_next] = seconds;
+            _next = (_next + 1) % MaxSpanWindows;
+            if (_filled < MaxSpanWindows) _filled++;
+            CapacitySeconds = 0;
+            for (var i = 0; i < _filled; i++) CapacitySeconds += _seconds[i];
+        }
+
+        /// <summary>Updates and seconds over the newest windows covering at least <paramref name="seconds"/> (or all kept).</summary>
+        public (long Count, double Seconds) Trailing(double seconds)
+        {
+            long count = 0;
+            var span = 0.0;
+            for (var i = 1; i <= _filled && span < seconds; i++)
+            {
+                var j = (_next - i + MaxSpanWindows) % MaxSpanWindows;
+                count += _counts[j];
+                span += _seconds[j];
+            }
+
+            return (count, span);
+        }
     }
 }

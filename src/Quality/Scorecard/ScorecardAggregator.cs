@@ -42,13 +42,16 @@ internal sealed partial class ScorecardJsonContext : JsonSerializerContext;
 /// <summary>
 /// Aggregates windows into a per provider × venue scorecard. Completeness is the share of series-seconds (since each
 /// series was first seen) that had data. Latency p50 / p99 are the median of per-window mean latencies and the median
-/// of per-window p99s over the last <c>historyPerSource</c> series-windows (estimates; the exact distribution is the
+/// of per-window p99s, and the divergence figures are taken, over the series-windows that ended within the last
+/// <c>recent</c> (default 60 s, at most <c>historyPerSource</c> of them): the scorecard shows the current state within a
+/// window, and one bad minute does not distort it for the rest of the run (estimates; the exact distribution is the
 /// Prometheus histogram); latencies are never negative (a venue clock ahead of ours counts as no latency), and the skew
 /// is <c>clock_offset_seconds</c>, the newest per-source estimate the windows carry. Thread-safe; windows arrive once per
 /// series per second.
 /// </summary>
-public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts = null, int historyPerSource = 3600)
+public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts = null, int historyPerSource = 3600, TimeSpan? recent = null)
 {
+    private readonly long _recentNs = (recent ?? TimeSpan.FromSeconds(60)).Ticks * UnixTime.NanosPerTick;
     private readonly object _gate = new();
     private readonly Dictionary<(ProviderId, VenueId), Source> _sources = new();
 
@@ -63,11 +66,11 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
             src.MissingSequences += w.MissingSequences;
             if (w.ExchangeToReceive.Samples > 0)
             {
-                src.LatencyMean.Add(w.ExchangeToReceive.MeanSeconds);
-                src.LatencyP99.Add(w.ExchangeToReceive.P99Seconds);
+                src.LatencyMean.Add(w.ExchangeToReceive.MeanSeconds, w.WindowEndNs);
+                src.LatencyP99.Add(w.ExchangeToReceive.P99Seconds, w.WindowEndNs);
             }
 
-            if (ratio is { } r) src.Divergence.Add(Math.Abs(r - 1) * 10_000);
+            if (ratio is { } r) src.Divergence.Add(Math.Abs(r - 1) * 10_000, w.WindowEndNs);
             if (w.ClockOffset is { } offset) src.ClockOffsetSeconds = offset.Seconds;
         }
     }
@@ -105,10 +108,11 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
                     if (a.Labels.Provider == provider.Name && (a.Labels.Venue is null || a.Labels.Venue == venue.Name)) openAlerts++;
                 }
 
-                var div = s.Divergence.Sorted();
+                var since = nowNs - _recentNs;
+                var div = s.Divergence.Sorted(since);
                 list.Add(new SourceScorecard(provider.Name, venue.Name, s.FirstSeenNs.Count,
                     expected > 0 ? Math.Min(1, s.SecondsWithData / expected) : 0, expected, s.SecondsWithData,
-                    s.LatencyMean.Median(), s.LatencyP99.Median(),
+                    s.LatencyMean.Median(since), s.LatencyP99.Median(since),
                     new DivergenceStats(div.Length, div.Length > 0 ? Mean(div) : 0, Quantile(div, 0.95), div.Length > 0 ? div[^1] : 0),
                     Math.Max(s.SequenceGaps, s.GapEvents), Math.Max(s.MissingSequences, s.GapEventMissing), s.Reconnects, openAlerts,
                     s.ClockOffsetSeconds));
@@ -157,26 +161,39 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
         public double? ClockOffsetSeconds;
     }
 
+    /// <summary>The newest values with their window end times; read back over those since a time.</summary>
     private sealed class Ring(int capacity)
     {
         private readonly double[] _values = new double[capacity];
+        private readonly long[] _times = new long[capacity];
         private int _count;
         private int _next;
 
-        public void Add(double v)
+        public void Add(double v, long atNs)
         {
             _values[_next] = v;
+            _times[_next] = atNs;
             _next = (_next + 1) % _values.Length;
             if (_count < _values.Length) _count++;
         }
 
-        public double[] Sorted()
+        public double[] Sorted(long sinceNs)
         {
-            var copy = _values.AsSpan(0, _count).ToArray();
+            var list = new List<double>(_count);
+            for (var i = 0; i < _count; i++)
+            {
+                if (_times[i] >= sinceNs) list.Add(_values[i]);
+            }
+
+            var copy = list.ToArray();
             Array.Sort(copy);
             return copy;
         }
 
-        public double? Median() => _count == 0 ? null : RobustStats.Median(_values.AsSpan(0, _count).ToArray());
+        public double? Median(long sinceNs)
+        {
+            var sorted = Sorted(sinceNs);
+            return sorted.Length == 0 ? null : RobustStats.Median(sorted);
+        }
     }
 }

@@ -89,6 +89,16 @@ public sealed class SeriesStatsAccumulator
 
         ref var s = ref _series[slot];
         s.Count++;
+        s.LastEventNs = nowNs;
+        var aux = dataClass == DataClass.Quote ? e.Aux : 0m;
+        if (e.Price != s.PrevPrice || aux != s.PrevAux)
+        {
+            // The first event of a series counts as a change: it is news.
+            s.Changes++;
+            s.PrevPrice = e.Price;
+            s.PrevAux = aux;
+        }
+
         var price = e.MidOrPrice;
         if (price != 0m || dataClass == DataClass.Funding)
         {
@@ -194,8 +204,9 @@ public sealed class SeriesStatsAccumulator
         var subscriptions = _subscriptions?.Invoke(s.Key) ?? 0;
         var window = new SeriesWindow(s.Key, _windowStart, _windowEnd, s.Count, s.HasPrice ? s.LastPrice : null,
             s.Size > 0m ? s.PriceSize / s.Size : null, exchange, publish, s.Gaps, s.Missing, s.LastExchangeTimeNs, subscriptions, fair,
-            _clockEstimates[s.Clock]);
+            _clockEstimates[s.Clock], s.LastEventNs, s.Changes);
         s.Count = 0;
+        s.Changes = 0;
         s.PriceSize = 0m;
         s.Size = 0m;
         s.Gaps = 0;
@@ -315,5 +326,12 @@ public sealed class SeriesStatsAccumulator
         public long Gaps;
         public long Missing;
         public long LastExchangeTimeNs;
+        /// <summary>Processing time of the newest event (our clock).</summary>
+        public long LastEventNs;
+        /// <summary>Events in the open window whose price (quotes: bid or ask) differed from the previous event's.</summary>
+        public long Changes;
+        public decimal PrevPrice;
+        /// <summary>The previous quote's ask (0 for other kinds, whose Aux is not a price).</summary>
+        public decimal PrevAux;
     }
 }

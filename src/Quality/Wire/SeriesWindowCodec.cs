@@ -16,7 +16,8 @@ public static class SeriesWindowCodec
             w.Key.Provider.Name, w.Key.Venue.Name, refData.KeyOf(w.Key.Instrument), w.Key.DataClass.ToString().ToLowerInvariant(),
             w.Key.Market.ToText(), w.WindowStartNs, w.WindowEndNs, w.Count, w.LastPrice, w.Vwap,
             Latency.From(w.ExchangeToReceive), Latency.From(w.ReceiveToPublish), w.SequenceGaps, w.MissingSequences,
-            w.LastExchangeTimeNs, w.ActiveSubscriptions, w.FairPrice, w.ClockOffset?.Seconds, w.ClockOffset?.Samples ?? 0),
+            w.LastExchangeTimeNs, w.ActiveSubscriptions, w.FairPrice, w.ClockOffset?.Seconds, w.ClockOffset?.Samples ?? 0,
+            w.LastEventNs, w.PriceChanges),
             SeriesWindowJsonContext.Default.SeriesWindowRecord);
 
     /// <summary>Decodes a window, resolving names against this process's reference data; null when it is not a valid window.</summary>
@@ -41,7 +42,8 @@ public static class SeriesWindowCodec
         return new SeriesWindow(new SeriesKey(provider, venue, instrument.Id, dataClass, instrument.Market), r.WindowStartNs, r.WindowEndNs,
             r.Count, r.LastPrice, r.Vwap, r.ExchangeToReceive.To(), r.ReceiveToPublish.To(), r.SequenceGaps, r.MissingSequences,
             r.LastExchangeTimeNs, r.ActiveSubscriptions, r.FairPrice,
-            r.ClockOffsetSeconds is { } offset && double.IsFinite(offset) && r.ClockOffsetSamples > 0 ? new ClockOffset(offset, r.ClockOffsetSamples) : null);
+            r.ClockOffsetSeconds is { } offset && double.IsFinite(offset) && r.ClockOffsetSamples > 0 ? new ClockOffset(offset, r.ClockOffsetSamples) : null,
+            Math.Max(0, r.LastEventNs), r.PriceChanges);
     }
 
     /// <summary>The record key: the canonical instrument, as for every other topic.</summary>
@@ -68,7 +70,9 @@ public sealed record SeriesWindowRecord(
     [property: JsonPropertyName("fair_price")] decimal? FairPrice,
     // Added after the first release: records without them read as "no estimate".
     [property: JsonPropertyName("clock_offset_s")] double? ClockOffsetSeconds = null,
-    [property: JsonPropertyName("clock_offset_samples")] int ClockOffsetSamples = 0)
+    [property: JsonPropertyName("clock_offset_samples")] int ClockOffsetSamples = 0,
+    [property: JsonPropertyName("last_event_ns")] long LastEventNs = 0,
+    [property: JsonPropertyName("price_changes")] long PriceChanges = -1)
 {
     /// <summary>Record type tag: md.quality.v1 also carries alerts.</summary>
     [JsonPropertyName("type")]

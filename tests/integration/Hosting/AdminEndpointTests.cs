@@ -65,10 +65,10 @@ public sealed class AdminEndpointTests
             using var http = new HttpClient { BaseAddress = new Uri(address) };
 
             await WaitUntil(async () => (await http.GetStringAsync("/metrics")).Contains(
-                "cloudwall_md_rejected_events_total{provider=\"coinbase\",venue=\"coinbase\",reason=\"timestamp_past\"}"));
+                "cloudwall_md_invalid_total{provider=\"coinbase\",venue=\"coinbase\",reason=\"timestamp_past\"}"));
             var metrics = await http.GetStringAsync("/metrics");
             Assert.Contains("cloudwall_md_frames_total{provider=\"coinbase\",venue=\"coinbase\",status=\"rejected\",reason=\"timestamp_past\"}", metrics);
-            Assert.DoesNotContain("cloudwall_md_rejected_events_total{provider=\"okx\"", metrics); // the other providers keep the defaults
+            Assert.DoesNotContain("cloudwall_md_invalid_total{provider=\"okx\"", metrics); // the other providers keep the defaults
         }
         finally
         {

@@ -194,7 +194,7 @@ public sealed class AlertSinkTests
     {
         var o = new QualityOptions();
         o.Divergence.Threshold = 2;
-        o.NoData.Ceiling = TimeSpan.FromSeconds(1);
+        o.NoData.Ceiling = TimeSpan.FromMilliseconds(600); // below the 0.75 s floor
         o.Alerts.Delivery.FullMode = BoundedChannelFullMode.Wait;
         o.Alerts.Webhook.Enabled = true;
         o.Classes["bond"] = new DetectorOverrides();

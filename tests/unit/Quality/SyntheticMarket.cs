@@ -8,7 +8,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Cloudwall.Rx.Tests.Unit.Quality;
 
 /// <summary>What a fault does to one series in one second.</summary>
-internal readonly record struct Tweak(bool Silent = false, double PriceFactor = 1, double RateFactor = 1, double ExtraLatencySeconds = 0)
+internal readonly record struct Tweak(bool Silent = false, double PriceFactor = 1, double RateFactor = 1, double ExtraLatencySeconds = 0,
+    bool Frozen = false, double ClockOffsetSeconds = 0)
 {
     public static readonly Tweak None = new(Silent: false); // not new(): that would zero the factors
 }
@@ -27,8 +28,10 @@ internal sealed class RecordingNotifier : IAlertNotifier
 
 /// <summary>
 /// A seeded synthetic market on virtual time: an aggregator provider on three venues (four spot instruments, trades and
-/// quotes) plus two direct providers (trades). Every virtual second the clock advances (the monitor's timer evaluates)
-/// and then each series' window for the second just ended is delivered, unless a fault silences it.
+/// quotes) plus two direct providers (trades). Every virtual second the clock advances (the monitor's timer evaluates,
+/// a quarter second past the boundary) and then each series' window for the second just ended is delivered — with no
+/// data while a fault silences it, as the pipeline's accumulator emits them. Each window carries the time of its newest
+/// event (20 ms before its end), its price changes (none while frozen) and the venue's clock offset.
 /// </summary>
 internal sealed class SyntheticMarket : IDisposable
 {
@@ -38,6 +41,7 @@ internal sealed class SyntheticMarket : IDisposable
 
     private readonly Random _random = new(42);
     private readonly decimal[] _fair = (decimal[])StartPrices.Clone();
+    private readonly Dictionary<SeriesKey, (long LastEventNs, decimal Price)> _last = new();
 
     public SyntheticMarket(QualityOptions? options = null, bool scorecard = false)
     {
@@ -87,7 +91,9 @@ internal sealed class SyntheticMarket : IDisposable
 
     private void Step()
     {
-        Time.Advance(TimeSpan.FromSeconds(1));
+        // The monitor evaluates a quarter second past each boundary, on the windows delivered at the boundary.
+        Time.Advance(TimeSpan.FromMilliseconds(250));
+        Time.Advance(TimeSpan.FromMilliseconds(750));
         Second++;
         var end = NowNs;
         var start = end - UnixTime.NanosPerSecond;
@@ -96,14 +102,25 @@ internal sealed class SyntheticMarket : IDisposable
         {
             var tweak = Fault?.Invoke(key, Second) ?? Tweak.None;
             var noise = _random.NextDouble();
-            if (tweak.Silent) continue;
             var fair = _fair[key.Instrument.Value];
-            var price = fair * (1m + (decimal)((noise - 0.5) * 2e-4)) * (decimal)tweak.PriceFactor;
+            var clock = new ClockOffset(tweak.ClockOffsetSeconds + 0.001 * noise, 1024);
+            _last.TryGetValue(key, out var last);
+            if (tweak.Silent)
+            {
+                Monitor.OnWindow(new SeriesWindow(key, start, end, 0, last.Price, null, default, default, 0, 0, last.LastEventNs, 1, fair, clock,
+                    last.LastEventNs, 0));
+                continue;
+            }
+
+            var price = tweak.Frozen && last.Price > 0 ? last.Price : fair * (1m + (decimal)((noise - 0.5) * 2e-4)) * (decimal)tweak.PriceFactor;
             var count = (long)Math.Round((18 + _random.Next(5)) * tweak.RateFactor);
             var p99 = 0.05 + 0.01 * noise + tweak.ExtraLatencySeconds;
             var latency = new LatencyStats(0.01, p99 / 2, p99 * 1.2, p99, count);
-            Monitor.OnWindow(new SeriesWindow(key, start, end, count, price, price, latency, new LatencyStats(0.0001, 0.0002, 0.001, 0.0009, count),
-                0, 0, end - 20_000_000, 1, fair));
+            var lastEvent = count > 0 ? end - 20_000_000 : last.LastEventNs;
+            var changes = count == 0 || (tweak.Frozen && last.Price > 0) ? 0 : Math.Max(1, count / 2);
+            _last[key] = (lastEvent, price);
+            Monitor.OnWindow(new SeriesWindow(key, start, end, count, price, count > 0 ? price : null, latency,
+                new LatencyStats(0.0001, 0.0002, 0.001, 0.0009, count), 0, 0, end - 20_000_000, 1, fair, clock, lastEvent, changes));
         }
     }
 
