@@ -21,7 +21,7 @@ public static class AlertText
             DetectorNames.NoData => exp > 0
                 ? $"{who}: no data for {Seconds(cur)} (normally every {Seconds(exp)})"
                 : $"{who}: no data for {Seconds(cur)}",
-            DetectorNames.Latency => $"{who} data lags {Seconds(cur)} behind the exchange clock (p99; normally {Seconds(exp)})",
+            DetectorNames.Latency => $"{who} data arrives {Seconds(cur)} after its exchange time (p99; normally {Seconds(exp)})",
             DetectorNames.UpdateRate => $"{who} at {Rate(cur)}/s, normally {Rate(exp)}/s",
             DetectorNames.Divergence => Divergence(who, cur, exp),
             DetectorNames.Frozen => r.Context.Others > 0

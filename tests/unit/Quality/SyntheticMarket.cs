@@ -77,6 +77,12 @@ internal sealed class SyntheticMarket : IDisposable
 
     public Func<SeriesKey, int, Tweak>? Fault { get; set; }
 
+    /// <summary>A steady trend applied to every fair price each second (0.0002 = +2 bp a second), on top of the noise.</summary>
+    public double DriftPerSecond { get; set; }
+
+    /// <summary>Width of the uniform noise on the fair price each second and on each window's price (2 bp by default; 0 = a flat market).</summary>
+    public double Noise { get; set; } = 2e-4;
+
     public long NowNs => UnixTime.FromDateTime(Time.GetUtcNow().UtcDateTime);
 
     public static string InstrumentName(InstrumentId id) => id.Value > 0 && id.Value < InstrumentKeys.Length ? InstrumentKeys[id.Value] : id.ToString();
@@ -97,7 +103,7 @@ internal sealed class SyntheticMarket : IDisposable
         Second++;
         var end = NowNs;
         var start = end - UnixTime.NanosPerSecond;
-        for (var i = 1; i < _fair.Length; i++) _fair[i] *= 1m + (decimal)((_random.NextDouble() - 0.5) * 2e-4);
+        for (var i = 1; i < _fair.Length; i++) _fair[i] *= 1m + (decimal)((_random.NextDouble() - 0.5) * Noise + DriftPerSecond);
         foreach (var key in Series)
         {
             var tweak = Fault?.Invoke(key, Second) ?? Tweak.None;
@@ -112,7 +118,7 @@ internal sealed class SyntheticMarket : IDisposable
                 continue;
             }
 
-            var price = tweak.Frozen && last.Price > 0 ? last.Price : fair * (1m + (decimal)((noise - 0.5) * 2e-4)) * (decimal)tweak.PriceFactor;
+            var price = tweak.Frozen && last.Price > 0 ? last.Price : fair * (1m + (decimal)((noise - 0.5) * Noise)) * (decimal)tweak.PriceFactor;
             var count = (long)Math.Round((18 + _random.Next(5)) * tweak.RateFactor);
             var p99 = 0.05 + 0.01 * noise + tweak.ExtraLatencySeconds;
             var latency = new LatencyStats(0.01, p99 / 2, p99 * 1.2, p99, count);
