@@ -74,10 +74,7 @@ internal sealed class SyntheticBinanceFeed
                     continue;
                 }
 
-                // Trades owed for this step; capped at one second's worth so a long pause does not flood the sockets.
-                var owed = s.Carry + s.Spec.TradesPerSecond * dt;
-                var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(s.Spec.TradesPerSecond)));
-                s.Carry = Math.Min(owed - n, 1.0);
+                var n = _faults.TradesDue(s.Spec.Symbol, s.Spec.TradesPerSecond, dt, ref s.Carry);
                 for (var i = 0; i < n; i++)
                 {
                     var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (i + 1.0) / n));
