@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Simulation;
+using Cloudwall.Rx.Simulation.Binance;
 using Cloudwall.Rx.Simulation.Coinbase;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Kraken;
@@ -134,6 +136,62 @@ public sealed class SyntheticFeedFaultTests
         Assert.All(gross.Where(w => !w.IsTrade), q => Assert.InRange(q.Bid / reference, 99m, 101m));
     }
 
+    [Fact]
+    public void Binance_spot_freezes_crosses_duplicates_and_silences_quotes_through_the_same_rules()
+    {
+        var faults = new SimulatorFaults();
+        var options = new BinanceSimulatorOptions { Symbols = [new() { Symbol = "BTCUSDT", StartPrice = 65_000m, TradesPerSecond = 100 }] };
+        var protocol = new BinanceSimProtocol(BinanceMarket.Spot, new Dictionary<string, BinanceRoute> { [options.Server.Path] = BinanceRoute.Unrouted },
+            NullLogger.Instance);
+        var feed = new SyntheticBinanceFeed(options, protocol, faults, T0);
+        var connection = FeedProbe.Connection(options.Server.Path);
+        protocol.OnConnected(connection);
+        FeedProbe.Send(protocol, connection, """{"method":"SUBSCRIBE","params":["btcusdt@trade","btcusdt@bookTicker"],"id":1}""");
+        var now = T0;
+        List<(long Id, decimal Price)> Trades(out List<(decimal Bid, decimal Ask)> quotes)
+        {
+            for (var i = 0; i < 100; i++, now += Step)
+            {
+                feed.Step(now, now + Step);
+            }
+
+            var trades = new List<(long, decimal)>();
+            quotes = [];
+            while (connection.TryTakeQueued(out var frame))
+            {
+                using var doc = JsonDocument.Parse(frame);
+                var d = doc.RootElement.GetProperty("data");
+                if (d.TryGetProperty("e", out var e) && e.GetString() == "trade")
+                {
+                    trades.Add((d.GetProperty("t").GetInt64(), Dec(d, "p")));
+                }
+                else if (d.TryGetProperty("u", out _))
+                {
+                    quotes.Add((Dec(d, "b"), Dec(d, "a")));
+                }
+            }
+
+            return trades;
+        }
+
+        var before = Trades(out _);
+        faults.Freeze("BTCUSDT");
+        faults.CrossQuotes("BTCUSDT");
+        faults.DuplicateTrades("BTCUSDT");
+        var faulted = Trades(out var crossed);
+        Assert.All(faulted, t => Assert.Equal(before[^1].Price, t.Price));
+        Assert.All(faulted.GroupBy(t => t.Id), g => Assert.Equal(2, g.Count()));
+        Assert.NotEmpty(crossed);
+        Assert.All(crossed, q => Assert.True(q.Bid > q.Ask));
+
+        faults.Reset();
+        faults.SilenceQuotes("BTCUSDT");
+        Assert.NotEmpty(Trades(out var silenced));
+        Assert.Empty(silenced);
+
+        static decimal Dec(JsonElement d, string name) => decimal.Parse(d.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+    }
+
     /// <summary>One trade or quote as the wire carried it; a quote's <see cref="Id"/> is 0.</summary>
     private sealed record Wire(bool IsTrade, long Id, long Sequence, decimal Price, decimal Bid, decimal Ask, DateTime Time);
 
@@ -163,8 +221,7 @@ public sealed class SyntheticFeedFaultTests
         public static FeedProbe Start(string venue)
         {
             var faults = new SimulatorFaults();
-            var socket = WebSocket.CreateFromStream(new MemoryStream(), new WebSocketCreationOptions { IsServer = true });
-            var connection = new VenueConnection(1, socket, null, T0, new WebSocketVenueServerOptions { SendQueueCapacity = 1_000_000 }, () => { });
+            var connection = Connection("/");
             if (venue == "coinbase")
             {
                 var protocol = new CoinbaseProtocol(faults, TimeProvider.System, NullLogger.Instance);
@@ -207,7 +264,17 @@ public sealed class SyntheticFeedFaultTests
             return wires;
         }
 
-        private static void Send(Cloudwall.Rx.Simulation.Hosting.IVenueProtocol protocol, VenueConnection connection, string json)
+        /// <summary>A connection with no socket behind it: the test reads its queue.</summary>
+        public static VenueConnection Connection(string path) => new(
+            1,
+            WebSocket.CreateFromStream(new MemoryStream(), new WebSocketCreationOptions { IsServer = true }),
+            null,
+            T0,
+            new WebSocketVenueServerOptions { SendQueueCapacity = 1_000_000 },
+            () => { },
+            path);
+
+        public static void Send(Cloudwall.Rx.Simulation.Hosting.IVenueProtocol protocol, VenueConnection connection, string json)
         {
             Assert.True(protocol.OnTextMessageAsync(connection, Encoding.UTF8.GetBytes(json), CancellationToken.None).IsCompletedSuccessfully);
             while (connection.TryTakeQueued(out _))
