@@ -7,11 +7,15 @@ namespace Cloudwall.Rx.Simulation;
 public sealed class SimulatorFaults
 {
     private readonly Lock _gate = new();
-    private readonly HashSet<string> _silenced = new(StringComparer.Ordinal);
+    private readonly InstrumentSet _silenced = new();
+    private readonly InstrumentSet _quotesSilenced = new();
+    private readonly InstrumentSet _duplicated = new();
+    private readonly HashSet<string> _crossed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimQuote?> _frozen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _throttles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _sequenceSkips = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _priceOffsets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _spikes = new(StringComparer.Ordinal);
-    private bool _silenceAll;
     private long _latencyTicks;
 
     // Fast path: the market loop skips every lookup while nothing is switched on.
@@ -28,15 +32,7 @@ public sealed class SimulatorFaults
     {
         lock (_gate)
         {
-            if (instrument is null)
-            {
-                _silenceAll = true;
-            }
-            else
-            {
-                _silenced.Add(instrument);
-            }
-
+            _silenced.Add(instrument);
             Refresh();
         }
     }
@@ -46,16 +42,7 @@ public sealed class SimulatorFaults
     {
         lock (_gate)
         {
-            if (instrument is null)
-            {
-                _silenceAll = false;
-                _silenced.Clear();
-            }
-            else
-            {
-                _silenced.Remove(instrument);
-            }
-
+            _silenced.Remove(instrument);
             Refresh();
         }
     }
@@ -115,16 +102,139 @@ public sealed class SimulatorFaults
         Interlocked.Add(ref _latencyTicks, lag.Ticks);
     }
 
-    /// <summary>How far exchange timestamps currently lag.</summary>
+    /// <summary>
+    /// Makes exchange timestamps run <paramref name="ahead"/> more ahead of the wall clock (cumulative): the inverse of
+    /// <see cref="AddLatency"/>, which every feed already subtracts from its timestamps, so a negative lag is a clock ahead.
+    /// </summary>
+    public void ClockAhead(TimeSpan ahead) => AddLatency(-ahead);
+
+    /// <summary>How far exchange timestamps currently lag; negative when the exchange clock runs ahead.</summary>
     public TimeSpan Latency => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
+
+    /// <summary>
+    /// Trades and quotes keep coming at their rate with fresh times and ids, but the product's prices stay at the last
+    /// ones it published before the freeze, while the shared market moves on for other venues.
+    /// </summary>
+    public void Freeze(string instrument)
+    {
+        lock (_gate)
+        {
+            _frozen.TryAdd(instrument, null); // the frozen quote is taken from the feed's next trade
+            Refresh();
+        }
+    }
+
+    /// <summary>Ends <see cref="Freeze"/> for one product, or for all when <paramref name="instrument"/> is null.</summary>
+    public void Unfreeze(string? instrument = null)
+    {
+        lock (_gate)
+        {
+            if (instrument is null)
+            {
+                _frozen.Clear();
+            }
+            else
+            {
+                _frozen.Remove(instrument);
+            }
+
+            Refresh();
+        }
+    }
+
+    /// <summary>Stops quotes (tickers, best bid and offer) for one product, or for all when null; trades carry on.</summary>
+    public void SilenceQuotes(string? instrument = null)
+    {
+        lock (_gate)
+        {
+            _quotesSilenced.Add(instrument);
+            Refresh();
+        }
+    }
+
+    /// <summary>Ends <see cref="SilenceQuotes"/> for one product, or for all when <paramref name="instrument"/> is null.</summary>
+    public void ResumeQuotes(string? instrument = null)
+    {
+        lock (_gate)
+        {
+            _quotesSilenced.Remove(instrument);
+            Refresh();
+        }
+    }
+
+    /// <summary>Publishes the product's quotes crossed (bid above ask) while <paramref name="on"/>.</summary>
+    public void CrossQuotes(string instrument, bool on = true)
+    {
+        lock (_gate)
+        {
+            if (on)
+            {
+                _crossed.Add(instrument);
+            }
+            else
+            {
+                _crossed.Remove(instrument);
+            }
+
+            Refresh();
+        }
+    }
+
+    /// <summary>
+    /// Sends every trade message of one product (all when null) twice, with the same trade id and sequence, while
+    /// <paramref name="on"/>.
+    /// </summary>
+    public void DuplicateTrades(string? instrument = null, bool on = true)
+    {
+        lock (_gate)
+        {
+            if (on)
+            {
+                _duplicated.Add(instrument);
+            }
+            else
+            {
+                _duplicated.Remove(instrument);
+            }
+
+            Refresh();
+        }
+    }
+
+    /// <summary>
+    /// Runs the product's trade rate at <paramref name="fraction"/> of normal (0.02 turns 10 trades a second into one
+    /// every 5 s); 1 ends it.
+    /// </summary>
+    public void Throttle(string instrument, double fraction)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(fraction);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fraction, 1.0);
+        lock (_gate)
+        {
+            if (fraction == 1.0)
+            {
+                _throttles.Remove(instrument);
+            }
+            else
+            {
+                _throttles[instrument] = fraction;
+            }
+
+            Refresh();
+        }
+    }
 
     /// <summary>Switches every fault off.</summary>
     public void Reset()
     {
         lock (_gate)
         {
-            _silenceAll = false;
             _silenced.Clear();
+            _quotesSilenced.Clear();
+            _duplicated.Clear();
+            _crossed.Clear();
+            _frozen.Clear();
+            _throttles.Clear();
             _sequenceSkips.Clear();
             _priceOffsets.Clear();
             _spikes.Clear();
@@ -142,7 +252,71 @@ public sealed class SimulatorFaults
 
         lock (_gate)
         {
-            return _silenceAll || _silenced.Contains(instrument);
+            return _silenced.Contains(instrument);
+        }
+    }
+
+    internal bool AreQuotesSilenced(string instrument)
+    {
+        if (!_anyInstrumentFault)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            return _quotesSilenced.Contains(instrument);
+        }
+    }
+
+    internal bool DuplicatesTrades(string instrument)
+    {
+        if (!_anyInstrumentFault)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            return _duplicated.Contains(instrument);
+        }
+    }
+
+    /// <summary>
+    /// The number of trades due in a step of <paramref name="seconds"/> at <paramref name="tradesPerSecond"/> times any
+    /// <see cref="Throttle"/>, carrying the fraction to the next step. Capped at one second's worth so a long pause does not
+    /// flood the sockets. The one copy of this rule for every synthetic feed.
+    /// </summary>
+    internal int TradesDue(string instrument, double tradesPerSecond, double seconds, ref double carry)
+    {
+        var rate = tradesPerSecond * ThrottleOf(instrument);
+        var owed = carry + rate * seconds;
+        var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(rate)));
+        carry = Math.Min(owed - n, 1.0);
+        return n;
+    }
+
+    /// <summary>
+    /// Applies <see cref="Freeze"/> and <see cref="CrossQuotes"/> to the quote a feed just computed for its next trade.
+    /// <paramref name="previous"/> is what the product last published; the first call after a freeze keeps it as the frozen quote.
+    /// </summary>
+    internal SimQuote ShapeQuote(string instrument, in SimQuote previous, in SimQuote next)
+    {
+        if (!_anyInstrumentFault)
+        {
+            return next;
+        }
+
+        lock (_gate)
+        {
+            var q = next;
+            if (_frozen.TryGetValue(instrument, out var frozen))
+            {
+                q = frozen ?? previous;
+                _frozen[instrument] = q;
+            }
+
+            return _crossed.Contains(instrument) ? q with { Bid = q.Ask, Ask = q.Bid } : q;
         }
     }
 
@@ -201,6 +375,65 @@ public sealed class SimulatorFaults
         }
     }
 
+    private double ThrottleOf(string instrument)
+    {
+        if (!_anyInstrumentFault)
+        {
+            return 1.0;
+        }
+
+        lock (_gate)
+        {
+            return _throttles.GetValueOrDefault(instrument, 1.0);
+        }
+    }
+
     private void Refresh() =>
-        _anyInstrumentFault = _silenceAll || _silenced.Count > 0 || _sequenceSkips.Count > 0 || _priceOffsets.Count > 0 || _spikes.Count > 0;
+        _anyInstrumentFault = _silenced.Any || _quotesSilenced.Any || _duplicated.Any || _crossed.Count > 0 || _frozen.Count > 0
+            || _throttles.Count > 0 || _sequenceSkips.Count > 0 || _priceOffsets.Count > 0 || _spikes.Count > 0;
+
+    /// <summary>Products a per-product switch is on for, or all of them. Guarded by the faults' gate.</summary>
+    private sealed class InstrumentSet
+    {
+        private readonly HashSet<string> _some = new(StringComparer.Ordinal);
+        private bool _all;
+
+        public bool Any => _all || _some.Count > 0;
+
+        public void Add(string? instrument)
+        {
+            if (instrument is null)
+            {
+                _all = true;
+            }
+            else
+            {
+                _some.Add(instrument);
+            }
+        }
+
+        /// <summary>Null switches off every product, including the "all" switch.</summary>
+        public void Remove(string? instrument)
+        {
+            if (instrument is null)
+            {
+                Clear();
+            }
+            else
+            {
+                _some.Remove(instrument);
+            }
+        }
+
+        public bool Contains(string instrument) => _all || _some.Contains(instrument);
+
+        public void Clear()
+        {
+            _all = false;
+            _some.Clear();
+        }
+    }
 }
+
+/// <summary>A product's best bid, best ask and trade price as a synthetic feed is about to publish them.</summary>
+internal readonly record struct SimQuote(decimal Bid, decimal Ask, decimal Price);

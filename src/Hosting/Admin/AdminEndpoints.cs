@@ -35,6 +35,16 @@ public static class AdminEndpoints
                 case "offset" when instrument is not null: f.PriceOffset(instrument, value ?? 0.02m); break;
                 case "spike" when instrument is not null: f.Spike(instrument, value ?? 0.06m); break;
                 case "latency": f.AddLatency(TimeSpan.FromMilliseconds((double)(value ?? 500))); break;
+                case "clock-ahead": f.ClockAhead(TimeSpan.FromMilliseconds((double)(value ?? 2000))); break;
+                case "freeze" when instrument is not null: f.Freeze(instrument); break;
+                case "unfreeze": f.Unfreeze(instrument); break;
+                case "silence-quotes": f.SilenceQuotes(instrument); break;
+                case "resume-quotes": f.ResumeQuotes(instrument); break;
+                case "crossed" when instrument is not null: f.CrossQuotes(instrument, on: value != 0m); break;
+                case "duplicate": f.DuplicateTrades(instrument, on: value != 0m); break;
+                case "throttle" when instrument is not null && value is null or (>= 0m and <= 1m):
+                    f.Throttle(instrument, (double)(value ?? 0.1m));
+                    break;
                 case "reset": f.Reset(); break;
                 default: return Results.BadRequest($"unknown fault '{action}' (or it needs ?instrument=)");
             }

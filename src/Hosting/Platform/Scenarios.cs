@@ -40,11 +40,30 @@ public static class Scenarios
         new("offset", "Coinbase BTC-USD prices sit 2 % high for 60 s.", TimeSpan.FromSeconds(60),
             (c, ct) => Hold(c, ct, TimeSpan.FromSeconds(60), () => c.Faults("coinbase").PriceOffset("BTC-USD", 0.02m),
                 () => c.Faults("coinbase").PriceOffset("BTC-USD", 0m))),
-        new("blip", "One Coinbase BTC-USD trade prints 6 % high: a blip, not a divergence.", TimeSpan.FromSeconds(1),
-            (c, ct) => Hold(c, ct, TimeSpan.FromSeconds(1), () => c.Faults("coinbase").Spike("BTC-USD", 0.06m), () => { })),
+        new("blip", "One Coinbase BTC-USD trade prints 3 % high: a blip, below the 5 % critical deviation, not a divergence.", TimeSpan.FromSeconds(1),
+            (c, ct) => Hold(c, ct, TimeSpan.FromSeconds(1), () => c.Faults("coinbase").Spike("BTC-USD", 0.03m), () => { })),
         new("spike", "One Kraken BTC/USD trade prints 10 % low.", TimeSpan.FromSeconds(1),
             (c, ct) => Hold(c, ct, TimeSpan.FromSeconds(1), () => c.Faults("kraken").Spike("BTC/USD", -0.10m), () => { })),
         new("rate-drop", "Deribit BTC-PERPETUAL updates drop to a quarter of their rate.", DefaultHold, RateDrop),
+        new("frozen-price", "Coinbase SOL-USD keeps trading at its rate with fresh times and ids, but at one frozen price.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").Freeze("SOL-USD"), () => c.Faults("coinbase").Unfreeze("SOL-USD"))),
+        new("clock-ahead", "Kraken exchange timestamps run 2 s ahead of the wall clock.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("kraken").ClockAhead(TimeSpan.FromSeconds(2)),
+                () => c.Faults("kraken").ClockAhead(TimeSpan.FromSeconds(-2)))),
+        new("clock-behind", "Coinbase exchange timestamps run 30 s behind the wall clock.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").AddLatency(TimeSpan.FromSeconds(30)),
+                () => c.Faults("coinbase").AddLatency(TimeSpan.FromSeconds(-30)))),
+        new("quotes-stop", "Coinbase tickers stop on every instrument while trades carry on.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").SilenceQuotes(), () => c.Faults("coinbase").ResumeQuotes())),
+        new("gross-error", "Coinbase SOL-USD trades and quotes print 100 times the price.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").PriceOffset("SOL-USD", 99m), () => c.Faults("coinbase").PriceOffset("SOL-USD", 0m))),
+        new("crossed-quotes", "Kraken BTC/USD quotes are published crossed: bid above ask.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("kraken").CrossQuotes("BTC/USD"), () => c.Faults("kraken").CrossQuotes("BTC/USD", on: false))),
+        new("duplicates", "Every Coinbase ETH-USD trade message is sent twice, same trade id and sequence.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").DuplicateTrades("ETH-USD"),
+                () => c.Faults("coinbase").DuplicateTrades("ETH-USD", on: false))),
+        new("rate-drop-tenth", "Coinbase BTC-USD trades slow to 1/50 of their rate (20/s to 0.4/s) through the feed's rate.", DefaultHold,
+            (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").Throttle("BTC-USD", 0.02), () => c.Faults("coinbase").Throttle("BTC-USD", 1.0))),
     ];
 
     public static bool TryGet(string name, out Scenario scenario)
@@ -66,7 +85,10 @@ public static class Scenarios
         }
     }
 
-    /// <summary>No simulator throttles, so the rate drop is a duty cycle: silent three quarters of every second.</summary>
+    /// <summary>
+    /// A duty cycle, silent three quarters of every second, so every kind of update drops (trades and tickers);
+    /// <see cref="SimulatorFaults.Throttle"/> slows trades only.
+    /// </summary>
     private static async Task RateDrop(ScenarioContext c, CancellationToken ct)
     {
         var faults = c.Faults("deribit");

@@ -145,10 +145,7 @@ internal sealed class AggregatorFeed
                 continue;
             }
 
-            // Trades owed for this step; capped at one second's worth so a long pause does not flood the streams.
-            var owed = p.Carry + p.Spec.TradesPerSecond * dt;
-            var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(p.Spec.TradesPerSecond)));
-            p.Carry = Math.Min(owed - n, 1.0);
+            var n = _faults.TradesDue(p.Spec.Key, p.Spec.TradesPerSecond, dt, ref p.Carry);
             for (var k = 0; k < n; k++)
             {
                 var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (k + 1.0) / n));

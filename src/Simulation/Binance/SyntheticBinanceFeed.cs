@@ -47,6 +47,7 @@ internal sealed class SyntheticBinanceFeed
             _symbols[i] = new Symbol(spec, state, instrument, scale, spec.IsDelivery(_segment))
             {
                 BestBid = price,
+                LastPrice = price,
                 BestAsk = price + spec.SpreadTicks * spec.TickSize,
                 NextBookTicker = options.BookTickerInterval is { } b ? start + b : null,
                 NextMark1s = start + options.MarkPriceInterval,
@@ -74,10 +75,7 @@ internal sealed class SyntheticBinanceFeed
                     continue;
                 }
 
-                // Trades owed for this step; capped at one second's worth so a long pause does not flood the sockets.
-                var owed = s.Carry + s.Spec.TradesPerSecond * dt;
-                var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(s.Spec.TradesPerSecond)));
-                s.Carry = Math.Min(owed - n, 1.0);
+                var n = _faults.TradesDue(s.Spec.Symbol, s.Spec.TradesPerSecond, dt, ref s.Carry);
                 for (var i = 0; i < n; i++)
                 {
                     var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (i + 1.0) / n));
@@ -119,7 +117,7 @@ internal sealed class SyntheticBinanceFeed
         var bid = Math.Max(tick, Math.Floor((mid - spread / 2) / tick) * tick);
         var ask = bid + spread;
         var takerBuys = _random.Next(2) == 0;
-        var price = takerBuys ? ask : bid;
+        (bid, ask, var price) = _faults.ShapeQuote(spec.Symbol, new SimQuote(s.BestBid, s.BestAsk, s.LastPrice), new SimQuote(bid, ask, takerBuys ? ask : bid));
         if (tradeFactor != quoteFactor)
         {
             price *= tradeFactor / quoteFactor; // a spike prints away from the quotes, for one trade
@@ -131,6 +129,7 @@ internal sealed class SyntheticBinanceFeed
             Math.Max(minSize, (decimal)(-Math.Log(1.0 - _random.NextDouble())) * spec.MeanTradeSize), spec.SizeDecimals);
         s.BestBid = BinanceWire.WithScale(bid, s.Scale);
         s.BestAsk = BinanceWire.WithScale(ask, s.Scale);
+        s.LastPrice = price;
 
         // A sequence skip makes both the trade id and the aggregate id jump, as a lost run of trades would.
         var state = s.State;
@@ -152,7 +151,12 @@ internal sealed class SyntheticBinanceFeed
         var stream = s.State.Stream(type);
         if (_protocol.AnySubscribed(stream))
         {
-            _protocol.Deliver(stream, write(stream, s.Spec.Symbol, _segment, trade));
+            var frame = write(stream, s.Spec.Symbol, _segment, trade);
+            _protocol.Deliver(stream, frame);
+            if (_faults.DuplicatesTrades(s.Spec.Symbol))
+            {
+                _protocol.Deliver(stream, frame); // the same trade and aggregate ids again, as a venue resend
+            }
         }
     }
 
@@ -161,7 +165,7 @@ internal sealed class SyntheticBinanceFeed
         var state = s.State;
         state.BookUpdateId += 1 + _random.Next(5); // book update ids are not contiguous per quote
         var stream = state.Stream(BinanceStreamType.BookTicker);
-        if (!_protocol.AnySubscribed(stream))
+        if (!_protocol.AnySubscribed(stream) || _faults.AreQuotesSilenced(s.Spec.Symbol))
         {
             return;
         }
@@ -238,6 +242,7 @@ internal sealed class SyntheticBinanceFeed
         public bool IsDelivery { get; } = isDelivery;
         public decimal BestBid;
         public decimal BestAsk;
+        public decimal LastPrice;
         public double Carry;
         public DateTimeOffset? NextBookTicker;
         public DateTimeOffset NextMark1s;

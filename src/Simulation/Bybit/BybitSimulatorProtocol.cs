@@ -187,9 +187,7 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
                     continue;
                 }
 
-                var owed = p.Carry + p.Spec.TradesPerSecond * dt;
-                var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(p.Spec.TradesPerSecond)));
-                p.Carry = Math.Min(owed - n, 1.0);
+                var n = _faults.TradesDue(p.Spec.Symbol, p.Spec.TradesPerSecond, dt, ref p.Carry);
                 if (n > 0)
                 {
                     EmitTrades(p, from, to, n, lag);

@@ -93,7 +93,12 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
         product.LastTradeId = match.TradeId;
         if (AnySubscribed(CoinbaseChannels.Matches, product.ProductId))
         {
-            Deliver(CoinbaseChannels.Matches, product.ProductId, CoinbaseWire.Match(match, last: false));
+            var frame = CoinbaseWire.Match(match, last: false);
+            Deliver(CoinbaseChannels.Matches, product.ProductId, frame);
+            if (_faults.DuplicatesTrades(product.ProductId))
+            {
+                Deliver(CoinbaseChannels.Matches, product.ProductId, frame); // same trade id and sequence, as a venue resend
+            }
         }
     }
 

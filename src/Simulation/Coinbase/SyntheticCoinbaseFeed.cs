@@ -75,10 +75,7 @@ internal sealed class SyntheticCoinbaseFeed : ICoinbaseFeed
                     continue;
                 }
 
-                // Trades owed for this step; capped at one second's worth so a long pause does not flood the sockets.
-                var owed = p.Carry + p.Spec.TradesPerSecond * dt;
-                var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(p.Spec.TradesPerSecond)));
-                p.Carry = Math.Min(owed - n, 1.0);
+                var n = _faults.TradesDue(p.Spec.ProductId, p.Spec.TradesPerSecond, dt, ref p.Carry);
                 for (var i = 0; i < n; i++)
                 {
                     var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (i + 1.0) / n));
@@ -119,7 +116,8 @@ internal sealed class SyntheticCoinbaseFeed : ICoinbaseFeed
         var bid = Math.Max(tick, Math.Floor((mid - spread / 2) / tick) * tick);
         var ask = bid + spread;
         var takerBuys = _random.Next(2) == 0;
-        var price = takerBuys ? ask : bid;
+        var previous = new SimQuote(p.BestBid, p.BestAsk, p.State.LastMatch?.Price ?? bid);
+        (bid, ask, var price) = _faults.ShapeQuote(spec.ProductId, previous, new SimQuote(bid, ask, takerBuys ? ask : bid));
         if (tradeFactor != quoteFactor)
         {
             price *= tradeFactor / quoteFactor; // a spike prints away from the quotes, for one trade
@@ -161,7 +159,7 @@ internal sealed class SyntheticCoinbaseFeed : ICoinbaseFeed
 
     private void EmitTicker(Product p, DateTime time)
     {
-        if (p.State.LastMatch is not { } last)
+        if (p.State.LastMatch is not { } last || _faults.AreQuotesSilenced(p.Spec.ProductId))
         {
             return;
         }

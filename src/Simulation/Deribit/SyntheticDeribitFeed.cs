@@ -62,9 +62,7 @@ internal sealed class SyntheticDeribitFeed
                     continue;
                 }
 
-                var owed = inst.Carry + inst.Spec.TradesPerSecond * dt;
-                var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(inst.Spec.TradesPerSecond)));
-                inst.Carry = Math.Min(owed - n, 1.0);
+                var n = _faults.TradesDue(inst.Spec.InstrumentName, inst.Spec.TradesPerSecond, dt, ref inst.Carry);
                 if (n > 0)
                 {
                     var trades = new DeribitTrade[n];

@@ -78,6 +78,9 @@ public sealed class VenueConnection
 
     internal void CompleteOutgoing() => _outgoing.Writer.TryComplete();
 
+    /// <summary>Takes the oldest queued frame without a socket, so a test can read what a feed sent on explicit times.</summary>
+    internal bool TryTakeQueued(out ReadOnlyMemory<byte> frame) => _outgoing.Reader.TryRead(out frame);
+
     internal void CountReceived() => Interlocked.Increment(ref _received);
 
     /// <summary>Drains the queue onto the socket until the queue completes or the socket fails.</summary>

@@ -117,7 +117,12 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
 
         if (trades.Count > 0 && AnySubscribed(TradeChannel, pair.Symbol))
         {
-            Deliver(TradeChannel, pair.Symbol, KrakenWire.Trades(trades, snapshot: false));
+            var frame = KrakenWire.Trades(trades, snapshot: false);
+            Deliver(TradeChannel, pair.Symbol, frame);
+            if (_faults.DuplicatesTrades(pair.Symbol))
+            {
+                Deliver(TradeChannel, pair.Symbol, frame); // the same trade ids again, as a venue resend
+            }
         }
     }
 

@@ -59,10 +59,7 @@ internal sealed class SyntheticKrakenFeed
                     continue;
                 }
 
-                // Trades owed for this step; capped at one second's worth so a long pause does not flood the sockets.
-                var owed = p.Carry + p.Spec.TradesPerSecond * dt;
-                var n = (int)Math.Min(Math.Floor(owed), Math.Max(1, Math.Ceiling(p.Spec.TradesPerSecond)));
-                p.Carry = Math.Min(owed - n, 1.0);
+                var n = _faults.TradesDue(p.Spec.Symbol, p.Spec.TradesPerSecond, dt, ref p.Carry);
                 _batch.Clear();
                 for (var i = 0; i < n; i++)
                 {
@@ -109,7 +106,7 @@ internal sealed class SyntheticKrakenFeed
         var bid = Math.Max(tick, Math.Floor((mid - spread / 2) / tick) * tick);
         var ask = bid + spread;
         var takerBuys = _random.Next(2) == 0;
-        var price = takerBuys ? ask : bid;
+        (bid, ask, var price) = _faults.ShapeQuote(spec.Symbol, new SimQuote(p.Bid, p.Ask, p.Last), new SimQuote(bid, ask, takerBuys ? ask : bid));
         if (tradeFactor != quoteFactor)
         {
             price *= tradeFactor / quoteFactor; // a spike prints away from the quotes, for one trade
@@ -129,6 +126,11 @@ internal sealed class SyntheticKrakenFeed
 
     private void EmitTicker(Pair p, DateTime time)
     {
+        if (_faults.AreQuotesSilenced(p.Spec.Symbol))
+        {
+            return;
+        }
+
         var change = p.Last - p.Open;
         var ticker = new KrakenTicker(
             p.Spec.Symbol,

@@ -135,6 +135,25 @@ public sealed class KrakenProviderTests
     }
 
     [Fact]
+    public async Task A_clock_ahead_reaches_the_events_and_crossed_quotes_are_rejected_as_crossed()
+    {
+        await using var h = await Harness.StartAsync("BTC/USD");
+        await h.ReadUntilAsync((e, _) => e.Kind == EventKind.Quote);
+
+        h.Sim.Faults.ClockAhead(TimeSpan.FromSeconds(2));
+        h.Sim.Faults.CrossQuotes("BTC/USD");
+        var seen = await h.ReadUntilAsync((_, all) => all.Count(e => e.Kind == EventKind.Trade && e.ExchangeTime > e.ReceiveTime) >= 50);
+
+        // Once the fault is on, every trade is stamped ahead of our receive time: 2 s less the feed-to-decoder delay, which a
+        // busy machine stretches, so only the bounds and the best case are asserted.
+        var ahead = seen.Where(e => e.Kind == EventKind.Trade).SkipWhile(e => e.ExchangeTime <= e.ReceiveTime).ToList();
+        Assert.All(ahead, e => Assert.InRange(e.ExchangeTime - e.ReceiveTime, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(2)));
+        Assert.True(ahead.Max(e => e.ExchangeTime - e.ReceiveTime) > TimeSpan.FromSeconds(1.5), "about 2 s ahead");
+        Assert.True(h.Provider.Counters.ByReason(FrameReason.CrossedQuote) > 0, "crossed tickers reach the validator and are refused");
+        Assert.Equal(0, h.Provider.Counters.ByReason(FrameReason.TimestampFuture)); // 2 s is well inside MaxFutureSkew
+    }
+
+    [Fact]
     public async Task Adding_a_symbol_uses_the_live_connection_and_removing_one_stops_it()
     {
         await using var h = await Harness.StartAsync("BTC/USD", "ETH/USD");

@@ -51,7 +51,7 @@ public sealed class QualityScenarioTests(Xunit.Abstractions.ITestOutputHelper ou
         await using var h = await PlatformHarness.StartAsync(["coinbase", "kraken", "aggregator"], FastDetectors);
         await Task.Delay(TimeSpan.FromSeconds(8));
 
-        h.Platform.Simulators["coinbase"].Faults.Spike("BTC-USD", 0.06m);
+        h.Platform.Simulators["coinbase"].Faults.Spike("BTC-USD", 0.03m);
         await Task.Delay(TimeSpan.FromSeconds(10)); // longer than Divergence:For
         Assert.DoesNotContain(Open(h, "divergence"), a => a.Labels.Provider == "coinbase");
 
