@@ -62,7 +62,7 @@ public static class Scenarios
         new("duplicates", "Every Coinbase ETH-USD trade message is sent twice, same trade id and sequence.", DefaultHold,
             (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").DuplicateTrades("ETH-USD"),
                 () => c.Faults("coinbase").DuplicateTrades("ETH-USD", on: false))),
-        new("rate-drop-tenth", "Coinbase BTC-USD trades slow to 1/50 of their rate (20/s to 0.4/s) through the feed's rate.", DefaultHold,
+        new("trade-rate-drop", "Coinbase BTC-USD trades slow to 1/50 of their rate (20/s to 0.4/s) through the feed's rate.", DefaultHold,
             (c, ct) => Hold(c, ct, DefaultHold, () => c.Faults("coinbase").Throttle("BTC-USD", 0.02), () => c.Faults("coinbase").Throttle("BTC-USD", 1.0))),
     ];
 

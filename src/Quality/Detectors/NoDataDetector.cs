@@ -11,10 +11,12 @@ namespace Cloudwall.Rx.Quality.Detectors;
 /// whichever partition or pod delivers the windows, never a guess about windows still in flight; windows that stop
 /// arriving altogether count too, after <see cref="DeliveryAllowanceNs"/>.
 /// Silence is grouped top-down: provider, venue, data class on a venue, instrument on a venue. A group alerts as one
-/// when at least <see cref="NoDataOptions.GroupSilentFraction"/> of its series are silent; a provider or venue also
-/// when none of its series sent anything for its fastest member's threshold. Each wider level counts its members as
-/// silent <see cref="NoDataOptions.GroupingLead"/> earlier than the level below it, so an outage is recognised at its
-/// widest level in the same evaluation, and its members raise nothing of their own.
+/// when at least <see cref="NoDataOptions.GroupSilentFraction"/> of its series are silent, or when nothing at all arrived
+/// from it for its own threshold: twice the largest silence it normally shows, at least <see cref="NoDataOptions.GroupFloor"/>
+/// (a group of several streams is much faster than each, so it can be judged sooner without false alarms, and a group that
+/// publishes in bursts learns a longer one). A group within <see cref="NoDataOptions.GroupingMargin"/> of its threshold
+/// holds its narrower groups and series back for one evaluation, so an outage is reported once, at its widest level, and
+/// its members raise nothing of their own.
 /// </summary>
 public sealed class NoDataDetector
 {
@@ -24,7 +26,11 @@ public sealed class NoDataDetector
     private readonly NoDataOptions _options;
     private readonly SeriesSettingsCache _settings;
     private readonly IAlertReporter _reporter;
-    private readonly long _leadNs;
+    private readonly long _marginNs;
+    private readonly long _groupFloorNs;
+
+    /// <summary>Evaluations a group learns its normal silence over before it may alert as one stream.</summary>
+    private const int GroupWarmUp = 10;
 
     /// <summary>Windows that stop arriving for a series count as silence this long after the newest one was due.</summary>
     public static readonly long DeliveryAllowanceNs = 3 * UnixTime.NanosPerSecond;
@@ -38,7 +44,8 @@ public sealed class NoDataDetector
         _options = options;
         _settings = settings;
         _reporter = reporter;
-        _leadNs = SeriesSettings.Ns(options.GroupingLead);
+        _marginNs = SeriesSettings.Ns(options.GroupingMargin);
+        _groupFloorNs = SeriesSettings.Ns(options.GroupFloor);
     }
 
     public int SeriesCount => _series.Count;
@@ -94,14 +101,17 @@ public sealed class NoDataDetector
 
         for (var level = 0; level < GroupLevels.Length; level++)
         {
-            // Provider counts members 4 leads early, venue 3, data class 2, instrument 1: wider first.
-            var lead = (GroupLevels.Length - level) * _leadNs;
             var wide = GroupLevels[level] is AlertLevel.Provider or AlertLevel.Venue;
-            foreach (var g in _groups[level]) EvaluateGroup(g, lead, wide, nowNs);
+            foreach (var g in _groups[level]) EvaluateGroup(g, level, wide, nowNs);
         }
 
         foreach (var s in _series)
         {
+            if (s.Silent && !s.Open && AncestorPending(s, s.Groups.Count))
+            {
+                continue; // a wider group is about to report this outage: wait one evaluation
+            }
+
             if (s.Silent && (!s.Suppressed || s.Open))
             {
                 s.Open = true;
@@ -116,29 +126,72 @@ public sealed class NoDataDetector
         }
     }
 
-    private void EvaluateGroup(Group g, long leadNs, bool wide, long nowNs)
+    /// <summary>Whether any of the series' groups wider than <paramref name="level"/> is about to cross its own threshold.</summary>
+    private static bool AncestorPending(Series s, int level)
     {
+        for (var i = 0; i < level && i < s.Groups.Count; i++)
+        {
+            if (s.Groups[i].Pending) return true;
+        }
+
+        return false;
+    }
+
+    private void EvaluateGroup(Group g, int level, bool wide, long nowNs)
+    {
+        g.Pending = false;
         var members = g.Members;
         var silent = 0;
         var anySuppressed = false;
         var anyEnabled = false;
+        var memberOpen = false;
         var minSilence = long.MaxValue;
-        var minThreshold = long.MaxValue;
+        var maxThreshold = 0L;
         var normal = double.MaxValue;
         foreach (var s in members)
         {
             anySuppressed |= s.Suppressed;
             if (!s.Settings.Enabled) continue;
             anyEnabled = true;
+            memberOpen |= s.Open;
             minSilence = Math.Min(minSilence, s.SilenceNs);
-            minThreshold = Math.Min(minThreshold, s.ThresholdNs);
+            maxThreshold = Math.Max(maxThreshold, s.ThresholdNs);
             normal = Math.Min(normal, Normal(s));
-            if (s.SilenceNs >= s.ThresholdNs - leadNs) silent++;
+            if (s.Silent) silent++;
         }
 
-        var condition = anyEnabled && members.Count >= _options.MinGroupSize &&
-                        (silent >= Math.Ceiling(_options.GroupSilentFraction * members.Count) ||
-                         (wide && minSilence >= minThreshold - leadNs)); // nobody sent anything for the fastest member's threshold
+        if (!anyEnabled || members.Count < _options.MinGroupSize)
+        {
+            return;
+        }
+
+        // The group as one stream: silent when nothing at all arrived for its own threshold, learned from the silences it
+        // normally shows between evaluations (so a group whose members publish in bursts gets a longer one). Not while a
+        // narrower alert already explains the silence (one member stopped, the others merely paused).
+        var groupThreshold = g.Observations >= GroupWarmUp
+            ? Math.Min(Math.Max(_groupFloorNs, (long)(2 * g.NormalMaxNs)), SeriesSettings.Ns(_options.Ceiling))
+            : long.MaxValue;
+        var combined = !memberOpen && !(anySuppressed && !g.Open) && minSilence >= groupThreshold;
+        var condition = silent >= Math.Ceiling(_options.GroupSilentFraction * members.Count) || combined;
+        if (!condition && !g.Open && !anySuppressed && !memberOpen && groupThreshold != long.MaxValue && minSilence >= groupThreshold - _marginNs)
+        {
+            // Nearly silent as a whole: its narrower groups and series wait one evaluation, so an outage is reported
+            // once, at its widest level, even when the members stopped a few milliseconds apart.
+            g.Pending = true;
+            return;
+        }
+
+        if (condition && !g.Open && AncestorPending(members[0], level))
+        {
+            return; // a wider group is about to report it
+        }
+        if (!condition && !g.Open)
+        {
+            // Learn only from normal times, each observation capped at the threshold, forgetting slowly (half-life ~140 evaluations).
+            g.NormalMaxNs = Math.Max(g.NormalMaxNs * 0.995, Math.Min(minSilence, groupThreshold));
+            g.Observations++;
+        }
+
         if (condition)
         {
             foreach (var s in members) s.Suppressed = true;
@@ -209,5 +262,10 @@ public sealed class NoDataDetector
         public readonly AlertKey Key = key;
         public readonly List<Series> Members = new();
         public bool Open;
+        /// <summary>The largest silence the group normally shows between evaluations (decaying max), in ns.</summary>
+        public double NormalMaxNs;
+        public int Observations;
+        /// <summary>Set during an evaluation: within the margin of its threshold, not yet crossed.</summary>
+        public bool Pending;
     }
 }

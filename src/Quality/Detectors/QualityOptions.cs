@@ -118,14 +118,20 @@ public sealed class NoDataOptions
     /// <summary>A group (provider, venue, data class, instrument) alerts as one when at least this share of its series is silent. Default 0.8.</summary>
     public double GroupSilentFraction { get; set; } = 0.8;
 
+    /// <summary>
+    /// The least threshold of a group judged as one stream (nothing at all from any member): twice its normal largest
+    /// silence, at least this. Default 0.5 s (with 1 s windows: an instrument, data class, venue or provider silent within 1.75 s).
+    /// </summary>
+    public TimeSpan GroupFloor { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Groups smaller than this never alert as a group. Default 2.</summary>
     public int MinGroupSize { get; set; } = 2;
 
     /// <summary>
-    /// Each wider level (instrument, data class, venue, provider) counts a member silent this much earlier than the level
-    /// below it, so an outage is reported once, at its widest level, in the same evaluation. Default 0.1 s.
+    /// A group this close to its own threshold (and not yet past it) holds its narrower groups and series back for one
+    /// evaluation, so an outage whose streams stopped a few milliseconds apart is reported once, at its widest level. Default 0.3 s.
     /// </summary>
-    public TimeSpan GroupingLead { get; set; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan GroupingMargin { get; set; } = TimeSpan.FromMilliseconds(300);
 
     internal IEnumerable<string> Validate(string key)
     {
@@ -135,7 +141,8 @@ public sealed class NoDataOptions
         if (Ceiling < Floor) yield return QualityOptions.Range(key, nameof(Ceiling), Ceiling, $"at least {nameof(Floor)} ({Floor})");
         if (GroupSilentFraction is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(GroupSilentFraction), GroupSilentFraction, "in (0, 1]");
         if (MinGroupSize < 2) yield return QualityOptions.Range(key, nameof(MinGroupSize), MinGroupSize, "at least 2");
-        if (GroupingLead < TimeSpan.Zero || GroupingLead > TimeSpan.FromSeconds(10)) yield return QualityOptions.Range(key, nameof(GroupingLead), GroupingLead, "0..00:00:10");
+        if (GroupFloor < TimeSpan.FromMilliseconds(100) || GroupFloor > Ceiling) yield return QualityOptions.Range(key, nameof(GroupFloor), GroupFloor, $"00:00:00.1..{nameof(Ceiling)}");
+        if (GroupingMargin < TimeSpan.Zero || GroupingMargin > TimeSpan.FromSeconds(10)) yield return QualityOptions.Range(key, nameof(GroupingMargin), GroupingMargin, "0..00:00:10");
     }
 }
 

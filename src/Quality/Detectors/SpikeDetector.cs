@@ -44,7 +44,8 @@ public sealed class SpikeScorer
 }
 
 /// <summary>
-/// Spikes on each series' price ratio (price / fair) and update rate (updates per second in windows with data), scored
+/// Spikes on each series' price ratio (price / fair) and update rate (updates per second over the window and the one
+/// before it, so a stall of our own process that shifts updates between windows is no spike), scored
 /// on arrival with <see cref="SpikeScorer"/>. A spike raises an Info alert per (series, signal) that resolves after
 /// <see cref="SpikeOptions.ResolveAfter"/> without another spike.
 /// </summary>
@@ -72,7 +73,15 @@ public sealed class SpikeDetector(SpikeOptions options, SeriesSettingsCache sett
         if (!s.Settings.Enabled) return;
         if (ratio is { } r) Push(s.Ratio, r, s.Settings, options.RatioMinDeviation, relative: false, RatioWhat, w.WindowEndNs);
         var seconds = (w.WindowEndNs - w.WindowStartNs) / 1e9;
-        if (w.Count > 0 && seconds > 0) Push(s.Rate, w.Count / seconds, s.Settings, options.RateMinDeviation, relative: true, RateWhat, w.WindowEndNs);
+        if (w.Count > 0 && seconds > 0 && s.PrevCount > 0) // both windows with data: silence is not a rate
+        {
+            // Windows are cut on the processing clock: a stall of the process moves updates from one window into the next,
+            // on every series at once. The rate is taken over two windows, so such a shift cancels and a real burst does not.
+            Push(s.Rate, (w.Count + s.PrevCount) / (seconds + s.PrevSeconds), s.Settings, options.RateMinDeviation, relative: true, RateWhat, w.WindowEndNs);
+        }
+
+        s.PrevCount = Math.Max(0, w.Count);
+        s.PrevSeconds = seconds;
     }
 
     public void Evaluate(long nowNs)
@@ -110,6 +119,8 @@ public sealed class SpikeDetector(SpikeOptions options, SeriesSettingsCache sett
         public SeriesSettings Settings = settings; // refreshed per window: thresholds may change at run time
         public readonly Signal Ratio = ratio;
         public readonly Signal Rate = rate;
+        public long PrevCount = -1;
+        public double PrevSeconds;
     }
 
     /// <summary>A ring buffer of one signal plus its alert state.</summary>

@@ -22,7 +22,8 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
 
     public void Observe(SeriesWindow w)
     {
-        if (!options.Enabled) return;
+        // Funding rates are republished on the venue's schedule or on change: their update rate says nothing of the feed's health.
+        if (!options.Enabled || w.Key.DataClass == DataClass.Funding) return;
         if (!_series.TryGetValue(w.Key, out var s))
         {
             if (w.Count <= 0) return; // a series is learned from its first update
@@ -66,7 +67,8 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
         // judgement either way. A trickle still lands updates there now and then, and each such window is judged.
         if (count == 0 || w.WindowEndNs - s.PrevDataEndNs > span * 1e9 / 2) return;
         var expected = baseline * span;
-        var current = count / span;
+        var (recentCount, recentSpan) = s.Trailing(span / 2);
+        var current = recentCount / recentSpan; // what the feed delivers now: the newest half of the span
         s.Low = count < s.Settings.UpdateRateDropFraction * expected && PoissonCdf(count, expected) < options.Significance;
         var wasActive = s.Condition.Active;
         if (s.Condition.Observe(s.Low, w.WindowEndNs, 0, _clearNs))

@@ -20,7 +20,7 @@ public sealed class FaultScenarioTests
         { "gross-error", "coinbase", "SOL-USD" },
         { "crossed-quotes", "kraken", "BTC/USD" },
         { "duplicates", "coinbase", "ETH-USD" },
-        { "rate-drop-tenth", "coinbase", "BTC-USD" },
+        { "trade-rate-drop", "coinbase", "BTC-USD" },
     };
 
     [Theory]
