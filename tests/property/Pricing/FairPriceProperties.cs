@@ -51,7 +51,7 @@ public sealed class FairPriceProperties
         return engine.OnTick(T0 + 10 * Second, output) == 1 ? output[0] : null;
     }
 
-    private static MarketEvent Trade(int source, decimal price, decimal volume, long now) => new()
+    internal static MarketEvent Trade(int source, decimal price, decimal volume, long now) => new()
     {
         Kind = EventKind.Trade, Instrument = Btc, Venue = new VenueId((byte)(source + 1)), Provider = new ProviderId((byte)(source + 1)),
         Price = price, Size = volume, ExchangeTimeNs = now, ReceiveTimeNs = now,
