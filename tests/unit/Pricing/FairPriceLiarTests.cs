@@ -310,6 +310,54 @@ public sealed class FairPriceLiarTests
     }
 
     [Fact]
+    public void Gross_frozen_and_conflict_paths_do_not_allocate()
+    {
+        // Three series in one engine, each steady in one of the new paths: a 100× liar among two (gross against the good
+        // price), a frozen source among three, and two sources disputed for ever (conflict held).
+        var statuses = new int[8];
+        var engine = new FairPriceEngine(new PricingParametersSource(new PricingParameters { Spot = Spot with { MinInterval = TimeSpan.FromMilliseconds(10) } }),
+            detail: (in FairPrice _, ReadOnlySpan<SourceDetail> sources) =>
+            {
+                foreach (var d in sources)
+                {
+                    statuses[(int)d.Status]++;
+                }
+            });
+        InstrumentId liar = new(1), frozen = new(2), disputed = new(3);
+        var output = new FairPrice[16];
+
+        void Run(int from, int count)
+        {
+            for (var i = from; i < from + count; i++)
+            {
+                var now = T0 + i * 50 * Milli;
+                var move = (i % 40) * 0.01m;
+                engine.OnEvent(Trade(liar, VenueId.Coinbase, 150m + move, now), now, out _);
+                engine.OnEvent(Trade(liar, VenueId.Kraken, i < 10 ? 150m : 15_000m + move, now), now, out _);
+                engine.OnEvent(Trade(frozen, VenueId.Coinbase, 100m + (i * 0.001m), now), now, out _);
+                engine.OnEvent(Trade(frozen, VenueId.Kraken, 100.01m + (i * 0.001m), now), now, out _);
+                engine.OnEvent(Trade(frozen, VenueId.Binance, 100m, now), now, out _);
+                engine.OnEvent(Trade(disputed, VenueId.Coinbase, i < 10 ? 100m : 102m, now), now, out _);
+                engine.OnEvent(Trade(disputed, VenueId.Kraken, i < 10 ? 100m : 98m, now), now, out _);
+                if (i % 4 == 0)
+                {
+                    engine.OnTick(now, output);
+                }
+            }
+        }
+
+        Run(0, 2_000);
+        var counted = (int[])statuses.Clone();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Run(2_000, 20_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(statuses[(int)SourceStatus.Gross] > counted[(int)SourceStatus.Gross]);
+        Assert.True(statuses[(int)SourceStatus.Frozen] > counted[(int)SourceStatus.Frozen]);
+        Assert.True(statuses[(int)SourceStatus.Disputed] > counted[(int)SourceStatus.Disputed]);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void New_parameters_are_validated_and_overridable()
     {
         var bad = new PricingParameters
