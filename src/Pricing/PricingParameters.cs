@@ -52,8 +52,15 @@ public sealed record ClassParameters
 
     public static ClassParameters DerivativeDefault { get; } = new() { OutlierThreshold = 0.02m };
 
-    /// <summary>Options pass venue marks through: one venue is normal, marks update slowly, and vendors' IV surfaces differ more.</summary>
-    public static ClassParameters OptionDefault { get; } = new() { Staleness = TimeSpan.FromSeconds(120), OutlierThreshold = 0.05m, MinSources = 1 };
+    /// <summary>
+    /// Options pass venue marks through: one venue is normal, marks update slowly, and vendors' IV surfaces differ more. A
+    /// cheap option's mark moves tens of percent in one update, so only a far larger deviation is gross; and a mark may
+    /// legitimately stand still as long as the staleness limit.
+    /// </summary>
+    public static ClassParameters OptionDefault { get; } = new()
+    {
+        Staleness = TimeSpan.FromSeconds(120), OutlierThreshold = 0.05m, MinSources = 1, CriticalDeviation = 0.5m, FrozenFloor = TimeSpan.FromSeconds(120),
+    };
 
     /// <summary>Applies an override's set fields on top of this class's values.</summary>
     public ClassParameters With(ParameterOverride o) => new()
