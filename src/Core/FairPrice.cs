@@ -8,6 +8,11 @@ public enum FairPriceStatus : byte
     Degraded = 1,
     /// <summary>No source is eligible: the last value is held.</summary>
     Stale = 2,
+    /// <summary>
+    /// Sources are eligible but disagree and nothing settles which is right (two sources, or all judged gross): the last good
+    /// value is held. Unlike <see cref="Stale"/> the held value is recent and may be used.
+    /// </summary>
+    Conflict = 3,
 }
 
 /// <summary>Which input class a fair price is built from (values are part of the wire format, v2 on).</summary>
@@ -58,6 +63,7 @@ public static class FairPriceStatusText
         FairPriceStatus.Ok => "ok",
         FairPriceStatus.Degraded => "degraded",
         FairPriceStatus.Stale => "stale",
+        FairPriceStatus.Conflict => "conflict",
         _ => "unknown",
     };
 

@@ -21,6 +21,10 @@ public sealed partial class FairPriceEngine
             MaxShare = p.MaxWeightShare;
             ChangeFraction = p.MeaningfulChangeBp / 10_000m;
             MinSources = p.MinSources;
+            Critical = p.CriticalDeviation;
+            FrozenFloorNs = p.FrozenFloor.Ticks * UnixTime.NanosPerTick;
+            FrozenMultiplier = p.FrozenMultiplier;
+            FrozenPeerMove = p.FrozenPeerMove;
             Version = version;
         }
 
@@ -33,6 +37,10 @@ public sealed partial class FairPriceEngine
         public decimal MaxShare { get; }
         public decimal ChangeFraction { get; }
         public int MinSources { get; }
+        public decimal Critical { get; }
+        public long FrozenFloorNs { get; }
+        public int FrozenMultiplier { get; }
+        public decimal FrozenPeerMove { get; }
         public int Version { get; }
     }
 
@@ -52,11 +60,14 @@ public sealed partial class FairPriceEngine
     /// One source (provider × venue) of one instrument's book: a bucketed rolling window of trades, the last quote, the
     /// last mark, the last funding rate, and the times. Owned by the partition thread.
     /// </summary>
-    internal sealed class SourceState(ProviderId provider, VenueId venue)
+    internal sealed class SourceState(ProviderId provider, VenueId venue, Book book, int index)
     {
         public readonly int Key = Pack(provider, venue);
         public readonly ProviderId Provider = provider;
         public readonly VenueId Venue = venue;
+        /// <summary>The book this source belongs to, and its slot there: frozen detection compares it with its peers.</summary>
+        public readonly Book Book = book;
+        public readonly int Index = index;
 
         private DecimalBuckets _notional;
         private DecimalBuckets _volume;
@@ -88,6 +99,83 @@ public sealed partial class FairPriceEngine
         public bool Excluded;
         /// <summary>Outlier state in the composite this source also feeds (judged against the composite's median).</summary>
         public bool ExcludedInComposite;
+
+        // Own history (docs/fair-price.md §3a, §3c): the raw price (last trade, quote mid or mark, whichever changed last)
+        // and when it last changed, the learned time between changes, and when it last jumped by the critical deviation.
+        public decimal Level;
+        public long LastChangeNs;
+        public long ChangeIntervalNs;
+        public long JumpNs;
+        /// <summary>The peers' <see cref="Level"/> (by slot) at this source's last change: did they move while it stood still?</summary>
+        public decimal[] PeerLevels = new decimal[4];
+
+        /// <summary>How long without a change makes this source frozen: the floor, or the multiple of its learned interval.</summary>
+        public long FrozenAfterNs(in Resolved p) => Math.Max(p.FrozenFloorNs, p.FrozenMultiplier * ChangeIntervalNs);
+
+        /// <summary>
+        /// Records a change of the raw price at effective time <paramref name="atNs"/>: learns the change interval (a gap
+        /// long enough to have made the source frozen is not normal behaviour and is not learned), notes a jump past the
+        /// critical deviation, and snapshots the peers' levels. A late update does not rewrite history.
+        /// </summary>
+        public void OnChange(decimal level, long atNs, in Resolved p)
+        {
+            if (atNs < LastChangeNs || level <= 0m)
+            {
+                return;
+            }
+
+            if (Level > 0m)
+            {
+                if (Math.Abs(level - Level) > p.Critical * Level)
+                {
+                    JumpNs = atNs;
+                }
+
+                var gap = atNs - LastChangeNs;
+                if (gap < FrozenAfterNs(p))
+                {
+                    // EWMA with weight 1/8: a few changes teach it, one odd gap does not.
+                    ChangeIntervalNs = ChangeIntervalNs == 0 ? gap : ChangeIntervalNs + ((gap - ChangeIntervalNs) / 8);
+                }
+            }
+
+            Level = level;
+            LastChangeNs = atNs;
+            var peers = Book.Sources;
+            for (var k = 0; k < Book.Count; k++)
+            {
+                PeerLevels[k] = peers[k].Level;
+            }
+        }
+
+        /// <summary>
+        /// Frozen: no change for <see cref="FrozenAfterNs"/> although updates kept arriving, while a fresh peer changed after
+        /// it and moved by more than <see cref="Resolved.FrozenPeerMove"/> from where it stood at this source's last change.
+        /// </summary>
+        public bool IsFrozen(long nowNs, in Resolved p)
+        {
+            if (LastChangeNs == 0 || LastUpdateNs <= LastChangeNs || nowNs - LastChangeNs < FrozenAfterNs(p))
+            {
+                return false;
+            }
+
+            var peers = Book.Sources;
+            for (var k = 0; k < Book.Count; k++)
+            {
+                var peer = peers[k];
+                var was = PeerLevels[k];
+                if (k != Index && was > 0m && peer.LastChangeNs > LastChangeNs && nowNs - peer.LastUpdateNs <= p.StalenessNs &&
+                    Math.Abs(peer.Level - was) > p.FrozenPeerMove * was)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Jumped past the critical deviation in one change within the staleness limit.</summary>
+        public bool JumpedRecently(long nowNs, long stalenessNs) => JumpNs > 0 && nowNs - JumpNs <= stalenessNs;
 
         public static int Pack(ProviderId p, VenueId v) => (p.Code << 8) | v.Code;
 
@@ -197,6 +285,12 @@ public sealed partial class FairPriceEngine
         public long NextExpiryNs = long.MaxValue;
 
         public bool Emitted;
+        /// <summary>The last published value that was computed (not held) and corroborated: what Conflict holds, and reference (b).</summary>
+        public bool HasGood;
+        public decimal GoodPrice;
+        public decimal GoodConfidence;
+        public long GoodNs;
+        public long GoodNewestNs;
         public decimal LastPrice;
         public decimal LastConfidence;
         public FairPriceStatus LastStatus;
@@ -219,9 +313,14 @@ public sealed partial class FairPriceEngine
             if (Count == sources.Length)
             {
                 Array.Resize(ref Sources, Count * 2);
+                for (var i = 0; i < Count; i++)
+                {
+                    Array.Resize(ref Sources[i].PeerLevels, Sources.Length);
+                }
             }
 
-            var s = new SourceState(provider, venue);
+            var s = new SourceState(provider, venue, this, Count);
+            Array.Resize(ref s.PeerLevels, Sources.Length);
             Sources[Count++] = s;
             return s;
         }
@@ -268,6 +367,10 @@ public sealed partial class FairPriceEngine
         public InstrumentState? Composite;
         /// <summary>Set on a composite: its constituents.</summary>
         public CompositeInput[] Inputs = [];
+
+        /// <summary>Spot: the same base in the other convertible quote currencies, and this quote's USD rate (reference (c) of §3a).</summary>
+        public RelatedMarket[] Related = [];
+        public RelatedId QuoteRate = new(null);
 
         public void Refresh(PricingParameters current)
         {

@@ -84,7 +84,13 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
 
                 book = st.Trade;
                 src = book.Source(e.Provider, e.Venue);
+                var traded = atNs >= src.LastTradeNs && e.Price != src.LastTrade;
                 src.OnTrade(e.Price, e.Size, atNs, nowNs, st.P.BucketNs);
+                if (traded)
+                {
+                    src.OnChange(e.Price, atNs, st.P);
+                }
+
                 break;
             case EventKind.Quote:
                 if (st.Trade is null || e.Price <= 0m || e.Aux < e.Price)
@@ -94,10 +100,16 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
 
                 book = st.Trade;
                 src = book.Source(e.Provider, e.Venue);
+                var quoted = e.Price != src.Bid || e.Aux != src.Ask;
                 src.Bid = e.Price;
                 src.Ask = e.Aux;
                 src.QuoteNs = atNs;
                 src.Touch(atNs);
+                if (quoted)
+                {
+                    src.OnChange((e.Price + e.Aux) / 2m, atNs, st.P);
+                }
+
                 break;
             case EventKind.Mark:
                 if (st.Mark is null || e.Price <= 0m)
@@ -107,9 +119,15 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
 
                 book = st.Mark;
                 src = book.Source(e.Provider, e.Venue);
+                var marked = e.Price != src.Mark;
                 src.Mark = e.Price;
                 src.MarkIv = st.Market == MarketType.Option ? e.Aux : 0m;
                 src.Touch(atNs);
+                if (marked)
+                {
+                    src.OnChange(e.Price, atNs, st.P);
+                }
+
                 break;
             case EventKind.Funding:
                 if (st.Trade is null)
@@ -203,6 +221,7 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
         Instrument? inst = null;
         _refData?.TryGet(id, out inst!);
         var st = new InstrumentState(id, inst?.Key ?? id.ToString(), inst?.Spec);
+        (st.Related, st.QuoteRate) = RelatedMarkets(inst?.Spec);
         _states[i] = st;
         Track(st);
         if (_composites.TryGetLink(id, out var compositeId, out var rate))
@@ -238,7 +257,7 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
                 var volume = 0m;
                 var price = book.Method == FairPriceMethod.TradeBased ? s.TradePrice(nowNs, staleness, out volume) : s.Mark;
 
-                AddCandidate(ref n, st.Id, s, price, volume, Classify(s, price, nowNs, staleness, ref nextExpiry));
+                AddCandidate(ref n, st.Id, s, price, volume, Classify(s, price, nowNs, st.P, ref nextExpiry));
             }
 
             return n;
@@ -254,7 +273,7 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
             {
                 var s = trade.Sources[i];
                 var price = s.TradePrice(nowNs, staleness, out var volume) * rate;
-                var status = rateOk ? Classify(s, price, nowNs, staleness, ref nextExpiry) : SourceStatus.NoRate;
+                var status = rateOk ? Classify(s, price, nowNs, st.P, ref nextExpiry) : SourceStatus.NoRate;
                 AddCandidate(ref n, input.Market.Id, s, price, volume, status);
             }
         }
@@ -262,14 +281,14 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
         return n;
     }
 
-    private static SourceStatus Classify(SourceState s, decimal price, long nowNs, long stalenessNs, ref long nextExpiry)
+    private static SourceStatus Classify(SourceState s, decimal price, long nowNs, in Resolved p, ref long nextExpiry)
     {
         if (price <= 0m)
         {
             return SourceStatus.NoPrice;
         }
 
-        var expiry = s.LastUpdateNs + stalenessNs;
+        var expiry = s.LastUpdateNs + p.StalenessNs;
         if (nowNs > expiry)
         {
             return SourceStatus.Stale;
@@ -280,7 +299,7 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
             nextExpiry = expiry + 1;
         }
 
-        return SourceStatus.Used;
+        return s.IsFrozen(nowNs, p) ? SourceStatus.Frozen : SourceStatus.Used;
     }
 
     private void AddCandidate(ref int n, InstrumentId market, SourceState s, decimal price, decimal volume, SourceStatus status)
@@ -325,7 +344,7 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
         var n = Gather(st, book, nowNs, ref nextExpiry);
         book.NextExpiryNs = nextExpiry;
 
-        // Step 2: eligible = fresh with a positive price.
+        // Step 2: eligible = fresh with a positive price, and not frozen (§3c, judged in Classify).
         var eligible = 0;
         for (var i = 0; i < n; i++)
         {
@@ -335,12 +354,22 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
             }
         }
 
-        // Step 3: outliers against the median of the eligible prices, with hysteresis. With fewer than 3 there is no
-        // majority to judge by, so nobody is excluded (and the status is degraded anyway under the default minimum).
+        // Step 3a: gross errors against the reference, at any count. Step 3b: two sources that disagree. Step 3: outliers
+        // against the median of the eligible prices, with hysteresis; with fewer than 3 there is no majority to judge by.
         var used = 0;
+        var decided = false; // an external reference (not the majority) settled who is wrong: the result is corroborated
+        decimal reference = 0m;
         if (eligible > 0)
         {
             var median = FairPriceMath.Median(_scratch.AsSpan(0, eligible));
+            reference = Reference(st, book, n, eligible, median, nowNs, out var external);
+            decided = ExcludeGross(n, eligible, reference, composite, nowNs, p) && external;
+            if (eligible == 2 && TwoUsed(n, out var a, out var b))
+            {
+                // Two within the critical deviation agree for step 3a, yet may still be a split: judge them by the external reference.
+                decided |= SettleSplit(a, b, external ? reference : ExternalReference(st, book, nowNs), composite, nowNs, p);
+            }
+
             for (var i = 0; i < n; i++)
             {
                 if (_cStatus[i] != SourceStatus.Used)
@@ -374,12 +403,15 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
                 used++;
             }
 
-            if (used == 0)
+            if (used == 0 && eligible >= 3)
             {
-                // An even count whose middle pair is itself split can exclude everyone: fall back to all eligible.
+                // An even count whose middle pair is itself split can exclude everyone: fall back to those within the
+                // threshold of an external reference (an even split settled), else to all eligible but gross.
+                var settle = external && AnyOutlierNear(n, reference, p.Threshold * reference);
+                decided |= settle;
                 for (var i = 0; i < n; i++)
                 {
-                    if (_cStatus[i] == SourceStatus.Outlier)
+                    if (_cStatus[i] == SourceStatus.Outlier && (!settle || Math.Abs(_cPrice[i] - reference) <= p.Threshold * reference))
                     {
                         _cStatus[i] = SourceStatus.Used;
                         _uPrice[used] = _cPrice[i];
@@ -396,7 +428,20 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
         long newest = 0;
         ulong mask = 0;
         FairPriceStatus status;
-        if (used == 0)
+        if (used == 0 && eligible > 0)
+        {
+            // Every eligible source is gross or disputed: hold the last good value, never a midpoint of a liar.
+            if (!book.HasGood)
+            {
+                return false; // nothing good to hold yet
+            }
+
+            status = FairPriceStatus.Conflict;
+            price = book.GoodPrice;
+            confidence = book.GoodConfidence;
+            newest = book.GoodNewestNs;
+        }
+        else if (used == 0)
         {
             if (!book.Emitted)
             {
@@ -477,6 +522,17 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
         book.LastUsed = used;
         book.LastEmitNs = nowNs;
         book.LastNewestNs = newest;
+        if (used > 0 && (used >= Math.Min(2, p.MinSources) || decided))
+        {
+            // Good: computed, and corroborated by a second source or settled by an external reference (a lone source
+            // proves nothing, so it is never what a later disagreement is judged against).
+            book.HasGood = true;
+            book.GoodPrice = price;
+            book.GoodConfidence = confidence;
+            book.GoodNs = nowNs;
+            book.GoodNewestNs = newest;
+        }
+
         if (book.Method == FairPriceMethod.TradeBased)
         {
             _board.Write(fp);
@@ -488,6 +544,47 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
         }
 
         return true;
+    }
+
+    /// <summary>The two candidates still <see cref="SourceStatus.Used"/>, when exactly two are.</summary>
+    private bool TwoUsed(int n, out int a, out int b)
+    {
+        a = b = -1;
+        for (var i = 0; i < n; i++)
+        {
+            if (_cStatus[i] != SourceStatus.Used)
+            {
+                continue;
+            }
+
+            if (a < 0)
+            {
+                a = i;
+            }
+            else if (b < 0)
+            {
+                b = i;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return b >= 0;
+    }
+
+    private bool AnyOutlierNear(int n, decimal reference, decimal band)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            if (_cStatus[i] == SourceStatus.Outlier && Math.Abs(_cPrice[i] - reference) <= band)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private decimal? BasisOf(InstrumentState st, decimal price)

@@ -33,12 +33,34 @@ public sealed record ClassParameters
     /// <summary>A move smaller than this (in basis points of the last published price) is not published before the heartbeat.</summary>
     public decimal MeaningfulChangeBp { get; init; } = 0.5m;
 
+    /// <summary>
+    /// Relative distance from the reference (consensus, own last good price, related markets, own history) past which a
+    /// source is a gross error and excluded at once, at any source count (0.05 = 5 %).
+    /// </summary>
+    public decimal CriticalDeviation { get; init; } = 0.05m;
+
+    /// <summary>A source whose price has not changed for this long (at least) while it keeps updating and others move is frozen.</summary>
+    public TimeSpan FrozenFloor { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Frozen after this many of the source's own learned change intervals without a change (when longer than the floor).</summary>
+    public int FrozenMultiplier { get; init; } = 20;
+
+    /// <summary>Another source must have moved by more than this fraction meanwhile for a still source to be frozen (0.001 = 0.1 %).</summary>
+    public decimal FrozenPeerMove { get; init; } = 0.001m;
+
     public static ClassParameters SpotDefault { get; } = new();
 
     public static ClassParameters DerivativeDefault { get; } = new() { OutlierThreshold = 0.02m };
 
-    /// <summary>Options pass venue marks through: one venue is normal, marks update slowly, and vendors' IV surfaces differ more.</summary>
-    public static ClassParameters OptionDefault { get; } = new() { Staleness = TimeSpan.FromSeconds(120), OutlierThreshold = 0.05m, MinSources = 1 };
+    /// <summary>
+    /// Options pass venue marks through: one venue is normal, marks update slowly, and vendors' IV surfaces differ more. A
+    /// cheap option's mark moves tens of percent in one update, so only a far larger deviation is gross; and a mark may
+    /// legitimately stand still as long as the staleness limit.
+    /// </summary>
+    public static ClassParameters OptionDefault { get; } = new()
+    {
+        Staleness = TimeSpan.FromSeconds(120), OutlierThreshold = 0.05m, MinSources = 1, CriticalDeviation = 0.5m, FrozenFloor = TimeSpan.FromSeconds(120),
+    };
 
     /// <summary>Applies an override's set fields on top of this class's values.</summary>
     public ClassParameters With(ParameterOverride o) => new()
@@ -51,6 +73,10 @@ public sealed record ClassParameters
         MinInterval = o.MinInterval ?? MinInterval,
         Heartbeat = o.Heartbeat ?? Heartbeat,
         MeaningfulChangeBp = o.MeaningfulChangeBp ?? MeaningfulChangeBp,
+        CriticalDeviation = o.CriticalDeviation ?? CriticalDeviation,
+        FrozenFloor = o.FrozenFloor ?? FrozenFloor,
+        FrozenMultiplier = o.FrozenMultiplier ?? FrozenMultiplier,
+        FrozenPeerMove = o.FrozenPeerMove ?? FrozenPeerMove,
     };
 
     public IEnumerable<string> Validate(string prefix)
@@ -63,6 +89,10 @@ public sealed record ClassParameters
         if (MinInterval < TimeSpan.Zero || MinInterval > TimeSpan.FromMinutes(1)) yield return $"{prefix}:{nameof(MinInterval)} must be 0..00:01:00 (was {MinInterval})";
         if (Heartbeat <= TimeSpan.Zero || Heartbeat > TimeSpan.FromHours(1)) yield return $"{prefix}:{nameof(Heartbeat)} must be in (0, 01:00:00] (was {Heartbeat})";
         if (MeaningfulChangeBp is < 0m or > 10_000m) yield return $"{prefix}:{nameof(MeaningfulChangeBp)} must be 0..10000 (was {MeaningfulChangeBp})";
+        if (CriticalDeviation is <= 0m or > 100m) yield return $"{prefix}:{nameof(CriticalDeviation)} must be in (0, 100] (was {CriticalDeviation})";
+        if (FrozenFloor <= TimeSpan.Zero || FrozenFloor > TimeSpan.FromHours(1)) yield return $"{prefix}:{nameof(FrozenFloor)} must be in (0, 01:00:00] (was {FrozenFloor})";
+        if (FrozenMultiplier is < 1 or > 10_000) yield return $"{prefix}:{nameof(FrozenMultiplier)} must be 1..10000 (was {FrozenMultiplier})";
+        if (FrozenPeerMove is <= 0m or > 1m) yield return $"{prefix}:{nameof(FrozenPeerMove)} must be in (0, 1] (was {FrozenPeerMove})";
     }
 }
 
@@ -77,6 +107,10 @@ public sealed record ParameterOverride
     public TimeSpan? MinInterval { get; init; }
     public TimeSpan? Heartbeat { get; init; }
     public decimal? MeaningfulChangeBp { get; init; }
+    public decimal? CriticalDeviation { get; init; }
+    public TimeSpan? FrozenFloor { get; init; }
+    public int? FrozenMultiplier { get; init; }
+    public decimal? FrozenPeerMove { get; init; }
 }
 
 /// <summary>

@@ -15,6 +15,12 @@ public enum SourceStatus : byte
     NoPrice = 3,
     /// <summary>Composite only: the quote-currency rate (e.g. USDT-USD) is unknown or stale.</summary>
     NoRate = 4,
+    /// <summary>Eligible but beyond the critical deviation from the reference (a gross error): excluded at once, at any source count.</summary>
+    Gross = 5,
+    /// <summary>Fresh, but its price has not changed for far longer than usual while others moved: excluded until it changes.</summary>
+    Frozen = 6,
+    /// <summary>One of two sources that disagree when nothing could tell which is right: neither is used (status Conflict).</summary>
+    Disputed = 7,
 }
 
 /// <summary>

@@ -58,7 +58,7 @@ public static class FairPriceCodec
     public static bool TryDecode(ReadOnlySpan<byte> src, InstrumentId instrument, out FairPrice price)
     {
         price = default;
-        if (src.Length < 2 || src[1] > (byte)FairPriceStatus.Stale)
+        if (src.Length < 2 || src[1] > (byte)FairPriceStatus.Conflict)
         {
             return false;
         }

@@ -32,6 +32,7 @@ public sealed class FairPriceCodecTests
             SourcesKnown = 3, NewestInputTimeNs = 5, ComputedTimeNs = 6, ParametersVersion = 2, SourcesMask = 7, Basis = -12.25m, FundingRate = 0.0001m,
         },
         new FairPrice { Instrument = Btc, Method = FairPriceMethod.MarkBased, Price = 0.0525m, MarkIv = 55.3m, Basis = 0m },
+        new FairPrice { Instrument = Btc, Price = 150.25m, Status = FairPriceStatus.Conflict, SourcesUsed = 0, SourcesKnown = 2, ComputedTimeNs = 7 },
     };
 
     [Theory]
@@ -97,7 +98,7 @@ public sealed class FairPriceCodecTests
         var wrongVersion = (byte[])good.Clone();
         wrongVersion[0] = 3;
         var badStatus = (byte[])good.Clone();
-        badStatus[1] = 3;
+        badStatus[1] = 4; // one past Conflict
         Assert.False(FairPriceCodec.TryDecode(wrongVersion, Btc, out _));
         Assert.False(FairPriceCodec.TryDecode(badStatus, Btc, out _));
         Assert.False(FairPriceCodec.TryDecode([.. good, 0], Btc, out _));
