@@ -53,6 +53,9 @@ public sealed class NoDataDetector
     /// <summary>Registers the series (first time) and learns from a window with data.</summary>
     public void Observe(SeriesWindow w)
     {
+        // Funding rates are republished on the venue's schedule or when they change: their silence says nothing of the
+        // feed (its trades, quotes and marks do).
+        if (w.Key.DataClass == DataClass.Funding) return;
         var s = GetOrAdd(w.Key, w.WindowEndNs);
         s.KnownThroughNs = Math.Max(s.KnownThroughNs, w.WindowEndNs);
         if (w.Count <= 0) return;

@@ -17,12 +17,17 @@ public struct Ewma
     }
 }
 
-/// <summary>The adaptive no-data threshold: Multiplier × learned interval, clamped to [floor, ceiling]; the ceiling until learned.</summary>
+/// <summary>
+/// The adaptive no-data threshold: Multiplier × learned interval, clamped to [floor, ceiling]; the ceiling until learned
+/// from at least <see cref="MinSamples"/> samples (one burst on subscribe teaches nothing about a series' rhythm).
+/// </summary>
 public static class AdaptiveThreshold
 {
+    public const int MinSamples = 3;
+
     public static long Compute(in Ewma intervalSeconds, double multiplier, long floorNs, long ceilingNs)
     {
-        if (!intervalSeconds.HasValue || double.IsNaN(intervalSeconds.Value)) return ceilingNs;
+        if (!intervalSeconds.HasValue || intervalSeconds.Samples < MinSamples || double.IsNaN(intervalSeconds.Value)) return ceilingNs;
         var ns = intervalSeconds.Value * multiplier * 1e9;
         if (!(ns > floorNs)) return floorNs; // also catches NaN
         return ns >= ceilingNs ? ceilingNs : (long)ns;

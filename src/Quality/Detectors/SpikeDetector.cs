@@ -77,7 +77,8 @@ public sealed class SpikeDetector(SpikeOptions options, SeriesSettingsCache sett
         {
             // Windows are cut on the processing clock: a stall of the process moves updates from one window into the next,
             // on every series at once. The rate is taken over two windows, so such a shift cancels and a real burst does not.
-            Push(s.Rate, (w.Count + s.PrevCount) / (seconds + s.PrevSeconds), s.Settings, options.RateMinDeviation, relative: true, RateWhat, w.WindowEndNs);
+            Push(s.Rate, (w.Count + s.PrevCount) / (seconds + s.PrevSeconds), s.Settings, options.RateMinDeviation, relative: true, RateWhat, w.WindowEndNs,
+                seconds + s.PrevSeconds);
         }
 
         s.PrevCount = Math.Max(0, w.Count);
@@ -93,7 +94,7 @@ public sealed class SpikeDetector(SpikeOptions options, SeriesSettingsCache sett
         }
     }
 
-    private void Push(Signal g, double value, SeriesSettings st, double minDeviation, bool relative, string what, long nowNs)
+    private void Push(Signal g, double value, SeriesSettings st, double minDeviation, bool relative, string what, long nowNs, double countSeconds = 0)
     {
         g.Add(value);
         if (g.Count < options.MinPoints) return;
@@ -101,6 +102,15 @@ public sealed class SpikeDetector(SpikeOptions options, SeriesSettingsCache sett
         g.CopyTo(history);
         var score = _scorer.Score(history, st.SpikeSrThreshold, st.SpikeMadThreshold, minDeviation, relative);
         if (!score.IsSpike) return;
+        if (countSeconds > 0)
+        {
+            // A rate is a count: one update more or less on a series of one a second is Poisson noise, not a spike. The
+            // count must be at least three standard deviations (plus one update) away from the normal count.
+            // Only bursts: a dip is judged by the update-rate detector over a span, where a short one is no alert.
+            var expected = score.Median * countSeconds;
+            if (value < score.Median || (value - score.Median) * countSeconds < 3 * Math.Sqrt(Math.Max(0, expected)) + 1) return;
+        }
+
         g.LastSpikeNs = nowNs;
         if (!g.Open) g.SinceNs = nowNs;
         g.Open = true;

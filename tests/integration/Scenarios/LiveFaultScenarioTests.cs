@@ -66,6 +66,9 @@ public sealed class LiveFaultScenarioTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.Equal("coinbase", frozen.Labels.Provider);
         Assert.Equal("SOL-USD.SPOT", frozen.Labels.Instrument);
         Assert.Matches(@"^coinbase SOL-USD (trades|quotes) price unchanged for \d+ s while \d other sources? moved \d+\.\d+ %$", frozen.Message);
+        // The fair price leaves the frozen source out, and says so in its sources.
+        await PlatformHarness.Eventually(() => h.StatusOf("SOL-USD.SPOT", "coinbase", "coinbase") == Pricing.SourceStatus.Frozen,
+            TimeSpan.FromSeconds(20), "coinbase SOL-USD excluded as frozen");
 
         // Nobody else was blamed: every clock-skew, frozen, rate and invalid-data alert names the faulty source.
         Assert.DoesNotContain(Open(h), a => a.Detector == DetectorNames.ClockSkew && a.Labels.Provider != "kraken");
@@ -109,6 +112,40 @@ public sealed class LiveFaultScenarioTests(Xunit.Abstractions.ITestOutputHelper 
         var krakenCounters = h.Platform.Providers[h.Platform.ProviderNames.IndexOf("kraken")].Counters;
         Assert.True(krakenCounters.RejectedEventsByReason(Core.FrameReason.CrossedQuote) > 0);
         Assert.True(h.Sources.TryGetValue(("BTC-USD.SPOT", "kraken", "kraken"), out var kraken) && kraken.Price > 0);
+    }
+
+    [Fact]
+    public async Task Prices_100x_on_one_of_two_sources_never_move_the_fair_price_and_are_critical_within_2_s_naming_the_liar()
+    {
+        // SOL-USD has two sources (Coinbase, Kraken); Binance's SOL-USDT is the related market.
+        await using var h = await PlatformHarness.StartAsync(["coinbase", "kraken", "binance"], ShortWarmUp);
+        const string Sol = "SOL-USD.SPOT";
+        await PlatformHarness.Eventually(() => h.Prices.ContainsKey(Sol), TimeSpan.FromSeconds(20), "SOL-USD fair price");
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        var before = h.Prices[Sol].Price;
+        var highest = 0m;
+        void Watch(in Core.FairPrice p, ReadOnlySpan<Pricing.SourceDetail> _)
+        {
+            if (p.Method == Core.FairPriceMethod.TradeBased && h.Platform.RefData.KeyOf(p.Instrument) == Sol && p.Price > highest) highest = p.Price;
+        }
+
+        h.Platform.FairPriceDetail += Watch;
+        using var dump = new Finally(() => Dump(h));
+        var clock = Stopwatch.StartNew();
+        h.Platform.Simulators["coinbase"].Faults.PriceOffset("SOL-USD", 99m);
+
+        var gross = await Caught(h, clock, 2.5, "coinbase SOL-USD 100x", a => a.Detector == DetectorNames.Divergence && a.Labels.Instrument == Sol);
+        Assert.Equal("coinbase", gross.Labels.Provider);
+        Assert.Equal(AlertSeverity.Critical, gross.Severity);
+        Assert.Matches(@"^coinbase SOL-USD (trades|quotes) 1\d\d\.\d× the fair price \([\d,]+ vs 1\d\d(\.\d+)?\)$", gross.Message);
+        await PlatformHarness.Eventually(() => h.StatusOf(Sol, "coinbase", "coinbase") is Pricing.SourceStatus.Gross or Pricing.SourceStatus.Outlier,
+            TimeSpan.FromSeconds(5), "coinbase out of the SOL-USD fair price");
+
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        h.Platform.FairPriceDetail -= Watch;
+        output.WriteLine($"SOL-USD fair price before {before}, highest during the fault {highest}, now {h.Prices[Sol].Price} ({h.Prices[Sol].Status})");
+        Assert.True(highest < before * 1.02m, $"the fair price moved to {highest} (was {before})");
+        Assert.DoesNotContain(Open(h), a => a.Detector == DetectorNames.Divergence && a.Labels.Provider == "kraken"); // the honest venue is not blamed
     }
 
     [Fact]
