@@ -139,7 +139,8 @@ public sealed partial class PricingPipeline : IAsyncDisposable
 
     private void Tick()
     {
-        var tick = new MarketEvent { Kind = EventKind.Unknown };
+        // A tick carries when it was posted: statistics windows are cut on the arrival clock (SeriesStatsTap.OnEvent).
+        var tick = new MarketEvent { Kind = EventKind.Unknown, ReceiveTimeNs = UnixTime.FromTimeProvider(_time) };
         foreach (var p in _partitions)
         {
             // A tick is only useful when there is room; a busy partition emits on its own events.
@@ -189,7 +190,7 @@ public sealed partial class PricingPipeline : IAsyncDisposable
                 if (e.Kind == EventKind.Unknown)
                 {
                     Flush(now);
-                    _owner._tap?.OnTick(_index, now);
+                    _owner._tap?.OnTick(_index, e.ReceiveTimeNs > 0 && e.ReceiveTimeNs < now ? e.ReceiveTimeNs : now);
                     return;
                 }
 

@@ -68,7 +68,13 @@ public sealed class SeriesStatsAccumulator
     public long WindowEndNs => _windowEnd;
 
     /// <summary>Adds one event to the open window. <paramref name="nowNs"/> is when the partition processes (publishes) it.</summary>
-    public void OnEvent(in MarketEvent e, long nowNs)
+    public void OnEvent(in MarketEvent e, long nowNs) => OnEvent(e, nowNs, nowNs);
+
+    /// <summary>
+    /// Adds one event to the open window; <paramref name="arrivedNs"/> (when it entered the platform) is what the series'
+    /// newest-event time records, so the silence measured from it is the feed's, not our processing delay.
+    /// </summary>
+    public void OnEvent(in MarketEvent e, long nowNs, long arrivedNs)
     {
         if (!DataClassText.TryFromKind(e.Kind, out var dataClass))
         {
@@ -89,7 +95,7 @@ public sealed class SeriesStatsAccumulator
 
         ref var s = ref _series[slot];
         s.Count++;
-        s.LastEventNs = nowNs;
+        s.LastEventNs = Math.Max(s.LastEventNs, arrivedNs);
         var aux = dataClass == DataClass.Quote ? e.Aux : 0m;
         if (e.Price != s.PrevPrice || aux != s.PrevAux)
         {

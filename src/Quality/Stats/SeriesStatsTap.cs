@@ -31,13 +31,21 @@ public sealed class SeriesStatsTap(int partitions, Func<InstrumentId, int> parti
     /// <summary>The accumulator of one partition (for tests and views; touch it only from that partition's thread).</summary>
     public SeriesStatsAccumulator Partition(int partition) => _lanes[partition].Stats;
 
+    /// <summary>
+    /// Windows are cut on the arrival clock — when an event entered the platform (its receive time, never after
+    /// <paramref name="nowNs"/>), when a tick was posted — not on the processing clock: the partition's queue is FIFO, so a
+    /// stall of our own process delays the windows instead of moving the events that arrived during it into the next
+    /// window, where they would look like a gap followed by a burst.
+    /// </summary>
     public void OnEvent(int partition, in MarketEvent e, long nowNs)
     {
         var lane = _lanes[partition];
-        Advance(lane, nowNs);
-        lane.Stats.OnEvent(e, nowNs);
+        var arrivedNs = e.ReceiveTimeNs > 0 && e.ReceiveTimeNs < nowNs ? e.ReceiveTimeNs : nowNs;
+        Advance(lane, arrivedNs);
+        lane.Stats.OnEvent(e, nowNs, arrivedNs);
     }
 
+    /// <param name="nowNs">When the tick was posted to the partition (the arrival clock, as for events).</param>
     public void OnTick(int partition, long nowNs) => Advance(_lanes[partition], nowNs);
 
     /// <summary>Thread-safe: queues a gap for the partition that owns its instrument.</summary>

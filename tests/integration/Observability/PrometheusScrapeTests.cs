@@ -62,8 +62,8 @@ public sealed class PrometheusScrapeTests
             var rules = ObservabilityFiles.YamlExpressions(Path.Combine(ObservabilityFiles.Grafana, "prometheus", "cloudwall-alerts.yml")).ToList();
             var grafanaRules = ObservabilityFiles.YamlExpressions(Path.Combine(ObservabilityFiles.Grafana, "provisioning", "alerting", "cloudwall-rules.yaml")).ToList();
             Assert.True(dashboards.Count >= 30, $"only {dashboards.Count} dashboard expressions found");
-            Assert.Equal(7, rules.Count);
-            Assert.Equal(7, grafanaRules.Count);
+            Assert.Equal(8, rules.Count);
+            Assert.Equal(8, grafanaRules.Count);
 
             var failures = new List<string>();
             foreach (var e in dashboards.Concat(rules).Concat(grafanaRules))
