@@ -93,6 +93,7 @@ public sealed class LiveFaultScenarioTests(Xunit.Abstractions.ITestOutputHelper 
         h.Platform.Simulators["kraken"].Faults.CrossQuotes("BTC/USD");
 
         using var dump = new Finally(() => Dump(h));
+        // Target 2 s; the half second more is this loop's 100 ms polling and a loaded test machine (measured: 0.8-1.8 s).
         var quotes = await Caught(h, clock, 2.5, "coinbase quotes stop", a => a.Detector == DetectorNames.NoData && a.Labels.Provider == "coinbase");
         Assert.Equal(AlertLevel.DataClass, quotes.Level);
         Assert.Equal("quote", quotes.Labels.DataClass);
@@ -134,10 +135,10 @@ public sealed class LiveFaultScenarioTests(Xunit.Abstractions.ITestOutputHelper 
         var clock = Stopwatch.StartNew();
         h.Platform.Simulators["coinbase"].Faults.PriceOffset("SOL-USD", 99m);
 
-        var gross = await Caught(h, clock, 2.5, "coinbase SOL-USD 100x", a => a.Detector == DetectorNames.Divergence && a.Labels.Instrument == Sol);
+        var gross = await Caught(h, clock, 2, "coinbase SOL-USD 100x", a => a.Detector == DetectorNames.Divergence && a.Labels.Instrument == Sol);
         Assert.Equal("coinbase", gross.Labels.Provider);
         Assert.Equal(AlertSeverity.Critical, gross.Severity);
-        Assert.Matches(@"^coinbase SOL-USD (trades|quotes) 1\d\d\.\d× the fair price \([\d,]+ vs 1\d\d(\.\d+)?\)$", gross.Message);
+        Assert.Matches(@"^coinbase SOL-USD (trades|quotes) (9\d|1\d\d)\.\d× the fair price \([\d,]+ vs 1\d\d(\.\d+)?\)$", gross.Message);
         await PlatformHarness.Eventually(() => h.StatusOf(Sol, "coinbase", "coinbase") is Pricing.SourceStatus.Gross or Pricing.SourceStatus.Outlier,
             TimeSpan.FromSeconds(5), "coinbase out of the SOL-USD fair price");
 

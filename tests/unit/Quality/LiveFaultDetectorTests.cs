@@ -53,6 +53,22 @@ public sealed class LiveFaultDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Quotes_that_stop_while_trades_continue_are_one_data_class_alert_within_2_s()
+    {
+        using var m = new SyntheticMarket();
+        m.Fault = (k, s) => new Tweak(Silent: s >= FaultAt && s < FaultAt + 20 && k.Provider == Agg && k.Venue == VenueId.Coinbase && k.DataClass == DataClass.Quote);
+        m.Run(FaultAt + 30);
+
+        var fired = Assert.Single(m.Notifier.All, n => n.Status == AlertStatus.Firing);
+        Assert.Equal(DetectorNames.NoData, fired.Detector);
+        Assert.Equal(AlertLevel.DataClass, fired.Level);
+        Assert.Equal(new AlertLabels("aggregator", "coinbase", null, "quote", null), fired.Labels);
+        Assert.InRange(Ttd("quotes stop", fired), 1, 2);
+        Assert.StartsWith("aggregator coinbase quotes: no data for ", fired.Message);
+        Assert.Single(m.Notifier.Resolved(DetectorNames.NoData));
+    }
+
+    [Fact]
     public void A_venue_clock_two_seconds_ahead_is_a_clock_skew_alert_with_the_offset_and_nothing_else()
     {
         using var m = new SyntheticMarket();
