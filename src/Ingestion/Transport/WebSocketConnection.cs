@@ -186,7 +186,7 @@ public sealed partial class WebSocketConnection : IDisposable
 
         // Exponential backoff with jitter and a cap; reset by the next frame of market data.
         var failures = Interlocked.Increment(ref _failures);
-        var delay = Backoff.Next(_options.ReconnectDelay, _options.ReconnectDelayCap, failures, Random.Shared.NextDouble());
+        var delay = Backoff.Delay(failures, _options.ReconnectDelay, _options.ReconnectDelayCap, Random.Shared.NextDouble());
         _client.ErrorReconnectTimeout = delay;
         _client.LostReconnectTimeout = delay;
     }
@@ -359,15 +359,3 @@ public sealed record ConnectionOptions
     public EventBounds Bounds { get; init; } = EventBounds.Default;
 }
 
-/// <summary>Exponential backoff with "equal jitter": half the delay is fixed, half random, never above the cap.</summary>
-public static class Backoff
-{
-    /// <param name="attempt">1 for the first retry.</param>
-    /// <param name="random">A uniform sample in [0, 1).</param>
-    public static TimeSpan Next(TimeSpan initial, TimeSpan cap, int attempt, double random)
-    {
-        var exp = Math.Min(30, Math.Max(0, attempt - 1));
-        var full = Math.Min(cap.TotalMilliseconds, initial.TotalMilliseconds * Math.Pow(2, exp));
-        return TimeSpan.FromMilliseconds(full / 2 + full / 2 * Math.Clamp(random, 0, 1));
-    }
-}

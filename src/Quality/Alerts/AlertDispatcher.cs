@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -19,14 +20,6 @@ internal static class AlertDelivery
     public static void EnsureSuccess(HttpResponseMessage response)
     {
         if (!response.IsSuccessStatusCode) throw new AlertDeliveryException(response.StatusCode);
-    }
-
-    /// <summary>Exponential backoff: initial × 2^(attempt−1), capped, with ±20 % jitter from <paramref name="unit"/> ∈ [0, 1).</summary>
-    public static TimeSpan Backoff(int attempt, TimeSpan initial, TimeSpan max, double unit)
-    {
-        var raw = initial.Ticks * Math.Pow(2, Math.Min(attempt - 1, 30));
-        var capped = Math.Min(raw, max.Ticks);
-        return TimeSpan.FromTicks((long)(capped * (0.8 + 0.4 * unit)));
     }
 }
 
@@ -134,7 +127,7 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref lane.Retries);
-                var delay = AlertDelivery.Backoff(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble());
+                var delay = Backoff.Delay(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble(), BackoffJitter.Proportional);
                 if (delay > TimeSpan.Zero) await Task.Delay(delay, _time).ConfigureAwait(false);
             }
         }

@@ -245,11 +245,11 @@ public sealed class AggregatorBackoffTests
     {
         var initial = TimeSpan.FromMilliseconds(500);
         var cap = TimeSpan.FromSeconds(30);
-        Assert.Equal(TimeSpan.FromMilliseconds(250), AggregatorBackoff.Delay(0, initial, cap, 0));
-        Assert.Equal(TimeSpan.FromMilliseconds(500), AggregatorBackoff.Delay(0, initial, cap, 1));
-        Assert.Equal(TimeSpan.FromMilliseconds(1000), AggregatorBackoff.Delay(2, initial, cap, 0));
-        Assert.Equal(TimeSpan.FromSeconds(30), AggregatorBackoff.Delay(20, initial, cap, 1));
-        Assert.Equal(TimeSpan.FromSeconds(15), AggregatorBackoff.Delay(int.MaxValue, initial, cap, 0));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Backoff.Delay(1, initial, cap, 0));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), Backoff.Delay(1, initial, cap, 1));
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), Backoff.Delay(3, initial, cap, 0));
+        Assert.Equal(TimeSpan.FromSeconds(30), Backoff.Delay(21, initial, cap, 1));
+        Assert.Equal(TimeSpan.FromSeconds(15), Backoff.Delay(int.MaxValue, initial, cap, 0));
     }
 
     [Fact]

@@ -99,5 +99,5 @@ public sealed class SeriesGuardTests
     [InlineData(3, 0.0, 2000)]
     [InlineData(20, 1.0, 30_000)] // capped
     public void Backoff_doubles_with_equal_jitter_and_a_cap(int attempt, double random, double expectedMs) =>
-        Assert.Equal(expectedMs, Backoff.Next(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), attempt, random).TotalMilliseconds, 0);
+        Assert.Equal(expectedMs, Backoff.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), random).TotalMilliseconds, 0);
 }

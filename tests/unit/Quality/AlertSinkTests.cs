@@ -183,10 +183,10 @@ public sealed class AlertSinkTests
     {
         var initial = TimeSpan.FromSeconds(1);
         var max = TimeSpan.FromSeconds(30);
-        Assert.Equal(TimeSpan.FromSeconds(1), AlertDelivery.Backoff(1, initial, max, 0.5));
-        Assert.Equal(TimeSpan.FromSeconds(4), AlertDelivery.Backoff(3, initial, max, 0.5));
-        Assert.Equal(TimeSpan.FromSeconds(24), AlertDelivery.Backoff(10, initial, max, 0));
-        Assert.Equal(TimeSpan.FromSeconds(0.8), AlertDelivery.Backoff(1, initial, max, 0));
+        Assert.Equal(TimeSpan.FromSeconds(1), Backoff.Delay(1, initial, max, 0.5, BackoffJitter.Proportional));
+        Assert.Equal(TimeSpan.FromSeconds(4), Backoff.Delay(3, initial, max, 0.5, BackoffJitter.Proportional));
+        Assert.Equal(TimeSpan.FromSeconds(24), Backoff.Delay(10, initial, max, 0, BackoffJitter.Proportional));
+        Assert.Equal(TimeSpan.FromSeconds(0.8), Backoff.Delay(1, initial, max, 0, BackoffJitter.Proportional));
     }
 
     [Fact]

@@ -86,16 +86,3 @@ public sealed class AggregatorProviderOptions
     public override string ToString() =>
         $"Endpoint={Endpoint}, ApiToken={(string.IsNullOrEmpty(ApiToken) ? "(none)" : "(set)")}, MaxCriteriaPerStream={MaxCriteriaPerStream}, StaleAfter={StaleAfter}";
 }
-
-/// <summary>Reconnect delays: exponential with a cap, and "equal jitter" (half fixed, half random) so shards do not reconnect in step.</summary>
-public static class AggregatorBackoff
-{
-    /// <summary>The delay before reconnect attempt <paramref name="attempt"/> (0 = first), given a uniform random <paramref name="random01"/> in [0, 1).</summary>
-    public static TimeSpan Delay(int attempt, TimeSpan initial, TimeSpan cap, double random01)
-    {
-        var exp = Math.Min(Math.Max(attempt, 0), 30);
-        var ceiling = Math.Min(cap.Ticks, initial.Ticks * Math.Pow(2, exp));
-        var half = ceiling / 2;
-        return TimeSpan.FromTicks((long)(half + half * Math.Clamp(random01, 0, 1)));
-    }
-}

@@ -282,7 +282,7 @@ internal sealed partial class AggregatorStream : IDisposable
 
             Interlocked.Increment(ref _reconnects);
             _counters.RecordReconnect();
-            var delay = AggregatorBackoff.Delay(attempt++, _options.ReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
+            var delay = Backoff.Delay(++attempt, _options.ReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
             _state = AggregatorStreamState.Backoff;
             LogReconnecting(_log, Index, result.Outcome.ToString(), result.Detail, delay.TotalMilliseconds);
             await WaitAsync(delay, stop, change).ConfigureAwait(false);
