@@ -15,32 +15,20 @@ public enum DataClasses : byte
     All = Trade | Quote | Mark | Index | Funding,
 }
 
-public static class DataClassText
+/// <summary>Flags over <see cref="DataClass"/>: bit i is data class i, named by <see cref="Core.DataClassText"/>.</summary>
+public static class DataClassesText
 {
-    private static readonly (DataClasses Flag, string Name)[] Names =
-    [
-        (DataClasses.Trade, "trade"), (DataClasses.Quote, "quote"), (DataClasses.Mark, "mark"), (DataClasses.Index, "index"),
-        (DataClasses.Funding, "funding"),
-    ];
+    public static DataClasses Flag(this DataClass dataClass) => (DataClasses)(1 << (int)dataClass);
 
     public static bool TryParse(string name, out DataClasses flag)
     {
-        foreach (var (f, n) in Names)
-        {
-            if (n == name)
-            {
-                flag = f;
-                return true;
-            }
-        }
-
-        flag = DataClasses.None;
-        return false;
+        flag = Core.DataClassText.TryParse(name, out var dc) ? dc.Flag() : DataClasses.None;
+        return flag != DataClasses.None;
     }
 
     /// <summary>Names in a fixed order (trade, quote, mark, index, funding).</summary>
     public static string[] ToNames(this DataClasses classes) =>
-        Names.Where(n => (classes & n.Flag) != 0).Select(n => n.Name).ToArray();
+        Core.DataClassText.All.Where(d => (classes & d.Flag()) != 0).Select(d => d.ToText()).ToArray();
 
-    public static IReadOnlyList<string> AllNames { get; } = Names.Select(n => n.Name).ToArray();
+    public static IReadOnlyList<string> AllNames => Core.DataClassText.AllNames;
 }

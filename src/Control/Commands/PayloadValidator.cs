@@ -122,7 +122,7 @@ public static partial class PayloadValidator
         if (p.DataClasses is null)
         {
             // Unsubscribing without classes drops every class; subscribing must say what it wants.
-            classes = subscribe ? throw new PayloadException("payload.data_classes", $"required: {string.Join(", ", DataClassText.AllNames)}") : DataClasses.All;
+            classes = subscribe ? throw new PayloadException("payload.data_classes", $"required: {string.Join(", ", DataClassesText.AllNames)}") : DataClasses.All;
         }
         else
         {
@@ -133,9 +133,9 @@ public static partial class PayloadValidator
 
             for (var i = 0; i < p.DataClasses.Count; i++)
             {
-                if (!DataClassText.TryParse(p.DataClasses[i], out var flag))
+                if (!DataClassesText.TryParse(p.DataClasses[i], out var flag))
                 {
-                    throw new PayloadException($"payload.data_classes[{i}]", $"not a data class ({string.Join(", ", DataClassText.AllNames)})");
+                    throw new PayloadException($"payload.data_classes[{i}]", $"not a data class ({string.Join(", ", DataClassesText.AllNames)})");
                 }
 
                 classes |= flag;

@@ -131,7 +131,7 @@ public static class StateDocument
                 var classes = DataClasses.None;
                 foreach (var n in names)
                 {
-                    classes |= DataClassText.TryParse(n, out var f) ? f : throw new FormatException($"config.subscriptions.{source}.{key}: '{n}' is not a data class");
+                    classes |= DataClassesText.TryParse(n, out var f) ? f : throw new FormatException($"config.subscriptions.{source}.{key}: '{n}' is not a data class");
                 }
 
                 if (classes != DataClasses.None) b[key] = classes;

@@ -170,16 +170,6 @@ public static class Fingerprint
 
 public static class QualityText
 {
-    public static string ToText(this DataClass d) => d switch
-    {
-        DataClass.Trade => "trade",
-        DataClass.Quote => "quote",
-        DataClass.Mark => "mark",
-        DataClass.Index => "index",
-        DataClass.Funding => "funding",
-        _ => "unknown",
-    };
-
     public static string ToText(this AlertLevel l) => l switch
     {
         AlertLevel.Series => "series",
@@ -196,14 +186,5 @@ public static class QualityText
         AlertSeverity.Warning => "warning",
         AlertSeverity.Critical => "critical",
         _ => "unknown",
-    };
-
-    public static DataClass ToDataClass(this EventKind kind) => kind switch
-    {
-        EventKind.Quote => DataClass.Quote,
-        EventKind.Mark => DataClass.Mark,
-        EventKind.Index => DataClass.Index,
-        EventKind.Funding => DataClass.Funding,
-        _ => DataClass.Trade,
     };
 }

@@ -2,8 +2,6 @@ using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Quality;
 
-public enum DataClass : byte { Trade, Quote, Mark, Index, Funding }
-
 /// A series: provider × venue × instrument × data class × market.
 public readonly record struct SeriesKey(ProviderId Provider, VenueId Venue, InstrumentId Instrument, DataClass DataClass, MarketType Market);
 

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Quality.Alerts;
 
 namespace Cloudwall.Rx.Quality.Detectors;
