@@ -1,18 +1,18 @@
+using Cloudwall.Rx.Core;
+
 namespace Cloudwall.Rx.Kafka;
 
 /// <summary>
-/// A lock-free latency histogram with fixed geometric buckets (10 µs × 1.2ⁿ, up to about 10 minutes), cheap enough to
-/// record every delivery report. Quantiles are reported as the upper bound of the bucket they fall in (at most 20 % high).
+/// A lock-free latency histogram, cheap enough to record every delivery report, over the platform's one bucket layout
+/// (<see cref="LatencyHistogram"/>: log-linear, 8 buckets per power of two from about 1 µs to 275 s). Quantiles are
+/// reported as the upper bound of the bucket they fall in (at most 12.5 % high).
 /// </summary>
 public sealed class KafkaLatencyHistogram
 {
-    private const double FirstBoundSeconds = 10e-6;
-    private const double Factor = 1.2;
-
     /// <summary>Upper bounds in seconds, ascending; a last implicit bucket holds everything above.</summary>
-    public static readonly double[] Bounds = BuildBounds();
+    public static IReadOnlyList<double> Bounds => LatencyHistogram.UpperBoundsSeconds;
 
-    private readonly long[] _counts = new long[Bounds.Length + 1];
+    private readonly long[] _counts = new long[LatencyHistogram.BucketCount];
     private long _count;
     private long _sumNanos;
     private long _maxNanos;
@@ -24,14 +24,7 @@ public sealed class KafkaLatencyHistogram
             nanos = 0; // clocks of two threads may disagree by a hair
         }
 
-        var seconds = nanos * 1e-9;
-        var i = Array.BinarySearch(Bounds, seconds);
-        if (i < 0)
-        {
-            i = ~i;
-        }
-
-        Interlocked.Increment(ref _counts[i]);
+        Interlocked.Increment(ref _counts[LatencyHistogram.BucketOf(nanos)]);
         Interlocked.Increment(ref _count);
         Interlocked.Add(ref _sumNanos, nanos);
         long max;
@@ -68,22 +61,11 @@ public sealed class KafkaLatencyHistogram
             seen += counts[i];
             if (seen >= rank)
             {
-                return i < Bounds.Length ? Bounds[i] : double.PositiveInfinity;
+                return i < Bounds.Count ? Bounds[i] : double.PositiveInfinity;
             }
         }
 
         return double.PositiveInfinity;
-    }
-
-    private static double[] BuildBounds()
-    {
-        var bounds = new List<double>();
-        for (var b = FirstBoundSeconds; b < 600; b *= Factor)
-        {
-            bounds.Add(b);
-        }
-
-        return [.. bounds];
     }
 }
 

@@ -32,8 +32,8 @@ public sealed class PlatformMetrics
     private readonly Gauge _kafkaQueueBytes;
     private readonly Histogram _kafkaDeliveryLatency;
     private readonly Histogram _kafkaInputLatency;
-    private readonly long[] _deliveryLatencySeen = new long[Kafka.KafkaLatencyHistogram.Bounds.Length + 1];
-    private readonly long[] _inputLatencySeen = new long[Kafka.KafkaLatencyHistogram.Bounds.Length + 1];
+    private readonly long[] _deliveryLatencySeen = new long[Kafka.KafkaLatencyHistogram.Bounds.Count + 1];
+    private readonly long[] _inputLatencySeen = new long[Kafka.KafkaLatencyHistogram.Bounds.Count + 1];
     private readonly Lock _latencyGate = new();
     private readonly Counter _barsAggregated;
     private readonly Gauge _priceAssigned;
@@ -121,7 +121,7 @@ public sealed class PlatformMetrics
             var delta = snapshot.Counts[i] - seen[i];
             if (delta > 0)
             {
-                target.Observe(i < bounds.Length ? bounds[i] : bounds[^1] * 2, delta);
+                target.Observe(i < bounds.Count ? bounds[i] : bounds[^1] * 2, delta);
                 seen[i] = snapshot.Counts[i];
             }
         }

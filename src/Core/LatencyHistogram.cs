@@ -1,12 +1,14 @@
 using System.Numerics;
 
-namespace Cloudwall.Rx.Quality.Stats;
+namespace Cloudwall.Rx.Core;
 
 /// <summary>
 /// A fixed log-linear histogram of latencies in nanoseconds over a caller-owned span of counts (HDR-style): each power
 /// of two from 2^10 ns (~1 µs) to 2^38 ns (~275 s) is split into 8 linear sub-buckets, so a bucket is at most 12.5 % of
 /// its lower bound wide. Bucket 0 holds everything below 1024 ns (including negative latencies from clock skew); the
-/// last bucket everything from 2^38 ns up. No allocation: the counts live in the accumulator's flat array.
+/// last bucket everything from 2^38 ns up. No allocation: the counts live in the caller's span. The one bucket layout of
+/// the platform: the quality statistics windows keep per-series counts in it, and the Kafka producer's lock-free
+/// delivery histograms (<c>KafkaLatencyHistogram</c>) record into it.
 /// </summary>
 public static class LatencyHistogram
 {
@@ -16,6 +18,9 @@ public static class LatencyHistogram
     public const int MaxOctave = 38;
     /// <summary>Underflow + 8 per octave + overflow.</summary>
     public const int BucketCount = 1 + ((MaxOctave - MinOctave) * SubBuckets) + 1;
+
+    /// <summary>Upper bounds in seconds of every bucket but the last (overflow), ascending: the Prometheus export's buckets.</summary>
+    public static IReadOnlyList<double> UpperBoundsSeconds { get; } = BuildUpperBounds();
 
     public static int BucketOf(long ns)
     {
@@ -80,5 +85,16 @@ public static class LatencyHistogram
         }
 
         return max;
+    }
+
+    private static double[] BuildUpperBounds()
+    {
+        var bounds = new double[BucketCount - 1];
+        for (var b = 0; b < bounds.Length; b++)
+        {
+            bounds[b] = BoundsOf(b).Upper / 1e9;
+        }
+
+        return bounds;
     }
 }
