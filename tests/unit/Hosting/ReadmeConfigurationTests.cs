@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Cloudwall.Rx.Hosting.Configuration;
 using Microsoft.Extensions.Configuration;
+using Cloudwall.Rx.Tests.Unit.TestSupport;
 
 namespace Cloudwall.Rx.Tests.Unit.Hosting;
 
@@ -37,7 +38,7 @@ public sealed partial class ReadmeConfigurationTests
     public static TheoryData<string, string> LiteralDefaults()
     {
         var data = new TheoryData<string, string>();
-        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
         var table = readme[readme.IndexOf("## Configuration reference", StringComparison.Ordinal)..];
         table = table[..table.IndexOf("\n## ", 3, StringComparison.Ordinal)];
         foreach (Match row in Row().Matches(table))
@@ -71,7 +72,7 @@ public sealed partial class ReadmeConfigurationTests
     [MemberData(nameof(LiteralDefaults))]
     public void Each_literal_default_in_the_readme_is_the_bound_default(string key, string documented)
     {
-        var config = new ConfigurationBuilder().AddJsonFile(Path.Combine(RepoRoot(), "src", "Hosting", "appsettings.json")).Build();
+        var config = new ConfigurationBuilder().AddJsonFile(Path.Combine(Repository.Root, "src", "Hosting", "appsettings.json")).Build();
         var (value, type) = Effective(config, key);
         var expected = Parse(documented, type, key);
         Assert.True(Equals(expected, value), $"README says {key} defaults to `{documented}`, the platform binds {Format(value)}");
@@ -125,14 +126,4 @@ public sealed partial class ReadmeConfigurationTests
         TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
         _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "",
     };
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Cloudwall.Rx.sln"))) return dir.FullName;
-        }
-
-        throw new InvalidOperationException("repository root (Cloudwall.Rx.sln) not found");
-    }
 }
