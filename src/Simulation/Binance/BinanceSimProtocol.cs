@@ -357,12 +357,12 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: {Method} applied, {Count} streams")]
+    [LoggerMessage(EventId = 7301, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: {Method} applied, {Count} streams")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string? method, int count);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: rejected request ({Code}: {Message})")]
+    [LoggerMessage(EventId = 7302, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: rejected request ({Code}: {Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, int code, string message);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Binance connection {ConnectionId}: more than {Limit} incoming messages in a second, disconnected")]
+    [LoggerMessage(EventId = 7303, Level = LogLevel.Warning, Message = "Binance connection {ConnectionId}: more than {Limit} incoming messages in a second, disconnected")]
     private static partial void LogRateLimited(ILogger logger, long connectionId, int limit);
 }

@@ -322,10 +322,10 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: {Op} applied, {Count} topics")]
+    [LoggerMessage(EventId = 7401, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: {Op} applied, {Count} topics")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string op, int count);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: rejected request ({Message})")]
+    [LoggerMessage(EventId = 7402, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: rejected request ({Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string message);
 
     private sealed class Session(VenueConnection connection)

@@ -264,9 +264,9 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string action, int count);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: rejected request ({Message}: {Reason})")]
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: rejected request ({Message}: {Reason})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string message, string reason);
 }

@@ -478,9 +478,9 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
 
     private sealed record HeartbeatState(DeribitRpcProtocol Owner, DeribitSession Session);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Deribit connection {ConnectionId}: {Method}")]
+    [LoggerMessage(EventId = 7601, Level = LogLevel.Debug, Message = "Deribit connection {ConnectionId}: {Method}")]
     private static partial void LogRequest(ILogger logger, long connectionId, string method);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Deribit connection {ConnectionId}: test_request unanswered, closing")]
+    [LoggerMessage(EventId = 7602, Level = LogLevel.Information, Message = "Deribit connection {ConnectionId}: test_request unanswered, closing")]
     private static partial void LogHeartbeatMissed(ILogger logger, long connectionId);
 }

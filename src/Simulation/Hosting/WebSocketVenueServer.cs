@@ -254,21 +254,21 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
         return list;
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Venue} simulator listening on {Endpoint}")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "{Venue} simulator listening on {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string venue, Uri endpoint);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} accepted from {Remote}")]
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} accepted from {Remote}")]
     private static partial void LogAccepted(ILogger logger, string venue, long connectionId, IPEndPoint? remote);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} ended: {Reason}")]
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} ended: {Reason}")]
     private static partial void LogConnectionEnded(ILogger logger, string venue, long connectionId, string reason);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Venue} connection {ConnectionId} failed")]
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "{Venue} connection {ConnectionId} failed")]
     private static partial void LogConnectionFailed(ILogger logger, string venue, long connectionId, Exception exception);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "{Venue} protocol handler failed on connection {ConnectionId}")]
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "{Venue} protocol handler failed on connection {ConnectionId}")]
     private static partial void LogProtocolFailed(ILogger logger, string venue, long connectionId, Exception exception);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Venue} abort of connection {ConnectionId} failed")]
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "{Venue} abort of connection {ConnectionId} failed")]
     private static partial void LogAbortFailed(ILogger logger, string venue, long connectionId, Exception exception);
 }

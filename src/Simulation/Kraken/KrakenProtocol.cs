@@ -309,10 +309,10 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
+    [LoggerMessage(EventId = 7201, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string action, int count);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: rejected request ({Method}: {Error})")]
+    [LoggerMessage(EventId = 7202, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: rejected request ({Method}: {Error})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string method, string error);
 }
 

@@ -333,10 +333,10 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: {Op} applied, {Count} subscriptions")]
+    [LoggerMessage(EventId = 7501, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: {Op} applied, {Count} subscriptions")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string op, int count);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: rejected request ({Code}: {Message})")]
+    [LoggerMessage(EventId = 7502, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: rejected request ({Code}: {Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string code, string message);
 
     private sealed class Session(VenueConnection connection)
