@@ -70,36 +70,16 @@ public sealed class BinanceSimulatorOptions
         }
 
         Server.Validate(p + ":" + nameof(Server));
-        if (TickInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
 
         if (BookTickerInterval is { } bi && bi <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException($"{p}:{nameof(BookTickerInterval)}", bi, "Must be positive, or null for a bookTicker after every trade.");
         }
 
-        if (MarkPriceInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval, "Must be positive.");
-        }
-
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveSymbols.Count; i++)
-        {
-            var s = EffectiveSymbols[i];
-            s.Validate($"{p}:{nameof(Symbols)}:{i}", Segment);
-            if (!seen.Add(s.Symbol))
-            {
-                throw new ArgumentException($"{p}:{nameof(Symbols)}:{i}: symbol '{s.Symbol}' appears twice.");
-            }
-        }
+        OptionChecks.Positive($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval);
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Symbols)}", EffectiveSymbols, static x => x.Symbol, "symbol", (x, key) => x.Validate(key, Segment));
     }
 }
 
@@ -157,24 +137,14 @@ public sealed class BinanceSyntheticSymbol
             throw new ArgumentException($"{key}:{nameof(Symbol)} '{Symbol}' is not a {segment} symbol.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
 
         if (SizeDecimals is < 0 or > 8)
         {
             throw new ArgumentOutOfRangeException($"{key}:{nameof(SizeDecimals)}", SizeDecimals, "Must be 0 to 8.");
         }
 
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
-        }
-
-        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
-        }
+        OptionChecks.TradeRate(key, TradesPerSecond);
+        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
     }
 }

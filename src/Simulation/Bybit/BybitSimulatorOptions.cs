@@ -71,20 +71,8 @@ public sealed class BybitSimulatorOptions
             throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", "Tick, ticker and funding intervals must be positive.");
         }
 
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveInstruments.Count; i++)
-        {
-            EffectiveInstruments[i].Validate($"{p}:{nameof(Instruments)}:{i}");
-            if (!seen.Add(EffectiveInstruments[i].Symbol))
-            {
-                throw new ArgumentException($"{p}:{nameof(Instruments)}:{i}: symbol '{EffectiveInstruments[i].Symbol}' appears twice.");
-            }
-        }
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.Symbol, "symbol", static (x, key) => x.Validate(key));
     }
 }
 
@@ -138,10 +126,7 @@ public sealed class BybitSyntheticInstrument
             throw new ArgumentException($"{key}:{nameof(Symbol)} is required.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
 
         if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
         {

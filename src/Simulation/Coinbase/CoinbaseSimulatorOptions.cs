@@ -69,25 +69,15 @@ public sealed class CoinbaseSimulatorOptions
     {
         const string p = SectionName;
         Server.Validate(p + ":" + nameof(Server));
-        if (TickInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
 
         if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after every trade.");
         }
 
-        if (HeartbeatInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval, "Must be positive.");
-        }
-
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval);
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
 
         if (Source == CoinbaseFeedSource.Replay)
         {
@@ -114,15 +104,7 @@ public sealed class CoinbaseSimulatorOptions
             return;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveProducts.Count; i++)
-        {
-            EffectiveProducts[i].Validate($"{p}:{nameof(Products)}:{i}");
-            if (!seen.Add(EffectiveProducts[i].ProductId))
-            {
-                throw new ArgumentException($"{p}:{nameof(Products)}:{i}: product '{EffectiveProducts[i].ProductId}' appears twice.");
-            }
-        }
+        OptionChecks.EachOnce($"{p}:{nameof(Products)}", EffectiveProducts, static x => x.ProductId, "product", static (x, key) => x.Validate(key));
     }
 }
 
@@ -161,19 +143,8 @@ public sealed class CoinbaseSyntheticProduct
             throw new ArgumentException($"{key}:{nameof(ProductId)} is required.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
-        }
-
-        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
+        OptionChecks.TradeRate(key, TradesPerSecond);
+        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
     }
 }

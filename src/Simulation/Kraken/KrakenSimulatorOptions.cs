@@ -1,6 +1,5 @@
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
-using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Simulation.Kraken;
 
@@ -49,35 +48,16 @@ public sealed class KrakenSimulatorOptions
     {
         const string p = SectionName;
         Server.Validate(p + ":" + nameof(Server));
-        if (TickInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
 
         if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after each batch of trades.");
         }
 
-        if (HeartbeatInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval, "Must be positive.");
-        }
-
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectivePairs.Count; i++)
-        {
-            EffectivePairs[i].Validate($"{p}:{nameof(Pairs)}:{i}");
-            if (!seen.Add(EffectivePairs[i].Symbol))
-            {
-                throw new ArgumentException($"{p}:{nameof(Pairs)}:{i}: pair '{EffectivePairs[i].Symbol}' appears twice.");
-            }
-        }
+        OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval);
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Pairs)}", EffectivePairs, static x => x.Symbol, "pair", static (x, key) => x.Validate(key));
     }
 }
 
@@ -119,36 +99,11 @@ public sealed class KrakenSyntheticPair
             throw new ArgumentException($"{key}:{nameof(Symbol)} is required, as BASE/QUOTE.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
-        }
-
-        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
+        OptionChecks.TradeRate(key, TradesPerSecond);
+        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
     }
 }
 
 /// <summary>Validates bound options on start with the same checks and key names as <see cref="KrakenSimulator.StartAsync"/>.</summary>
-public sealed class KrakenSimulatorOptionsValidator : IValidateOptions<KrakenSimulatorOptions>
-{
-    public ValidateOptionsResult Validate(string? name, KrakenSimulatorOptions options)
-    {
-        try
-        {
-            options.Validate();
-            return ValidateOptionsResult.Success;
-        }
-        catch (ArgumentException ex)
-        {
-            return ValidateOptionsResult.Fail(ex.Message);
-        }
-    }
-}
+public sealed class KrakenSimulatorOptionsValidator() : SimulatorOptionsValidator<KrakenSimulatorOptions>(static o => o.Validate());

@@ -65,20 +65,8 @@ public sealed class OkxSimulatorOptions
             }
         }
 
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveInstruments.Count; i++)
-        {
-            EffectiveInstruments[i].Validate($"{p}:{nameof(Instruments)}:{i}");
-            if (!seen.Add(EffectiveInstruments[i].InstId))
-            {
-                throw new ArgumentException($"{p}:{nameof(Instruments)}:{i}: instrument '{EffectiveInstruments[i].InstId}' appears twice.");
-            }
-        }
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.InstId, "instrument", static (x, key) => x.Validate(key));
     }
 }
 
@@ -134,10 +122,7 @@ public sealed class OkxSyntheticInstrument
             throw new ArgumentException($"{key}:{nameof(InstId)} must be an OKX instrument id such as BTC-USDT or BTC-USDT-SWAP.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
 
         if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
         {
