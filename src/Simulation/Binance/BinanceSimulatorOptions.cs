@@ -84,7 +84,7 @@ public sealed class BinanceSimulatorOptions
 }
 
 /// <summary>One synthetic Binance symbol.</summary>
-public sealed class BinanceSyntheticSymbol
+public sealed class BinanceSyntheticSymbol : SyntheticInstrumentOptions
 {
     /// <summary>Binance symbol as payloads print it, upper case: <c>BTCUSDT</c>, <c>BTCUSD_PERP</c>.</summary>
     public string Symbol { get; set; } = "";
@@ -95,25 +95,8 @@ public sealed class BinanceSyntheticSymbol
     /// </summary>
     public string? BaseInstrument { get; set; }
 
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment; prices print with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
     /// <summary>Decimals of printed quantities (8 on spot; futures fewer; COIN-M contracts 0).</summary>
     public int SizeDecimals { get; set; } = 8;
-
-    /// <summary>Average trade rate; trades arrive as a fractional carry per step.</summary>
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size.</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    /// <summary>Standard deviation of the log-price over one second.</summary>
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    /// <summary>Quoted spread in ticks.</summary>
-    public int SpreadTicks { get; set; } = 1;
 
     /// <summary>The stream-name form of the symbol (lower case).</summary>
     internal string StreamSymbol => Symbol.ToLowerInvariant();

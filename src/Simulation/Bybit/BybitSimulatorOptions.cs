@@ -77,24 +77,12 @@ public sealed class BybitSimulatorOptions
 }
 
 /// <summary>One synthetic Bybit symbol (<c>BTCUSDT</c>, <c>BTCUSD</c>).</summary>
-public sealed class BybitSyntheticInstrument
+public sealed class BybitSyntheticInstrument : SyntheticInstrumentOptions
 {
     public string Symbol { get; set; } = "";
 
     /// <summary>The shared walk it follows; defaults to <c>BASE-USD</c> (<c>BTCUSDT</c> follows <c>BTC-USD</c>).</summary>
     public string? BaseInstrument { get; set; }
-
-    public decimal StartPrice { get; set; } = 100m;
-
-    public decimal TickSize { get; set; } = 0.01m;
-
-    public double TradesPerSecond { get; set; } = 10;
-
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    public int SpreadTicks { get; set; } = 1;
 
     public decimal MeanFundingRate { get; set; } = 0.0001m;
 

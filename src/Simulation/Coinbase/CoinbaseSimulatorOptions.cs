@@ -109,30 +109,13 @@ public sealed class CoinbaseSimulatorOptions
 }
 
 /// <summary>One synthetic Coinbase product.</summary>
-public sealed class CoinbaseSyntheticProduct
+public sealed class CoinbaseSyntheticProduct : SyntheticInstrumentOptions
 {
     /// <summary>Coinbase product id, such as <c>BTC-USD</c>.</summary>
     public string ProductId { get; set; } = "";
 
     /// <summary>The <see cref="SyntheticMarket"/> instrument it follows; defaults to <see cref="ProductId"/>.</summary>
     public string? BaseInstrument { get; set; }
-
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment (Coinbase <c>quote_increment</c>); prices are printed with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
-    /// <summary>Average trade rate; trades arrive as a fractional carry per step, so 5,000/s is fine.</summary>
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    /// <summary>Standard deviation of the log-price over one second.</summary>
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    /// <summary>Quoted spread in ticks.</summary>
-    public int SpreadTicks { get; set; } = 1;
 
     internal string Instrument => BaseInstrument ?? ProductId;
 
@@ -143,8 +126,6 @@ public sealed class CoinbaseSyntheticProduct
             throw new ArgumentException($"{key}:{nameof(ProductId)} is required.");
         }
 
-        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
-        OptionChecks.TradeRate(key, TradesPerSecond);
-        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
+        ValidateTrading(key);
     }
 }

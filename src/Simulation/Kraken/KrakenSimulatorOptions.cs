@@ -62,7 +62,7 @@ public sealed class KrakenSimulatorOptions
 }
 
 /// <summary>One synthetic Kraken v2 pair.</summary>
-public sealed class KrakenSyntheticPair
+public sealed class KrakenSyntheticPair : SyntheticInstrumentOptions
 {
     /// <summary>Kraken v2 symbol, such as <c>BTC/USD</c>.</summary>
     public string Symbol { get; set; } = "";
@@ -73,23 +73,6 @@ public sealed class KrakenSyntheticPair
     /// </summary>
     public string? BaseInstrument { get; set; }
 
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment; prices are printed with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
-    /// <summary>Average trade rate; trades due in a step go out as one batch.</summary>
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    /// <summary>Standard deviation of the log-price over one second.</summary>
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    /// <summary>Quoted spread in ticks.</summary>
-    public int SpreadTicks { get; set; } = 1;
-
     internal string Instrument => BaseInstrument ?? Symbol.Replace('/', '-');
 
     internal void Validate(string key)
@@ -99,9 +82,7 @@ public sealed class KrakenSyntheticPair
             throw new ArgumentException($"{key}:{nameof(Symbol)} is required, as BASE/QUOTE.");
         }
 
-        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
-        OptionChecks.TradeRate(key, TradesPerSecond);
-        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
+        ValidateTrading(key);
     }
 }
 

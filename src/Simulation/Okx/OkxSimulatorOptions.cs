@@ -71,7 +71,7 @@ public sealed class OkxSimulatorOptions
 }
 
 /// <summary>One synthetic OKX instrument: spot <c>BTC-USDT</c>, swap <c>BTC-USDT-SWAP</c> or dated future <c>BTC-USD-250627</c>.</summary>
-public sealed class OkxSyntheticInstrument
+public sealed class OkxSyntheticInstrument : SyntheticInstrumentOptions
 {
     public string InstId { get; set; } = "";
 
@@ -80,20 +80,6 @@ public sealed class OkxSyntheticInstrument
     /// OKX, Coinbase and Bybit BTC prices move together around one fair price.
     /// </summary>
     public string? BaseInstrument { get; set; }
-
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment; prices print with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    public int SpreadTicks { get; set; } = 1;
 
     /// <summary>Mean funding rate per interval, for swaps.</summary>
     public decimal MeanFundingRate { get; set; } = 0.0001m;
