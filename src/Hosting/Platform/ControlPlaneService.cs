@@ -67,12 +67,12 @@ public sealed partial class ControlPlaneService(
         }
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Control plane started ({Transport} bus, {Keys} signing key(s))")]
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information, Message = "Control plane started ({Transport} bus, {Keys} signing key(s))")]
     private partial void LogStarted(string transport, int keys);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Control plane has no signing keys: every command will be rejected (set Control:Keys:<id>)")]
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Warning, Message = "Control plane has no signing keys: every command will be rejected (set Control:Keys:<id>)")]
     private partial void LogNoKeys();
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "Control key problem: {Problem}")]
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Error, Message = "Control key problem: {Problem}")]
     private partial void LogKeyProblem(string problem);
 }

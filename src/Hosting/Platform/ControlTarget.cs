@@ -152,18 +152,18 @@ public sealed partial class ControlTarget(PlatformService platform, QualitySidec
         return kind.VenueSymbol(instrument.Spec);
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Control: subscribing {Count} symbol(s) on {Provider}")]
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Control: subscribing {Count} symbol(s) on {Provider}")]
     private partial void LogSubscribe(string provider, int count);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Control: unsubscribing {Count} symbol(s) on {Provider}")]
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Control: unsubscribing {Count} symbol(s) on {Provider}")]
     private partial void LogUnsubscribe(string provider, int count);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Control: no provider named {Provider} on this instance")]
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Control: no provider named {Provider} on this instance")]
     private partial void LogUnknownProvider(string provider);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Control: pricing parameters version {Version} (swapped: {Swapped})")]
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Information, Message = "Control: pricing parameters version {Version} (swapped: {Swapped})")]
     private partial void LogPricing(int version, bool swapped);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Control: detector thresholds of version {Version} applied")]
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "Control: detector thresholds of version {Version} applied")]
     private partial void LogDetectors(long version);
 }

@@ -88,10 +88,10 @@ public sealed partial class QualityRoleService(
         _publisher?.Dispose();
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Quality role consuming {Topic} as group {Group}")]
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Quality role consuming {Topic} as group {Group}")]
     private partial void LogStarted(string topic, string group);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Undecodable statistics window at {Position}; skipped")]
+    [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "Undecodable statistics window at {Position}; skipped")]
     private partial void LogUndecodable(string position);
 }
 

@@ -81,7 +81,7 @@ internal sealed partial class AggregatorService : StreamMarketData.StreamMarketD
         return CryptographicOperations.FixedTimeEquals(given, _expectedAuthorization);
     }
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Aggregator simulator refused a call from {Peer}: bad or missing token")]
+    [LoggerMessage(EventId = 7701, Level = LogLevel.Debug, Message = "Aggregator simulator refused a call from {Peer}: bad or missing token")]
     private static partial void LogRefused(ILogger logger, string peer);
 }
 

@@ -1,12 +1,7 @@
-using System.Net;
 using Cloudwall.Rx.Simulation.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,7 +21,7 @@ namespace Cloudwall.Rx.Simulation.Aggregator;
 /// // GrpcChannel.ForAddress(sim.Endpoint), call Subscribe with metadata "authorization: Bearer t"
 /// </code>
 /// </example>
-public sealed partial class AggregatorSimulator : IVenueSimulator
+public sealed class AggregatorSimulator : VenueSimulator
 {
     public const string VenueName = "aggregator";
 
@@ -34,32 +29,23 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
     private readonly AggregatorFeed _feed;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
-    private readonly ILogger _log;
     private WebApplication? _app;
-    private FeedLoop? _loop;
-    private int _disposed;
+    private Uri _endpoint = new("http://127.0.0.1/");
 
     private AggregatorSimulator(AggregatorSimulatorOptions options, TimeProvider time, ILoggerFactory loggers)
+        : base(VenueName, options.TickInterval, time, loggers)
     {
         _options = options;
         _time = time;
         _loggers = loggers;
-        _log = loggers.CreateLogger<AggregatorSimulator>();
-        Faults = new SimulatorFaults();
         _feed = new AggregatorFeed(options, Faults, time);
-        Faults.DropRequested += OnDropRequested;
-        Faults.MalformedRequested += OnMalformedRequested;
     }
 
-    public string Venue => VenueName;
-
     /// <summary>The gRPC address, such as <c>http://127.0.0.1:54321</c>.</summary>
-    public Uri Endpoint { get; private set; } = new("http://127.0.0.1/");
-
-    public SimulatorFaults Faults { get; }
+    public override Uri Endpoint => _endpoint;
 
     /// <summary>Streams (as connections: one per call, subscriptions are its criteria), refusals (as protocol errors), malformed updates sent.</summary>
-    public SimulatorStats Stats => _feed.Stats;
+    public override SimulatorStats Stats => _feed.Stats;
 
     /// <summary>Calls streaming now.</summary>
     public int OpenStreams => _feed.OpenStreams;
@@ -67,104 +53,43 @@ public sealed partial class AggregatorSimulator : IVenueSimulator
     /// <summary>The instruments served, as <c>exchange:class:code</c>.</summary>
     public IReadOnlyList<string> Instruments => _feed.Instruments.Select(i => i.Key).ToList();
 
-    public long StepFailures => _loop?.StepFailures ?? 0;
+    private protected override int InstrumentCount => _feed.Instruments.Count;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 (HTTP/2 only) and starts the feed loop.</summary>
-    public static async Task<AggregatorSimulator> StartAsync(AggregatorSimulatorOptions options, TimeProvider? time = null,
+    public static Task<AggregatorSimulator> StartAsync(AggregatorSimulatorOptions options, TimeProvider? time = null,
         ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var sim = new AggregatorSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
-        try
-        {
-            await sim.StartServerAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._feed.Step);
-            LogStarted(sim._log, sim.Endpoint, sim._feed.Instruments.Count);
-            return sim;
-        }
-        catch
-        {
-            await sim.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return StartAsync(new AggregatorSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
+    private protected override async Task StartTransportAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        Faults.DropRequested -= OnDropRequested;
-        Faults.MalformedRequested -= OnMalformedRequested;
-        if (_loop is not null)
-        {
-            await _loop.DisposeAsync().ConfigureAwait(false);
-        }
-        _feed.AbortAll();
-        if (_app is not null)
-        {
-            try
-            {
-                await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                await _app.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task StartServerAsync(CancellationToken cancellationToken)
-    {
-        // The empty builder reads no environment variables or appsettings, so ASPNETCORE_URLS cannot move the socket.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Cloudwall.Rx.Simulation." + VenueName });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            // HTTP/2 only and cleartext: clients speak it with prior knowledge (GrpcChannel does for http:// addresses).
-            k.Listen(IPAddress.Loopback, _options.Port, l => l.Protocols = HttpProtocols.Http2);
-        });
+        // HTTP/2 only and cleartext: clients speak it with prior knowledge (GrpcChannel does for http:// addresses).
+        var builder = LoopbackHost.CreateBuilder(VenueName, _options.Port, TimeSpan.FromSeconds(2), _time, _loggers, l => l.Protocols = HttpProtocols.Http2);
         builder.Services.AddRoutingCore();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new AggregatorService(_feed, _options.Token, _log));
-        builder.Services.AddSingleton(_time);
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(_loggers));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning); // Kestrel and gRPC stay quiet.
+        builder.Services.AddSingleton(new AggregatorService(_feed, _options.Token, Log));
 
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<AggregatorService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        Endpoint = new Uri($"http://127.0.0.1:{new Uri(address).Port}");
+        _endpoint = new Uri($"http://127.0.0.1:{LoopbackHost.BoundPort(app)}");
     }
 
-    private void OnDropRequested() => LogDropped(_log, _feed.AbortAll());
+    private protected override void Step(DateTimeOffset from, DateTimeOffset to) => _feed.Step(from, to);
 
-    private void OnMalformedRequested(int count) => Stats.CountMalformedSent(_feed.SendMalformed(count));
+    /// <summary>Resets every stream.</summary>
+    private protected override int AbortConnections() => _feed.AbortAll();
 
-    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Aggregator simulator on {Endpoint}: {Count} instruments")]
-    private static partial void LogStarted(ILogger logger, Uri endpoint, int count);
+    private protected override int SendMalformed(int count) => _feed.SendMalformed(count);
 
-    [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "Aggregator simulator fault: reset {Count} streams")]
-    private static partial void LogDropped(ILogger logger, int count);
-
-    /// <summary>Sends Kestrel's and gRPC's log lines to the caller's factory; the host's Warning minimum filters them first.</summary>
-    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+    private protected override ValueTask StopTransportAsync()
     {
-        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
-            // The target factory belongs to the caller.
-        }
+        _feed.AbortAll();
+        return LoopbackHost.StopAsync(_app);
     }
 }

@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Ingestion.Venues.Aggregator;
+using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
 
 namespace Cloudwall.Rx.Simulation.Aggregator;
@@ -72,16 +73,7 @@ public sealed class AggregatorSimulatorOptions
             throw new ArgumentOutOfRangeException($"{p}:{nameof(StreamQueueCapacity)}", StreamQueueCapacity, "Must be at least 1.");
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveInstruments.Count; i++)
-        {
-            var key = $"{p}:{nameof(Instruments)}:{i}";
-            EffectiveInstruments[i].Validate(key);
-            if (!seen.Add(EffectiveInstruments[i].Key))
-            {
-                throw new ArgumentException($"{key}: instrument '{EffectiveInstruments[i].Key}' appears twice.");
-            }
-        }
+        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.Key, "instrument", static (x, key) => x.Validate(key));
     }
 }
 
@@ -140,10 +132,7 @@ public sealed class AggregatorSyntheticInstrument
             throw new ArgumentException($"{key}: {nameof(Exchange)}, {nameof(Class)} and {nameof(Code)} are required and must not be wildcards.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
 
         if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0)
         {

@@ -42,7 +42,7 @@ internal sealed class BinanceSymbolState
 }
 
 /// <summary>One connection's route and subscribed streams, in the order subscribed. Used only under the protocol gate.</summary>
-internal sealed class BinanceSession(VenueConnection connection, BinanceRoute route)
+internal sealed class BinanceSession(VenueConnection connection, BinanceRoute route) : IVenueSession
 {
     private readonly HashSet<string> _set = new(StringComparer.Ordinal);
     private readonly List<string> _ordered = [];
@@ -113,11 +113,12 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     private readonly BinanceMarket _segment;
     private readonly IReadOnlyDictionary<string, BinanceRoute> _routes;
     private readonly ILogger _log;
-    private BinanceSession[] _sessions = [];
+    private readonly VenueSessions<BinanceSession> _sessions;
 
     /// <param name="routes">The route of each request path the server accepts.</param>
     public BinanceSimProtocol(BinanceMarket segment, IReadOnlyDictionary<string, BinanceRoute> routes, ILogger log)
     {
+        _sessions = new(_gate);
         _segment = segment;
         _routes = routes;
         _log = log;
@@ -169,7 +170,7 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     public bool AnySubscribed(string stream)
     {
         AssertGateHeld();
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.Has(stream))
             {
@@ -185,7 +186,7 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     {
         AssertGateHeld();
         var route = _streams[stream].Route;
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.Has(stream) && s.Route.Delivers(route))
             {
@@ -197,33 +198,16 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     public void OnConnected(VenueConnection connection)
     {
         var session = new BinanceSession(connection, _routes.TryGetValue(connection.Path, out var route) ? route : BinanceRoute.Unrouted);
-        connection.ProtocolState = session;
-        lock (_gate)
-        {
-            _sessions = [.. _sessions, session];
-        }
+        _sessions.Add(session);
     }
 
     public void OnDisconnected(VenueConnection connection)
     {
-        lock (_gate)
-        {
-            _sessions = Array.FindAll(_sessions, s => s.Connection != connection);
-        }
+        _sessions.Remove(connection);
     }
 
-    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection)
-    {
-        if (connection.ProtocolState is not BinanceSession session)
-        {
-            return [];
-        }
-
-        lock (_gate)
-        {
-            return session.List();
-        }
-    }
+    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection) =>
+        _sessions.Describe(connection, static session => session.List());
 
     public ValueTask OnTextMessageAsync(VenueConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
@@ -357,12 +341,12 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: {Method} applied, {Count} streams")]
+    [LoggerMessage(EventId = 7301, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: {Method} applied, {Count} streams")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string? method, int count);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: rejected request ({Code}: {Message})")]
+    [LoggerMessage(EventId = 7302, Level = LogLevel.Debug, Message = "Binance connection {ConnectionId}: rejected request ({Code}: {Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, int code, string message);
 
-    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Binance connection {ConnectionId}: more than {Limit} incoming messages in a second, disconnected")]
+    [LoggerMessage(EventId = 7303, Level = LogLevel.Warning, Message = "Binance connection {ConnectionId}: more than {Limit} incoming messages in a second, disconnected")]
     private static partial void LogRateLimited(ILogger logger, long connectionId, int limit);
 }

@@ -70,41 +70,21 @@ public sealed class BinanceSimulatorOptions
         }
 
         Server.Validate(p + ":" + nameof(Server));
-        if (TickInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
 
         if (BookTickerInterval is { } bi && bi <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException($"{p}:{nameof(BookTickerInterval)}", bi, "Must be positive, or null for a bookTicker after every trade.");
         }
 
-        if (MarkPriceInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval, "Must be positive.");
-        }
-
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveSymbols.Count; i++)
-        {
-            var s = EffectiveSymbols[i];
-            s.Validate($"{p}:{nameof(Symbols)}:{i}", Segment);
-            if (!seen.Add(s.Symbol))
-            {
-                throw new ArgumentException($"{p}:{nameof(Symbols)}:{i}: symbol '{s.Symbol}' appears twice.");
-            }
-        }
+        OptionChecks.Positive($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval);
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Symbols)}", EffectiveSymbols, static x => x.Symbol, "symbol", (x, key) => x.Validate(key, Segment));
     }
 }
 
 /// <summary>One synthetic Binance symbol.</summary>
-public sealed class BinanceSyntheticSymbol
+public sealed class BinanceSyntheticSymbol : SyntheticInstrumentOptions
 {
     /// <summary>Binance symbol as payloads print it, upper case: <c>BTCUSDT</c>, <c>BTCUSD_PERP</c>.</summary>
     public string Symbol { get; set; } = "";
@@ -115,25 +95,8 @@ public sealed class BinanceSyntheticSymbol
     /// </summary>
     public string? BaseInstrument { get; set; }
 
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment; prices print with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
     /// <summary>Decimals of printed quantities (8 on spot; futures fewer; COIN-M contracts 0).</summary>
     public int SizeDecimals { get; set; } = 8;
-
-    /// <summary>Average trade rate; trades arrive as a fractional carry per step.</summary>
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size.</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    /// <summary>Standard deviation of the log-price over one second.</summary>
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    /// <summary>Quoted spread in ticks.</summary>
-    public int SpreadTicks { get; set; } = 1;
 
     /// <summary>The stream-name form of the symbol (lower case).</summary>
     internal string StreamSymbol => Symbol.ToLowerInvariant();
@@ -157,24 +120,14 @@ public sealed class BinanceSyntheticSymbol
             throw new ArgumentException($"{key}:{nameof(Symbol)} '{Symbol}' is not a {segment} symbol.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
 
         if (SizeDecimals is < 0 or > 8)
         {
             throw new ArgumentOutOfRangeException($"{key}:{nameof(SizeDecimals)}", SizeDecimals, "Must be 0 to 8.");
         }
 
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
-        }
-
-        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
-        }
+        OptionChecks.TradeRate(key, TradesPerSecond);
+        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
+using Cloudwall.Rx.Simulation.Hosting;
 
 namespace Cloudwall.Rx.Simulation.Binance;
 
@@ -22,12 +23,6 @@ internal readonly record struct BinanceMarkPrice(decimal Mark, decimal Index, de
 /// </summary>
 internal static class BinanceWire
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     /// <summary>Frames that are not JSON, or are cut short, as a broken network or venue would send.</summary>
     internal static readonly byte[][] Malformed =
     [
@@ -130,7 +125,7 @@ internal static class BinanceWire
     /// <summary><c>{"result":null,"id":N}</c> (or a list for LIST_SUBSCRIPTIONS); the id is echoed as the client sent it.</summary>
     public static byte[] Result(IReadOnlyList<string>? list, JsonElement? id)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         if (list is null)
         {
@@ -155,7 +150,7 @@ internal static class BinanceWire
     /// <summary><c>{"error":{"code":2,"msg":"Invalid request: ..."},"id":N}</c>.</summary>
     public static byte[] Error(int code, string message, JsonElement? id)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteStartObject("error"u8);
         w.WriteNumber("code"u8, code);
@@ -206,27 +201,11 @@ internal static class BinanceWire
 
     private static Utf8JsonWriter BeginData(string stream)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("stream"u8, stream);
         w.WriteStartObject("data"u8);
         return w;
-    }
-
-    private static Utf8JsonWriter Begin()
-    {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
-        buffer.ResetWrittenCount();
-        if (t_writer is null)
-        {
-            t_writer = new Utf8JsonWriter(buffer);
-        }
-        else
-        {
-            t_writer.Reset(buffer);
-        }
-
-        return t_writer;
     }
 
     private static byte[] End(Utf8JsonWriter w)
@@ -236,7 +215,6 @@ internal static class BinanceWire
             w.WriteEndObject();
         }
 
-        w.Flush();
-        return t_buffer!.WrittenSpan.ToArray();
+        return WireFrame.End(w);
     }
 }

@@ -17,25 +17,17 @@ namespace Cloudwall.Rx.Simulation.Bybit;
 /// // linear.Endpoint is ws://127.0.0.1:&lt;port&gt;/v5/public/linear; send {"op":"subscribe","args":["publicTrade.BTCUSDT"]}
 /// </code>
 /// </example>
-public sealed partial class BybitSimulator : IVenueSimulator
+public sealed class BybitSimulator : WebSocketVenueSimulator
 {
     public const string VenueName = "bybit";
 
-    private readonly WebSocketVenueServer _server;
     private readonly BybitSimulatorProtocol _protocol;
-    private readonly BybitSimulatorOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _log;
-    private FeedLoop? _loop;
-    private int _disposed;
 
     private BybitSimulator(BybitSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+        : base(VenueName, options.TickInterval, time, loggerFactory, BybitWire.Malformed)
     {
-        _options = options;
-        _time = time;
-        _log = loggerFactory.CreateLogger<BybitSimulator>();
-        Faults = new SimulatorFaults();
-        _protocol = new BybitSimulatorProtocol(options, Faults, time, _log);
+        Category = options.Category;
+        _protocol = new BybitSimulatorProtocol(options, Faults, time, Log);
         var server = new WebSocketVenueServerOptions
         {
             Port = options.Server.Port,
@@ -45,82 +37,26 @@ public sealed partial class BybitSimulator : IVenueSimulator
             MaxReceiveMessageBytes = options.Server.MaxReceiveMessageBytes,
             ShutdownTimeout = options.Server.ShutdownTimeout,
         };
-        _server = new WebSocketVenueServer(VenueName, _protocol, server, time, loggerFactory);
-        _protocol.Stats = _server.Stats;
-        Faults.DropRequested += OnDropRequested;
-        Faults.MalformedRequested += OnMalformedRequested;
+        Listen(_protocol, server);
+        _protocol.Stats = Stats;
     }
-
-    public string Venue => VenueName;
-
-    /// <summary>The WebSocket address, such as <c>ws://127.0.0.1:54321/v5/public/linear</c>.</summary>
-    public Uri Endpoint => _server.Endpoint;
-
-    public SimulatorFaults Faults { get; }
-
-    public SimulatorStats Stats => _server.Stats;
 
     /// <summary>The symbols a client may subscribe to.</summary>
     public IReadOnlyCollection<string> Symbols => _protocol.Symbols;
 
-    public BybitCategory Category => _options.Category;
+    public BybitCategory Category { get; }
 
-    public long Steps => _loop?.Steps ?? 0;
-
-    public long StepFailures => _loop?.StepFailures ?? 0;
+    private protected override int InstrumentCount => Symbols.Count;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
-    public static async Task<BybitSimulator> StartAsync(BybitSimulatorOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null,
+    /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>
+    public static Task<BybitSimulator> StartAsync(BybitSimulatorOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var sim = new BybitSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
-        try
-        {
-            await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._protocol.Step);
-            LogStarted(sim._log, sim.Endpoint, sim.Symbols.Count);
-            return sim;
-        }
-        catch
-        {
-            await sim.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return StartAsync(new BybitSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        Faults.DropRequested -= OnDropRequested;
-        Faults.MalformedRequested -= OnMalformedRequested;
-        if (_loop is not null)
-        {
-            await _loop.DisposeAsync().ConfigureAwait(false);
-        }
-        await _server.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private void OnDropRequested() => LogDropped(_log, _server.AbortAll());
-
-    private void OnMalformedRequested(int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            _server.Broadcast(BybitWire.Malformed[i % BybitWire.Malformed.Length]);
-        }
-
-        Stats.CountMalformedSent(count);
-    }
-
-    [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Bybit simulator on {Endpoint}: {Count} symbols")]
-    private static partial void LogStarted(ILogger logger, Uri endpoint, int count);
-
-    [LoggerMessage(EventId = 414, Level = LogLevel.Information, Message = "Bybit simulator fault: dropped {Count} connections")]
-    private static partial void LogDropped(ILogger logger, int count);
+    private protected override void Step(DateTimeOffset from, DateTimeOffset to) => _protocol.Step(from, to);
 }

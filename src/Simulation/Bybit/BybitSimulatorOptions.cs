@@ -71,42 +71,18 @@ public sealed class BybitSimulatorOptions
             throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", "Tick, ticker and funding intervals must be positive.");
         }
 
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveInstruments.Count; i++)
-        {
-            EffectiveInstruments[i].Validate($"{p}:{nameof(Instruments)}:{i}");
-            if (!seen.Add(EffectiveInstruments[i].Symbol))
-            {
-                throw new ArgumentException($"{p}:{nameof(Instruments)}:{i}: symbol '{EffectiveInstruments[i].Symbol}' appears twice.");
-            }
-        }
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.Symbol, "symbol", static (x, key) => x.Validate(key));
     }
 }
 
 /// <summary>One synthetic Bybit symbol (<c>BTCUSDT</c>, <c>BTCUSD</c>).</summary>
-public sealed class BybitSyntheticInstrument
+public sealed class BybitSyntheticInstrument : SyntheticInstrumentOptions
 {
     public string Symbol { get; set; } = "";
 
     /// <summary>The shared walk it follows; defaults to <c>BASE-USD</c> (<c>BTCUSDT</c> follows <c>BTC-USD</c>).</summary>
     public string? BaseInstrument { get; set; }
-
-    public decimal StartPrice { get; set; } = 100m;
-
-    public decimal TickSize { get; set; } = 0.01m;
-
-    public double TradesPerSecond { get; set; } = 10;
-
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    public int SpreadTicks { get; set; } = 1;
 
     public decimal MeanFundingRate { get; set; } = 0.0001m;
 
@@ -138,10 +114,7 @@ public sealed class BybitSyntheticInstrument
             throw new ArgumentException($"{key}:{nameof(Symbol)} is required.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
 
         if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
         {

@@ -29,7 +29,7 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     private readonly Random _random;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private Session[] _sessions = [];
+    private readonly VenueSessions<Session> _sessions;
     private long _seq = 1_000_000;
     private long _cs = 5_000_000;
     private long _spotTradeId = 2_290_000_000_000_000_000;
@@ -38,6 +38,7 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
 
     public BybitSimulatorProtocol(BybitSimulatorOptions options, SimulatorFaults faults, TimeProvider time, ILogger log)
     {
+        _sessions = new(_gate);
         _options = options;
         _faults = faults;
         _time = time;
@@ -75,33 +76,16 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     public void OnConnected(VenueConnection connection)
     {
         var session = new Session(connection);
-        connection.ProtocolState = session;
-        lock (_gate)
-        {
-            _sessions = [.. _sessions, session];
-        }
+        _sessions.Add(session);
     }
 
     public void OnDisconnected(VenueConnection connection)
     {
-        lock (_gate)
-        {
-            _sessions = Array.FindAll(_sessions, s => s.Connection != connection);
-        }
+        _sessions.Remove(connection);
     }
 
-    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection)
-    {
-        if (connection.ProtocolState is not Session session)
-        {
-            return [];
-        }
-
-        lock (_gate)
-        {
-            return [.. session.Topics.Order(StringComparer.Ordinal)];
-        }
-    }
+    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection) =>
+        _sessions.Describe(connection, static session => [.. session.Topics.Order(StringComparer.Ordinal)]);
 
     public ValueTask OnTextMessageAsync(VenueConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
@@ -276,7 +260,7 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     {
         AssertGateHeld();
         byte[]? bytes = null;
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.Topics.Contains(topic))
             {
@@ -322,13 +306,13 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: {Op} applied, {Count} topics")]
+    [LoggerMessage(EventId = 7401, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: {Op} applied, {Count} topics")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string op, int count);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: rejected request ({Message})")]
+    [LoggerMessage(EventId = 7402, Level = LogLevel.Debug, Message = "Bybit connection {ConnectionId}: rejected request ({Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string message);
 
-    private sealed class Session(VenueConnection connection)
+    private sealed class Session(VenueConnection connection) : IVenueSession
     {
         public VenueConnection Connection { get; } = connection;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Venues.Bybit;
+using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Okx;
 
 namespace Cloudwall.Rx.Simulation.Bybit;
@@ -19,7 +20,7 @@ internal static class BybitWire
 
     public static byte[] Trades(string symbol, Trade[] trades, long ts)
     {
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("topic"u8, "publicTrade." + symbol);
         w.WriteString("type"u8, "snapshot"u8);
@@ -42,14 +43,14 @@ internal static class BybitWire
 
         w.WriteEndArray();
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>A derivatives ticker: a snapshot with every field, or a delta with only what is given (nulls are left out).</summary>
     public static byte[] DerivativesTicker(string symbol, bool snapshot, decimal? last, decimal? mark, decimal? index, decimal? funding,
         decimal? bid, decimal? bidSize, decimal? ask, decimal? askSize, long cs, long ts)
     {
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("topic"u8, "tickers." + symbol);
         w.WriteString("type"u8, snapshot ? "snapshot"u8 : "delta"u8);
@@ -67,13 +68,13 @@ internal static class BybitWire
         w.WriteNumber("cs"u8, cs);
         w.WriteNumber("ts"u8, ts);
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>A spot ticker: always a snapshot, and no best bid or offer in v5.</summary>
     public static byte[] SpotTicker(string symbol, decimal last, long cs, long ts)
     {
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("topic"u8, "tickers." + symbol);
         w.WriteNumber("ts"u8, ts);
@@ -84,12 +85,12 @@ internal static class BybitWire
         w.WriteString("lastPrice"u8, SimDecimals.Text(last));
         w.WriteEndObject();
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Response(bool success, string retMsg, string op, string? reqId, long connectionId)
     {
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteBoolean("success"u8, success);
         w.WriteString("ret_msg"u8, retMsg);
@@ -97,7 +98,7 @@ internal static class BybitWire
         w.WriteString("req_id"u8, reqId ?? "");
         w.WriteString("op"u8, op);
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>Spot answers a ping with a success response; linear and inverse with <c>op:"pong"</c>.</summary>
@@ -108,7 +109,7 @@ internal static class BybitWire
             return Response(true, "pong", "ping", reqId, connectionId);
         }
 
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("req_id"u8, reqId ?? "");
         w.WriteString("op"u8, "pong"u8);
@@ -117,7 +118,7 @@ internal static class BybitWire
         w.WriteEndArray();
         w.WriteString("conn_id"u8, ConnId(connectionId));
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 
     private static string ConnId(long id) => "sim-" + id.ToString(CultureInfo.InvariantCulture);

@@ -34,10 +34,11 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     private readonly SimulatorFaults _faults;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private CoinbaseSession[] _sessions = [];
+    private readonly VenueSessions<CoinbaseSession> _sessions;
 
     public CoinbaseProtocol(SimulatorFaults faults, TimeProvider time, ILogger log)
     {
+        _sessions = new(_gate);
         _faults = faults;
         _time = time;
         _log = log;
@@ -123,33 +124,16 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     public void OnConnected(VenueConnection connection)
     {
         var session = new CoinbaseSession(connection);
-        connection.ProtocolState = session;
-        lock (_gate)
-        {
-            _sessions = [.. _sessions, session];
-        }
+        _sessions.Add(session);
     }
 
     public void OnDisconnected(VenueConnection connection)
     {
-        lock (_gate)
-        {
-            _sessions = Array.FindAll(_sessions, s => s.Connection != connection);
-        }
+        _sessions.Remove(connection);
     }
 
-    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection)
-    {
-        if (connection.ProtocolState is not CoinbaseSession session)
-        {
-            return [];
-        }
-
-        lock (_gate)
-        {
-            return session.Describe();
-        }
-    }
+    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection) =>
+        _sessions.Describe(connection, static session => session.Describe());
 
     public ValueTask OnTextMessageAsync(VenueConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
@@ -239,7 +223,7 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
 
     private bool AnySubscribed(CoinbaseChannels channel, string productId)
     {
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.Has(channel, productId))
             {
@@ -252,7 +236,7 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
 
     private void Deliver(CoinbaseChannels channel, string productId, byte[] frame)
     {
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.Has(channel, productId))
             {
@@ -264,9 +248,9 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string action, int count);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: rejected request ({Message}: {Reason})")]
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Debug, Message = "Coinbase connection {ConnectionId}: rejected request ({Message}: {Reason})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string message, string reason);
 }

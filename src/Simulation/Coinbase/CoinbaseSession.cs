@@ -3,7 +3,7 @@ using Cloudwall.Rx.Simulation.Hosting;
 namespace Cloudwall.Rx.Simulation.Coinbase;
 
 /// <summary>One connection's subscription set. Read and written only under <see cref="CoinbaseProtocol"/>'s gate.</summary>
-internal sealed class CoinbaseSession(VenueConnection connection)
+internal sealed class CoinbaseSession(VenueConnection connection) : IVenueSession
 {
     private readonly Dictionary<string, CoinbaseChannels> _mask = new(StringComparer.Ordinal);
     private readonly List<string>[] _ordered = [[], [], []];

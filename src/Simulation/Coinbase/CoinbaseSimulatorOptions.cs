@@ -69,25 +69,15 @@ public sealed class CoinbaseSimulatorOptions
     {
         const string p = SectionName;
         Server.Validate(p + ":" + nameof(Server));
-        if (TickInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
 
         if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after every trade.");
         }
 
-        if (HeartbeatInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval, "Must be positive.");
-        }
-
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval);
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
 
         if (Source == CoinbaseFeedSource.Replay)
         {
@@ -114,43 +104,18 @@ public sealed class CoinbaseSimulatorOptions
             return;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveProducts.Count; i++)
-        {
-            EffectiveProducts[i].Validate($"{p}:{nameof(Products)}:{i}");
-            if (!seen.Add(EffectiveProducts[i].ProductId))
-            {
-                throw new ArgumentException($"{p}:{nameof(Products)}:{i}: product '{EffectiveProducts[i].ProductId}' appears twice.");
-            }
-        }
+        OptionChecks.EachOnce($"{p}:{nameof(Products)}", EffectiveProducts, static x => x.ProductId, "product", static (x, key) => x.Validate(key));
     }
 }
 
 /// <summary>One synthetic Coinbase product.</summary>
-public sealed class CoinbaseSyntheticProduct
+public sealed class CoinbaseSyntheticProduct : SyntheticInstrumentOptions
 {
     /// <summary>Coinbase product id, such as <c>BTC-USD</c>.</summary>
     public string ProductId { get; set; } = "";
 
     /// <summary>The <see cref="SyntheticMarket"/> instrument it follows; defaults to <see cref="ProductId"/>.</summary>
     public string? BaseInstrument { get; set; }
-
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment (Coinbase <c>quote_increment</c>); prices are printed with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
-    /// <summary>Average trade rate; trades arrive as a fractional carry per step, so 5,000/s is fine.</summary>
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    /// <summary>Standard deviation of the log-price over one second.</summary>
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    /// <summary>Quoted spread in ticks.</summary>
-    public int SpreadTicks { get; set; } = 1;
 
     internal string Instrument => BaseInstrument ?? ProductId;
 
@@ -161,19 +126,6 @@ public sealed class CoinbaseSyntheticProduct
             throw new ArgumentException($"{key}:{nameof(ProductId)} is required.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
-        }
-
-        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
-        }
+        ValidateTrading(key);
     }
 }

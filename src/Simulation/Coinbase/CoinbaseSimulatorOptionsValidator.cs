@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Cloudwall.Rx.Simulation.Hosting;
 
 namespace Cloudwall.Rx.Simulation.Coinbase;
 
@@ -6,18 +6,4 @@ namespace Cloudwall.Rx.Simulation.Coinbase;
 /// Lets a host validate bound options on start (<c>AddOptions&lt;CoinbaseSimulatorOptions&gt;().BindConfiguration(..).ValidateOnStart()</c>
 /// plus this validator), with the same checks and key names as <see cref="CoinbaseSimulator.StartAsync"/>.
 /// </summary>
-public sealed class CoinbaseSimulatorOptionsValidator : IValidateOptions<CoinbaseSimulatorOptions>
-{
-    public ValidateOptionsResult Validate(string? name, CoinbaseSimulatorOptions options)
-    {
-        try
-        {
-            options.Validate();
-            return ValidateOptionsResult.Success;
-        }
-        catch (Exception ex) when (ex is ArgumentException or FileNotFoundException)
-        {
-            return ValidateOptionsResult.Fail(ex.Message);
-        }
-    }
-}
+public sealed class CoinbaseSimulatorOptionsValidator() : SimulatorOptionsValidator<CoinbaseSimulatorOptions>(static o => o.Validate());

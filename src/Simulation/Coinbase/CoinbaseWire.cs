@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Cloudwall.Rx.Simulation.Hosting;
 
 namespace Cloudwall.Rx.Simulation.Coinbase;
 
@@ -13,12 +14,6 @@ internal static class CoinbaseWire
 {
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     /// <summary>Frames that are not JSON, or are cut short, as a broken network or venue would send.</summary>
     internal static readonly byte[][] Malformed =
     [
@@ -30,7 +25,7 @@ internal static class CoinbaseWire
 
     public static byte[] Match(in CoinbaseMatch m, bool last)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("type"u8, last ? "last_match"u8 : "match"u8);
         w.WriteNumber("trade_id"u8, m.TradeId);
@@ -43,12 +38,12 @@ internal static class CoinbaseWire
         w.WriteNumber("sequence"u8, m.Sequence);
         WriteTime(w, "time"u8, m.Time);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Ticker(in CoinbaseTicker t)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("type"u8, "ticker"u8);
         w.WriteNumber("sequence"u8, t.Sequence);
@@ -68,12 +63,12 @@ internal static class CoinbaseWire
         w.WriteNumber("trade_id"u8, t.TradeId);
         WriteDecimal(w, "last_size"u8, t.LastSize);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Heartbeat(string productId, long sequence, long lastTradeId, DateTime time)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("type"u8, "heartbeat"u8);
         w.WriteNumber("last_trade_id"u8, lastTradeId);
@@ -81,12 +76,12 @@ internal static class CoinbaseWire
         w.WriteNumber("sequence"u8, sequence);
         WriteTime(w, "time"u8, time);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Subscriptions(CoinbaseSession session)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("type"u8, "subscriptions"u8);
         w.WriteStartArray("channels"u8);
@@ -112,18 +107,18 @@ internal static class CoinbaseWire
 
         w.WriteEndArray();
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Error(string message, string reason)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("type"u8, "error"u8);
         w.WriteString("message"u8, message);
         w.WriteString("reason"u8, reason);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>Rounds to <paramref name="scale"/> decimals and pads with zeros, so the default format prints exactly that many.</summary>
@@ -185,28 +180,6 @@ internal static class CoinbaseWire
         }
 
         w.WriteString(name, buf[..n]);
-    }
-
-    private static Utf8JsonWriter Begin()
-    {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(512);
-        buffer.ResetWrittenCount();
-        if (t_writer is null)
-        {
-            t_writer = new Utf8JsonWriter(buffer);
-        }
-        else
-        {
-            t_writer.Reset(buffer);
-        }
-
-        return t_writer;
-    }
-
-    private static byte[] End(Utf8JsonWriter w)
-    {
-        w.Flush();
-        return t_buffer!.WrittenSpan.ToArray();
     }
 }
 

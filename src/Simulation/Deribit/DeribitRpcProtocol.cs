@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Cloudwall.Rx.Simulation.Deribit;
 
 /// <summary>One connection: its channels and its heartbeat. Channels are read and written under the protocol's gate.</summary>
-internal sealed class DeribitSession(VenueConnection connection)
+internal sealed class DeribitSession(VenueConnection connection) : IVenueSession
 {
     private readonly List<string> _ordered = [];
 
@@ -114,11 +114,12 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
     private readonly DeribitSimulatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private DeribitSession[] _sessions = [];
+    private readonly VenueSessions<DeribitSession> _sessions;
     private long _heartbeatCloses;
 
     public DeribitRpcProtocol(DeribitSimulatorOptions options, TimeProvider time, ILogger log)
     {
+        _sessions = new(_gate);
         _options = options;
         _time = time;
         _log = log;
@@ -153,19 +154,12 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
     public void OnConnected(VenueConnection connection)
     {
         var session = new DeribitSession(connection);
-        connection.ProtocolState = session;
-        lock (_gate)
-        {
-            _sessions = [.. _sessions, session];
-        }
+        _sessions.Add(session);
     }
 
     public void OnDisconnected(VenueConnection connection)
     {
-        lock (_gate)
-        {
-            _sessions = Array.FindAll(_sessions, s => s.Connection != connection);
-        }
+        _sessions.Remove(connection);
 
         if (connection.ProtocolState is DeribitSession session)
         {
@@ -177,24 +171,14 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
         }
     }
 
-    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection)
-    {
-        if (connection.ProtocolState is not DeribitSession session)
-        {
-            return [];
-        }
-
-        lock (_gate)
-        {
-            return session.Describe();
-        }
-    }
+    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection) =>
+        _sessions.Describe(connection, static session => session.Describe());
 
     /// <summary>True when any connection listens to <c>{kind}.{instrument}</c> on any interval. Gate held.</summary>
     public bool AnySubscribed(string stream)
     {
         AssertGateHeld();
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.ByStream.ContainsKey(stream))
             {
@@ -210,7 +194,7 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
     {
         AssertGateHeld();
         Dictionary<string, byte[]>? built = null;
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (!s.ByStream.TryGetValue(stream, out var intervals))
             {
@@ -478,9 +462,9 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
 
     private sealed record HeartbeatState(DeribitRpcProtocol Owner, DeribitSession Session);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Deribit connection {ConnectionId}: {Method}")]
+    [LoggerMessage(EventId = 7601, Level = LogLevel.Debug, Message = "Deribit connection {ConnectionId}: {Method}")]
     private static partial void LogRequest(ILogger logger, long connectionId, string method);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Deribit connection {ConnectionId}: test_request unanswered, closing")]
+    [LoggerMessage(EventId = 7602, Level = LogLevel.Information, Message = "Deribit connection {ConnectionId}: test_request unanswered, closing")]
     private static partial void LogHeartbeatMissed(ILogger logger, long connectionId);
 }

@@ -16,41 +16,21 @@ namespace Cloudwall.Rx.Simulation.Deribit;
 /// // {"jsonrpc":"2.0","id":1,"method":"public/subscribe","params":{"channels":["trades.BTC-PERPETUAL.raw"]}}
 /// </code>
 /// </example>
-public sealed partial class DeribitSimulator : IVenueSimulator
+public sealed class DeribitSimulator : WebSocketVenueSimulator
 {
     public const string VenueName = "deribit";
 
-    private readonly WebSocketVenueServer _server;
     private readonly DeribitRpcProtocol _protocol;
     private readonly SyntheticDeribitFeed _feed;
-    private readonly DeribitSimulatorOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _log;
-    private FeedLoop? _loop;
-    private int _disposed;
 
     private DeribitSimulator(DeribitSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
+        : base(VenueName, options.TickInterval, time, loggerFactory, DeribitWire.Malformed)
     {
-        _options = options;
-        _time = time;
-        _log = loggerFactory.CreateLogger<DeribitSimulator>();
-        Faults = new SimulatorFaults();
-        _protocol = new DeribitRpcProtocol(options, time, _log);
+        _protocol = new DeribitRpcProtocol(options, time, Log);
         _feed = new SyntheticDeribitFeed(options, _protocol, Faults, time.GetUtcNow());
-        _server = new WebSocketVenueServer(VenueName, _protocol, options.Server, time, loggerFactory);
-        _protocol.Stats = _server.Stats;
-        Faults.DropRequested += OnDropRequested;
-        Faults.MalformedRequested += OnMalformedRequested;
+        Listen(_protocol, options.Server);
+        _protocol.Stats = Stats;
     }
-
-    public string Venue => VenueName;
-
-    /// <summary>The WebSocket address, such as <c>ws://127.0.0.1:54321/</c>.</summary>
-    public Uri Endpoint => _server.Endpoint;
-
-    public SimulatorFaults Faults { get; }
-
-    public SimulatorStats Stats => _server.Stats;
 
     /// <summary>The instrument names a client may subscribe to.</summary>
     public IReadOnlyCollection<string> InstrumentNames => _protocol.Instruments;
@@ -58,65 +38,17 @@ public sealed partial class DeribitSimulator : IVenueSimulator
     /// <summary>Connections closed because a <c>test_request</c> went unanswered.</summary>
     public long HeartbeatCloses => _protocol.HeartbeatCloses;
 
-    public long Steps => _loop?.Steps ?? 0;
-
-    public long StepFailures => _loop?.StepFailures ?? 0;
+    private protected override int InstrumentCount => InstrumentNames.Count;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
-    public static async Task<DeribitSimulator> StartAsync(
-        DeribitSimulatorOptions options,
-        TimeProvider? time = null,
-        ILoggerFactory? loggerFactory = null,
+    /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>
+    public static Task<DeribitSimulator> StartAsync(DeribitSimulatorOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var sim = new DeribitSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance);
-        try
-        {
-            await sim._server.StartAsync(cancellationToken).ConfigureAwait(false);
-            sim._loop = FeedLoop.Start(sim.Venue, sim._options.TickInterval, sim._time, sim._log, sim._feed.Step);
-            LogStarted(sim._log, sim.Endpoint, sim.InstrumentNames.Count);
-            return sim;
-        }
-        catch
-        {
-            await sim.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        return StartAsync(new DeribitSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        Faults.DropRequested -= OnDropRequested;
-        Faults.MalformedRequested -= OnMalformedRequested;
-        if (_loop is not null)
-        {
-            await _loop.DisposeAsync().ConfigureAwait(false);
-        }
-        await _server.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private void OnDropRequested() => LogDropped(_log, _server.AbortAll());
-
-    private void OnMalformedRequested(int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            _server.Broadcast(DeribitWire.Malformed[i % DeribitWire.Malformed.Length]);
-        }
-
-        Stats.CountMalformedSent(count);
-    }
-
-    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Deribit simulator on {Endpoint}: {InstrumentCount} instruments")]
-    private static partial void LogStarted(ILogger logger, Uri endpoint, int instrumentCount);
-
-    [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "Deribit simulator fault: dropped {Count} connections")]
-    private static partial void LogDropped(ILogger logger, int count);
+    private protected override void Step(DateTimeOffset from, DateTimeOffset to) => _feed.Step(from, to);
 }

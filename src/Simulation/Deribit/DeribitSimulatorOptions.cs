@@ -59,20 +59,8 @@ public sealed class DeribitSimulatorOptions
             throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", $"{p}: {nameof(TickInterval)}, {nameof(TickerInterval)} and {nameof(MinHeartbeatInterval)} must be positive.");
         }
 
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveInstruments.Count; i++)
-        {
-            EffectiveInstruments[i].Validate($"{p}:{nameof(Instruments)}:{i}");
-            if (!seen.Add(EffectiveInstruments[i].InstrumentName))
-            {
-                throw new ArgumentException($"{p}:{nameof(Instruments)}:{i}: instrument '{EffectiveInstruments[i].InstrumentName}' appears twice.");
-            }
-        }
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.InstrumentName, "instrument", static (x, key) => x.Validate(key));
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Cloudwall.Rx.Simulation.Hosting;
 
 namespace Cloudwall.Rx.Simulation.Deribit;
 
@@ -42,12 +43,6 @@ internal struct DeribitTicker
 /// </summary>
 internal static class DeribitWire
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     /// <summary>Frames that are not JSON, or are cut short.</summary>
     internal static readonly byte[][] Malformed =
     [
@@ -61,7 +56,7 @@ internal static class DeribitWire
 
     public static byte[] Trades(string channel, string instrument, ReadOnlySpan<DeribitTrade> trades)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("jsonrpc"u8, "2.0"u8);
         w.WriteString("method"u8, "subscription"u8);
@@ -92,12 +87,12 @@ internal static class DeribitWire
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Ticker(string channel, string instrument, in DeribitTicker t)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("jsonrpc"u8, "2.0"u8);
         w.WriteString("method"u8, "subscription"u8);
@@ -139,13 +134,13 @@ internal static class DeribitWire
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>A response: <paramref name="writeResult"/> writes the value of <c>result</c>. <paramref name="id"/> is the request's raw id.</summary>
     public static byte[] Result(string? id, long usIn, long usOut, Action<Utf8JsonWriter> writeResult)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("jsonrpc"u8, "2.0"u8);
         WriteId(w, id);
@@ -153,13 +148,13 @@ internal static class DeribitWire
         writeResult(w);
         WriteTimes(w, usIn, usOut);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>A JSON-RPC error response with the venue's usual <c>data</c> of <c>param</c> and <c>reason</c>.</summary>
     public static byte[] Error(string? id, int code, string message, string? param, string? reason, long usIn, long usOut)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("jsonrpc"u8, "2.0"u8);
         WriteId(w, id);
@@ -181,7 +176,7 @@ internal static class DeribitWire
         w.WriteEndObject();
         WriteTimes(w, usIn, usOut);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     private static void WriteId(Utf8JsonWriter w, string? id)
@@ -213,26 +208,4 @@ internal static class DeribitWire
     public static int ScaleOf(decimal step) => (decimal.GetBits(step)[3] >> 16) & 0xFF;
 
     public static decimal RoundToStep(decimal value, decimal step, int scale) => WithScale(Math.Round(value / step, MidpointRounding.AwayFromZero) * step, scale);
-
-    private static Utf8JsonWriter Begin()
-    {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        if (t_writer is null)
-        {
-            t_writer = new Utf8JsonWriter(buffer);
-        }
-        else
-        {
-            t_writer.Reset(buffer);
-        }
-
-        return t_writer;
-    }
-
-    private static byte[] End(Utf8JsonWriter w)
-    {
-        w.Flush();
-        return t_buffer!.WrittenSpan.ToArray();
-    }
 }

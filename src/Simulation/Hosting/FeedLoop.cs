@@ -85,9 +85,9 @@ public sealed partial class FeedLoop : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 290, Level = LogLevel.Error, Message = "{Venue} simulator feed step failed")]
+    [LoggerMessage(EventId = 7021, Level = LogLevel.Error, Message = "{Venue} simulator feed step failed")]
     private static partial void LogStepFailed(ILogger logger, string venue, Exception exception);
 
-    [LoggerMessage(EventId = 291, Level = LogLevel.Critical, Message = "{Venue} simulator feed loop ended unexpectedly")]
+    [LoggerMessage(EventId = 7022, Level = LogLevel.Critical, Message = "{Venue} simulator feed loop ended unexpectedly")]
     private static partial void LogLoopFailed(ILogger logger, string venue, Exception exception);
 }

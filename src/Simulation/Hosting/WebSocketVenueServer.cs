@@ -4,12 +4,7 @@ using System.Net;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -74,28 +69,14 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
             throw new InvalidOperationException("Already started.");
         }
 
-        // The empty builder reads no environment variables or appsettings, so ASPNETCORE_URLS cannot move the socket.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Cloudwall.Rx.Simulation." + Venue });
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(IPAddress.Loopback, _options.Port);
-        });
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = _options.ShutdownTimeout);
-        builder.Services.AddSingleton(_time);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new ForwardingLoggerProvider(_loggerFactory));
-        builder.Logging.SetMinimumLevel(LogLevel.Warning); // Kestrel and hosting stay quiet.
-
+        var builder = LoopbackHost.CreateBuilder(Venue, _options.Port, _options.ShutdownTimeout, _time, _loggerFactory);
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Run(HandleRequestAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        var port = new Uri(address).Port;
+        var port = LoopbackHost.BoundPort(app);
         Endpoint = new Uri($"ws://127.0.0.1:{port}{_options.Path}");
         LogStarted(_log, Venue, Endpoint);
     }
@@ -139,18 +120,7 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         AbortAll();
-        if (_app is not null)
-        {
-            try
-            {
-                await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                await _app.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-
+        await LoopbackHost.StopAsync(_app).ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -284,32 +254,21 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
         return list;
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "{Venue} simulator listening on {Endpoint}")]
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "{Venue} simulator listening on {Endpoint}")]
     private static partial void LogStarted(ILogger logger, string venue, Uri endpoint);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} accepted from {Remote}")]
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} accepted from {Remote}")]
     private static partial void LogAccepted(ILogger logger, string venue, long connectionId, IPEndPoint? remote);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} ended: {Reason}")]
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Debug, Message = "{Venue} connection {ConnectionId} ended: {Reason}")]
     private static partial void LogConnectionEnded(ILogger logger, string venue, long connectionId, string reason);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Venue} connection {ConnectionId} failed")]
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "{Venue} connection {ConnectionId} failed")]
     private static partial void LogConnectionFailed(ILogger logger, string venue, long connectionId, Exception exception);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "{Venue} protocol handler failed on connection {ConnectionId}")]
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "{Venue} protocol handler failed on connection {ConnectionId}")]
     private static partial void LogProtocolFailed(ILogger logger, string venue, long connectionId, Exception exception);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "{Venue} abort of connection {ConnectionId} failed")]
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "{Venue} abort of connection {ConnectionId} failed")]
     private static partial void LogAbortFailed(ILogger logger, string venue, long connectionId, Exception exception);
-
-    /// <summary>Sends Kestrel's log lines to the caller's factory; the host's Warning minimum filters them first.</summary>
-    private sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
-
-        public void Dispose()
-        {
-            // The target factory belongs to the caller.
-        }
-    }
 }

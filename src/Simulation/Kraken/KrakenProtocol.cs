@@ -23,7 +23,7 @@ internal sealed class KrakenPairState(string symbol)
 }
 
 /// <summary>One connection's subscriptions. Read and written only under the protocol gate.</summary>
-internal sealed class KrakenSession(VenueConnection connection)
+internal sealed class KrakenSession(VenueConnection connection) : IVenueSession
 {
     public VenueConnection Connection { get; } = connection;
 
@@ -56,10 +56,11 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
     private readonly SimulatorFaults _faults;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private KrakenSession[] _sessions = [];
+    private readonly VenueSessions<KrakenSession> _sessions;
 
     public KrakenProtocol(SimulatorFaults faults, TimeProvider time, ILogger log)
     {
+        _sessions = new(_gate);
         _faults = faults;
         _time = time;
         _log = log;
@@ -140,7 +141,7 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
     public void PublishHeartbeat()
     {
         AssertGateHeld();
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.Any)
             {
@@ -152,34 +153,20 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
     public void OnConnected(VenueConnection connection)
     {
         var session = new KrakenSession(connection);
-        connection.ProtocolState = session;
         lock (_gate)
         {
-            _sessions = [.. _sessions, session];
+            _sessions.Add(session);
             connection.Enqueue(KrakenWire.Status(connection.Id));
         }
     }
 
     public void OnDisconnected(VenueConnection connection)
     {
-        lock (_gate)
-        {
-            _sessions = Array.FindAll(_sessions, s => s.Connection != connection);
-        }
+        _sessions.Remove(connection);
     }
 
-    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection)
-    {
-        if (connection.ProtocolState is not KrakenSession session)
-        {
-            return [];
-        }
-
-        lock (_gate)
-        {
-            return session.Describe();
-        }
-    }
+    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection) =>
+        _sessions.Describe(connection, static session => session.Describe());
 
     public ValueTask OnTextMessageAsync(VenueConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
@@ -284,7 +271,7 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
 
     private bool AnySubscribed(string channel, string symbol)
     {
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.For(channel).Contains(symbol))
             {
@@ -297,7 +284,7 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
 
     private void Deliver(string channel, string symbol, byte[] frame)
     {
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.For(channel).Contains(symbol))
             {
@@ -309,10 +296,10 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
+    [LoggerMessage(EventId = 7201, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: {Action} applied, {Count} subscriptions")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string action, int count);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: rejected request ({Method}: {Error})")]
+    [LoggerMessage(EventId = 7202, Level = LogLevel.Debug, Message = "Kraken connection {ConnectionId}: rejected request ({Method}: {Error})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string method, string error);
 }
 

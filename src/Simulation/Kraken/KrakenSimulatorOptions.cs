@@ -1,6 +1,5 @@
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
-using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Simulation.Kraken;
 
@@ -49,40 +48,21 @@ public sealed class KrakenSimulatorOptions
     {
         const string p = SectionName;
         Server.Validate(p + ":" + nameof(Server));
-        if (TickInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", TickInterval, "Must be positive.");
-        }
+        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
 
         if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after each batch of trades.");
         }
 
-        if (HeartbeatInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval, "Must be positive.");
-        }
-
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectivePairs.Count; i++)
-        {
-            EffectivePairs[i].Validate($"{p}:{nameof(Pairs)}:{i}");
-            if (!seen.Add(EffectivePairs[i].Symbol))
-            {
-                throw new ArgumentException($"{p}:{nameof(Pairs)}:{i}: pair '{EffectivePairs[i].Symbol}' appears twice.");
-            }
-        }
+        OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval);
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Pairs)}", EffectivePairs, static x => x.Symbol, "pair", static (x, key) => x.Validate(key));
     }
 }
 
 /// <summary>One synthetic Kraken v2 pair.</summary>
-public sealed class KrakenSyntheticPair
+public sealed class KrakenSyntheticPair : SyntheticInstrumentOptions
 {
     /// <summary>Kraken v2 symbol, such as <c>BTC/USD</c>.</summary>
     public string Symbol { get; set; } = "";
@@ -93,23 +73,6 @@ public sealed class KrakenSyntheticPair
     /// </summary>
     public string? BaseInstrument { get; set; }
 
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment; prices are printed with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
-    /// <summary>Average trade rate; trades due in a step go out as one batch.</summary>
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    /// <summary>Standard deviation of the log-price over one second.</summary>
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    /// <summary>Quoted spread in ticks.</summary>
-    public int SpreadTicks { get; set; } = 1;
-
     internal string Instrument => BaseInstrument ?? Symbol.Replace('/', '-');
 
     internal void Validate(string key)
@@ -119,36 +82,9 @@ public sealed class KrakenSyntheticPair
             throw new ArgumentException($"{key}:{nameof(Symbol)} is required, as BASE/QUOTE.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond))
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond, "Must be zero or a positive finite rate.");
-        }
-
-        if (VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(VolatilityPerSqrtSecond)} must not be negative and {nameof(SpreadTicks)} must be at least 1.");
-        }
+        ValidateTrading(key);
     }
 }
 
 /// <summary>Validates bound options on start with the same checks and key names as <see cref="KrakenSimulator.StartAsync"/>.</summary>
-public sealed class KrakenSimulatorOptionsValidator : IValidateOptions<KrakenSimulatorOptions>
-{
-    public ValidateOptionsResult Validate(string? name, KrakenSimulatorOptions options)
-    {
-        try
-        {
-            options.Validate();
-            return ValidateOptionsResult.Success;
-        }
-        catch (ArgumentException ex)
-        {
-            return ValidateOptionsResult.Fail(ex.Message);
-        }
-    }
-}
+public sealed class KrakenSimulatorOptionsValidator() : SimulatorOptionsValidator<KrakenSimulatorOptions>(static o => o.Validate());

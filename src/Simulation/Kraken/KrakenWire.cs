@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Cloudwall.Rx.Simulation.Hosting;
 
 namespace Cloudwall.Rx.Simulation.Kraken;
 
@@ -21,12 +22,6 @@ internal static class KrakenWire
 {
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     /// <summary>Frames that are not JSON, or are cut short, as a broken network or venue would send.</summary>
     internal static readonly byte[][] Malformed =
     [
@@ -40,7 +35,7 @@ internal static class KrakenWire
 
     public static byte[] Status(long connectionId)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("channel"u8, "status"u8);
         w.WriteStartArray("data"u8);
@@ -53,13 +48,13 @@ internal static class KrakenWire
         w.WriteEndArray();
         w.WriteString("type"u8, "update"u8);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>One ack per symbol, as Kraken sends them.</summary>
     public static byte[] MethodAck(string method, string channel, string symbol, bool? snapshot, long? reqId, DateTime timeIn, DateTime timeOut)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("method"u8, method);
         w.WriteStartObject("result"u8);
@@ -80,12 +75,12 @@ internal static class KrakenWire
         }
 
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Error(string? method, string error, string? symbol, long? reqId, DateTime timeIn, DateTime timeOut)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("error"u8, error);
         if (method is not null)
@@ -107,12 +102,12 @@ internal static class KrakenWire
         }
 
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Pong(long? reqId, DateTime timeIn, DateTime timeOut)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("method"u8, "pong"u8);
         if (reqId is { } id)
@@ -123,12 +118,12 @@ internal static class KrakenWire
         WriteTime(w, "time_in"u8, timeIn);
         WriteTime(w, "time_out"u8, timeOut);
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Trades(IReadOnlyList<KrakenTrade> trades, bool snapshot)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("channel"u8, "trade"u8);
         w.WriteString("type"u8, snapshot ? "snapshot"u8 : "update"u8);
@@ -148,12 +143,12 @@ internal static class KrakenWire
 
         w.WriteEndArray();
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Ticker(in KrakenTicker t, bool snapshot)
     {
-        var w = Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("channel"u8, "ticker"u8);
         w.WriteString("type"u8, snapshot ? "snapshot"u8 : "update"u8);
@@ -175,7 +170,7 @@ internal static class KrakenWire
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteEndObject();
-        return End(w);
+        return WireFrame.End(w);
     }
 
     /// <summary>Rounds to <paramref name="scale"/> decimals and pads with zeros, so the number prints exactly that many.</summary>
@@ -202,20 +197,5 @@ internal static class KrakenWire
         Span<char> chars = stackalloc char[32];
         time.TryFormat(chars, out var n, TimeFormat, CultureInfo.InvariantCulture);
         w.WriteString(name, chars[..n]);
-    }
-
-    private static Utf8JsonWriter Begin()
-    {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
-        return writer;
-    }
-
-    private static byte[] End(Utf8JsonWriter w)
-    {
-        w.Flush();
-        return t_buffer!.WrittenSpan.ToArray();
     }
 }

@@ -65,25 +65,13 @@ public sealed class OkxSimulatorOptions
             }
         }
 
-        if (VenueBasisFraction < 0 || VenueNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(VenueNoiseFraction)}", "Venue basis and noise must not be negative.");
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < EffectiveInstruments.Count; i++)
-        {
-            EffectiveInstruments[i].Validate($"{p}:{nameof(Instruments)}:{i}");
-            if (!seen.Add(EffectiveInstruments[i].InstId))
-            {
-                throw new ArgumentException($"{p}:{nameof(Instruments)}:{i}: instrument '{EffectiveInstruments[i].InstId}' appears twice.");
-            }
-        }
+        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
+        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.InstId, "instrument", static (x, key) => x.Validate(key));
     }
 }
 
 /// <summary>One synthetic OKX instrument: spot <c>BTC-USDT</c>, swap <c>BTC-USDT-SWAP</c> or dated future <c>BTC-USD-250627</c>.</summary>
-public sealed class OkxSyntheticInstrument
+public sealed class OkxSyntheticInstrument : SyntheticInstrumentOptions
 {
     public string InstId { get; set; } = "";
 
@@ -92,20 +80,6 @@ public sealed class OkxSyntheticInstrument
     /// OKX, Coinbase and Bybit BTC prices move together around one fair price.
     /// </summary>
     public string? BaseInstrument { get; set; }
-
-    public decimal StartPrice { get; set; } = 100m;
-
-    /// <summary>Price increment; prices print with its number of decimals.</summary>
-    public decimal TickSize { get; set; } = 0.01m;
-
-    public double TradesPerSecond { get; set; } = 10;
-
-    /// <summary>Mean of the exponential trade size (sizes print with 8 decimals).</summary>
-    public decimal MeanTradeSize { get; set; } = 0.01m;
-
-    public double VolatilityPerSqrtSecond { get; set; } = 0.0005;
-
-    public int SpreadTicks { get; set; } = 1;
 
     /// <summary>Mean funding rate per interval, for swaps.</summary>
     public decimal MeanFundingRate { get; set; } = 0.0001m;
@@ -134,10 +108,7 @@ public sealed class OkxSyntheticInstrument
             throw new ArgumentException($"{key}:{nameof(InstId)} must be an OKX instrument id such as BTC-USDT or BTC-USDT-SWAP.");
         }
 
-        if (StartPrice <= 0 || TickSize <= 0 || MeanTradeSize <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)} and {nameof(MeanTradeSize)} must be positive.");
-        }
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
 
         if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
         {

@@ -31,13 +31,14 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     private readonly SyntheticVenueView _view;
     private readonly Random _random;
     private readonly ILogger _log;
-    private Session[] _sessions = [];
+    private readonly VenueSessions<Session> _sessions;
     private DateTimeOffset _nextTicker;
     private DateTimeOffset _nextMark;
     private DateTimeOffset _nextFunding;
 
     public OkxSimulatorProtocol(OkxSimulatorOptions options, SimulatorFaults faults, DateTimeOffset start, ILogger log)
     {
+        _sessions = new(_gate);
         _options = options;
         _faults = faults;
         _log = log;
@@ -82,33 +83,16 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     public void OnConnected(VenueConnection connection)
     {
         var session = new Session(connection);
-        connection.ProtocolState = session;
-        lock (_gate)
-        {
-            _sessions = [.. _sessions, session];
-        }
+        _sessions.Add(session);
     }
 
     public void OnDisconnected(VenueConnection connection)
     {
-        lock (_gate)
-        {
-            _sessions = Array.FindAll(_sessions, s => s.Connection != connection);
-        }
+        _sessions.Remove(connection);
     }
 
-    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection)
-    {
-        if (connection.ProtocolState is not Session session)
-        {
-            return [];
-        }
-
-        lock (_gate)
-        {
-            return [.. session.Subscriptions.Order(StringComparer.Ordinal)];
-        }
-    }
+    public IReadOnlyList<string> DescribeSubscriptions(VenueConnection connection) =>
+        _sessions.Describe(connection, static session => [.. session.Subscriptions.Order(StringComparer.Ordinal)]);
 
     public ValueTask OnTextMessageAsync(VenueConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
@@ -288,7 +272,7 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
         AssertGateHeld();
         var key = channel + ":" + instId;
         byte[]? bytes = null;
-        foreach (var s in _sessions)
+        foreach (var s in _sessions.All)
         {
             if (s.Subscriptions.Contains(key))
             {
@@ -333,13 +317,13 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     [Conditional("DEBUG")]
     private void AssertGateHeld() => Debug.Assert(_gate.IsHeldByCurrentThread, "the feed must hold the protocol gate");
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: {Op} applied, {Count} subscriptions")]
+    [LoggerMessage(EventId = 7501, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: {Op} applied, {Count} subscriptions")]
     private static partial void LogSubscriptionChanged(ILogger logger, long connectionId, string op, int count);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: rejected request ({Code}: {Message})")]
+    [LoggerMessage(EventId = 7502, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: rejected request ({Code}: {Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string code, string message);
 
-    private sealed class Session(VenueConnection connection)
+    private sealed class Session(VenueConnection connection) : IVenueSession
     {
         public VenueConnection Connection { get; } = connection;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Cloudwall.Rx.Simulation.Hosting;
 
 namespace Cloudwall.Rx.Simulation.Okx;
 
@@ -90,7 +91,7 @@ internal static class OkxWire
 
     public static byte[] Ack(string op, string channel, string instId, long connectionId)
     {
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("event"u8, op);
         w.WriteStartObject("arg"u8);
@@ -99,24 +100,24 @@ internal static class OkxWire
         w.WriteEndObject();
         w.WriteString("connId"u8, connectionId.ToString("x8", CultureInfo.InvariantCulture));
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 
     public static byte[] Error(string code, string message, long connectionId)
     {
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteString("event"u8, "error"u8);
         w.WriteString("code"u8, code);
         w.WriteString("msg"u8, message);
         w.WriteString("connId"u8, connectionId.ToString("x8", CultureInfo.InvariantCulture));
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 
     private static Utf8JsonWriter Begin(string channel, string instId)
     {
-        var w = SimDecimals.Begin();
+        var w = WireFrame.Begin();
         w.WriteStartObject();
         w.WriteStartObject("arg"u8);
         w.WriteString("channel"u8, channel);
@@ -130,6 +131,6 @@ internal static class OkxWire
     {
         w.WriteEndArray();
         w.WriteEndObject();
-        return SimDecimals.End(w);
+        return WireFrame.End(w);
     }
 }

@@ -1,20 +1,10 @@
-using System.Buffers;
-using System.Text.Json;
-
 namespace Cloudwall.Rx.Simulation.Okx;
 
 /// <summary>
-/// Exact-decimal and JSON helpers the OKX and Bybit simulators share: prices rounded to a tick and printed with its
-/// decimals, and one reusable writer per thread. Frames are fresh arrays, because one frame goes to every subscriber.
+/// Exact-decimal helpers the OKX and Bybit simulators share: prices rounded to a tick and printed with its decimals.
 /// </summary>
 internal static class SimDecimals
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     /// <summary>Rounds to <paramref name="scale"/> decimals and pads with zeros, so the invariant format prints that many.</summary>
     public static decimal WithScale(decimal value, int scale) =>
         Math.Round(value, scale, MidpointRounding.ToEven) + new decimal(0, 0, 0, false, (byte)scale);
@@ -37,19 +27,4 @@ internal static class SimDecimals
         WithScale(Math.Max(0.00000001m, (decimal)(-Math.Log(1.0 - random.NextDouble())) * mean), 8);
 
     public static string Text(decimal value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    public static Utf8JsonWriter Begin()
-    {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
-        buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer);
-        writer.Reset(buffer);
-        return writer;
-    }
-
-    public static byte[] End(Utf8JsonWriter writer)
-    {
-        writer.Flush();
-        return t_buffer!.WrittenSpan.ToArray();
-    }
 }
