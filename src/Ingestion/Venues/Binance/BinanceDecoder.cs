@@ -1,8 +1,8 @@
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 
@@ -26,9 +26,8 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// <para>Times: trades use the trade time <c>T</c>; futures <c>bookTicker</c> uses the transaction time <c>T</c> (else the
 /// event time <c>E</c>); <c>markPriceUpdate</c> uses <c>E</c> (its <c>T</c> is the next funding time and is not an event time).
 /// Milliseconds become nanoseconds.</para>
-/// <para>Decimals are parsed from the raw token bytes, keeping their scale (<c>"0.35280000"</c> stays 8 decimals); exponent
-/// forms go through <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out decimal)"/>; NaN,
-/// infinities and non-numbers are invalid prices.</para>
+/// <para>Decimals are parsed from the raw token bytes in the <see cref="VenueDecimal"/> grammar, keeping their scale
+/// (<c>"0.35280000"</c> stays 8 decimals); anything outside it is an invalid price.</para>
 /// <para>Call <see cref="BinanceSymbols.Register"/> for the market first, or every symbol is unknown. One instance per
 /// connection: it owns a small scratch buffer and is not thread-safe.</para>
 /// </remarks>
@@ -40,13 +39,7 @@ public sealed class BinanceDecoder : IFrameDecoder
     /// <summary>Room for captured values when a frame escapes them (Binance never does in practice).</summary>
     private const int ScratchBytes = 1024;
 
-    /// <summary>Longest numeric text accepted (28 significant digits plus sign, point and exponent fit easily).</summary>
-    private const int MaxNumberBytes = 48;
-
     private const int MaxEscapedNameBytes = 6 * 16;
-
-    /// <summary><see cref="NumberStyles.Float"/> without the white space it allows around the number.</summary>
-    private const NumberStyles ExponentStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
@@ -120,7 +113,7 @@ public sealed class BinanceDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseDecimal(f.P, out var price) || price <= 0 || !TryParseDecimal(f.Q, out var size) || size <= 0)
+        if (!VenueDecimal.TryParse(f.P, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Q, out var size) || size <= 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -164,8 +157,8 @@ public sealed class BinanceDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseDecimal(f.B, out var bid) || bid <= 0 || !TryParseDecimal(f.A, out var ask) || ask <= 0 ||
-            !TryParseDecimal(f.BidQty, out var bidSize) || bidSize < 0 || !TryParseDecimal(f.AskQty, out var askSize) || askSize < 0)
+        if (!VenueDecimal.TryParse(f.B, out var bid) || bid <= 0 || !VenueDecimal.TryParse(f.A, out var ask) || ask <= 0 ||
+            !VenueDecimal.TryParse(f.BidQty, out var bidSize) || bidSize < 0 || !VenueDecimal.TryParse(f.AskQty, out var askSize) || askSize < 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -210,9 +203,9 @@ public sealed class BinanceDecoder : IFrameDecoder
         var hasIndex = f.Has(Field.I) && !f.I.IsEmpty;
         var hasFunding = f.Has(Field.R) && !f.R.IsEmpty;
         decimal index = 0, rate = 0;
-        if (!TryParseDecimal(f.P, out var mark) || mark <= 0 ||
-            (hasIndex && (!TryParseDecimal(f.I, out index) || index <= 0)) ||
-            (hasFunding && !TryParseDecimal(f.R, out rate)))
+        if (!VenueDecimal.TryParse(f.P, out var mark) || mark <= 0 ||
+            (hasIndex && (!VenueDecimal.TryParse(f.I, out index) || index <= 0)) ||
+            (hasFunding && !VenueDecimal.TryParse(f.R, out rate)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -516,44 +509,6 @@ public sealed class BinanceDecoder : IFrameDecoder
             _ when name.SequenceEqual("msg"u8) => Field.Msg,
             _ => Field.None,
         };
-    }
-
-    /// <summary>
-    /// Exact decimal from the raw token bytes, keeping the scale. Plain forms go through <see cref="Utf8Parser"/>; exponent
-    /// forms through <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out decimal)"/>.
-    /// NaN and infinities are not decimals, so they fail.
-    /// </summary>
-    internal static bool TryParseDecimal(ReadOnlySpan<byte> text, out decimal value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > MaxNumberBytes)
-        {
-            return false;
-        }
-
-        if (DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length))
-        {
-            return true;
-        }
-
-        if (text.IndexOfAny((byte)'e', (byte)'E') < 0)
-        {
-            return false;
-        }
-
-        Span<char> chars = stackalloc char[MaxNumberBytes];
-        for (var i = 0; i < text.Length; i++)
-        {
-            var b = text[i];
-            if (b > 0x7F)
-            {
-                return false;
-            }
-
-            chars[i] = (char)b;
-        }
-
-        return decimal.TryParse(chars[..text.Length], ExponentStyle, CultureInfo.InvariantCulture, out value);
     }
 
     private static bool TryParseMillis(ReadOnlySpan<byte> text, out long unixNanos)

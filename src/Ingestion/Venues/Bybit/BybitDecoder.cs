@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -377,7 +378,7 @@ public sealed class BybitDecoder : IFrameDecoder
             return failure;
         }
 
-        if (!VenueNumbers.TryParseDecimal(f.Price, out var price) || price <= 0 || !VenueNumbers.TryParseDecimal(f.Size, out var size) || size <= 0)
+        if (!VenueDecimal.TryParse(f.Price, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Size, out var size) || size <= 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -457,9 +458,9 @@ public sealed class BybitDecoder : IFrameDecoder
 
         decimal mark = 0, index = 0, rate = 0;
         if ((hasQuote && !TryApply(ref f, ref bbo)) ||
-            (f.Has(Field.MarkPrice) && (!VenueNumbers.TryParseDecimal(f.MarkPrice, out mark) || mark <= 0)) ||
-            (f.Has(Field.IndexPrice) && (!VenueNumbers.TryParseDecimal(f.IndexPrice, out index) || index <= 0)) ||
-            (f.Has(Field.FundingRate) && !VenueNumbers.TryParseDecimal(f.FundingRate, out rate)))
+            (f.Has(Field.MarkPrice) && (!VenueDecimal.TryParse(f.MarkPrice, out mark) || mark <= 0)) ||
+            (f.Has(Field.IndexPrice) && (!VenueDecimal.TryParse(f.IndexPrice, out index) || index <= 0)) ||
+            (f.Has(Field.FundingRate) && !VenueDecimal.TryParse(f.FundingRate, out rate)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -517,9 +518,9 @@ public sealed class BybitDecoder : IFrameDecoder
         }
 
         decimal mark = 0, index = 0, rate = 0, predicted = 0;
-        if ((hasMark && !(f.Has(Field.MarkPrice) ? VenueNumbers.TryParseDecimal(f.MarkPrice, out mark) : VenueNumbers.TryParseScaled(f.MarkE4, 4, out mark))) ||
+        if ((hasMark && !(f.Has(Field.MarkPrice) ? VenueDecimal.TryParse(f.MarkPrice, out mark) : VenueNumbers.TryParseScaled(f.MarkE4, 4, out mark))) ||
             (hasMark && mark <= 0) ||
-            (hasIndex && !(f.Has(Field.IndexPrice) ? VenueNumbers.TryParseDecimal(f.IndexPrice, out index) : VenueNumbers.TryParseScaled(f.IndexE4, 4, out index))) ||
+            (hasIndex && !(f.Has(Field.IndexPrice) ? VenueDecimal.TryParse(f.IndexPrice, out index) : VenueNumbers.TryParseScaled(f.IndexE4, 4, out index))) ||
             (hasIndex && index <= 0) ||
             (hasFunding && !VenueNumbers.TryParseScaled(f.FundingE6, 6, out rate)) ||
             (f.Has(Field.PredictedFundingE6) && !VenueNumbers.TryParseScaled(f.PredictedFundingE6, 6, out predicted)))
@@ -620,13 +621,13 @@ public sealed class BybitDecoder : IFrameDecoder
         static bool TryPrice(ReadOnlySpan<byte> text, out decimal price)
         {
             price = 0;
-            return text.IsEmpty || (VenueNumbers.TryParseDecimal(text, out price) && price > 0);
+            return text.IsEmpty || (VenueDecimal.TryParse(text, out price) && price > 0);
         }
 
         static bool TrySize(ReadOnlySpan<byte> text, out decimal size)
         {
             size = 0;
-            return text.IsEmpty || (VenueNumbers.TryParseDecimal(text, out size) && size >= 0);
+            return text.IsEmpty || (VenueDecimal.TryParse(text, out size) && size >= 0);
         }
     }
 

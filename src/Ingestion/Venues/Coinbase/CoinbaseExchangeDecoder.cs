@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Buffers.Text;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
@@ -14,8 +15,8 @@ namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 /// the fields as spans of the frame (so fields may come in any order), then the event is built from them.</para>
 /// <para>Coinbase's <c>side</c> on a match is the maker's side; the event carries the taker's side, so <c>sell</c> becomes
 /// <see cref="Side.Buy"/> and <c>buy</c> becomes <see cref="Side.Sell"/>.</para>
-/// <para>Prices and sizes must be plain decimal text (<c>-?digits[.digits]</c>, at most 28 digits) so the value and its scale are
-/// exact; exponents, signs other than a leading minus, NaN and infinities are invalid prices.</para>
+/// <para>Prices and sizes are parsed in the <see cref="VenueDecimal"/> grammar so the value and its scale are exact; signs
+/// other than a leading minus, NaN and infinities are invalid prices.</para>
 /// <para>Frames whose first property is a <c>type</c> that needs no fields (book updates, acks, heartbeats, errors, unknown
 /// types) are classified from that property alone, without reading the rest of the frame: Coinbase sends <c>type</c> first,
 /// and a level-2 snapshot can be tens of kilobytes.</para>
@@ -29,9 +30,6 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
 
     /// <summary>Room for the captured fields when a venue escapes them (it never does in practice).</summary>
     private const int ScratchBytes = 1024;
-
-    /// <summary>At most 28 digits always fit the 96-bit decimal mantissa, so parsing is exact.</summary>
-    private const int MaxDecimalDigits = 28;
 
     private const int MaxEscapedNameBytes = 6 * 16;
 
@@ -101,7 +99,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseDecimal(f.Price, out var price) || price <= 0 || !TryParseDecimal(f.Size, out var size) || size <= 0)
+        if (!VenueDecimal.TryParse(f.Price, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Size, out var size) || size <= 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -147,9 +145,9 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
         }
 
         decimal bidSize = 0, askSize = 0;
-        if (!TryParseDecimal(f.BestBid, out var bid) || bid <= 0 || !TryParseDecimal(f.BestAsk, out var ask) || ask <= 0 ||
-            (f.Has(Field.BestBidSize) && (!TryParseDecimal(f.BestBidSize, out bidSize) || bidSize < 0)) ||
-            (f.Has(Field.BestAskSize) && (!TryParseDecimal(f.BestAskSize, out askSize) || askSize < 0)))
+        if (!VenueDecimal.TryParse(f.BestBid, out var bid) || bid <= 0 || !VenueDecimal.TryParse(f.BestAsk, out var ask) || ask <= 0 ||
+            (f.Has(Field.BestBidSize) && (!VenueDecimal.TryParse(f.BestBidSize, out bidSize) || bidSize < 0)) ||
+            (f.Has(Field.BestAskSize) && (!VenueDecimal.TryParse(f.BestAskSize, out askSize) || askSize < 0)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -330,43 +328,6 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
     /// <summary>The maker's side on the wire, the taker's side in the event.</summary>
     private static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
         makerSide.SequenceEqual("sell"u8) ? Side.Buy : makerSide.SequenceEqual("buy"u8) ? Side.Sell : Side.Unknown;
-
-    /// <summary>Exact decimal text: <c>-?digits[.digits]</c> with at most <see cref="MaxDecimalDigits"/> digits.</summary>
-    internal static bool TryParseDecimal(ReadOnlySpan<byte> text, out decimal value)
-    {
-        value = 0;
-        var i = text.Length > 0 && text[0] == '-' ? 1 : 0;
-        var digits = 0;
-        var intDigits = 0;
-        var dot = -1;
-        for (; i < text.Length; i++)
-        {
-            var b = text[i];
-            if ((uint)(b - '0') <= 9)
-            {
-                digits++;
-                if (dot < 0)
-                {
-                    intDigits++;
-                }
-            }
-            else if (b == '.' && dot < 0)
-            {
-                dot = i;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        if (intDigits == 0 || digits > MaxDecimalDigits || (dot >= 0 && digits == intDigits))
-        {
-            return false;
-        }
-
-        return DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length);
-    }
 
     private static bool TryParseSequence(ref Fields f, out long sequence)
     {

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Buffers.Text;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
@@ -317,7 +318,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
             return FrameReason.UnknownSymbol;
         }
 
-        if (!CoinbaseExchangeDecoder.TryParseDecimal(price, out var p) || p <= 0 || !CoinbaseExchangeDecoder.TryParseDecimal(size, out var s) || s <= 0)
+        if (!VenueDecimal.TryParse(price, out var p) || p <= 0 || !VenueDecimal.TryParse(size, out var s) || s <= 0)
         {
             return FrameReason.InvalidPrice;
         }
@@ -431,9 +432,9 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         }
 
         decimal bidSize = 0, askSize = 0;
-        if (!CoinbaseExchangeDecoder.TryParseDecimal(bid, out var b) || b <= 0 || !CoinbaseExchangeDecoder.TryParseDecimal(ask, out var a) || a <= 0 ||
-            (!bidQty.IsEmpty && (!CoinbaseExchangeDecoder.TryParseDecimal(bidQty, out bidSize) || bidSize < 0)) ||
-            (!askQty.IsEmpty && (!CoinbaseExchangeDecoder.TryParseDecimal(askQty, out askSize) || askSize < 0)))
+        if (!VenueDecimal.TryParse(bid, out var b) || b <= 0 || !VenueDecimal.TryParse(ask, out var a) || a <= 0 ||
+            (!bidQty.IsEmpty && (!VenueDecimal.TryParse(bidQty, out bidSize) || bidSize < 0)) ||
+            (!askQty.IsEmpty && (!VenueDecimal.TryParse(askQty, out askSize) || askSize < 0)))
         {
             return FrameReason.InvalidPrice;
         }

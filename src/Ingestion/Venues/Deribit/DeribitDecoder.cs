@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -351,7 +352,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             return FrameReason.UnknownSymbol;
         }
 
-        if (!JsonNumber.TryParseDecimal(t.Price, out var price) || price <= 0 || !JsonNumber.TryParseDecimal(t.Amount, out var amount) || amount <= 0)
+        if (!VenueDecimal.TryParse(t.Price, out var price) || price <= 0 || !VenueDecimal.TryParse(t.Amount, out var amount) || amount <= 0)
         {
             return FrameReason.InvalidPrice;
         }
@@ -518,7 +519,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             return true;
         }
 
-        if (!JsonNumber.TryParseDecimal(priceText, out price) || price < 0)
+        if (!VenueDecimal.TryParse(priceText, out price) || price < 0)
         {
             return false;
         }
@@ -526,22 +527,22 @@ public sealed class DeribitDecoder : IFrameDecoder
         if (price == 0)
         {
             price = 0; // an empty side is 0, whatever scale the venue printed (0.0)
-            return amountText.IsEmpty || (JsonNumber.TryParseDecimal(amountText, out var ignored) && ignored >= 0);
+            return amountText.IsEmpty || (VenueDecimal.TryParse(amountText, out var ignored) && ignored >= 0);
         }
 
-        return amountText.IsEmpty || (JsonNumber.TryParseDecimal(amountText, out amount) && amount >= 0);
+        return amountText.IsEmpty || (VenueDecimal.TryParse(amountText, out amount) && amount >= 0);
     }
 
     private static bool TryOptional(ReadOnlySpan<byte> text, out decimal value)
     {
         value = 0;
-        return text.IsEmpty || JsonNumber.TryParseDecimal(text, out value);
+        return text.IsEmpty || VenueDecimal.TryParse(text, out value);
     }
 
     private static bool TryOptionalPositive(ReadOnlySpan<byte> text, out decimal value)
     {
         value = 0;
-        return text.IsEmpty || (JsonNumber.TryParseDecimal(text, out value) && value > 0);
+        return text.IsEmpty || (VenueDecimal.TryParse(text, out value) && value > 0);
     }
 
     private static bool TryParseMillis(ReadOnlySpan<byte> text, out long unixNanos)

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -316,7 +317,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!KrakenText.TryParsePositive(f.Price, out var price) || !KrakenText.TryParsePositive(f.Qty, out var qty))
+        if (!VenueDecimal.TryParsePositive(f.Price, out var price) || !VenueDecimal.TryParsePositive(f.Qty, out var qty))
         {
             return FrameReason.InvalidPrice;
         }
@@ -371,13 +372,13 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
 
         var hasQuote = f.Has(Field.Bid) && f.Has(Field.Ask);
         decimal bid = 0, ask = 0, bidSize = 0, askSize = 0, mark = 0, index = 0, funding = 0, predicted = 0;
-        if ((hasQuote && (!KrakenText.TryParsePositive(f.Bid, out bid) || !KrakenText.TryParsePositive(f.Ask, out ask))) ||
-            (f.Has(Field.BidSize) && (!KrakenText.TryParseDecimal(f.BidSize, out bidSize) || bidSize < 0)) ||
-            (f.Has(Field.AskSize) && (!KrakenText.TryParseDecimal(f.AskSize, out askSize) || askSize < 0)) ||
-            (!lite && f.Has(Field.MarkPrice) && !KrakenText.TryParsePositive(f.MarkPrice, out mark)) ||
-            (!lite && f.Has(Field.Index) && !KrakenText.TryParsePositive(f.Index, out index)) ||
-            (!lite && f.Has(Field.RelativeFundingRate) && !KrakenText.TryParseDecimal(f.RelativeFundingRate, out funding)) ||
-            (!lite && f.Has(Field.RelativeFundingRatePrediction) && !KrakenText.TryParseDecimal(f.RelativeFundingRatePrediction, out predicted)))
+        if ((hasQuote && (!VenueDecimal.TryParsePositive(f.Bid, out bid) || !VenueDecimal.TryParsePositive(f.Ask, out ask))) ||
+            (f.Has(Field.BidSize) && (!VenueDecimal.TryParse(f.BidSize, out bidSize) || bidSize < 0)) ||
+            (f.Has(Field.AskSize) && (!VenueDecimal.TryParse(f.AskSize, out askSize) || askSize < 0)) ||
+            (!lite && f.Has(Field.MarkPrice) && !VenueDecimal.TryParsePositive(f.MarkPrice, out mark)) ||
+            (!lite && f.Has(Field.Index) && !VenueDecimal.TryParsePositive(f.Index, out index)) ||
+            (!lite && f.Has(Field.RelativeFundingRate) && !VenueDecimal.TryParse(f.RelativeFundingRate, out funding)) ||
+            (!lite && f.Has(Field.RelativeFundingRatePrediction) && !VenueDecimal.TryParse(f.RelativeFundingRatePrediction, out predicted)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -12,90 +11,12 @@ internal static class KrakenText
     /// <summary>Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise.</summary>
     public const int DefaultMaxFrameBytes = 64 * 1024;
 
-    /// <summary>Longest number text accepted (a JSON number or a decimal string).</summary>
-    private const int MaxNumberBytes = 64;
-
-    /// <summary>At most 28 significant digits always fit the 96-bit decimal mantissa, so the value is exact.</summary>
-    private const int MaxMantissaDigits = 28;
-
     private const int MaxEscapedNameBytes = 6 * 40;
 
     private const long MinSaneNanos = 946_684_800L * UnixTime.NanosPerSecond; // 2000-01-01
     private const long MaxSaneNanos = 7_258_118_400L * UnixTime.NanosPerSecond; // 2200-01-01
 
     public static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
-    /// <summary>
-    /// Parses a decimal exactly from its text: a JSON number token (<c>0.5117</c>, <c>40.0</c>, <c>3.891007752e-9</c>) or a
-    /// decimal string (<c>"354.11000000"</c>). The scale is kept (<c>40.0</c> stays <c>40.0</c>). Plain forms go through
-    /// <see cref="Utf8Parser"/>; exponent forms fall back to <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out decimal)"/>
-    /// over a stack buffer. Anything else (whitespace, NaN, Infinity, more than 28 significant digits) is refused.
-    /// </summary>
-    public static bool TryParseDecimal(ReadOnlySpan<byte> text, out decimal value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > MaxNumberBytes)
-        {
-            return false;
-        }
-
-        var i = text[0] is (byte)'-' or (byte)'+' ? 1 : 0;
-        int mantissaDigits = 0, leadingZeros = 0;
-        var seenNonZero = false;
-        var seenDigit = false;
-        var exponent = false;
-        for (; i < text.Length; i++)
-        {
-            var b = text[i];
-            if ((uint)(b - '0') <= 9)
-            {
-                seenDigit = true;
-                if (b != '0')
-                {
-                    seenNonZero = true;
-                }
-
-                if (seenNonZero)
-                {
-                    mantissaDigits++;
-                }
-                else
-                {
-                    leadingZeros++;
-                }
-            }
-            else if (b is (byte)'e' or (byte)'E')
-            {
-                exponent = true;
-                break;
-            }
-            else if (b != '.')
-            {
-                return false;
-            }
-        }
-
-        if (!seenDigit || mantissaDigits > MaxMantissaDigits)
-        {
-            return false;
-        }
-
-        if (!exponent)
-        {
-            return DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used) && used == text.Length);
-        }
-
-        Span<char> chars = stackalloc char[MaxNumberBytes];
-        for (var k = 0; k < text.Length; k++)
-        {
-            chars[k] = (char)text[k];
-        }
-
-        return decimal.TryParse(chars[..text.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-    }
-
-    /// <summary>A strictly positive price or size.</summary>
-    public static bool TryParsePositive(ReadOnlySpan<byte> text, out decimal value) => TryParseDecimal(text, out value) && value > 0;
 
     /// <summary>Decimal seconds (Kraken v1 <c>1618678142.557535</c>) to nanoseconds, exact, within 2000..2200.</summary>
     public static bool TryParseSeconds(ReadOnlySpan<byte> text, out long unixNanos) =>

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -227,7 +228,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!KrakenText.TryParsePositive(price, out var p) || !KrakenText.TryParsePositive(volume, out var size))
+            if (!VenueDecimal.TryParsePositive(price, out var p) || !VenueDecimal.TryParsePositive(volume, out var size))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }
@@ -360,8 +361,8 @@ public sealed class KrakenV1Decoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!KrakenText.TryParsePositive(bid, out var b) || !KrakenText.TryParsePositive(ask, out var a) ||
-            !KrakenText.TryParseDecimal(bidSize, out var bs) || bs < 0 || !KrakenText.TryParseDecimal(askSize, out var @as) || @as < 0)
+        if (!VenueDecimal.TryParsePositive(bid, out var b) || !VenueDecimal.TryParsePositive(ask, out var a) ||
+            !VenueDecimal.TryParse(bidSize, out var bs) || bs < 0 || !VenueDecimal.TryParse(askSize, out var @as) || @as < 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }

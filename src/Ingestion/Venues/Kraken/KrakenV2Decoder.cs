@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -301,7 +302,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             }
 
-            if (!KrakenText.TryParsePositive(f.Price, out var price) || !KrakenText.TryParsePositive(f.Qty, out var qty))
+            if (!VenueDecimal.TryParsePositive(f.Price, out var price) || !VenueDecimal.TryParsePositive(f.Qty, out var qty))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }
@@ -362,9 +363,9 @@ public sealed class KrakenV2Decoder : IFrameDecoder
             }
 
             decimal bidQty = 0, askQty = 0;
-            if (!KrakenText.TryParsePositive(f.Bid, out var bid) || !KrakenText.TryParsePositive(f.Ask, out var ask) ||
-                (f.Has(Field.BidQty) && (!KrakenText.TryParseDecimal(f.BidQty, out bidQty) || bidQty < 0)) ||
-                (f.Has(Field.AskQty) && (!KrakenText.TryParseDecimal(f.AskQty, out askQty) || askQty < 0)))
+            if (!VenueDecimal.TryParsePositive(f.Bid, out var bid) || !VenueDecimal.TryParsePositive(f.Ask, out var ask) ||
+                (f.Has(Field.BidQty) && (!VenueDecimal.TryParse(f.BidQty, out bidQty) || bidQty < 0)) ||
+                (f.Has(Field.AskQty) && (!VenueDecimal.TryParse(f.AskQty, out askQty) || askQty < 0)))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }

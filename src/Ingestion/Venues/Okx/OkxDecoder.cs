@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -295,7 +296,7 @@ public sealed class OkxDecoder : IFrameDecoder
             return failure;
         }
 
-        if (!VenueNumbers.TryParseDecimal(f.Px, out var price) || price <= 0 || !VenueNumbers.TryParseDecimal(f.Sz, out var size) || size <= 0)
+        if (!VenueDecimal.TryParse(f.Px, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Sz, out var size) || size <= 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -382,7 +383,7 @@ public sealed class OkxDecoder : IFrameDecoder
             return failure;
         }
 
-        if (!VenueNumbers.TryParseDecimal(priceField == Field.MarkPx ? f.MarkPx : f.IdxPx, out var price) || price <= 0)
+        if (!VenueDecimal.TryParse(priceField == Field.MarkPx ? f.MarkPx : f.IdxPx, out var price) || price <= 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -418,8 +419,8 @@ public sealed class OkxDecoder : IFrameDecoder
         }
 
         decimal next = 0;
-        if (!VenueNumbers.TryParseDecimal(f.FundingRate, out var rate) ||
-            (!f.NextFundingRate.IsEmpty && !VenueNumbers.TryParseDecimal(f.NextFundingRate, out next)))
+        if (!VenueDecimal.TryParse(f.FundingRate, out var rate) ||
+            (!f.NextFundingRate.IsEmpty && !VenueDecimal.TryParse(f.NextFundingRate, out next)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -475,8 +476,8 @@ public sealed class OkxDecoder : IFrameDecoder
             return true;
         }
 
-        return VenueNumbers.TryParseDecimal(px, out price) && price > 0 &&
-               (sz.IsEmpty || (VenueNumbers.TryParseDecimal(sz, out size) && size >= 0));
+        return VenueDecimal.TryParse(px, out price) && price > 0 &&
+               (sz.IsEmpty || (VenueDecimal.TryParse(sz, out size) && size >= 0));
     }
 
     private static bool ReadArg(ref FrameJsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Envelope env, Span<byte> nameBuffer)

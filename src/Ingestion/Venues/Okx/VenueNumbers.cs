@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -13,57 +12,6 @@ namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 /// </summary>
 internal static class VenueNumbers
 {
-    /// <summary>Longest text accepted by the exponent fallback (a plain decimal never needs more than ~32 bytes).</summary>
-    private const int MaxFallbackChars = 64;
-
-    /// <summary>
-    /// Parses decimal text exactly, keeping its scale (<c>16578.50</c> stays 2 decimals). Plain forms go through
-    /// <see cref="Utf8Parser"/>; exponent forms (<c>1.5E-5</c>) fall back to <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out decimal)"/>
-    /// over a stack buffer. NaN, infinities, empty text and anything else non-numeric fail.
-    /// </summary>
-    public static bool TryParseDecimal(ReadOnlySpan<byte> text, out decimal value)
-    {
-        value = 0;
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        // Utf8Parser accepts a leading '+' and surrounding oddities differently from the venues' grammar; require a digit,
-        // '-', or '.' first so "NaN", "Infinity" and "+1" never reach it.
-        var first = text[0];
-        if (first != '-' && first != '.' && (uint)(first - '0') > 9)
-        {
-            return false;
-        }
-
-        if (DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length))
-        {
-            return true;
-        }
-
-        if (text.Length > MaxFallbackChars || (text.IndexOfAny((byte)'e', (byte)'E') < 0))
-        {
-            value = 0;
-            return false;
-        }
-
-        Span<char> chars = stackalloc char[MaxFallbackChars];
-        for (var i = 0; i < text.Length; i++)
-        {
-            var b = text[i];
-            if (b > 127)
-            {
-                value = 0;
-                return false;
-            }
-
-            chars[i] = (char)b;
-        }
-
-        return decimal.TryParse(chars[..text.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-    }
-
     /// <summary>A whole number given as text or as a JSON number (<c>"1652459223003"</c> or <c>1652459223003</c>).</summary>
     public static bool TryParseLong(ReadOnlySpan<byte> text, out long value) =>
         Utf8Parser.TryParse(text, out value, out var used) && used == text.Length && text.Length > 0;
