@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -118,12 +117,12 @@ public sealed class BinanceDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseMillis(f.TimeT, out var exchangeTimeNs))
+        if (!VenueTime.TryParseMillis(f.TimeT, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
 
-        if (!TryParseId(aggregate ? f.A : f.TradeId, out var id))
+        if (!VenueInteger.TryParseNonNegative(aggregate ? f.A : f.TradeId, out var id))
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);
         }
@@ -165,8 +164,8 @@ public sealed class BinanceDecoder : IFrameDecoder
 
         // Spot sends no time at all; futures send the transaction time T and the event time E.
         long exchangeTimeNs = 0;
-        if ((f.Has(Field.TimeT) && !TryParseMillis(f.TimeT, out exchangeTimeNs)) ||
-            (!f.Has(Field.TimeT) && f.Has(Field.EventTime) && !TryParseMillis(f.EventTime, out exchangeTimeNs)))
+        if ((f.Has(Field.TimeT) && !VenueTime.TryParseMillis(f.TimeT, out exchangeTimeNs)) ||
+            (!f.Has(Field.TimeT) && f.Has(Field.EventTime) && !VenueTime.TryParseMillis(f.EventTime, out exchangeTimeNs)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -210,7 +209,7 @@ public sealed class BinanceDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseMillis(f.EventTime, out var exchangeTimeNs))
+        if (!VenueTime.TryParseMillis(f.EventTime, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -510,15 +509,6 @@ public sealed class BinanceDecoder : IFrameDecoder
             _ => Field.None,
         };
     }
-
-    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        unixNanos = 0;
-        return Utf8Parser.TryParse(text, out long millis, out var used) && used == text.Length && Utf8Time.TryFromMillis(millis, out unixNanos);
-    }
-
-    private static bool TryParseId(ReadOnlySpan<byte> text, out long id) =>
-        Utf8Parser.TryParse(text, out id, out var used) && used == text.Length && id >= 0;
 
     private enum MessageType : byte
     {

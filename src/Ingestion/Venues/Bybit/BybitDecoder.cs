@@ -2,7 +2,6 @@ using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Okx;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 
@@ -108,7 +107,7 @@ public sealed class BybitDecoder : IFrameDecoder
         var nameBuffer = _names.AsSpan();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var top = TopFieldOf(VenueNumbers.PropertyName(ref reader, nameBuffer));
+            var top = TopFieldOf(JsonValues.PropertyName(ref reader, nameBuffer));
             reader.Read();
             switch (top)
             {
@@ -128,10 +127,10 @@ public sealed class BybitDecoder : IFrameDecoder
                 case TopField.Request when reader.TokenType == JsonTokenType.StartObject:
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
-                        var isOp = VenueNumbers.PropertyName(ref reader, nameBuffer).SequenceEqual("op"u8);
+                        var isOp = JsonValues.PropertyName(ref reader, nameBuffer).SequenceEqual("op"u8);
                         reader.Read();
                         if (isOp && reader.TokenType == JsonTokenType.String &&
-                            VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out var op))
+                            JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var op))
                         {
                             env.RequestOp = op;
                         }
@@ -156,7 +155,7 @@ public sealed class BybitDecoder : IFrameDecoder
                 default:
                     if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
                     {
-                        if (!VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out var value))
+                        if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
                         {
                             return FrameOutcome.Rejected(FrameReason.Malformed);
                         }
@@ -318,7 +317,7 @@ public sealed class BybitDecoder : IFrameDecoder
         var scratch = _scratch.AsSpan();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var field = FieldOf(name);
             var nested = allowNested && (name.SequenceEqual("update"u8) || name.SequenceEqual("insert"u8));
             reader.Read();
@@ -344,7 +343,7 @@ public sealed class BybitDecoder : IFrameDecoder
                     reader.Skip();
                     break;
                 case JsonTokenType.String or JsonTokenType.Number when field != Field.None:
-                    if (!VenueNumbers.TryGetValue(ref reader, scratch, ref ctx.ScratchUsed, out var value))
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref ctx.ScratchUsed, out var value))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -387,15 +386,15 @@ public sealed class BybitDecoder : IFrameDecoder
         bool timeOk;
         if (f.Has(Field.TimeMs))
         {
-            timeOk = VenueNumbers.TryParseMillis(f.TimeMs, out ts);
+            timeOk = VenueTime.TryParseMillis(f.TimeMs, out ts);
         }
         else if (f.Has(Field.TimeIso))
         {
-            timeOk = VenueNumbers.TryParseIso(f.TimeIso, out ts);
+            timeOk = VenueTime.TryParseIso(f.TimeIso, out ts);
         }
         else if (!env.Ts.IsEmpty)
         {
-            timeOk = VenueNumbers.TryParseMillis(env.Ts, out ts);
+            timeOk = VenueTime.TryParseMillis(env.Ts, out ts);
         }
         else
         {
@@ -412,7 +411,7 @@ public sealed class BybitDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.Malformed);
         }
 
-        VenueNumbers.TryParseLong(f.Seq, out var seq);
+        VenueInteger.TryParse(f.Seq, out var seq);
         ctx.Output.Add(new MarketEvent
         {
             Kind = EventKind.Trade,
@@ -443,12 +442,12 @@ public sealed class BybitDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!VenueNumbers.TryParseMillis(env.Ts, out var ts))
+        if (!VenueTime.TryParseMillis(env.Ts, out var ts))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
 
-        VenueNumbers.TryParseLong(env.Cs, out var cs);
+        VenueInteger.TryParse(env.Cs, out var cs);
         var hasQuote = f.Has(Field.Bid1Price) || f.Has(Field.Bid1Size) || f.Has(Field.Ask1Price) || f.Has(Field.Ask1Size);
         var bbo = default(Bbo);
         if (hasQuote && !env.Type.SequenceEqual("snapshot"u8))
@@ -518,12 +517,12 @@ public sealed class BybitDecoder : IFrameDecoder
         }
 
         decimal mark = 0, index = 0, rate = 0, predicted = 0;
-        if ((hasMark && !(f.Has(Field.MarkPrice) ? VenueDecimal.TryParse(f.MarkPrice, out mark) : VenueNumbers.TryParseScaled(f.MarkE4, 4, out mark))) ||
+        if ((hasMark && !(f.Has(Field.MarkPrice) ? VenueDecimal.TryParse(f.MarkPrice, out mark) : VenueDecimal.TryParseScaled(f.MarkE4, 4, out mark))) ||
             (hasMark && mark <= 0) ||
-            (hasIndex && !(f.Has(Field.IndexPrice) ? VenueDecimal.TryParse(f.IndexPrice, out index) : VenueNumbers.TryParseScaled(f.IndexE4, 4, out index))) ||
+            (hasIndex && !(f.Has(Field.IndexPrice) ? VenueDecimal.TryParse(f.IndexPrice, out index) : VenueDecimal.TryParseScaled(f.IndexE4, 4, out index))) ||
             (hasIndex && index <= 0) ||
-            (hasFunding && !VenueNumbers.TryParseScaled(f.FundingE6, 6, out rate)) ||
-            (f.Has(Field.PredictedFundingE6) && !VenueNumbers.TryParseScaled(f.PredictedFundingE6, 6, out predicted)))
+            (hasFunding && !VenueDecimal.TryParseScaled(f.FundingE6, 6, out rate)) ||
+            (f.Has(Field.PredictedFundingE6) && !VenueDecimal.TryParseScaled(f.PredictedFundingE6, 6, out predicted)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -532,11 +531,11 @@ public sealed class BybitDecoder : IFrameDecoder
         bool timeOk;
         if (!env.TimestampE6.IsEmpty)
         {
-            timeOk = VenueNumbers.TryParseMicros(env.TimestampE6, out ts);
+            timeOk = VenueTime.TryParseMicros(env.TimestampE6, out ts);
         }
         else if (f.Has(Field.UpdatedAt))
         {
-            timeOk = VenueNumbers.TryParseIso(f.UpdatedAt, out ts);
+            timeOk = VenueTime.TryParseIso(f.UpdatedAt, out ts);
         }
         else
         {
@@ -548,7 +547,7 @@ public sealed class BybitDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
 
-        VenueNumbers.TryParseLong(env.CrossSeq, out var seq);
+        VenueInteger.TryParse(env.CrossSeq, out var seq);
         var template = new MarketEvent
         {
             Instrument = instrument,

@@ -1,5 +1,4 @@
 using Cloudwall.Rx.Ingestion.Venues.Kit;
-using System.Buffers.Text;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -104,7 +103,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseTime(f.Time, out var exchangeTimeNs))
+        if (!VenueTime.TryParseIso(f.Time, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -152,7 +151,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseTime(f.Time, out var exchangeTimeNs))
+        if (!VenueTime.TryParseIso(f.Time, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -337,21 +336,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return true;
         }
 
-        return Utf8Parser.TryParse(f.Sequence, out sequence, out var used) && used == f.Sequence.Length && sequence >= 0;
-    }
-
-    private static bool TryParseTime(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        try
-        {
-            return Utf8Time.TryParseIso(text, out unixNanos);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            // Utf8Time.TryParseIso throws for year 0000 (DateTime.DaysInMonth); a bad timestamp must not escape as an exception.
-            unixNanos = 0;
-            return false;
-        }
+        return VenueInteger.TryParseNonNegative(f.Sequence, out sequence);
     }
 
     private enum MessageType : byte

@@ -1,5 +1,4 @@
 using Cloudwall.Rx.Ingestion.Venues.Kit;
-using System.Buffers.Text;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
@@ -118,7 +117,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
         if (!env.SequenceNum.IsEmpty)
         {
-            if (!Utf8Parser.TryParse(env.SequenceNum, out long seq, out var used) || used != env.SequenceNum.Length || seq < 0)
+            if (!VenueInteger.TryParseNonNegative(env.SequenceNum, out var seq))
             {
                 return FrameOutcome.Rejected(FrameReason.Malformed);
             }
@@ -139,7 +138,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!TryParseTime(env.Timestamp, out var exchangeNs))
+            if (!VenueTime.TryParseIso(env.Timestamp, out var exchangeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
@@ -187,7 +186,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
                 return !reader.Read();
             }
 
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -209,10 +208,10 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 4 when name.SequenceEqual("type"u8): env.Type = Value(ref reader, ref used); break;
-                case 7 when name.SequenceEqual("channel"u8): env.Channel = Value(ref reader, ref used); env.HasChannel = true; break;
-                case 9 when name.SequenceEqual("timestamp"u8): env.Timestamp = Value(ref reader, ref used); break;
-                case 12 when name.SequenceEqual("sequence_num"u8): env.SequenceNum = Value(ref reader, ref used); break;
+                case 4 when name.SequenceEqual("type"u8): env.Type = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 7 when name.SequenceEqual("channel"u8): env.Channel = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); env.HasChannel = true; break;
+                case 9 when name.SequenceEqual("timestamp"u8): env.Timestamp = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 12 when name.SequenceEqual("sequence_num"u8): env.SequenceNum = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
             }
         }
 
@@ -236,7 +235,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
             var snapshot = false;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var name = Name(ref reader);
+                var name = JsonValues.PropertyName(ref reader, _names);
                 var isTrades = name.SequenceEqual("trades"u8);
                 reader.Read();
                 if (!isTrades && reader.TokenType == JsonTokenType.String && name.SequenceEqual("type"u8))
@@ -284,7 +283,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         var used = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -299,12 +298,12 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 4 when name.SequenceEqual("side"u8): side = Value(ref reader, ref used); break;
-                case 4 when name.SequenceEqual("size"u8): size = Value(ref reader, ref used); break;
-                case 4 when name.SequenceEqual("time"u8): time = Value(ref reader, ref used); break;
-                case 5 when name.SequenceEqual("price"u8): price = Value(ref reader, ref used); break;
-                case 8 when name.SequenceEqual("trade_id"u8): tradeIdText = Value(ref reader, ref used); break;
-                case 10 when name.SequenceEqual("product_id"u8): product = Value(ref reader, ref used); break;
+                case 4 when name.SequenceEqual("side"u8): side = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 4 when name.SequenceEqual("size"u8): size = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 4 when name.SequenceEqual("time"u8): time = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 5 when name.SequenceEqual("price"u8): price = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 8 when name.SequenceEqual("trade_id"u8): tradeIdText = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 10 when name.SequenceEqual("product_id"u8): product = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
             }
         }
 
@@ -323,7 +322,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
             return FrameReason.InvalidPrice;
         }
 
-        if (!TryParseTime(time, out var exchangeNs))
+        if (!VenueTime.TryParseIso(time, out var exchangeNs))
         {
             return FrameReason.InvalidTimestamp;
         }
@@ -363,7 +362,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var isTickers = Name(ref reader).SequenceEqual("tickers"u8);
+                var isTickers = JsonValues.PropertyName(ref reader, _names).SequenceEqual("tickers"u8);
                 reader.Read();
                 if (!isTickers || reader.TokenType != JsonTokenType.StartArray)
                 {
@@ -398,7 +397,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         var used = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -413,11 +412,11 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 8 when name.SequenceEqual("best_bid"u8): bid = Value(ref reader, ref used); break;
-                case 8 when name.SequenceEqual("best_ask"u8): ask = Value(ref reader, ref used); break;
-                case 10 when name.SequenceEqual("product_id"u8): product = Value(ref reader, ref used); break;
-                case 17 when name.SequenceEqual("best_bid_quantity"u8): bidQty = Value(ref reader, ref used); break;
-                case 17 when name.SequenceEqual("best_ask_quantity"u8): askQty = Value(ref reader, ref used); break;
+                case 8 when name.SequenceEqual("best_bid"u8): bid = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 8 when name.SequenceEqual("best_ask"u8): ask = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 10 when name.SequenceEqual("product_id"u8): product = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 17 when name.SequenceEqual("best_bid_quantity"u8): bidQty = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 17 when name.SequenceEqual("best_ask_quantity"u8): askQty = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
             }
         }
 
@@ -460,54 +459,6 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         makerSide.Length == 4 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "SELL"u8) ? Side.Buy
         : makerSide.Length == 3 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "BUY"u8) ? Side.Sell
         : Side.Unknown;
-
-    private static bool TryParseTime(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        try
-        {
-            return Utf8Time.TryParseIso(text, out unixNanos);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            // Utf8Time.TryParseIso throws for year 0000; a bad timestamp must not escape as an exception.
-            unixNanos = 0;
-            return false;
-        }
-    }
-
-    private ReadOnlySpan<byte> Name(scoped ref FrameJsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > _names.Length)
-        {
-            return default;
-        }
-
-        var n = reader.CopyString(_names);
-        return _names.AsSpan(0, n);
-    }
-
-    private ReadOnlySpan<byte> Value(scoped ref FrameJsonReader reader, scoped ref int used)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > _scratch.Length - used)
-        {
-            return "\u0000"u8;
-        }
-
-        var n = reader.CopyString(_scratch.AsSpan(used));
-        var value = _scratch.AsSpan(used, n);
-        used += n;
-        return value;
-    }
 
     private ref struct Envelope
     {

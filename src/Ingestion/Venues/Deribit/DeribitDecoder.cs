@@ -177,11 +177,11 @@ public sealed class DeribitDecoder : IFrameDecoder
                 return !reader.Read();
             }
 
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (name.SequenceEqual("method"u8) && reader.TokenType == JsonTokenType.String)
             {
-                env.Method = Value(ref reader, _scratch, ref scratchUsed);
+                env.Method = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed);
                 env.HasMethod = true;
             }
             else if (name.SequenceEqual("params"u8) && reader.TokenType == JsonTokenType.StartObject)
@@ -219,11 +219,11 @@ public sealed class DeribitDecoder : IFrameDecoder
                 return true;
             }
 
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (name.SequenceEqual("channel"u8) && reader.TokenType == JsonTokenType.String)
             {
-                env.Channel = Value(ref reader, _scratch, ref scratchUsed);
+                env.Channel = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed);
                 env.HasChannel = true;
             }
             else if (name.SequenceEqual("data"u8) && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -302,7 +302,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             var scratchUsed = scratchBase;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var name = Name(ref reader);
+                var name = JsonValues.PropertyName(ref reader, _names);
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -317,13 +317,13 @@ public sealed class DeribitDecoder : IFrameDecoder
 
                 switch (name.Length)
                 {
-                    case 5 when name.SequenceEqual("price"u8): t.Price = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 6 when name.SequenceEqual("amount"u8): t.Amount = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 8 when name.SequenceEqual("trade_id"u8): t.TradeId = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 9 when name.SequenceEqual("trade_seq"u8): t.TradeSeq = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 9 when name.SequenceEqual("timestamp"u8): t.Timestamp = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 9 when name.SequenceEqual("direction"u8): t.Direction = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 15 when name.SequenceEqual("instrument_name"u8): t.Instrument = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 5 when name.SequenceEqual("price"u8): t.Price = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 6 when name.SequenceEqual("amount"u8): t.Amount = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 8 when name.SequenceEqual("trade_id"u8): t.TradeId = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("trade_seq"u8): t.TradeSeq = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("timestamp"u8): t.Timestamp = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("direction"u8): t.Direction = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 15 when name.SequenceEqual("instrument_name"u8): t.Instrument = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
                 }
             }
 
@@ -357,13 +357,13 @@ public sealed class DeribitDecoder : IFrameDecoder
             return FrameReason.InvalidPrice;
         }
 
-        if (!TryParseMillis(t.Timestamp, out var exchangeNs))
+        if (!VenueTime.TryParseMillis(t.Timestamp, out var exchangeNs))
         {
             return FrameReason.InvalidTimestamp;
         }
 
         long sequence = 0;
-        if (!TryParseTradeId(t.TradeId, out var tradeId) || (!t.TradeSeq.IsEmpty && !JsonNumber.TryParseInt64(t.TradeSeq, out sequence)))
+        if (!TryParseTradeId(t.TradeId, out var tradeId) || (!t.TradeSeq.IsEmpty && !VenueInteger.TryParseNonNegative(t.TradeSeq, out sequence)))
         {
             return FrameReason.Malformed;
         }
@@ -397,7 +397,7 @@ public sealed class DeribitDecoder : IFrameDecoder
         var scratchUsed = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -412,17 +412,17 @@ public sealed class DeribitDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 7 when name.SequenceEqual("mark_iv"u8): f.MarkIv = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 9 when name.SequenceEqual("timestamp"u8): f.Timestamp = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 10 when name.SequenceEqual("mark_price"u8): f.Mark = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 10 when name.SequenceEqual("funding_8h"u8): f.Funding8h = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 11 when name.SequenceEqual("index_price"u8): f.Index = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 14 when name.SequenceEqual("best_bid_price"u8): f.BidPrice = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 14 when name.SequenceEqual("best_ask_price"u8): f.AskPrice = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("best_bid_amount"u8): f.BidAmount = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("best_ask_amount"u8): f.AskAmount = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("instrument_name"u8): f.Instrument = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("current_funding"u8): f.Funding = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 7 when name.SequenceEqual("mark_iv"u8): f.MarkIv = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 9 when name.SequenceEqual("timestamp"u8): f.Timestamp = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 10 when name.SequenceEqual("mark_price"u8): f.Mark = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 10 when name.SequenceEqual("funding_8h"u8): f.Funding8h = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 11 when name.SequenceEqual("index_price"u8): f.Index = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 14 when name.SequenceEqual("best_bid_price"u8): f.BidPrice = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 14 when name.SequenceEqual("best_ask_price"u8): f.AskPrice = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("best_bid_amount"u8): f.BidAmount = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("best_ask_amount"u8): f.AskAmount = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("instrument_name"u8): f.Instrument = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("current_funding"u8): f.Funding = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
             }
         }
 
@@ -441,7 +441,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseMillis(f.Timestamp, out var exchangeNs))
+        if (!VenueTime.TryParseMillis(f.Timestamp, out var exchangeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -545,61 +545,19 @@ public sealed class DeribitDecoder : IFrameDecoder
         return text.IsEmpty || (VenueDecimal.TryParse(text, out value) && value > 0);
     }
 
-    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        unixNanos = 0;
-        return JsonNumber.TryParseInt64(text, out var ms) && Utf8Time.TryFromMillis(ms, out unixNanos);
-    }
-
     /// <summary><c>"48079254"</c>, <c>48079254</c> or <c>"ETH-12345"</c>: the digits after the last dash.</summary>
     internal static bool TryParseTradeId(ReadOnlySpan<byte> text, out TradeId id)
     {
         id = TradeId.None;
         var dash = text.LastIndexOf((byte)'-');
         var digits = dash < 0 ? text : text[(dash + 1)..];
-        if (digits.IsEmpty || !JsonNumber.TryParseInt64(digits, out var n))
+        if (digits.IsEmpty || !VenueInteger.TryParseNonNegative(digits, out var n))
         {
             return false;
         }
 
         id = TradeId.Numeric(n);
         return true;
-    }
-
-    /// <summary>A property name, unescaped into <paramref name="buffer"/> when needed; names longer than ours come back empty.</summary>
-    private ReadOnlySpan<byte> Name(scoped ref FrameJsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > _names.Length)
-        {
-            return default;
-        }
-
-        var n = reader.CopyString(_names);
-        return _names.AsSpan(0, n);
-    }
-
-    /// <summary>A scalar's bytes: the raw token, or the unescaped string copied to the scratch buffer.</summary>
-    private static ReadOnlySpan<byte> Value(scoped ref FrameJsonReader reader, byte[] scratch, scoped ref int used)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > scratch.Length - used)
-        {
-            return "\u0000"u8; // too long to be a value we read: fails every parser
-        }
-
-        var n = reader.CopyString(scratch.AsSpan(used));
-        var value = scratch.AsSpan(used, n);
-        used += n;
-        return value;
     }
 
     private ref struct Envelope

@@ -104,6 +104,23 @@ internal static class VenueDecimal
     /// <summary>A strictly positive price or size in the venue decimal grammar.</summary>
     public static bool TryParsePositive(ReadOnlySpan<byte> text, out decimal value) => TryParse(text, out value) && value > 0;
 
+    /// <summary>
+    /// A scaled integer (Bybit legacy <c>mark_price_e4</c>, <c>funding_rate_e6</c>) to its exact decimal: <c>81178500</c> with
+    /// scale 4 is <c>8117.8500</c>.
+    /// </summary>
+    public static bool TryParseScaled(ReadOnlySpan<byte> text, byte scale, out decimal value)
+    {
+        value = 0;
+        if (!VenueInteger.TryParse(text, out var n) || n == long.MinValue)
+        {
+            return false;
+        }
+
+        var magnitude = (ulong)Math.Abs(n);
+        value = new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, n < 0, scale);
+        return true;
+    }
+
     /// <summary>Skips a run of digits from <paramref name="i"/>, counting all of them and the significant ones (after the first non-zero).</summary>
     private static int ScanDigits(ReadOnlySpan<byte> text, int i, ref int digits, ref int significant, out int run)
     {

@@ -102,7 +102,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
                 break;
             }
 
-            var field = FieldOf(KrakenText.PropertyName(ref reader, nameBuffer));
+            var field = FieldOf(JsonValues.PropertyName(ref reader, nameBuffer));
             if (first && field is not (Field.Feed or Field.Event) && frame.Length > MaxFrameBytes)
             {
                 return FrameOutcome.Rejected(FrameReason.Oversized);
@@ -117,7 +117,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
                     reader.Skip();
                     break;
                 case JsonTokenType.String or JsonTokenType.Number when field is not (Field.None or Field.Trades):
-                    if (!KrakenText.TryCapture(ref reader, scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -265,11 +265,11 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             var used = 0;
             while (r.Read() && r.TokenType != JsonTokenType.EndObject)
             {
-                var field = FieldOf(KrakenText.PropertyName(ref r, nameBuffer));
+                var field = FieldOf(JsonValues.PropertyName(ref r, nameBuffer));
                 r.Read();
                 if (KrakenText.IsScalar(r.TokenType) && field is not (Field.None or Field.Trades))
                 {
-                    if (!KrakenText.TryCapture(ref r, scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref r, scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -322,14 +322,14 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             return FrameReason.InvalidPrice;
         }
 
-        if (!KrakenText.TryParseMillis(f.Time, out var exchangeTimeNs))
+        if (!VenueTime.TryParseMillis(f.Time, out var exchangeTimeNs))
         {
             return FrameReason.InvalidTimestamp;
         }
 
         long seq = 0;
         var tradeId = TradeId.None;
-        if ((f.Has(Field.Seq) && !KrakenText.TryParseNonNegative(f.Seq, out seq)) ||
+        if ((f.Has(Field.Seq) && !VenueInteger.TryParseNonNegative(f.Seq, out seq)) ||
             (f.Has(Field.Uid) && !TradeId.TryParseUtf8(f.Uid, out tradeId)))
         {
             return FrameReason.Malformed;
@@ -365,7 +365,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
         }
 
         long exchangeTimeNs = 0;
-        if (f.Has(Field.Time) && !KrakenText.TryParseMillis(f.Time, out exchangeTimeNs))
+        if (f.Has(Field.Time) && !VenueTime.TryParseMillis(f.Time, out exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }

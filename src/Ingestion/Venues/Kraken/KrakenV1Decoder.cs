@@ -127,7 +127,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                     reader.Skip(); // a book update carries asks and bids as two objects
                     break;
                 case JsonTokenType.String when strings < 2:
-                    if (!KrakenText.TryCapture(ref reader, _scratch, ref used, out var s))
+                    if (!JsonValues.TryCapture(ref reader, _scratch, ref used, out var s))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -206,7 +206,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                 }
                 else if (index < 4)
                 {
-                    if (r.TokenType != JsonTokenType.String || !KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                    if (r.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref r, _scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -233,7 +233,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }
 
-            if (!KrakenText.TryParseSeconds(time, out var exchangeTimeNs))
+            if (!VenueTime.TryParseSeconds(time, out var exchangeTimeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
@@ -291,7 +291,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         var used = 512;
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
-            var name = KrakenText.PropertyName(ref r, nameBuffer);
+            var name = JsonValues.PropertyName(ref r, nameBuffer);
             var isBid = name.SequenceEqual("b"u8);
             var isAsk = name.SequenceEqual("a"u8);
             r.Read();
@@ -319,7 +319,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
 
                 if (index is 0 or 2)
                 {
-                    if (!KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref r, _scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -394,7 +394,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         var nameBuffer = _names;
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
-            var name = KrakenText.PropertyName(ref r, nameBuffer);
+            var name = JsonValues.PropertyName(ref r, nameBuffer);
             var isEvent = name.SequenceEqual("event"u8);
             var isStatus = name.SequenceEqual("status"u8);
             var isChannel = name.SequenceEqual("channelName"u8);
@@ -408,7 +408,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
 
             if ((isEvent || isStatus || isChannel || isPair) && r.TokenType == JsonTokenType.String)
             {
-                if (!KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                if (!JsonValues.TryCapture(ref r, _scratch, ref used, out var v))
                 {
                     return FrameOutcome.Rejected(FrameReason.Malformed);
                 }

@@ -101,7 +101,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                 break;
             }
 
-            var name = KrakenText.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var isChannel = name.SequenceEqual("channel"u8);
             if (first && !isChannel && frame.Length > MaxFrameBytes)
             {
@@ -112,7 +112,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
             reader.Read();
             if (isChannel || name.SequenceEqual("method"u8))
             {
-                if (reader.TokenType != JsonTokenType.String || !KrakenText.TryCapture(ref reader, scratch, ref used, out var v))
+                if (reader.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref reader, scratch, ref used, out var v))
                 {
                     return FrameOutcome.Rejected(FrameReason.Malformed);
                 }
@@ -307,13 +307,13 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }
 
-            if (!KrakenText.TryParseIso(f.Timestamp, out var exchangeTimeNs))
+            if (!VenueTime.TryParseIso(f.Timestamp, out var exchangeTimeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
 
             long tradeId = 0;
-            if (f.Has(Field.TradeId) && !KrakenText.TryParseNonNegative(f.TradeId, out tradeId))
+            if (f.Has(Field.TradeId) && !VenueInteger.TryParseNonNegative(f.TradeId, out tradeId))
             {
                 return FrameOutcome.Rejected(FrameReason.Malformed);
             }
@@ -371,7 +371,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
             }
 
             long exchangeTimeNs = 0;
-            if (f.Has(Field.Timestamp) && !KrakenText.TryParseIso(f.Timestamp, out exchangeTimeNs))
+            if (f.Has(Field.Timestamp) && !VenueTime.TryParseIso(f.Timestamp, out exchangeTimeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
@@ -407,12 +407,12 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         var used = 0;
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
-            var field = FieldOf(KrakenText.PropertyName(ref r, nameBuffer));
+            var field = FieldOf(JsonValues.PropertyName(ref r, nameBuffer));
             r.Read();
             switch (r.TokenType)
             {
                 case JsonTokenType.String or JsonTokenType.Number when field != Field.None:
-                    if (!KrakenText.TryCapture(ref r, scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref r, scratch, ref used, out var v))
                     {
                         return FrameReason.Malformed;
                     }

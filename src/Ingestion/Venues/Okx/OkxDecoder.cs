@@ -99,13 +99,13 @@ public sealed class OkxDecoder : IFrameDecoder
         var nameBuffer = _names.AsSpan();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var top = TopFieldOf(name);
             reader.Read();
             switch (top)
             {
                 case TopField.Event when reader.TokenType == JsonTokenType.String:
-                    if (!VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out env.Event))
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out env.Event))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -238,7 +238,7 @@ public sealed class OkxDecoder : IFrameDecoder
             var used = scratchUsed;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = FieldOf(VenueNumbers.PropertyName(ref reader, nameBuffer));
+                var field = FieldOf(JsonValues.PropertyName(ref reader, nameBuffer));
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -257,7 +257,7 @@ public sealed class OkxDecoder : IFrameDecoder
                 }
 
                 if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number) ||
-                    !VenueNumbers.TryGetValue(ref reader, scratch, ref used, out var value))
+                    !JsonValues.TryCapture(ref reader, scratch, ref used, out var value))
                 {
                     return FrameOutcome.Rejected(FrameReason.Malformed);
                 }
@@ -301,7 +301,7 @@ public sealed class OkxDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
+        if (!VenueTime.TryParseMillis(f.Ts, out var ts))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -345,7 +345,7 @@ public sealed class OkxDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
+        if (!VenueTime.TryParseMillis(f.Ts, out var ts))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -388,7 +388,7 @@ public sealed class OkxDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
+        if (!VenueTime.TryParseMillis(f.Ts, out var ts))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -427,7 +427,7 @@ public sealed class OkxDecoder : IFrameDecoder
 
         // The documented push has no ts (older versions of the docs); fundingTime is the settlement time, not the event's.
         long ts = 0;
-        if (f.Has(Field.Ts) && !VenueNumbers.TryParseMillis(f.Ts, out ts))
+        if (f.Has(Field.Ts) && !VenueTime.TryParseMillis(f.Ts, out ts))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -484,7 +484,7 @@ public sealed class OkxDecoder : IFrameDecoder
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var isChannel = name.SequenceEqual("channel"u8);
             var isInstId = name.SequenceEqual("instId"u8);
             reader.Read();
@@ -494,7 +494,7 @@ public sealed class OkxDecoder : IFrameDecoder
                 continue;
             }
 
-            if (reader.TokenType != JsonTokenType.String || !VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out var value))
+            if (reader.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
             {
                 return false;
             }
