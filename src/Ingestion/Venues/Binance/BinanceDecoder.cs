@@ -30,61 +30,33 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// <para>Call <see cref="BinanceSymbols.Register"/> for the market first, or every symbol is unknown. One instance per
 /// connection: it owns a small scratch buffer and is not thread-safe.</para>
 /// </remarks>
-public sealed class BinanceDecoder : IFrameDecoder
+public sealed class BinanceDecoder : JsonFrameDecoder
 {
-    /// <summary>Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise.</summary>
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     /// <summary>Room for captured values when a frame escapes them (Binance never does in practice).</summary>
     private const int ScratchBytes = 1024;
 
     private const int MaxEscapedNameBytes = 6 * 16;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
     private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
 
     public BinanceDecoder(ReferenceData refData, BinanceMarket market, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(market.Venue(), maxFrameBytes, minFrameBytes: 2)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
         _refData = refData;
         Market = market;
-        Venue = market.Venue();
         Provider = market.Provider();
-        MaxFrameBytes = maxFrameBytes;
     }
 
     public BinanceMarket Market { get; }
 
-    public VenueId Venue { get; }
-
     public ProviderId Provider { get; }
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
         var f = default(Fields);
-        MessageType type;
-        try
-        {
-            type = Scan(frame, _scratch, ref f);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        return type switch
+        return Scan(frame, _scratch, ref f) switch
         {
             MessageType.Trade => BuildTrade(ref f, aggregate: false, receiveTimeNs, output),
             MessageType.AggTrade => BuildTrade(ref f, aggregate: true, receiveTimeNs, output),

@@ -33,14 +33,10 @@ namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 /// symbol; tickers carry <c>cs</c>. Both are kept in <see cref="MarketEvent.Sequence"/> but no contiguity is claimed.</para>
 /// <para>One instance per connection; not thread-safe.</para>
 /// </remarks>
-public sealed class BybitDecoder : IFrameDecoder
+public sealed class BybitDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     private const int ScratchBytes = 512;
     private const int MaxNameBytes = 64;
-
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
     private readonly ReferenceData _refData;
     private readonly BybitCategory? _category;
@@ -50,50 +46,16 @@ public sealed class BybitDecoder : IFrameDecoder
 
     /// <param name="category">The endpoint's market; null places each symbol by its settlement (see remarks).</param>
     public BybitDecoder(ReferenceData refData, BybitCategory? category = null, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.Bybit, maxFrameBytes, minFrameBytes: 4)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 4);
         _refData = refData;
         _category = category;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Bybit;
 
     public BybitCategory? Category => _category;
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeJson(frame, receiveTimeNs, output);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Invalid JSON (JsonException), or an escape that does not unescape to valid UTF-8 (InvalidOperationException from
-            // CopyString): the reader reports both only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeJson(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
         var scratch = _scratch.AsSpan();
         var scratchUsed = 0;

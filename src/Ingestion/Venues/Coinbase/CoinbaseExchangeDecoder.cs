@@ -22,56 +22,29 @@ namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 /// <para>Call <see cref="CoinbaseSymbols.Register"/> on the reference data first, or every product is an unknown symbol.
 /// One instance per connection: it owns a small scratch buffer and is not thread-safe.</para>
 /// </remarks>
-public sealed class CoinbaseExchangeDecoder : IFrameDecoder
+public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
 {
-    /// <summary>Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise.</summary>
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     /// <summary>Room for the captured fields when a venue escapes them (it never does in practice).</summary>
     private const int ScratchBytes = 1024;
 
     private const int MaxEscapedNameBytes = 6 * 16;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
     private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
 
     public CoinbaseExchangeDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
         _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Coinbase;
 
     public ProviderId Provider => ProviderId.Coinbase;
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
         var f = default(Fields);
-        MessageType type;
-        try
-        {
-            type = Scan(frame, _scratch, ref f);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        return type switch
+        return Scan(frame, _scratch, ref f) switch
         {
             MessageType.Match => BuildTrade(ref f, receiveTimeNs, EventFlags.None, output),
             MessageType.LastMatch => BuildTrade(ref f, receiveTimeNs, EventFlags.Snapshot, output),

@@ -32,14 +32,10 @@ namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 /// <see cref="VenueId.Coinbase"/>'s symbol space: install <see cref="CoinbaseSymbols.Register"/> first.
 /// Allocation-free per frame once each product has been resolved once. One instance per connection.
 /// </remarks>
-public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
+public sealed class CoinbaseAdvancedDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     private const int ScratchBytes = 1024;
     private const int MaxNameBytes = 64;
-
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
     private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
@@ -49,18 +45,13 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
     private long _missedMessages;
 
     public CoinbaseAdvancedDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
         _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
 
-    public VenueId Venue => VenueId.Coinbase;
-
     public ProviderId Provider => ProviderId.Coinbase;
-
-    public int MaxFrameBytes { get; }
 
     /// <summary>Times <c>sequence_num</c> did not follow the previous one by exactly 1 (other than a restart at 0).</summary>
     public long SequenceGaps => Volatile.Read(ref _sequenceGaps);
@@ -71,36 +62,10 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
     /// <summary>The last <c>sequence_num</c> seen, or -1.</summary>
     public long LastSequenceNum => _lastSequenceNum;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
-        var start = output.Count;
-        try
-        {
-            var env = default(Envelope);
-            if (!ScanEnvelope(frame, ref env))
-            {
-                return FrameOutcome.Rejected(FrameReason.Malformed);
-            }
-
-            var outcome = Dispatch(frame, ref env, receiveTimeNs, output);
-            if (outcome.Status == FrameStatus.Rejected)
-            {
-                output.Truncate(start);
-            }
-
-            return outcome;
-        }
-        catch (JsonException)
-        {
-            output.Truncate(start);
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
+        var env = default(Envelope);
+        return ScanEnvelope(frame, ref env) ? Dispatch(frame, ref env, receiveTimeNs, output) : FrameOutcome.Rejected(FrameReason.Malformed);
     }
 
     private FrameOutcome Dispatch(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)

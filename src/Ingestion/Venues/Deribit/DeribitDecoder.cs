@@ -34,16 +34,12 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// <see cref="JsonNumber"/>), so the scale the venue sent is kept. A bad trade rejects the whole frame.</para>
 /// <para>Allocation-free per frame once each instrument (and its index) has been resolved once. One instance per connection.</para>
 /// </remarks>
-public sealed class DeribitDecoder : IFrameDecoder
+public sealed class DeribitDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     /// <summary>Room for escaped strings (Deribit never escapes ours) copied out of the frame.</summary>
     private const int ScratchBytes = 512;
 
     private const int MaxNameBytes = 64;
-
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
     private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
@@ -53,51 +49,21 @@ public sealed class DeribitDecoder : IFrameDecoder
     private int[] _indexOf = new int[64];
 
     public DeribitDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.Deribit, maxFrameBytes, minFrameBytes: 2)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
         _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Deribit;
 
     public ProviderId Provider => ProviderId.Deribit;
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
-        var start = output.Count;
-        try
-        {
-            var envelope = default(Envelope);
-            envelope.OutputStart = start;
-            if (!ScanEnvelope(frame, ref envelope, receiveTimeNs, output))
-            {
-                return FrameOutcome.Rejected(FrameReason.Malformed);
-            }
-
-            var outcome = Dispatch(frame, ref envelope, receiveTimeNs, output);
-            if (outcome.Status == FrameStatus.Rejected)
-            {
-                output.Truncate(start);
-            }
-
-            return outcome;
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            output.Truncate(start);
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
+        var envelope = default(Envelope);
+        envelope.OutputStart = output.Count;
+        return ScanEnvelope(frame, ref envelope, receiveTimeNs, output)
+            ? Dispatch(frame, ref envelope, receiveTimeNs, output)
+            : FrameOutcome.Rejected(FrameReason.Malformed);
     }
 
     private FrameOutcome Dispatch(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)

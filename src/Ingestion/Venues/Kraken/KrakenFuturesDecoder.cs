@@ -29,7 +29,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// event that carries nothing to decode are classified from it alone, whatever their size; others are capped at
 /// <see cref="MaxFrameBytes"/>. Allocation-free once each product has been resolved. One instance per connection.</para>
 /// </remarks>
-public sealed class KrakenFuturesDecoder : IFrameDecoder
+public sealed class KrakenFuturesDecoder : JsonFrameDecoder
 {
     private const int EnvelopeScratchBytes = 512;
     private const int ScratchBytes = 2048;
@@ -38,46 +38,21 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
-    public KrakenFuturesDecoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    public KrakenFuturesDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.KrakenFutures, maxFrameBytes, minFrameBytes: 2)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
         _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.KrakenFutures;
 
     public ProviderId Provider => ProviderId.KrakenFutures;
 
-    public int MaxFrameBytes { get; }
+    /// <summary>Frames are classified from their first property whatever their size; only frames that are read are capped.</summary>
+    private protected override bool ChecksFrameSizeItself => true;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeCore(frame, receiveTimeNs, output);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return frame.Length > MaxFrameBytes ? FrameOutcome.Rejected(FrameReason.Oversized) : FrameOutcome.Rejected(FrameReason.Malformed);

@@ -3,16 +3,11 @@ using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
-/// <summary>What the Kraken decoders share beyond the venue kit: their reader limits and Kraken's spelling of sides.</summary>
+/// <summary>What the Kraken decoders share beyond the venue kit: their name buffer and Kraken's spelling of sides.</summary>
 internal static class KrakenText
 {
-    /// <summary>Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise.</summary>
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     /// <summary>Room for an unescaped property name; longer names are none of ours.</summary>
     public const int NameBufferBytes = 6 * 40;
-
-    public static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
     /// <summary>The taker side as Kraken spells it: <c>buy</c>/<c>sell</c> (v2, futures) or <c>b</c>/<c>s</c> (v1).</summary>
     public static Side TakerSide(ReadOnlySpan<byte> side) => side switch

@@ -24,7 +24,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// One <see cref="FrameJsonReader"/> pass reads the envelope; a copy of the reader taken at the payload reads the payload after
 /// the pair is known. Allocation-free once each pair has been resolved. One instance per connection; not thread-safe.</para>
 /// </remarks>
-public sealed class KrakenV1Decoder : IFrameDecoder
+public sealed class KrakenV1Decoder : JsonFrameDecoder
 {
     private const int ScratchBytes = 1024;
 
@@ -36,23 +36,20 @@ public sealed class KrakenV1Decoder : IFrameDecoder
     // Kraken sends "the last 50 trades as a snapshot" on subscription, in the live format and unmarked (docs/venues.md#kraken-v1).
     private readonly Dictionary<InstrumentId, long> _awaitingSnapshot = [];
 
-    public KrakenV1Decoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    public KrakenV1Decoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
         _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Kraken;
 
     public ProviderId Provider => ProviderId.Kraken;
 
-    public int MaxFrameBytes { get; }
+    /// <summary>Book frames are ignored from their tail whatever their size.</summary>
+    private protected override bool ChecksFrameSizeItself => true;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
         if (TailChannel(frame).StartsWith("book"u8))
         {
             return FrameOutcome.Ignored(FrameReason.BookUpdate);
@@ -63,29 +60,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.Oversized);
         }
 
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeCore(frame, receiveTimeNs, output);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read())
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);

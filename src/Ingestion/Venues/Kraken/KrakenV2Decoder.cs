@@ -22,7 +22,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// The <c>data</c> array is read after the whole envelope, from a copy of the reader, so properties may come in any order.
 /// Allocation-free once each symbol has been resolved. One instance per connection; not thread-safe.</para>
 /// </remarks>
-public sealed class KrakenV2Decoder : IFrameDecoder
+public sealed class KrakenV2Decoder : JsonFrameDecoder
 {
     private const int EnvelopeScratchBytes = 512;
     private const int ScratchBytes = 2048;
@@ -31,46 +31,21 @@ public sealed class KrakenV2Decoder : IFrameDecoder
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
-    public KrakenV2Decoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    public KrakenV2Decoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
         _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Kraken;
 
     public ProviderId Provider => ProviderId.Kraken;
 
-    public int MaxFrameBytes { get; }
+    /// <summary>Frames are classified from their first property whatever their size; only frames that are read are capped.</summary>
+    private protected override bool ChecksFrameSizeItself => true;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeCore(frame, receiveTimeNs, output);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return frame.Length > MaxFrameBytes ? FrameOutcome.Rejected(FrameReason.Oversized) : FrameOutcome.Rejected(FrameReason.Malformed);

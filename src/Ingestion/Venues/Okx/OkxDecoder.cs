@@ -26,67 +26,29 @@ namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 /// Funding rates may be zero or negative; every price must be positive.</para>
 /// <para>One instance per connection; not thread-safe (it owns a scratch buffer).</para>
 /// </remarks>
-public sealed class OkxDecoder : IFrameDecoder
+public sealed class OkxDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     private const int ScratchBytes = 512;
     private const int MaxNameBytes = 64;
-
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
     private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
 
     public OkxDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(VenueId.Okx, maxFrameBytes, minFrameBytes: 4)
     {
         ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 4);
         _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
 
-    public VenueId Venue => VenueId.Okx;
-
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
         if (frame.Trim(" \t\r\n"u8).SequenceEqual("pong"u8))
         {
             return FrameOutcome.Ignored(FrameReason.Heartbeat);
         }
 
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeJson(frame, receiveTimeNs, output);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Invalid JSON (JsonException), or an escape that does not unescape to valid UTF-8 (InvalidOperationException from
-            // CopyString): the reader reports both only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeJson(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
         var scratch = _scratch.AsSpan();
         var scratchUsed = 0;
         var env = new Envelope();
