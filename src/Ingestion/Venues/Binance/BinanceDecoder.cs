@@ -37,14 +37,11 @@ public sealed class BinanceDecoder : JsonFrameDecoder
 
     private const int MaxEscapedNameBytes = 6 * 16;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
 
     public BinanceDecoder(ReferenceData refData, BinanceMarket market, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(market.Venue(), maxFrameBytes, minFrameBytes: 2)
+        : base(refData, market.Venue(), maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
         Market = market;
         Provider = market.Provider();
     }
@@ -79,7 +76,7 @@ public sealed class BinanceDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(Venue, f.Symbol, out var instrument))
+        if (!RefData.TryResolve(Venue, f.Symbol, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -123,7 +120,7 @@ public sealed class BinanceDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(Venue, f.Symbol, out var instrument))
+        if (!RefData.TryResolve(Venue, f.Symbol, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -165,7 +162,7 @@ public sealed class BinanceDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(Venue, f.Symbol, out var instrument))
+        if (!RefData.TryResolve(Venue, f.Symbol, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }

@@ -1,7 +1,7 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 
@@ -38,7 +38,6 @@ public sealed class BybitDecoder : JsonFrameDecoder
     private const int ScratchBytes = 512;
     private const int MaxNameBytes = 64;
 
-    private readonly ReferenceData _refData;
     private readonly BybitCategory? _category;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
@@ -46,10 +45,8 @@ public sealed class BybitDecoder : JsonFrameDecoder
 
     /// <param name="category">The endpoint's market; null places each symbol by its settlement (see remarks).</param>
     public BybitDecoder(ReferenceData refData, BybitCategory? category = null, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.Bybit, maxFrameBytes, minFrameBytes: 4)
+        : base(refData, VenueId.Bybit, maxFrameBytes, minFrameBytes: 4)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
         _category = category;
     }
 
@@ -550,7 +547,7 @@ public sealed class BybitDecoder : JsonFrameDecoder
         }
 
         var space = _category is { } c ? BybitSymbols.SpaceOf(c) : BybitSymbols.DerivativeSpaceOf(symbol);
-        if (!_refData.TryResolve(space, symbol, out instrument))
+        if (!RefData.TryResolve(space, symbol, out instrument))
         {
             failure = FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             return false;

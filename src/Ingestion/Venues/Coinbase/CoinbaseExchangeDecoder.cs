@@ -1,7 +1,7 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 
@@ -29,14 +29,11 @@ public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
 
     private const int MaxEscapedNameBytes = 6 * 16;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
 
     public CoinbaseExchangeDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
+        : base(refData, VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
     }
 
     public ProviderId Provider => ProviderId.Coinbase;
@@ -66,7 +63,7 @@ public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -111,7 +108,7 @@ public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }

@@ -1,8 +1,8 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 
@@ -37,7 +37,6 @@ public sealed class CoinbaseAdvancedDecoder : JsonFrameDecoder
     private const int ScratchBytes = 1024;
     private const int MaxNameBytes = 64;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
     private long _lastSequenceNum = -1;
@@ -45,10 +44,8 @@ public sealed class CoinbaseAdvancedDecoder : JsonFrameDecoder
     private long _missedMessages;
 
     public CoinbaseAdvancedDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
+        : base(refData, VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
     }
 
     public ProviderId Provider => ProviderId.Coinbase;
@@ -277,7 +274,7 @@ public sealed class CoinbaseAdvancedDecoder : JsonFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, product, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, product, out var instrument))
         {
             return FrameReason.UnknownSymbol;
         }
@@ -390,7 +387,7 @@ public sealed class CoinbaseAdvancedDecoder : JsonFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, product, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, product, out var instrument))
         {
             return FrameReason.UnknownSymbol;
         }

@@ -1,7 +1,7 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 
@@ -41,7 +41,6 @@ public sealed class DeribitDecoder : JsonFrameDecoder
 
     private const int MaxNameBytes = 64;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
 
@@ -49,10 +48,8 @@ public sealed class DeribitDecoder : JsonFrameDecoder
     private int[] _indexOf = new int[64];
 
     public DeribitDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.Deribit, maxFrameBytes, minFrameBytes: 2)
+        : base(refData, VenueId.Deribit, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
     }
 
     public ProviderId Provider => ProviderId.Deribit;
@@ -313,7 +310,7 @@ public sealed class DeribitDecoder : JsonFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!_refData.TryResolve(VenueId.Deribit, t.Instrument, out var instrument))
+        if (!RefData.TryResolve(VenueId.Deribit, t.Instrument, out var instrument))
         {
             return FrameReason.UnknownSymbol;
         }
@@ -402,7 +399,7 @@ public sealed class DeribitDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.Deribit, f.Instrument, out var instrument))
+        if (!RefData.TryResolve(VenueId.Deribit, f.Instrument, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -464,8 +461,8 @@ public sealed class DeribitDecoder : JsonFrameDecoder
             return new InstrumentId(_indexOf[i]);
         }
 
-        var spec = _refData.Get(instrument).Spec;
-        var index = _refData.Intern(new InstrumentSpec(spec.Base, spec.Quote, MarketType.Index)).Id;
+        var spec = RefData.Get(instrument).Spec;
+        var index = RefData.Intern(new InstrumentSpec(spec.Base, spec.Quote, MarketType.Index)).Id;
         if (i >= _indexOf.Length)
         {
             Array.Resize(ref _indexOf, Math.Max(i + 1, _indexOf.Length * 2));

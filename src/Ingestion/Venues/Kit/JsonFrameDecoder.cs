@@ -16,17 +16,23 @@ public abstract class JsonFrameDecoder : IFrameDecoder
     /// <summary>The reader settings of every venue: no comments, and nesting no venue needs is malformed.</summary>
     private protected static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
+    /// <param name="refData">Where the venue's symbols resolve to instruments.</param>
     /// <param name="venue">The venue whose frames this decodes.</param>
     /// <param name="maxFrameBytes">The size cap.</param>
     /// <param name="minFrameBytes">The smallest sensible cap: the shortest frame of the venue's that must still be read.</param>
-    private protected JsonFrameDecoder(VenueId venue, int maxFrameBytes, int minFrameBytes)
+    private protected JsonFrameDecoder(ReferenceData refData, VenueId venue, int maxFrameBytes, int minFrameBytes)
     {
+        ArgumentNullException.ThrowIfNull(refData);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, minFrameBytes);
+        RefData = refData;
         Venue = venue;
         MaxFrameBytes = maxFrameBytes;
     }
 
     public VenueId Venue { get; }
+
+    /// <summary>Where the venue's symbols resolve to instruments.</summary>
+    private protected ReferenceData RefData { get; }
 
     public int MaxFrameBytes { get; }
 

@@ -1,7 +1,7 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
@@ -34,15 +34,12 @@ public sealed class KrakenFuturesDecoder : JsonFrameDecoder
     private const int EnvelopeScratchBytes = 512;
     private const int ScratchBytes = 2048;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
     public KrakenFuturesDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.KrakenFutures, maxFrameBytes, minFrameBytes: 2)
+        : base(refData, VenueId.KrakenFutures, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
     }
 
     public ProviderId Provider => ProviderId.KrakenFutures;
@@ -199,7 +196,7 @@ public sealed class KrakenFuturesDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -221,7 +218,7 @@ public sealed class KrakenFuturesDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.KrakenFutures, envelope.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.KrakenFutures, envelope.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -334,7 +331,7 @@ public sealed class KrakenFuturesDecoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -389,7 +386,7 @@ public sealed class KrakenFuturesDecoder : JsonFrameDecoder
 
             // A ticker with no price at all and no funding field carries nothing; otherwise a perpetual's missing funding is zero.
             var hasFunding = events > 0 || f.Has(Field.RelativeFundingRate) || f.Has(Field.RelativeFundingRatePrediction);
-            if (hasFunding && _refData.TryGet(instrument, out var inst) && inst.Market == MarketType.Perp)
+            if (hasFunding && RefData.TryGet(instrument, out var inst) && inst.Market == MarketType.Perp)
             {
                 output.Add(e with { Kind = EventKind.Funding, Price = funding, Aux = predicted });
                 events++;

@@ -1,7 +1,7 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
@@ -28,7 +28,6 @@ public sealed class KrakenV1Decoder : JsonFrameDecoder
 {
     private const int ScratchBytes = 1024;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
@@ -37,10 +36,8 @@ public sealed class KrakenV1Decoder : JsonFrameDecoder
     private readonly Dictionary<InstrumentId, long> _awaitingSnapshot = [];
 
     public KrakenV1Decoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
+        : base(refData, VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
     }
 
     public ProviderId Provider => ProviderId.Kraken;
@@ -148,7 +145,7 @@ public sealed class KrakenV1Decoder : JsonFrameDecoder
             return FrameOutcome.Rejected(FrameReason.Malformed);
         }
 
-        if (!_refData.TryResolve(VenueId.Kraken, pair, out var instrument))
+        if (!RefData.TryResolve(VenueId.Kraken, pair, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -252,7 +249,7 @@ public sealed class KrakenV1Decoder : JsonFrameDecoder
         }
 
         // Resolved first: the payload's captures may reuse the scratch that holds an escaped pair.
-        if (!_refData.TryResolve(VenueId.Kraken, pair, out var instrument))
+        if (!RefData.TryResolve(VenueId.Kraken, pair, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -419,7 +416,7 @@ public sealed class KrakenV1Decoder : JsonFrameDecoder
         }
 
         if (ev.SequenceEqual("subscriptionStatus"u8) && status.SequenceEqual("subscribed"u8) && channelName.SequenceEqual("trade"u8) &&
-            _refData.TryResolve(VenueId.Kraken, pair, out var subscribed))
+            RefData.TryResolve(VenueId.Kraken, pair, out var subscribed))
         {
             _awaitingSnapshot[subscribed] = receiveTimeNs;
         }

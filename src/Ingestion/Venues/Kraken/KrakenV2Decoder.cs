@@ -1,7 +1,7 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
@@ -27,15 +27,12 @@ public sealed class KrakenV2Decoder : JsonFrameDecoder
     private const int EnvelopeScratchBytes = 512;
     private const int ScratchBytes = 2048;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
     public KrakenV2Decoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
+        : base(refData, VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
     }
 
     public ProviderId Provider => ProviderId.Kraken;
@@ -272,7 +269,7 @@ public sealed class KrakenV2Decoder : JsonFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!_refData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
             {
                 return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             }
@@ -332,7 +329,7 @@ public sealed class KrakenV2Decoder : JsonFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!_refData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
             {
                 return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             }

@@ -1,7 +1,7 @@
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 
@@ -31,15 +31,12 @@ public sealed class OkxDecoder : JsonFrameDecoder
     private const int ScratchBytes = 512;
     private const int MaxNameBytes = 64;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
 
     public OkxDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
-        : base(VenueId.Okx, maxFrameBytes, minFrameBytes: 4)
+        : base(refData, VenueId.Okx, maxFrameBytes, minFrameBytes: 4)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        _refData = refData;
     }
 
     private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
@@ -419,7 +416,7 @@ public sealed class OkxDecoder : JsonFrameDecoder
             return false;
         }
 
-        if (!_refData.TryResolve(VenueId.Okx, instId, out instrument))
+        if (!RefData.TryResolve(VenueId.Okx, instId, out instrument))
         {
             failure = FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             return false;
