@@ -26,7 +26,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 /// Funding rates may be zero or negative; every price must be positive.</para>
 /// <para>One instance per connection; not thread-safe (it owns a scratch buffer).</para>
 /// </remarks>
-public sealed class OkxDecoder : JsonFrameDecoder
+public sealed partial class OkxDecoder : JsonFrameDecoder
 {
     private const int ScratchBytes = 512;
     private const int MaxNameBytes = 64;
@@ -243,168 +243,6 @@ public sealed class OkxDecoder : JsonFrameDecoder
         return events > 0 ? FrameOutcome.Decoded(events) : FrameOutcome.Ignored(FrameReason.Unsupported);
     }
 
-    private FrameOutcome Trade(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if (!f.Has(Field.TradeId) || !f.Has(Field.Px) || !f.Has(Field.Sz) || !f.Has(Field.Ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (!VenueDecimal.TryParse(f.Px, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Sz, out var size) || size <= 0)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueTime.TryParseMillis(f.Ts, out var ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        if (!TradeId.TryParseUtf8(f.TradeId, out var tradeId))
-        {
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Trade,
-            Side = f.Side.SequenceEqual("buy"u8) ? Side.Buy : f.Side.SequenceEqual("sell"u8) ? Side.Sell : Side.Unknown,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = price,
-            Size = size,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-            Sequence = tradeId.Kind == TradeIdKind.Numeric ? tradeId.AsLong : 0,
-            TradeId = tradeId,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome Quote(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if ((!f.Has(Field.BidPx) && !f.Has(Field.AskPx)) || !f.Has(Field.Ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (!TrySide(f.BidPx, f.BidSz, out var bid, out var bidSize) || !TrySide(f.AskPx, f.AskSz, out var ask, out var askSize))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueTime.TryParseMillis(f.Ts, out var ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        if (bid == 0 && ask == 0)
-        {
-            return FrameOutcome.Decoded(0); // an empty book on both sides: nothing to quote
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Quote,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = bid,
-            Size = bidSize,
-            Aux = ask,
-            AuxSize = askSize,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome Single(ref Fields f, Field priceField, EventKind kind, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if (!f.Has(priceField) || !f.Has(Field.Ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (!VenueDecimal.TryParse(priceField == Field.MarkPx ? f.MarkPx : f.IdxPx, out var price) || price <= 0)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueTime.TryParseMillis(f.Ts, out var ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = kind,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = price,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome Funding(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if (!f.Has(Field.FundingRate))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        decimal next = 0;
-        if (!VenueDecimal.TryParse(f.FundingRate, out var rate) ||
-            (!f.NextFundingRate.IsEmpty && !VenueDecimal.TryParse(f.NextFundingRate, out next)))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        // The documented push has no ts (older versions of the docs); fundingTime is the settlement time, not the event's.
-        long ts = 0;
-        if (f.Has(Field.Ts) && !VenueTime.TryParseMillis(f.Ts, out ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Funding,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = rate,
-            Aux = next,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
     private bool TryInstrument(ref Fields f, ReadOnlySpan<byte> argInstId, out InstrumentId instrument, out FrameOutcome failure)
     {
         var instId = f.Has(Field.InstId) ? f.InstId : argInstId;
@@ -423,20 +261,6 @@ public sealed class OkxDecoder : JsonFrameDecoder
         }
 
         return true;
-    }
-
-    /// <summary>One side of a ticker: an empty price means no orders on that side (0); otherwise positive.</summary>
-    private static bool TrySide(ReadOnlySpan<byte> px, ReadOnlySpan<byte> sz, out decimal price, out decimal size)
-    {
-        price = 0;
-        size = 0;
-        if (px.IsEmpty)
-        {
-            return true;
-        }
-
-        return VenueDecimal.TryParse(px, out price) && price > 0 &&
-               (sz.IsEmpty || (VenueDecimal.TryParse(sz, out size) && size >= 0));
     }
 
     private static bool ReadArg(ref FrameJsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Envelope env, Span<byte> nameBuffer)
