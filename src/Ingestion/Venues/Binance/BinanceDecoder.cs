@@ -312,21 +312,9 @@ public sealed class BinanceDecoder : JsonFrameDecoder
                         break;
                     }
 
-                    ReadOnlySpan<byte> value;
-                    if (reader.ValueIsEscaped)
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
                     {
-                        if (reader.ValueSpan.Length > scratch.Length - scratchUsed)
-                        {
-                            return MessageType.Malformed;
-                        }
-
-                        var n = reader.CopyString(scratch[scratchUsed..]);
-                        value = scratch.Slice(scratchUsed, n);
-                        scratchUsed += n;
-                    }
-                    else
-                    {
-                        value = reader.ValueSpan;
+                        return MessageType.Malformed;
                     }
 
                     f.Set(field, value);

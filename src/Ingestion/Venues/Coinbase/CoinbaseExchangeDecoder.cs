@@ -192,21 +192,9 @@ public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
                         break;
                     }
 
-                    ReadOnlySpan<byte> value;
-                    if (reader.ValueIsEscaped)
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
                     {
-                        if (reader.ValueSpan.Length > scratch.Length - scratchUsed)
-                        {
-                            return MessageType.Malformed;
-                        }
-
-                        var n = reader.CopyString(scratch[scratchUsed..]);
-                        value = scratch.Slice(scratchUsed, n);
-                        scratchUsed += n;
-                    }
-                    else
-                    {
-                        value = reader.ValueSpan;
+                        return MessageType.Malformed;
                     }
 
                     f.Set(field, value);
@@ -266,7 +254,7 @@ public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
             return FieldOf(reader.ValueSpan);
         }
 
-        // An escape is at most 6 bytes per byte, so a longer escaped name cannot unescape to one of ours (13 bytes at most).
+        // An escape is at most 6 bytes per byte, so a longer escaped name cannot unescape to one of ours.
         if (reader.ValueSpan.Length > MaxEscapedNameBytes)
         {
             return Field.None;
