@@ -31,7 +31,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// <see cref="DeribitProtocol.ReplyTo"/>'s job, not the decoder's.</para>
 /// <para>Fields may come in any order: a first pass finds <c>method</c>, <c>params.channel</c> and the byte range of
 /// <c>params.data</c>; a second pass reads the data. Numbers are parsed from the raw token bytes (see
-/// <see cref="JsonNumber"/>), so the scale the venue sent is kept. A bad trade rejects the whole frame.</para>
+/// <see cref="VenueDecimal"/>), so the scale the venue sent is kept. A bad trade rejects the whole frame.</para>
 /// <para>Allocation-free per frame once each instrument (and its index) has been resolved once. One instance per connection.</para>
 /// </remarks>
 public sealed class DeribitDecoder : JsonFrameDecoder
