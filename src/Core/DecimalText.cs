@@ -4,7 +4,7 @@ namespace Cloudwall.Rx.Core;
 /// The fast path of every venue's decimal parsing: plain text (<c>-?[0-9]+(\.[0-9]+)?</c>, at most 19 digits) straight to
 /// a <see cref="decimal"/> with the text's scale, as <see cref="System.Buffers.Text.Utf8Parser"/> would produce it, at a
 /// fraction of its cost. Anything else (exponents, more digits, '+', '.5', negative zero) returns false and is left to the
-/// caller's full parser, so each venue's grammar stays exactly what it was.
+/// caller's full parser (the venues' one grammar, <c>VenueDecimal</c> in Ingestion).
 /// </summary>
 public static class DecimalText
 {

@@ -133,6 +133,16 @@ public sealed class CoinbaseExchangeDecoderTests
         Assert.Equal(plain[0], output[0]);
     }
 
+    /// <summary>Coinbase now shares the venue decimal grammar, exponents included (it used to refuse them).</summary>
+    [Theory]
+    [InlineData("\"1e5\"", "100000")]
+    [InlineData("1E-8", "0.00000001")]
+    public void ExponentPricesFollowTheVenueDecimalGrammar(string rawPrice, string expected)
+    {
+        Assert.Equal(FrameOutcome.Decoded(1), Decode(MatchWith("price", rawPrice), out var output));
+        Assert.Equal(expected, EventJson.Dec(output[0].Price));
+    }
+
     [Theory]
     [InlineData("""{"type":"l2update","product_id":"SKL-BTC","changes":[["sell","0.00001306","660.5"]],"time":"2021-04-17T16:43:37.075687Z"}""", FrameReason.BookUpdate)]
     [InlineData("""{"type":"snapshot","product_id":"BAND-GBP","asks":[["14.8024","12.77"]],"bids":[["14.7550","1.0"]]}""", FrameReason.BookUpdate)]
@@ -215,8 +225,6 @@ public sealed class CoinbaseExchangeDecoderTests
             { MatchWith("price", "\"Infinity\""), FrameReason.InvalidPrice },
             { MatchWith("price", "\"-Infinity\""), FrameReason.InvalidPrice },
             { MatchWith("price", "\"∞\""), FrameReason.InvalidPrice },
-            { MatchWith("price", "\"1e5\""), FrameReason.InvalidPrice },
-            { MatchWith("price", "1E-8"), FrameReason.InvalidPrice },
             { MatchWith("price", "\"+5\""), FrameReason.InvalidPrice },
             { MatchWith("price", "\" 5\""), FrameReason.InvalidPrice },
             { MatchWith("price", "\"5 \""), FrameReason.InvalidPrice },

@@ -92,7 +92,6 @@ public sealed class CoinbaseAdvancedDecoderTests
         { TradeWith("price", "\"-1\""), FrameReason.InvalidPrice },
         { TradeWith("price", "\"NaN\""), FrameReason.InvalidPrice },
         { TradeWith("price", "\"Infinity\""), FrameReason.InvalidPrice },
-        { TradeWith("size", "\"1e-05\""), FrameReason.InvalidPrice },
         { TradeWith("size", "\"\""), FrameReason.MissingField },
         { TickerWith("best_ask", "\"0\""), FrameReason.InvalidPrice },
         { TickerWith("best_bid_quantity", "\"-3\""), FrameReason.InvalidPrice },
@@ -101,6 +100,14 @@ public sealed class CoinbaseAdvancedDecoderTests
         { Ticker.Replace("2023-02-09T20:30:37.167359596Z", "yesterday", StringComparison.Ordinal), FrameReason.InvalidTimestamp },
         { Error, FrameReason.VenueError },
     };
+
+    /// <summary>Coinbase Advanced now shares the venue decimal grammar, exponents included (it used to refuse them).</summary>
+    [Fact]
+    public void ExponentSizesFollowTheVenueDecimalGrammar()
+    {
+        Assert.Equal(FrameOutcome.Decoded(1), Decode(TradeWith("size", "\"1e-05\""), out var output, out _));
+        Assert.Equal("0.00001", EventJson.Dec(output[0].Size));
+    }
 
     [Theory]
     [MemberData(nameof(BadFrames))]

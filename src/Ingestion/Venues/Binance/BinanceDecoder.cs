@@ -1,8 +1,7 @@
-using System.Buffers.Text;
-using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 
@@ -26,73 +25,35 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// <para>Times: trades use the trade time <c>T</c>; futures <c>bookTicker</c> uses the transaction time <c>T</c> (else the
 /// event time <c>E</c>); <c>markPriceUpdate</c> uses <c>E</c> (its <c>T</c> is the next funding time and is not an event time).
 /// Milliseconds become nanoseconds.</para>
-/// <para>Decimals are parsed from the raw token bytes, keeping their scale (<c>"0.35280000"</c> stays 8 decimals); exponent
-/// forms go through <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out decimal)"/>; NaN,
-/// infinities and non-numbers are invalid prices.</para>
+/// <para>Decimals are parsed from the raw token bytes in the <see cref="VenueDecimal"/> grammar, keeping their scale
+/// (<c>"0.35280000"</c> stays 8 decimals); anything outside it is an invalid price.</para>
 /// <para>Call <see cref="BinanceSymbols.Register"/> for the market first, or every symbol is unknown. One instance per
 /// connection: it owns a small scratch buffer and is not thread-safe.</para>
 /// </remarks>
-public sealed class BinanceDecoder : IFrameDecoder
+public sealed class BinanceDecoder : JsonFrameDecoder
 {
-    /// <summary>Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise.</summary>
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     /// <summary>Room for captured values when a frame escapes them (Binance never does in practice).</summary>
     private const int ScratchBytes = 1024;
 
-    /// <summary>Longest numeric text accepted (28 significant digits plus sign, point and exponent fit easily).</summary>
-    private const int MaxNumberBytes = 48;
-
     private const int MaxEscapedNameBytes = 6 * 16;
 
-    /// <summary><see cref="NumberStyles.Float"/> without the white space it allows around the number.</summary>
-    private const NumberStyles ExponentStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
-
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
 
     public BinanceDecoder(ReferenceData refData, BinanceMarket market, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, market.Venue(), maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
-        _refData = refData;
         Market = market;
-        Venue = market.Venue();
         Provider = market.Provider();
-        MaxFrameBytes = maxFrameBytes;
     }
 
     public BinanceMarket Market { get; }
 
-    public VenueId Venue { get; }
-
     public ProviderId Provider { get; }
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
         var f = default(Fields);
-        MessageType type;
-        try
-        {
-            type = Scan(frame, _scratch, ref f);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        return type switch
+        return Scan(frame, _scratch, ref f) switch
         {
             MessageType.Trade => BuildTrade(ref f, aggregate: false, receiveTimeNs, output),
             MessageType.AggTrade => BuildTrade(ref f, aggregate: true, receiveTimeNs, output),
@@ -115,22 +76,22 @@ public sealed class BinanceDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(Venue, f.Symbol, out var instrument))
+        if (!RefData.TryResolve(Venue, f.Symbol, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseDecimal(f.P, out var price) || price <= 0 || !TryParseDecimal(f.Q, out var size) || size <= 0)
+        if (!VenueDecimal.TryParse(f.P, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Q, out var size) || size <= 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseMillis(f.TimeT, out var exchangeTimeNs))
+        if (!VenueTime.TryParseMillis(f.TimeT, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
 
-        if (!TryParseId(aggregate ? f.A : f.TradeId, out var id))
+        if (!VenueInteger.TryParseNonNegative(aggregate ? f.A : f.TradeId, out var id))
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);
         }
@@ -159,21 +120,21 @@ public sealed class BinanceDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(Venue, f.Symbol, out var instrument))
+        if (!RefData.TryResolve(Venue, f.Symbol, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseDecimal(f.B, out var bid) || bid <= 0 || !TryParseDecimal(f.A, out var ask) || ask <= 0 ||
-            !TryParseDecimal(f.BidQty, out var bidSize) || bidSize < 0 || !TryParseDecimal(f.AskQty, out var askSize) || askSize < 0)
+        if (!VenueDecimal.TryParse(f.B, out var bid) || bid <= 0 || !VenueDecimal.TryParse(f.A, out var ask) || ask <= 0 ||
+            !VenueDecimal.TryParse(f.BidQty, out var bidSize) || bidSize < 0 || !VenueDecimal.TryParse(f.AskQty, out var askSize) || askSize < 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
         // Spot sends no time at all; futures send the transaction time T and the event time E.
         long exchangeTimeNs = 0;
-        if ((f.Has(Field.TimeT) && !TryParseMillis(f.TimeT, out exchangeTimeNs)) ||
-            (!f.Has(Field.TimeT) && f.Has(Field.EventTime) && !TryParseMillis(f.EventTime, out exchangeTimeNs)))
+        if ((f.Has(Field.TimeT) && !VenueTime.TryParseMillis(f.TimeT, out exchangeTimeNs)) ||
+            (!f.Has(Field.TimeT) && f.Has(Field.EventTime) && !VenueTime.TryParseMillis(f.EventTime, out exchangeTimeNs)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -201,7 +162,7 @@ public sealed class BinanceDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(Venue, f.Symbol, out var instrument))
+        if (!RefData.TryResolve(Venue, f.Symbol, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -210,14 +171,14 @@ public sealed class BinanceDecoder : IFrameDecoder
         var hasIndex = f.Has(Field.I) && !f.I.IsEmpty;
         var hasFunding = f.Has(Field.R) && !f.R.IsEmpty;
         decimal index = 0, rate = 0;
-        if (!TryParseDecimal(f.P, out var mark) || mark <= 0 ||
-            (hasIndex && (!TryParseDecimal(f.I, out index) || index <= 0)) ||
-            (hasFunding && !TryParseDecimal(f.R, out rate)))
+        if (!VenueDecimal.TryParse(f.P, out var mark) || mark <= 0 ||
+            (hasIndex && (!VenueDecimal.TryParse(f.I, out index) || index <= 0)) ||
+            (hasFunding && !VenueDecimal.TryParse(f.R, out rate)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseMillis(f.EventTime, out var exchangeTimeNs))
+        if (!VenueTime.TryParseMillis(f.EventTime, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -351,21 +312,9 @@ public sealed class BinanceDecoder : IFrameDecoder
                         break;
                     }
 
-                    ReadOnlySpan<byte> value;
-                    if (reader.ValueIsEscaped)
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
                     {
-                        if (reader.ValueSpan.Length > scratch.Length - scratchUsed)
-                        {
-                            return MessageType.Malformed;
-                        }
-
-                        var n = reader.CopyString(scratch[scratchUsed..]);
-                        value = scratch.Slice(scratchUsed, n);
-                        scratchUsed += n;
-                    }
-                    else
-                    {
-                        value = reader.ValueSpan;
+                        return MessageType.Malformed;
                     }
 
                     f.Set(field, value);
@@ -517,53 +466,6 @@ public sealed class BinanceDecoder : IFrameDecoder
             _ => Field.None,
         };
     }
-
-    /// <summary>
-    /// Exact decimal from the raw token bytes, keeping the scale. Plain forms go through <see cref="Utf8Parser"/>; exponent
-    /// forms through <see cref="decimal.TryParse(ReadOnlySpan{char}, NumberStyles, IFormatProvider, out decimal)"/>.
-    /// NaN and infinities are not decimals, so they fail.
-    /// </summary>
-    internal static bool TryParseDecimal(ReadOnlySpan<byte> text, out decimal value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > MaxNumberBytes)
-        {
-            return false;
-        }
-
-        if (DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length))
-        {
-            return true;
-        }
-
-        if (text.IndexOfAny((byte)'e', (byte)'E') < 0)
-        {
-            return false;
-        }
-
-        Span<char> chars = stackalloc char[MaxNumberBytes];
-        for (var i = 0; i < text.Length; i++)
-        {
-            var b = text[i];
-            if (b > 0x7F)
-            {
-                return false;
-            }
-
-            chars[i] = (char)b;
-        }
-
-        return decimal.TryParse(chars[..text.Length], ExponentStyle, CultureInfo.InvariantCulture, out value);
-    }
-
-    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        unixNanos = 0;
-        return Utf8Parser.TryParse(text, out long millis, out var used) && used == text.Length && Utf8Time.TryFromMillis(millis, out unixNanos);
-    }
-
-    private static bool TryParseId(ReadOnlySpan<byte> text, out long id) =>
-        Utf8Parser.TryParse(text, out id, out var used) && used == text.Length && id >= 0;
 
     private enum MessageType : byte
     {

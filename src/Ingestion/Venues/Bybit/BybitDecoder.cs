@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Okx;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 
@@ -33,16 +33,11 @@ namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 /// symbol; tickers carry <c>cs</c>. Both are kept in <see cref="MarketEvent.Sequence"/> but no contiguity is claimed.</para>
 /// <para>One instance per connection; not thread-safe.</para>
 /// </remarks>
-public sealed class BybitDecoder : IFrameDecoder
+public sealed partial class BybitDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     private const int ScratchBytes = 512;
     private const int MaxNameBytes = 64;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
-    private readonly ReferenceData _refData;
     private readonly BybitCategory? _category;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
@@ -50,50 +45,14 @@ public sealed class BybitDecoder : IFrameDecoder
 
     /// <param name="category">The endpoint's market; null places each symbol by its settlement (see remarks).</param>
     public BybitDecoder(ReferenceData refData, BybitCategory? category = null, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.Bybit, maxFrameBytes, minFrameBytes: 4)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 4);
-        _refData = refData;
         _category = category;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Bybit;
 
     public BybitCategory? Category => _category;
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeJson(frame, receiveTimeNs, output);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Invalid JSON (JsonException), or an escape that does not unescape to valid UTF-8 (InvalidOperationException from
-            // CopyString): the reader reports both only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeJson(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
         var scratch = _scratch.AsSpan();
         var scratchUsed = 0;
@@ -107,7 +66,7 @@ public sealed class BybitDecoder : IFrameDecoder
         var nameBuffer = _names.AsSpan();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var top = TopFieldOf(VenueNumbers.PropertyName(ref reader, nameBuffer));
+            var top = TopFieldOf(JsonValues.PropertyName(ref reader, nameBuffer));
             reader.Read();
             switch (top)
             {
@@ -127,10 +86,10 @@ public sealed class BybitDecoder : IFrameDecoder
                 case TopField.Request when reader.TokenType == JsonTokenType.StartObject:
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
-                        var isOp = VenueNumbers.PropertyName(ref reader, nameBuffer).SequenceEqual("op"u8);
+                        var isOp = JsonValues.PropertyName(ref reader, nameBuffer).SequenceEqual("op"u8);
                         reader.Read();
                         if (isOp && reader.TokenType == JsonTokenType.String &&
-                            VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out var op))
+                            JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var op))
                         {
                             env.RequestOp = op;
                         }
@@ -155,7 +114,7 @@ public sealed class BybitDecoder : IFrameDecoder
                 default:
                     if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
                     {
-                        if (!VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out var value))
+                        if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
                         {
                             return FrameOutcome.Rejected(FrameReason.Malformed);
                         }
@@ -317,7 +276,7 @@ public sealed class BybitDecoder : IFrameDecoder
         var scratch = _scratch.AsSpan();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var field = FieldOf(name);
             var nested = allowNested && (name.SequenceEqual("update"u8) || name.SequenceEqual("insert"u8));
             reader.Read();
@@ -343,7 +302,7 @@ public sealed class BybitDecoder : IFrameDecoder
                     reader.Skip();
                     break;
                 case JsonTokenType.String or JsonTokenType.Number when field != Field.None:
-                    if (!VenueNumbers.TryGetValue(ref reader, scratch, ref ctx.ScratchUsed, out var value))
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref ctx.ScratchUsed, out var value))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -365,217 +324,6 @@ public sealed class BybitDecoder : IFrameDecoder
         _ => Instrument(ref f, ref env, ref ctx),
     };
 
-    private FrameOutcome Trade(ref Fields f, ref Envelope env, ref Context ctx)
-    {
-        if (!f.Has(Field.Price) || !f.Has(Field.Size) || !f.Has(Field.TradeId))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, ref ctx, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (!VenueNumbers.TryParseDecimal(f.Price, out var price) || price <= 0 || !VenueNumbers.TryParseDecimal(f.Size, out var size) || size <= 0)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        long ts;
-        bool timeOk;
-        if (f.Has(Field.TimeMs))
-        {
-            timeOk = VenueNumbers.TryParseMillis(f.TimeMs, out ts);
-        }
-        else if (f.Has(Field.TimeIso))
-        {
-            timeOk = VenueNumbers.TryParseIso(f.TimeIso, out ts);
-        }
-        else if (!env.Ts.IsEmpty)
-        {
-            timeOk = VenueNumbers.TryParseMillis(env.Ts, out ts);
-        }
-        else
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!timeOk)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        if (!TradeId.TryParseUtf8(f.TradeId, out var tradeId))
-        {
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        VenueNumbers.TryParseLong(f.Seq, out var seq);
-        ctx.Output.Add(new MarketEvent
-        {
-            Kind = EventKind.Trade,
-            Side = f.Side.SequenceEqual("Buy"u8) ? Side.Buy : f.Side.SequenceEqual("Sell"u8) ? Side.Sell : Side.Unknown,
-            Instrument = instrument,
-            Venue = VenueId.Bybit,
-            Provider = ProviderId.Bybit,
-            Price = price,
-            Size = size,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = ctx.ReceiveTimeNs,
-            Sequence = seq,
-            TradeId = tradeId,
-        });
-        ctx.Events++;
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome Ticker(ref Fields f, ref Envelope env, ref Context ctx)
-    {
-        if (!TryInstrument(ref f, ref ctx, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (env.Ts.IsEmpty)
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!VenueNumbers.TryParseMillis(env.Ts, out var ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        VenueNumbers.TryParseLong(env.Cs, out var cs);
-        var hasQuote = f.Has(Field.Bid1Price) || f.Has(Field.Bid1Size) || f.Has(Field.Ask1Price) || f.Has(Field.Ask1Size);
-        var bbo = default(Bbo);
-        if (hasQuote && !env.Type.SequenceEqual("snapshot"u8))
-        {
-            _bbo.TryGetValue(instrument.Value, out bbo);
-        }
-
-        decimal mark = 0, index = 0, rate = 0;
-        if ((hasQuote && !TryApply(ref f, ref bbo)) ||
-            (f.Has(Field.MarkPrice) && (!VenueNumbers.TryParseDecimal(f.MarkPrice, out mark) || mark <= 0)) ||
-            (f.Has(Field.IndexPrice) && (!VenueNumbers.TryParseDecimal(f.IndexPrice, out index) || index <= 0)) ||
-            (f.Has(Field.FundingRate) && !VenueNumbers.TryParseDecimal(f.FundingRate, out rate)))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        var template = new MarketEvent
-        {
-            Instrument = instrument,
-            Venue = VenueId.Bybit,
-            Provider = ProviderId.Bybit,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = ctx.ReceiveTimeNs,
-            Sequence = cs,
-        };
-        var before = ctx.Events;
-        if (hasQuote)
-        {
-            _bbo[instrument.Value] = bbo;
-            if (bbo.Bid > 0 || bbo.Ask > 0)
-            {
-                ctx.Add(template with { Kind = EventKind.Quote, Price = bbo.Bid, Size = bbo.BidSize, Aux = bbo.Ask, AuxSize = bbo.AskSize });
-            }
-        }
-
-        if (f.Has(Field.MarkPrice))
-        {
-            ctx.Add(template with { Kind = EventKind.Mark, Price = mark });
-        }
-
-        if (f.Has(Field.IndexPrice))
-        {
-            ctx.Add(template with { Kind = EventKind.Index, Price = index });
-        }
-
-        if (f.Has(Field.FundingRate))
-        {
-            ctx.Add(template with { Kind = EventKind.Funding, Price = rate });
-        }
-
-        return FrameOutcome.Decoded(ctx.Events - before);
-    }
-
-    private FrameOutcome Instrument(ref Fields f, ref Envelope env, ref Context ctx)
-    {
-        var hasMark = f.Has(Field.MarkPrice) || f.Has(Field.MarkE4);
-        var hasIndex = f.Has(Field.IndexPrice) || f.Has(Field.IndexE4);
-        var hasFunding = f.Has(Field.FundingE6);
-        if (!hasMark && !hasIndex && !hasFunding)
-        {
-            return FrameOutcome.Decoded(0); // a delta of fields we do not read (last price, volume, ...)
-        }
-
-        if (!TryInstrument(ref f, ref ctx, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        decimal mark = 0, index = 0, rate = 0, predicted = 0;
-        if ((hasMark && !(f.Has(Field.MarkPrice) ? VenueNumbers.TryParseDecimal(f.MarkPrice, out mark) : VenueNumbers.TryParseScaled(f.MarkE4, 4, out mark))) ||
-            (hasMark && mark <= 0) ||
-            (hasIndex && !(f.Has(Field.IndexPrice) ? VenueNumbers.TryParseDecimal(f.IndexPrice, out index) : VenueNumbers.TryParseScaled(f.IndexE4, 4, out index))) ||
-            (hasIndex && index <= 0) ||
-            (hasFunding && !VenueNumbers.TryParseScaled(f.FundingE6, 6, out rate)) ||
-            (f.Has(Field.PredictedFundingE6) && !VenueNumbers.TryParseScaled(f.PredictedFundingE6, 6, out predicted)))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        long ts;
-        bool timeOk;
-        if (!env.TimestampE6.IsEmpty)
-        {
-            timeOk = VenueNumbers.TryParseMicros(env.TimestampE6, out ts);
-        }
-        else if (f.Has(Field.UpdatedAt))
-        {
-            timeOk = VenueNumbers.TryParseIso(f.UpdatedAt, out ts);
-        }
-        else
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!timeOk)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        VenueNumbers.TryParseLong(env.CrossSeq, out var seq);
-        var template = new MarketEvent
-        {
-            Instrument = instrument,
-            Venue = VenueId.Bybit,
-            Provider = ProviderId.Bybit,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = ctx.ReceiveTimeNs,
-            Sequence = seq,
-        };
-        var before = ctx.Events;
-        if (hasMark)
-        {
-            ctx.Add(template with { Kind = EventKind.Mark, Price = mark });
-        }
-
-        if (hasIndex)
-        {
-            ctx.Add(template with { Kind = EventKind.Index, Price = index });
-        }
-
-        if (hasFunding)
-        {
-            ctx.Add(template with { Kind = EventKind.Funding, Price = rate, Aux = predicted });
-        }
-
-        return FrameOutcome.Decoded(ctx.Events - before);
-    }
-
     private bool TryInstrument(ref Fields f, ref Context ctx, out InstrumentId instrument, out FrameOutcome failure)
     {
         var symbol = f.Has(Field.Symbol) ? f.Symbol : ctx.TopicSymbol;
@@ -588,46 +336,13 @@ public sealed class BybitDecoder : IFrameDecoder
         }
 
         var space = _category is { } c ? BybitSymbols.SpaceOf(c) : BybitSymbols.DerivativeSpaceOf(symbol);
-        if (!_refData.TryResolve(space, symbol, out instrument))
+        if (!RefData.TryResolve(space, symbol, out instrument))
         {
             failure = FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             return false;
         }
 
         return true;
-    }
-
-    /// <summary>Applies the ticker's bid/ask fields to the last known best bid and offer. An empty price clears that side.</summary>
-    private static bool TryApply(ref Fields f, ref Bbo bbo)
-    {
-        if (f.Has(Field.Bid1Price) && !TryPrice(f.Bid1Price, out bbo.Bid))
-        {
-            return false;
-        }
-
-        if (f.Has(Field.Bid1Size) && !TrySize(f.Bid1Size, out bbo.BidSize))
-        {
-            return false;
-        }
-
-        if (f.Has(Field.Ask1Price) && !TryPrice(f.Ask1Price, out bbo.Ask))
-        {
-            return false;
-        }
-
-        return !f.Has(Field.Ask1Size) || TrySize(f.Ask1Size, out bbo.AskSize);
-
-        static bool TryPrice(ReadOnlySpan<byte> text, out decimal price)
-        {
-            price = 0;
-            return text.IsEmpty || (VenueNumbers.TryParseDecimal(text, out price) && price > 0);
-        }
-
-        static bool TrySize(ReadOnlySpan<byte> text, out decimal size)
-        {
-            size = 0;
-            return text.IsEmpty || (VenueNumbers.TryParseDecimal(text, out size) && size >= 0);
-        }
     }
 
     private static FrameOutcome ClassifyControl(ref Envelope env)

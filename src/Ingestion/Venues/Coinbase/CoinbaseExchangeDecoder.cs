@@ -1,7 +1,7 @@
-using System.Buffers.Text;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 
@@ -14,67 +14,34 @@ namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 /// the fields as spans of the frame (so fields may come in any order), then the event is built from them.</para>
 /// <para>Coinbase's <c>side</c> on a match is the maker's side; the event carries the taker's side, so <c>sell</c> becomes
 /// <see cref="Side.Buy"/> and <c>buy</c> becomes <see cref="Side.Sell"/>.</para>
-/// <para>Prices and sizes must be plain decimal text (<c>-?digits[.digits]</c>, at most 28 digits) so the value and its scale are
-/// exact; exponents, signs other than a leading minus, NaN and infinities are invalid prices.</para>
+/// <para>Prices and sizes are parsed in the <see cref="VenueDecimal"/> grammar so the value and its scale are exact; signs
+/// other than a leading minus, NaN and infinities are invalid prices.</para>
 /// <para>Frames whose first property is a <c>type</c> that needs no fields (book updates, acks, heartbeats, errors, unknown
 /// types) are classified from that property alone, without reading the rest of the frame: Coinbase sends <c>type</c> first,
 /// and a level-2 snapshot can be tens of kilobytes.</para>
 /// <para>Call <see cref="CoinbaseSymbols.Register"/> on the reference data first, or every product is an unknown symbol.
 /// One instance per connection: it owns a small scratch buffer and is not thread-safe.</para>
 /// </remarks>
-public sealed class CoinbaseExchangeDecoder : IFrameDecoder
+public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
 {
-    /// <summary>Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise.</summary>
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     /// <summary>Room for the captured fields when a venue escapes them (it never does in practice).</summary>
     private const int ScratchBytes = 1024;
 
-    /// <summary>At most 28 digits always fit the 96-bit decimal mantissa, so parsing is exact.</summary>
-    private const int MaxDecimalDigits = 28;
-
     private const int MaxEscapedNameBytes = 6 * 16;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
 
     public CoinbaseExchangeDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
-        _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Coinbase;
 
     public ProviderId Provider => ProviderId.Coinbase;
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
         var f = default(Fields);
-        MessageType type;
-        try
-        {
-            type = Scan(frame, _scratch, ref f);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        return type switch
+        return Scan(frame, _scratch, ref f) switch
         {
             MessageType.Match => BuildTrade(ref f, receiveTimeNs, EventFlags.None, output),
             MessageType.LastMatch => BuildTrade(ref f, receiveTimeNs, EventFlags.Snapshot, output),
@@ -96,17 +63,17 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseDecimal(f.Price, out var price) || price <= 0 || !TryParseDecimal(f.Size, out var size) || size <= 0)
+        if (!VenueDecimal.TryParse(f.Price, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Size, out var size) || size <= 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseTime(f.Time, out var exchangeTimeNs))
+        if (!VenueTime.TryParseIso(f.Time, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -141,20 +108,20 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
         decimal bidSize = 0, askSize = 0;
-        if (!TryParseDecimal(f.BestBid, out var bid) || bid <= 0 || !TryParseDecimal(f.BestAsk, out var ask) || ask <= 0 ||
-            (f.Has(Field.BestBidSize) && (!TryParseDecimal(f.BestBidSize, out bidSize) || bidSize < 0)) ||
-            (f.Has(Field.BestAskSize) && (!TryParseDecimal(f.BestAskSize, out askSize) || askSize < 0)))
+        if (!VenueDecimal.TryParse(f.BestBid, out var bid) || bid <= 0 || !VenueDecimal.TryParse(f.BestAsk, out var ask) || ask <= 0 ||
+            (f.Has(Field.BestBidSize) && (!VenueDecimal.TryParse(f.BestBidSize, out bidSize) || bidSize < 0)) ||
+            (f.Has(Field.BestAskSize) && (!VenueDecimal.TryParse(f.BestAskSize, out askSize) || askSize < 0)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        if (!TryParseTime(f.Time, out var exchangeTimeNs))
+        if (!VenueTime.TryParseIso(f.Time, out var exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -225,21 +192,9 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
                         break;
                     }
 
-                    ReadOnlySpan<byte> value;
-                    if (reader.ValueIsEscaped)
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
                     {
-                        if (reader.ValueSpan.Length > scratch.Length - scratchUsed)
-                        {
-                            return MessageType.Malformed;
-                        }
-
-                        var n = reader.CopyString(scratch[scratchUsed..]);
-                        value = scratch.Slice(scratchUsed, n);
-                        scratchUsed += n;
-                    }
-                    else
-                    {
-                        value = reader.ValueSpan;
+                        return MessageType.Malformed;
                     }
 
                     f.Set(field, value);
@@ -299,7 +254,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return FieldOf(reader.ValueSpan);
         }
 
-        // An escape is at most 6 bytes per byte, so a longer escaped name cannot unescape to one of ours (13 bytes at most).
+        // An escape is at most 6 bytes per byte, so a longer escaped name cannot unescape to one of ours.
         if (reader.ValueSpan.Length > MaxEscapedNameBytes)
         {
             return Field.None;
@@ -331,43 +286,6 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
     private static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
         makerSide.SequenceEqual("sell"u8) ? Side.Buy : makerSide.SequenceEqual("buy"u8) ? Side.Sell : Side.Unknown;
 
-    /// <summary>Exact decimal text: <c>-?digits[.digits]</c> with at most <see cref="MaxDecimalDigits"/> digits.</summary>
-    internal static bool TryParseDecimal(ReadOnlySpan<byte> text, out decimal value)
-    {
-        value = 0;
-        var i = text.Length > 0 && text[0] == '-' ? 1 : 0;
-        var digits = 0;
-        var intDigits = 0;
-        var dot = -1;
-        for (; i < text.Length; i++)
-        {
-            var b = text[i];
-            if ((uint)(b - '0') <= 9)
-            {
-                digits++;
-                if (dot < 0)
-                {
-                    intDigits++;
-                }
-            }
-            else if (b == '.' && dot < 0)
-            {
-                dot = i;
-            }
-            else
-            {
-                return false;
-            }
-        }
-
-        if (intDigits == 0 || digits > MaxDecimalDigits || (dot >= 0 && digits == intDigits))
-        {
-            return false;
-        }
-
-        return DecimalText.TryParsePlain(text, out value) || (Utf8Parser.TryParse(text, out value, out var used, 'F') && used == text.Length);
-    }
-
     private static bool TryParseSequence(ref Fields f, out long sequence)
     {
         sequence = 0;
@@ -376,21 +294,7 @@ public sealed class CoinbaseExchangeDecoder : IFrameDecoder
             return true;
         }
 
-        return Utf8Parser.TryParse(f.Sequence, out sequence, out var used) && used == f.Sequence.Length && sequence >= 0;
-    }
-
-    private static bool TryParseTime(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        try
-        {
-            return Utf8Time.TryParseIso(text, out unixNanos);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            // Utf8Time.TryParseIso throws for year 0000 (DateTime.DaysInMonth); a bad timestamp must not escape as an exception.
-            unixNanos = 0;
-            return false;
-        }
+        return VenueInteger.TryParseNonNegative(f.Sequence, out sequence);
     }
 
     private enum MessageType : byte

@@ -1,8 +1,8 @@
-using System.Buffers.Text;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 
@@ -32,16 +32,11 @@ namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 /// <see cref="VenueId.Coinbase"/>'s symbol space: install <see cref="CoinbaseSymbols.Register"/> first.
 /// Allocation-free per frame once each product has been resolved once. One instance per connection.
 /// </remarks>
-public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
+public sealed class CoinbaseAdvancedDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     private const int ScratchBytes = 1024;
     private const int MaxNameBytes = 64;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
     private long _lastSequenceNum = -1;
@@ -49,18 +44,11 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
     private long _missedMessages;
 
     public CoinbaseAdvancedDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.Coinbase, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
-        _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
 
-    public VenueId Venue => VenueId.Coinbase;
-
     public ProviderId Provider => ProviderId.Coinbase;
-
-    public int MaxFrameBytes { get; }
 
     /// <summary>Times <c>sequence_num</c> did not follow the previous one by exactly 1 (other than a restart at 0).</summary>
     public long SequenceGaps => Volatile.Read(ref _sequenceGaps);
@@ -71,36 +59,10 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
     /// <summary>The last <c>sequence_num</c> seen, or -1.</summary>
     public long LastSequenceNum => _lastSequenceNum;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
-        var start = output.Count;
-        try
-        {
-            var env = default(Envelope);
-            if (!ScanEnvelope(frame, ref env))
-            {
-                return FrameOutcome.Rejected(FrameReason.Malformed);
-            }
-
-            var outcome = Dispatch(frame, ref env, receiveTimeNs, output);
-            if (outcome.Status == FrameStatus.Rejected)
-            {
-                output.Truncate(start);
-            }
-
-            return outcome;
-        }
-        catch (JsonException)
-        {
-            output.Truncate(start);
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
+        var env = default(Envelope);
+        return ScanEnvelope(frame, ref env) ? Dispatch(frame, ref env, receiveTimeNs, output) : FrameOutcome.Rejected(FrameReason.Malformed);
     }
 
     private FrameOutcome Dispatch(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)
@@ -117,7 +79,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
         if (!env.SequenceNum.IsEmpty)
         {
-            if (!Utf8Parser.TryParse(env.SequenceNum, out long seq, out var used) || used != env.SequenceNum.Length || seq < 0)
+            if (!VenueInteger.TryParseNonNegative(env.SequenceNum, out var seq))
             {
                 return FrameOutcome.Rejected(FrameReason.Malformed);
             }
@@ -138,7 +100,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!TryParseTime(env.Timestamp, out var exchangeNs))
+            if (!VenueTime.TryParseIso(env.Timestamp, out var exchangeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
@@ -186,7 +148,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
                 return !reader.Read();
             }
 
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -208,10 +170,10 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 4 when name.SequenceEqual("type"u8): env.Type = Value(ref reader, ref used); break;
-                case 7 when name.SequenceEqual("channel"u8): env.Channel = Value(ref reader, ref used); env.HasChannel = true; break;
-                case 9 when name.SequenceEqual("timestamp"u8): env.Timestamp = Value(ref reader, ref used); break;
-                case 12 when name.SequenceEqual("sequence_num"u8): env.SequenceNum = Value(ref reader, ref used); break;
+                case 4 when name.SequenceEqual("type"u8): env.Type = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 7 when name.SequenceEqual("channel"u8): env.Channel = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); env.HasChannel = true; break;
+                case 9 when name.SequenceEqual("timestamp"u8): env.Timestamp = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 12 when name.SequenceEqual("sequence_num"u8): env.SequenceNum = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
             }
         }
 
@@ -235,7 +197,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
             var snapshot = false;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var name = Name(ref reader);
+                var name = JsonValues.PropertyName(ref reader, _names);
                 var isTrades = name.SequenceEqual("trades"u8);
                 reader.Read();
                 if (!isTrades && reader.TokenType == JsonTokenType.String && name.SequenceEqual("type"u8))
@@ -283,7 +245,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         var used = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -298,12 +260,12 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 4 when name.SequenceEqual("side"u8): side = Value(ref reader, ref used); break;
-                case 4 when name.SequenceEqual("size"u8): size = Value(ref reader, ref used); break;
-                case 4 when name.SequenceEqual("time"u8): time = Value(ref reader, ref used); break;
-                case 5 when name.SequenceEqual("price"u8): price = Value(ref reader, ref used); break;
-                case 8 when name.SequenceEqual("trade_id"u8): tradeIdText = Value(ref reader, ref used); break;
-                case 10 when name.SequenceEqual("product_id"u8): product = Value(ref reader, ref used); break;
+                case 4 when name.SequenceEqual("side"u8): side = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 4 when name.SequenceEqual("size"u8): size = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 4 when name.SequenceEqual("time"u8): time = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 5 when name.SequenceEqual("price"u8): price = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 8 when name.SequenceEqual("trade_id"u8): tradeIdText = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 10 when name.SequenceEqual("product_id"u8): product = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
             }
         }
 
@@ -312,17 +274,17 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, product, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, product, out var instrument))
         {
             return FrameReason.UnknownSymbol;
         }
 
-        if (!CoinbaseExchangeDecoder.TryParseDecimal(price, out var p) || p <= 0 || !CoinbaseExchangeDecoder.TryParseDecimal(size, out var s) || s <= 0)
+        if (!VenueDecimal.TryParse(price, out var p) || p <= 0 || !VenueDecimal.TryParse(size, out var s) || s <= 0)
         {
             return FrameReason.InvalidPrice;
         }
 
-        if (!TryParseTime(time, out var exchangeNs))
+        if (!VenueTime.TryParseIso(time, out var exchangeNs))
         {
             return FrameReason.InvalidTimestamp;
         }
@@ -362,7 +324,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var isTickers = Name(ref reader).SequenceEqual("tickers"u8);
+                var isTickers = JsonValues.PropertyName(ref reader, _names).SequenceEqual("tickers"u8);
                 reader.Read();
                 if (!isTickers || reader.TokenType != JsonTokenType.StartArray)
                 {
@@ -397,7 +359,7 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         var used = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -412,11 +374,11 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 8 when name.SequenceEqual("best_bid"u8): bid = Value(ref reader, ref used); break;
-                case 8 when name.SequenceEqual("best_ask"u8): ask = Value(ref reader, ref used); break;
-                case 10 when name.SequenceEqual("product_id"u8): product = Value(ref reader, ref used); break;
-                case 17 when name.SequenceEqual("best_bid_quantity"u8): bidQty = Value(ref reader, ref used); break;
-                case 17 when name.SequenceEqual("best_ask_quantity"u8): askQty = Value(ref reader, ref used); break;
+                case 8 when name.SequenceEqual("best_bid"u8): bid = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 8 when name.SequenceEqual("best_ask"u8): ask = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 10 when name.SequenceEqual("product_id"u8): product = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 17 when name.SequenceEqual("best_bid_quantity"u8): bidQty = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
+                case 17 when name.SequenceEqual("best_ask_quantity"u8): askQty = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;
             }
         }
 
@@ -425,15 +387,15 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!_refData.TryResolve(VenueId.Coinbase, product, out var instrument))
+        if (!RefData.TryResolve(VenueId.Coinbase, product, out var instrument))
         {
             return FrameReason.UnknownSymbol;
         }
 
         decimal bidSize = 0, askSize = 0;
-        if (!CoinbaseExchangeDecoder.TryParseDecimal(bid, out var b) || b <= 0 || !CoinbaseExchangeDecoder.TryParseDecimal(ask, out var a) || a <= 0 ||
-            (!bidQty.IsEmpty && (!CoinbaseExchangeDecoder.TryParseDecimal(bidQty, out bidSize) || bidSize < 0)) ||
-            (!askQty.IsEmpty && (!CoinbaseExchangeDecoder.TryParseDecimal(askQty, out askSize) || askSize < 0)))
+        if (!VenueDecimal.TryParse(bid, out var b) || b <= 0 || !VenueDecimal.TryParse(ask, out var a) || a <= 0 ||
+            (!bidQty.IsEmpty && (!VenueDecimal.TryParse(bidQty, out bidSize) || bidSize < 0)) ||
+            (!askQty.IsEmpty && (!VenueDecimal.TryParse(askQty, out askSize) || askSize < 0)))
         {
             return FrameReason.InvalidPrice;
         }
@@ -459,54 +421,6 @@ public sealed class CoinbaseAdvancedDecoder : IFrameDecoder
         makerSide.Length == 4 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "SELL"u8) ? Side.Buy
         : makerSide.Length == 3 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "BUY"u8) ? Side.Sell
         : Side.Unknown;
-
-    private static bool TryParseTime(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        try
-        {
-            return Utf8Time.TryParseIso(text, out unixNanos);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            // Utf8Time.TryParseIso throws for year 0000; a bad timestamp must not escape as an exception.
-            unixNanos = 0;
-            return false;
-        }
-    }
-
-    private ReadOnlySpan<byte> Name(scoped ref FrameJsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > _names.Length)
-        {
-            return default;
-        }
-
-        var n = reader.CopyString(_names);
-        return _names.AsSpan(0, n);
-    }
-
-    private ReadOnlySpan<byte> Value(scoped ref FrameJsonReader reader, scoped ref int used)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > _scratch.Length - used)
-        {
-            return "\u0000"u8;
-        }
-
-        var n = reader.CopyString(_scratch.AsSpan(used));
-        var value = _scratch.AsSpan(used, n);
-        used += n;
-        return value;
-    }
 
     private ref struct Envelope
     {

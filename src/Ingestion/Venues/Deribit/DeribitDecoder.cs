@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 
@@ -30,21 +31,16 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// <see cref="DeribitProtocol.ReplyTo"/>'s job, not the decoder's.</para>
 /// <para>Fields may come in any order: a first pass finds <c>method</c>, <c>params.channel</c> and the byte range of
 /// <c>params.data</c>; a second pass reads the data. Numbers are parsed from the raw token bytes (see
-/// <see cref="JsonNumber"/>), so the scale the venue sent is kept. A bad trade rejects the whole frame.</para>
+/// <see cref="VenueDecimal"/>), so the scale the venue sent is kept. A bad trade rejects the whole frame.</para>
 /// <para>Allocation-free per frame once each instrument (and its index) has been resolved once. One instance per connection.</para>
 /// </remarks>
-public sealed class DeribitDecoder : IFrameDecoder
+public sealed class DeribitDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     /// <summary>Room for escaped strings (Deribit never escapes ours) copied out of the frame.</summary>
     private const int ScratchBytes = 512;
 
     private const int MaxNameBytes = 64;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
 
@@ -52,51 +48,19 @@ public sealed class DeribitDecoder : IFrameDecoder
     private int[] _indexOf = new int[64];
 
     public DeribitDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.Deribit, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
-        _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Deribit;
 
     public ProviderId Provider => ProviderId.Deribit;
 
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
-        var start = output.Count;
-        try
-        {
-            var envelope = default(Envelope);
-            envelope.OutputStart = start;
-            if (!ScanEnvelope(frame, ref envelope, receiveTimeNs, output))
-            {
-                return FrameOutcome.Rejected(FrameReason.Malformed);
-            }
-
-            var outcome = Dispatch(frame, ref envelope, receiveTimeNs, output);
-            if (outcome.Status == FrameStatus.Rejected)
-            {
-                output.Truncate(start);
-            }
-
-            return outcome;
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            output.Truncate(start);
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
+        var envelope = default(Envelope);
+        envelope.OutputStart = output.Count;
+        return ScanEnvelope(frame, ref envelope, receiveTimeNs, output)
+            ? Dispatch(frame, ref envelope, receiveTimeNs, output)
+            : FrameOutcome.Rejected(FrameReason.Malformed);
     }
 
     private FrameOutcome Dispatch(ReadOnlySpan<byte> frame, ref Envelope env, long receiveTimeNs, EventBuffer output)
@@ -176,11 +140,11 @@ public sealed class DeribitDecoder : IFrameDecoder
                 return !reader.Read();
             }
 
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (name.SequenceEqual("method"u8) && reader.TokenType == JsonTokenType.String)
             {
-                env.Method = Value(ref reader, _scratch, ref scratchUsed);
+                env.Method = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed);
                 env.HasMethod = true;
             }
             else if (name.SequenceEqual("params"u8) && reader.TokenType == JsonTokenType.StartObject)
@@ -218,11 +182,11 @@ public sealed class DeribitDecoder : IFrameDecoder
                 return true;
             }
 
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (name.SequenceEqual("channel"u8) && reader.TokenType == JsonTokenType.String)
             {
-                env.Channel = Value(ref reader, _scratch, ref scratchUsed);
+                env.Channel = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed);
                 env.HasChannel = true;
             }
             else if (name.SequenceEqual("data"u8) && reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -301,7 +265,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             var scratchUsed = scratchBase;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var name = Name(ref reader);
+                var name = JsonValues.PropertyName(ref reader, _names);
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -316,13 +280,13 @@ public sealed class DeribitDecoder : IFrameDecoder
 
                 switch (name.Length)
                 {
-                    case 5 when name.SequenceEqual("price"u8): t.Price = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 6 when name.SequenceEqual("amount"u8): t.Amount = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 8 when name.SequenceEqual("trade_id"u8): t.TradeId = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 9 when name.SequenceEqual("trade_seq"u8): t.TradeSeq = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 9 when name.SequenceEqual("timestamp"u8): t.Timestamp = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 9 when name.SequenceEqual("direction"u8): t.Direction = Value(ref reader, _scratch, ref scratchUsed); break;
-                    case 15 when name.SequenceEqual("instrument_name"u8): t.Instrument = Value(ref reader, _scratch, ref scratchUsed); break;
+                    case 5 when name.SequenceEqual("price"u8): t.Price = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 6 when name.SequenceEqual("amount"u8): t.Amount = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 8 when name.SequenceEqual("trade_id"u8): t.TradeId = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("trade_seq"u8): t.TradeSeq = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("timestamp"u8): t.Timestamp = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 9 when name.SequenceEqual("direction"u8): t.Direction = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                    case 15 when name.SequenceEqual("instrument_name"u8): t.Instrument = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
                 }
             }
 
@@ -346,23 +310,23 @@ public sealed class DeribitDecoder : IFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!_refData.TryResolve(VenueId.Deribit, t.Instrument, out var instrument))
+        if (!RefData.TryResolve(VenueId.Deribit, t.Instrument, out var instrument))
         {
             return FrameReason.UnknownSymbol;
         }
 
-        if (!JsonNumber.TryParseDecimal(t.Price, out var price) || price <= 0 || !JsonNumber.TryParseDecimal(t.Amount, out var amount) || amount <= 0)
+        if (!VenueDecimal.TryParse(t.Price, out var price) || price <= 0 || !VenueDecimal.TryParse(t.Amount, out var amount) || amount <= 0)
         {
             return FrameReason.InvalidPrice;
         }
 
-        if (!TryParseMillis(t.Timestamp, out var exchangeNs))
+        if (!VenueTime.TryParseMillis(t.Timestamp, out var exchangeNs))
         {
             return FrameReason.InvalidTimestamp;
         }
 
         long sequence = 0;
-        if (!TryParseTradeId(t.TradeId, out var tradeId) || (!t.TradeSeq.IsEmpty && !JsonNumber.TryParseInt64(t.TradeSeq, out sequence)))
+        if (!TryParseTradeId(t.TradeId, out var tradeId) || (!t.TradeSeq.IsEmpty && !VenueInteger.TryParseNonNegative(t.TradeSeq, out sequence)))
         {
             return FrameReason.Malformed;
         }
@@ -396,7 +360,7 @@ public sealed class DeribitDecoder : IFrameDecoder
         var scratchUsed = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = Name(ref reader);
+            var name = JsonValues.PropertyName(ref reader, _names);
             reader.Read();
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
@@ -411,17 +375,17 @@ public sealed class DeribitDecoder : IFrameDecoder
 
             switch (name.Length)
             {
-                case 7 when name.SequenceEqual("mark_iv"u8): f.MarkIv = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 9 when name.SequenceEqual("timestamp"u8): f.Timestamp = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 10 when name.SequenceEqual("mark_price"u8): f.Mark = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 10 when name.SequenceEqual("funding_8h"u8): f.Funding8h = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 11 when name.SequenceEqual("index_price"u8): f.Index = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 14 when name.SequenceEqual("best_bid_price"u8): f.BidPrice = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 14 when name.SequenceEqual("best_ask_price"u8): f.AskPrice = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("best_bid_amount"u8): f.BidAmount = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("best_ask_amount"u8): f.AskAmount = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("instrument_name"u8): f.Instrument = Value(ref reader, _scratch, ref scratchUsed); break;
-                case 15 when name.SequenceEqual("current_funding"u8): f.Funding = Value(ref reader, _scratch, ref scratchUsed); break;
+                case 7 when name.SequenceEqual("mark_iv"u8): f.MarkIv = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 9 when name.SequenceEqual("timestamp"u8): f.Timestamp = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 10 when name.SequenceEqual("mark_price"u8): f.Mark = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 10 when name.SequenceEqual("funding_8h"u8): f.Funding8h = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 11 when name.SequenceEqual("index_price"u8): f.Index = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 14 when name.SequenceEqual("best_bid_price"u8): f.BidPrice = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 14 when name.SequenceEqual("best_ask_price"u8): f.AskPrice = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("best_bid_amount"u8): f.BidAmount = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("best_ask_amount"u8): f.AskAmount = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("instrument_name"u8): f.Instrument = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
+                case 15 when name.SequenceEqual("current_funding"u8): f.Funding = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;
             }
         }
 
@@ -435,12 +399,12 @@ public sealed class DeribitDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.Deribit, f.Instrument, out var instrument))
+        if (!RefData.TryResolve(VenueId.Deribit, f.Instrument, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
-        if (!TryParseMillis(f.Timestamp, out var exchangeNs))
+        if (!VenueTime.TryParseMillis(f.Timestamp, out var exchangeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
@@ -497,8 +461,8 @@ public sealed class DeribitDecoder : IFrameDecoder
             return new InstrumentId(_indexOf[i]);
         }
 
-        var spec = _refData.Get(instrument).Spec;
-        var index = _refData.Intern(new InstrumentSpec(spec.Base, spec.Quote, MarketType.Index)).Id;
+        var spec = RefData.Get(instrument).Spec;
+        var index = RefData.Intern(new InstrumentSpec(spec.Base, spec.Quote, MarketType.Index)).Id;
         if (i >= _indexOf.Length)
         {
             Array.Resize(ref _indexOf, Math.Max(i + 1, _indexOf.Length * 2));
@@ -518,7 +482,7 @@ public sealed class DeribitDecoder : IFrameDecoder
             return true;
         }
 
-        if (!JsonNumber.TryParseDecimal(priceText, out price) || price < 0)
+        if (!VenueDecimal.TryParse(priceText, out price) || price < 0)
         {
             return false;
         }
@@ -526,28 +490,22 @@ public sealed class DeribitDecoder : IFrameDecoder
         if (price == 0)
         {
             price = 0; // an empty side is 0, whatever scale the venue printed (0.0)
-            return amountText.IsEmpty || (JsonNumber.TryParseDecimal(amountText, out var ignored) && ignored >= 0);
+            return amountText.IsEmpty || (VenueDecimal.TryParse(amountText, out var ignored) && ignored >= 0);
         }
 
-        return amountText.IsEmpty || (JsonNumber.TryParseDecimal(amountText, out amount) && amount >= 0);
+        return amountText.IsEmpty || (VenueDecimal.TryParse(amountText, out amount) && amount >= 0);
     }
 
     private static bool TryOptional(ReadOnlySpan<byte> text, out decimal value)
     {
         value = 0;
-        return text.IsEmpty || JsonNumber.TryParseDecimal(text, out value);
+        return text.IsEmpty || VenueDecimal.TryParse(text, out value);
     }
 
     private static bool TryOptionalPositive(ReadOnlySpan<byte> text, out decimal value)
     {
         value = 0;
-        return text.IsEmpty || (JsonNumber.TryParseDecimal(text, out value) && value > 0);
-    }
-
-    private static bool TryParseMillis(ReadOnlySpan<byte> text, out long unixNanos)
-    {
-        unixNanos = 0;
-        return JsonNumber.TryParseInt64(text, out var ms) && Utf8Time.TryFromMillis(ms, out unixNanos);
+        return text.IsEmpty || (VenueDecimal.TryParse(text, out value) && value > 0);
     }
 
     /// <summary><c>"48079254"</c>, <c>48079254</c> or <c>"ETH-12345"</c>: the digits after the last dash.</summary>
@@ -556,49 +514,13 @@ public sealed class DeribitDecoder : IFrameDecoder
         id = TradeId.None;
         var dash = text.LastIndexOf((byte)'-');
         var digits = dash < 0 ? text : text[(dash + 1)..];
-        if (digits.IsEmpty || !JsonNumber.TryParseInt64(digits, out var n))
+        if (digits.IsEmpty || !VenueInteger.TryParseNonNegative(digits, out var n))
         {
             return false;
         }
 
         id = TradeId.Numeric(n);
         return true;
-    }
-
-    /// <summary>A property name, unescaped into <paramref name="buffer"/> when needed; names longer than ours come back empty.</summary>
-    private ReadOnlySpan<byte> Name(scoped ref FrameJsonReader reader)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > _names.Length)
-        {
-            return default;
-        }
-
-        var n = reader.CopyString(_names);
-        return _names.AsSpan(0, n);
-    }
-
-    /// <summary>A scalar's bytes: the raw token, or the unescaped string copied to the scratch buffer.</summary>
-    private static ReadOnlySpan<byte> Value(scoped ref FrameJsonReader reader, byte[] scratch, scoped ref int used)
-    {
-        if (!reader.ValueIsEscaped)
-        {
-            return reader.ValueSpan;
-        }
-
-        if (reader.ValueSpan.Length > scratch.Length - used)
-        {
-            return "\u0000"u8; // too long to be a value we read: fails every parser
-        }
-
-        var n = reader.CopyString(scratch.AsSpan(used));
-        var value = scratch.AsSpan(used, n);
-        used += n;
-        return value;
     }
 
     private ref struct Envelope

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
@@ -28,55 +29,27 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// event that carries nothing to decode are classified from it alone, whatever their size; others are capped at
 /// <see cref="MaxFrameBytes"/>. Allocation-free once each product has been resolved. One instance per connection.</para>
 /// </remarks>
-public sealed class KrakenFuturesDecoder : IFrameDecoder
+public sealed class KrakenFuturesDecoder : JsonFrameDecoder
 {
     private const int EnvelopeScratchBytes = 512;
     private const int ScratchBytes = 2048;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
-    public KrakenFuturesDecoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    public KrakenFuturesDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.KrakenFutures, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
-        _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.KrakenFutures;
 
     public ProviderId Provider => ProviderId.KrakenFutures;
 
-    public int MaxFrameBytes { get; }
+    /// <summary>Frames are classified from their first property whatever their size; only frames that are read are capped.</summary>
+    private protected override bool ChecksFrameSizeItself => true;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeCore(frame, receiveTimeNs, output);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return frame.Length > MaxFrameBytes ? FrameOutcome.Rejected(FrameReason.Oversized) : FrameOutcome.Rejected(FrameReason.Malformed);
@@ -101,7 +74,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
                 break;
             }
 
-            var field = FieldOf(KrakenText.PropertyName(ref reader, nameBuffer));
+            var field = FieldOf(JsonValues.PropertyName(ref reader, nameBuffer));
             if (first && field is not (Field.Feed or Field.Event) && frame.Length > MaxFrameBytes)
             {
                 return FrameOutcome.Rejected(FrameReason.Oversized);
@@ -116,7 +89,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
                     reader.Skip();
                     break;
                 case JsonTokenType.String or JsonTokenType.Number when field is not (Field.None or Field.Trades):
-                    if (!KrakenText.TryCapture(ref reader, scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -223,7 +196,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -245,7 +218,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.KrakenFutures, envelope.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.KrakenFutures, envelope.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -264,11 +237,11 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             var used = 0;
             while (r.Read() && r.TokenType != JsonTokenType.EndObject)
             {
-                var field = FieldOf(KrakenText.PropertyName(ref r, nameBuffer));
+                var field = FieldOf(JsonValues.PropertyName(ref r, nameBuffer));
                 r.Read();
                 if (KrakenText.IsScalar(r.TokenType) && field is not (Field.None or Field.Trades))
                 {
-                    if (!KrakenText.TryCapture(ref r, scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref r, scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -316,19 +289,19 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             return FrameReason.MissingField;
         }
 
-        if (!KrakenText.TryParsePositive(f.Price, out var price) || !KrakenText.TryParsePositive(f.Qty, out var qty))
+        if (!VenueDecimal.TryParsePositive(f.Price, out var price) || !VenueDecimal.TryParsePositive(f.Qty, out var qty))
         {
             return FrameReason.InvalidPrice;
         }
 
-        if (!KrakenText.TryParseMillis(f.Time, out var exchangeTimeNs))
+        if (!VenueTime.TryParseMillis(f.Time, out var exchangeTimeNs))
         {
             return FrameReason.InvalidTimestamp;
         }
 
         long seq = 0;
         var tradeId = TradeId.None;
-        if ((f.Has(Field.Seq) && !KrakenText.TryParseNonNegative(f.Seq, out seq)) ||
+        if ((f.Has(Field.Seq) && !VenueInteger.TryParseNonNegative(f.Seq, out seq)) ||
             (f.Has(Field.Uid) && !TradeId.TryParseUtf8(f.Uid, out tradeId)))
         {
             return FrameReason.Malformed;
@@ -358,26 +331,26 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!_refData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
+        if (!RefData.TryResolve(VenueId.KrakenFutures, f.ProductId, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
 
         long exchangeTimeNs = 0;
-        if (f.Has(Field.Time) && !KrakenText.TryParseMillis(f.Time, out exchangeTimeNs))
+        if (f.Has(Field.Time) && !VenueTime.TryParseMillis(f.Time, out exchangeTimeNs))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
         }
 
         var hasQuote = f.Has(Field.Bid) && f.Has(Field.Ask);
         decimal bid = 0, ask = 0, bidSize = 0, askSize = 0, mark = 0, index = 0, funding = 0, predicted = 0;
-        if ((hasQuote && (!KrakenText.TryParsePositive(f.Bid, out bid) || !KrakenText.TryParsePositive(f.Ask, out ask))) ||
-            (f.Has(Field.BidSize) && (!KrakenText.TryParseDecimal(f.BidSize, out bidSize) || bidSize < 0)) ||
-            (f.Has(Field.AskSize) && (!KrakenText.TryParseDecimal(f.AskSize, out askSize) || askSize < 0)) ||
-            (!lite && f.Has(Field.MarkPrice) && !KrakenText.TryParsePositive(f.MarkPrice, out mark)) ||
-            (!lite && f.Has(Field.Index) && !KrakenText.TryParsePositive(f.Index, out index)) ||
-            (!lite && f.Has(Field.RelativeFundingRate) && !KrakenText.TryParseDecimal(f.RelativeFundingRate, out funding)) ||
-            (!lite && f.Has(Field.RelativeFundingRatePrediction) && !KrakenText.TryParseDecimal(f.RelativeFundingRatePrediction, out predicted)))
+        if ((hasQuote && (!VenueDecimal.TryParsePositive(f.Bid, out bid) || !VenueDecimal.TryParsePositive(f.Ask, out ask))) ||
+            (f.Has(Field.BidSize) && (!VenueDecimal.TryParse(f.BidSize, out bidSize) || bidSize < 0)) ||
+            (f.Has(Field.AskSize) && (!VenueDecimal.TryParse(f.AskSize, out askSize) || askSize < 0)) ||
+            (!lite && f.Has(Field.MarkPrice) && !VenueDecimal.TryParsePositive(f.MarkPrice, out mark)) ||
+            (!lite && f.Has(Field.Index) && !VenueDecimal.TryParsePositive(f.Index, out index)) ||
+            (!lite && f.Has(Field.RelativeFundingRate) && !VenueDecimal.TryParse(f.RelativeFundingRate, out funding)) ||
+            (!lite && f.Has(Field.RelativeFundingRatePrediction) && !VenueDecimal.TryParse(f.RelativeFundingRatePrediction, out predicted)))
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -413,7 +386,7 @@ public sealed class KrakenFuturesDecoder : IFrameDecoder
 
             // A ticker with no price at all and no funding field carries nothing; otherwise a perpetual's missing funding is zero.
             var hasFunding = events > 0 || f.Has(Field.RelativeFundingRate) || f.Has(Field.RelativeFundingRatePrediction);
-            if (hasFunding && _refData.TryGet(instrument, out var inst) && inst.Market == MarketType.Perp)
+            if (hasFunding && RefData.TryGet(instrument, out var inst) && inst.Market == MarketType.Perp)
             {
                 output.Add(e with { Kind = EventKind.Funding, Price = funding, Aux = predicted });
                 events++;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
@@ -23,11 +24,10 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// One <see cref="FrameJsonReader"/> pass reads the envelope; a copy of the reader taken at the payload reads the payload after
 /// the pair is known. Allocation-free once each pair has been resolved. One instance per connection; not thread-safe.</para>
 /// </remarks>
-public sealed class KrakenV1Decoder : IFrameDecoder
+public sealed class KrakenV1Decoder : JsonFrameDecoder
 {
     private const int ScratchBytes = 1024;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
@@ -35,23 +35,18 @@ public sealed class KrakenV1Decoder : IFrameDecoder
     // Kraken sends "the last 50 trades as a snapshot" on subscription, in the live format and unmarked (docs/venues.md#kraken-v1).
     private readonly Dictionary<InstrumentId, long> _awaitingSnapshot = [];
 
-    public KrakenV1Decoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    public KrakenV1Decoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
-        _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Kraken;
 
     public ProviderId Provider => ProviderId.Kraken;
 
-    public int MaxFrameBytes { get; }
+    /// <summary>Book frames are ignored from their tail whatever their size.</summary>
+    private protected override bool ChecksFrameSizeItself => true;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
         if (TailChannel(frame).StartsWith("book"u8))
         {
             return FrameOutcome.Ignored(FrameReason.BookUpdate);
@@ -62,29 +57,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.Oversized);
         }
 
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeCore(frame, receiveTimeNs, output);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read())
         {
             return FrameOutcome.Rejected(FrameReason.Malformed);
@@ -126,7 +99,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                     reader.Skip(); // a book update carries asks and bids as two objects
                     break;
                 case JsonTokenType.String when strings < 2:
-                    if (!KrakenText.TryCapture(ref reader, _scratch, ref used, out var s))
+                    if (!JsonValues.TryCapture(ref reader, _scratch, ref used, out var s))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -172,7 +145,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.Malformed);
         }
 
-        if (!_refData.TryResolve(VenueId.Kraken, pair, out var instrument))
+        if (!RefData.TryResolve(VenueId.Kraken, pair, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -205,7 +178,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                 }
                 else if (index < 4)
                 {
-                    if (r.TokenType != JsonTokenType.String || !KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                    if (r.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref r, _scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -227,12 +200,12 @@ public sealed class KrakenV1Decoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!KrakenText.TryParsePositive(price, out var p) || !KrakenText.TryParsePositive(volume, out var size))
+            if (!VenueDecimal.TryParsePositive(price, out var p) || !VenueDecimal.TryParsePositive(volume, out var size))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }
 
-            if (!KrakenText.TryParseSeconds(time, out var exchangeTimeNs))
+            if (!VenueTime.TryParseSeconds(time, out var exchangeTimeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
@@ -276,7 +249,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         }
 
         // Resolved first: the payload's captures may reuse the scratch that holds an escaped pair.
-        if (!_refData.TryResolve(VenueId.Kraken, pair, out var instrument))
+        if (!RefData.TryResolve(VenueId.Kraken, pair, out var instrument))
         {
             return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
         }
@@ -290,7 +263,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         var used = 512;
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
-            var name = KrakenText.PropertyName(ref r, nameBuffer);
+            var name = JsonValues.PropertyName(ref r, nameBuffer);
             var isBid = name.SequenceEqual("b"u8);
             var isAsk = name.SequenceEqual("a"u8);
             r.Read();
@@ -318,7 +291,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
 
                 if (index is 0 or 2)
                 {
-                    if (!KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref r, _scratch, ref used, out var v))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -360,8 +333,8 @@ public sealed class KrakenV1Decoder : IFrameDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!KrakenText.TryParsePositive(bid, out var b) || !KrakenText.TryParsePositive(ask, out var a) ||
-            !KrakenText.TryParseDecimal(bidSize, out var bs) || bs < 0 || !KrakenText.TryParseDecimal(askSize, out var @as) || @as < 0)
+        if (!VenueDecimal.TryParsePositive(bid, out var b) || !VenueDecimal.TryParsePositive(ask, out var a) ||
+            !VenueDecimal.TryParse(bidSize, out var bs) || bs < 0 || !VenueDecimal.TryParse(askSize, out var @as) || @as < 0)
         {
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
@@ -393,7 +366,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         var nameBuffer = _names;
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
-            var name = KrakenText.PropertyName(ref r, nameBuffer);
+            var name = JsonValues.PropertyName(ref r, nameBuffer);
             var isEvent = name.SequenceEqual("event"u8);
             var isStatus = name.SequenceEqual("status"u8);
             var isChannel = name.SequenceEqual("channelName"u8);
@@ -407,7 +380,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
 
             if ((isEvent || isStatus || isChannel || isPair) && r.TokenType == JsonTokenType.String)
             {
-                if (!KrakenText.TryCapture(ref r, _scratch, ref used, out var v))
+                if (!JsonValues.TryCapture(ref r, _scratch, ref used, out var v))
                 {
                     return FrameOutcome.Rejected(FrameReason.Malformed);
                 }
@@ -443,7 +416,7 @@ public sealed class KrakenV1Decoder : IFrameDecoder
         }
 
         if (ev.SequenceEqual("subscriptionStatus"u8) && status.SequenceEqual("subscribed"u8) && channelName.SequenceEqual("trade"u8) &&
-            _refData.TryResolve(VenueId.Kraken, pair, out var subscribed))
+            RefData.TryResolve(VenueId.Kraken, pair, out var subscribed))
         {
             _awaitingSnapshot[subscribed] = receiveTimeNs;
         }

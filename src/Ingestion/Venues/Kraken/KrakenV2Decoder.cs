@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
@@ -21,55 +22,27 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// The <c>data</c> array is read after the whole envelope, from a copy of the reader, so properties may come in any order.
 /// Allocation-free once each symbol has been resolved. One instance per connection; not thread-safe.</para>
 /// </remarks>
-public sealed class KrakenV2Decoder : IFrameDecoder
+public sealed class KrakenV2Decoder : JsonFrameDecoder
 {
     private const int EnvelopeScratchBytes = 512;
     private const int ScratchBytes = 2048;
 
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[KrakenText.NameBufferBytes];
 
-    public KrakenV2Decoder(ReferenceData refData, int maxFrameBytes = KrakenText.DefaultMaxFrameBytes)
+    public KrakenV2Decoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.Kraken, maxFrameBytes, minFrameBytes: 2)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 2);
-        _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
-
-    public VenueId Venue => VenueId.Kraken;
 
     public ProviderId Provider => ProviderId.Kraken;
 
-    public int MaxFrameBytes { get; }
+    /// <summary>Frames are classified from their first property whatever their size; only frames that are read are capped.</summary>
+    private protected override bool ChecksFrameSizeItself => true;
 
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeCore(frame, receiveTimeNs, output);
-        }
-        catch (JsonException)
-        {
-            // Invalid or truncated JSON: the reader reports it only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeCore(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
-        var reader = new FrameJsonReader(frame, KrakenText.ReaderOptions);
+        var reader = new FrameJsonReader(frame, ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
             return frame.Length > MaxFrameBytes ? FrameOutcome.Rejected(FrameReason.Oversized) : FrameOutcome.Rejected(FrameReason.Malformed);
@@ -100,7 +73,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                 break;
             }
 
-            var name = KrakenText.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var isChannel = name.SequenceEqual("channel"u8);
             if (first && !isChannel && frame.Length > MaxFrameBytes)
             {
@@ -111,7 +84,7 @@ public sealed class KrakenV2Decoder : IFrameDecoder
             reader.Read();
             if (isChannel || name.SequenceEqual("method"u8))
             {
-                if (reader.TokenType != JsonTokenType.String || !KrakenText.TryCapture(ref reader, scratch, ref used, out var v))
+                if (reader.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref reader, scratch, ref used, out var v))
                 {
                     return FrameOutcome.Rejected(FrameReason.Malformed);
                 }
@@ -296,23 +269,23 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!_refData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
             {
                 return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             }
 
-            if (!KrakenText.TryParsePositive(f.Price, out var price) || !KrakenText.TryParsePositive(f.Qty, out var qty))
+            if (!VenueDecimal.TryParsePositive(f.Price, out var price) || !VenueDecimal.TryParsePositive(f.Qty, out var qty))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }
 
-            if (!KrakenText.TryParseIso(f.Timestamp, out var exchangeTimeNs))
+            if (!VenueTime.TryParseIso(f.Timestamp, out var exchangeTimeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
 
             long tradeId = 0;
-            if (f.Has(Field.TradeId) && !KrakenText.TryParseNonNegative(f.TradeId, out tradeId))
+            if (f.Has(Field.TradeId) && !VenueInteger.TryParseNonNegative(f.TradeId, out tradeId))
             {
                 return FrameOutcome.Rejected(FrameReason.Malformed);
             }
@@ -356,21 +329,21 @@ public sealed class KrakenV2Decoder : IFrameDecoder
                 return FrameOutcome.Rejected(FrameReason.MissingField);
             }
 
-            if (!_refData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
             {
                 return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             }
 
             decimal bidQty = 0, askQty = 0;
-            if (!KrakenText.TryParsePositive(f.Bid, out var bid) || !KrakenText.TryParsePositive(f.Ask, out var ask) ||
-                (f.Has(Field.BidQty) && (!KrakenText.TryParseDecimal(f.BidQty, out bidQty) || bidQty < 0)) ||
-                (f.Has(Field.AskQty) && (!KrakenText.TryParseDecimal(f.AskQty, out askQty) || askQty < 0)))
+            if (!VenueDecimal.TryParsePositive(f.Bid, out var bid) || !VenueDecimal.TryParsePositive(f.Ask, out var ask) ||
+                (f.Has(Field.BidQty) && (!VenueDecimal.TryParse(f.BidQty, out bidQty) || bidQty < 0)) ||
+                (f.Has(Field.AskQty) && (!VenueDecimal.TryParse(f.AskQty, out askQty) || askQty < 0)))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidPrice);
             }
 
             long exchangeTimeNs = 0;
-            if (f.Has(Field.Timestamp) && !KrakenText.TryParseIso(f.Timestamp, out exchangeTimeNs))
+            if (f.Has(Field.Timestamp) && !VenueTime.TryParseIso(f.Timestamp, out exchangeTimeNs))
             {
                 return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
             }
@@ -406,12 +379,12 @@ public sealed class KrakenV2Decoder : IFrameDecoder
         var used = 0;
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
-            var field = FieldOf(KrakenText.PropertyName(ref r, nameBuffer));
+            var field = FieldOf(JsonValues.PropertyName(ref r, nameBuffer));
             r.Read();
             switch (r.TokenType)
             {
                 case JsonTokenType.String or JsonTokenType.Number when field != Field.None:
-                    if (!KrakenText.TryCapture(ref r, scratch, ref used, out var v))
+                    if (!JsonValues.TryCapture(ref r, scratch, ref used, out var v))
                     {
                         return FrameReason.Malformed;
                     }

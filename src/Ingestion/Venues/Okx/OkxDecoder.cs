@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Json;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 
@@ -25,67 +26,26 @@ namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 /// Funding rates may be zero or negative; every price must be positive.</para>
 /// <para>One instance per connection; not thread-safe (it owns a scratch buffer).</para>
 /// </remarks>
-public sealed class OkxDecoder : IFrameDecoder
+public sealed partial class OkxDecoder : JsonFrameDecoder
 {
-    public const int DefaultMaxFrameBytes = 64 * 1024;
-
     private const int ScratchBytes = 512;
     private const int MaxNameBytes = 64;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
-
-    private readonly ReferenceData _refData;
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private readonly byte[] _names = new byte[MaxNameBytes];
 
     public OkxDecoder(ReferenceData refData, int maxFrameBytes = DefaultMaxFrameBytes)
+        : base(refData, VenueId.Okx, maxFrameBytes, minFrameBytes: 4)
     {
-        ArgumentNullException.ThrowIfNull(refData);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 4);
-        _refData = refData;
-        MaxFrameBytes = maxFrameBytes;
     }
 
-    public VenueId Venue => VenueId.Okx;
-
-    public int MaxFrameBytes { get; }
-
-    public FrameOutcome Decode(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
+    private protected override FrameOutcome DecodeFrame(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        if (frame.Length > MaxFrameBytes)
-        {
-            return FrameOutcome.Rejected(FrameReason.Oversized);
-        }
-
         if (frame.Trim(" \t\r\n"u8).SequenceEqual("pong"u8))
         {
             return FrameOutcome.Ignored(FrameReason.Heartbeat);
         }
 
-        var start = output.Count;
-        FrameOutcome outcome;
-        try
-        {
-            outcome = DecodeJson(frame, receiveTimeNs, output);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Invalid JSON (JsonException), or an escape that does not unescape to valid UTF-8 (InvalidOperationException from
-            // CopyString): the reader reports both only by throwing.
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (outcome.Status != FrameStatus.Decoded)
-        {
-            output.Truncate(start);
-        }
-
-        return outcome;
-    }
-
-    private FrameOutcome DecodeJson(ReadOnlySpan<byte> frame, long receiveTimeNs, EventBuffer output)
-    {
         var scratch = _scratch.AsSpan();
         var scratchUsed = 0;
         var env = new Envelope();
@@ -98,13 +58,13 @@ public sealed class OkxDecoder : IFrameDecoder
         var nameBuffer = _names.AsSpan();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var top = TopFieldOf(name);
             reader.Read();
             switch (top)
             {
                 case TopField.Event when reader.TokenType == JsonTokenType.String:
-                    if (!VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out env.Event))
+                    if (!JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out env.Event))
                     {
                         return FrameOutcome.Rejected(FrameReason.Malformed);
                     }
@@ -237,7 +197,7 @@ public sealed class OkxDecoder : IFrameDecoder
             var used = scratchUsed;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = FieldOf(VenueNumbers.PropertyName(ref reader, nameBuffer));
+                var field = FieldOf(JsonValues.PropertyName(ref reader, nameBuffer));
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -256,7 +216,7 @@ public sealed class OkxDecoder : IFrameDecoder
                 }
 
                 if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number) ||
-                    !VenueNumbers.TryGetValue(ref reader, scratch, ref used, out var value))
+                    !JsonValues.TryCapture(ref reader, scratch, ref used, out var value))
                 {
                     return FrameOutcome.Rejected(FrameReason.Malformed);
                 }
@@ -283,168 +243,6 @@ public sealed class OkxDecoder : IFrameDecoder
         return events > 0 ? FrameOutcome.Decoded(events) : FrameOutcome.Ignored(FrameReason.Unsupported);
     }
 
-    private FrameOutcome Trade(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if (!f.Has(Field.TradeId) || !f.Has(Field.Px) || !f.Has(Field.Sz) || !f.Has(Field.Ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (!VenueNumbers.TryParseDecimal(f.Px, out var price) || price <= 0 || !VenueNumbers.TryParseDecimal(f.Sz, out var size) || size <= 0)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        if (!TradeId.TryParseUtf8(f.TradeId, out var tradeId))
-        {
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Trade,
-            Side = f.Side.SequenceEqual("buy"u8) ? Side.Buy : f.Side.SequenceEqual("sell"u8) ? Side.Sell : Side.Unknown,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = price,
-            Size = size,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-            Sequence = tradeId.Kind == TradeIdKind.Numeric ? tradeId.AsLong : 0,
-            TradeId = tradeId,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome Quote(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if ((!f.Has(Field.BidPx) && !f.Has(Field.AskPx)) || !f.Has(Field.Ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (!TrySide(f.BidPx, f.BidSz, out var bid, out var bidSize) || !TrySide(f.AskPx, f.AskSz, out var ask, out var askSize))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        if (bid == 0 && ask == 0)
-        {
-            return FrameOutcome.Decoded(0); // an empty book on both sides: nothing to quote
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Quote,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = bid,
-            Size = bidSize,
-            Aux = ask,
-            AuxSize = askSize,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome Single(ref Fields f, Field priceField, EventKind kind, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if (!f.Has(priceField) || !f.Has(Field.Ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        if (!VenueNumbers.TryParseDecimal(priceField == Field.MarkPx ? f.MarkPx : f.IdxPx, out var price) || price <= 0)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueNumbers.TryParseMillis(f.Ts, out var ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = kind,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = price,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome Funding(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
-    {
-        if (!f.Has(Field.FundingRate))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
-        {
-            return failure;
-        }
-
-        decimal next = 0;
-        if (!VenueNumbers.TryParseDecimal(f.FundingRate, out var rate) ||
-            (!f.NextFundingRate.IsEmpty && !VenueNumbers.TryParseDecimal(f.NextFundingRate, out next)))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        // The documented push has no ts (older versions of the docs); fundingTime is the settlement time, not the event's.
-        long ts = 0;
-        if (f.Has(Field.Ts) && !VenueNumbers.TryParseMillis(f.Ts, out ts))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Funding,
-            Instrument = instrument,
-            Venue = VenueId.Okx,
-            Provider = ProviderId.Okx,
-            Price = rate,
-            Aux = next,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = receiveTimeNs,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
     private bool TryInstrument(ref Fields f, ReadOnlySpan<byte> argInstId, out InstrumentId instrument, out FrameOutcome failure)
     {
         var instId = f.Has(Field.InstId) ? f.InstId : argInstId;
@@ -456,7 +254,7 @@ public sealed class OkxDecoder : IFrameDecoder
             return false;
         }
 
-        if (!_refData.TryResolve(VenueId.Okx, instId, out instrument))
+        if (!RefData.TryResolve(VenueId.Okx, instId, out instrument))
         {
             failure = FrameOutcome.Rejected(FrameReason.UnknownSymbol);
             return false;
@@ -465,25 +263,11 @@ public sealed class OkxDecoder : IFrameDecoder
         return true;
     }
 
-    /// <summary>One side of a ticker: an empty price means no orders on that side (0); otherwise positive.</summary>
-    private static bool TrySide(ReadOnlySpan<byte> px, ReadOnlySpan<byte> sz, out decimal price, out decimal size)
-    {
-        price = 0;
-        size = 0;
-        if (px.IsEmpty)
-        {
-            return true;
-        }
-
-        return VenueNumbers.TryParseDecimal(px, out price) && price > 0 &&
-               (sz.IsEmpty || (VenueNumbers.TryParseDecimal(sz, out size) && size >= 0));
-    }
-
     private static bool ReadArg(ref FrameJsonReader reader, Span<byte> scratch, ref int scratchUsed, ref Envelope env, Span<byte> nameBuffer)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = VenueNumbers.PropertyName(ref reader, nameBuffer);
+            var name = JsonValues.PropertyName(ref reader, nameBuffer);
             var isChannel = name.SequenceEqual("channel"u8);
             var isInstId = name.SequenceEqual("instId"u8);
             reader.Read();
@@ -493,7 +277,7 @@ public sealed class OkxDecoder : IFrameDecoder
                 continue;
             }
 
-            if (reader.TokenType != JsonTokenType.String || !VenueNumbers.TryGetValue(ref reader, scratch, ref scratchUsed, out var value))
+            if (reader.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref reader, scratch, ref scratchUsed, out var value))
             {
                 return false;
             }

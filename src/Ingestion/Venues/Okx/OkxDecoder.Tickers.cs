@@ -1,0 +1,71 @@
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
+
+namespace Cloudwall.Rx.Ingestion.Venues.Okx;
+
+/// <summary>
+/// OKX <c>tickers</c>: a quote from <c>bidPx</c>/<c>bidSz</c> and <c>askPx</c>/<c>askSz</c>. Recorded (2022-05-13):
+/// <code>
+/// {"arg":{"channel":"tickers","instId":"BTC-USD-220527"},"data":[{"instType":"FUTURES","instId":"BTC-USD-220527","last":"30218.8","lastSz":"1","askPx":"30220.1","askSz":"3","bidPx":"30210.4","bidSz":"4","open24h":"29571.4","high24h":"31003.3","low24h":"27930.8","sodUtc0":"28935.3","sodUtc8":"30320.5","volCcy24h":"2620.289","vol24h":"779573","ts":"1652459223003"}]}
+/// </code>
+/// </summary>
+public sealed partial class OkxDecoder
+{
+    private FrameOutcome Quote(ref Fields f, ReadOnlySpan<byte> argInstId, long receiveTimeNs, EventBuffer output)
+    {
+        if ((!f.Has(Field.BidPx) && !f.Has(Field.AskPx)) || !f.Has(Field.Ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!TryInstrument(ref f, argInstId, out var instrument, out var failure))
+        {
+            return failure;
+        }
+
+        if (!TrySide(f.BidPx, f.BidSz, out var bid, out var bidSize) || !TrySide(f.AskPx, f.AskSz, out var ask, out var askSize))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        if (!VenueTime.TryParseMillis(f.Ts, out var ts))
+        {
+            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+        }
+
+        if (bid == 0 && ask == 0)
+        {
+            return FrameOutcome.Decoded(0); // an empty book on both sides: nothing to quote
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Quote,
+            Instrument = instrument,
+            Venue = VenueId.Okx,
+            Provider = ProviderId.Okx,
+            Price = bid,
+            Size = bidSize,
+            Aux = ask,
+            AuxSize = askSize,
+            ExchangeTimeNs = ts,
+            ReceiveTimeNs = receiveTimeNs,
+        });
+        return FrameOutcome.Decoded(1);
+    }
+
+
+    /// <summary>One side of a ticker: an empty price means no orders on that side (0); otherwise positive.</summary>
+    private static bool TrySide(ReadOnlySpan<byte> px, ReadOnlySpan<byte> sz, out decimal price, out decimal size)
+    {
+        price = 0;
+        size = 0;
+        if (px.IsEmpty)
+        {
+            return true;
+        }
+
+        return VenueDecimal.TryParse(px, out price) && price > 0 &&
+               (sz.IsEmpty || (VenueDecimal.TryParse(sz, out size) && size >= 0));
+    }
+}
