@@ -10,7 +10,7 @@ public sealed class PromtoolTests
         var (exit, output) = await ObservabilityFiles.RunAsync("bash", "scripts/promtool-test.sh", ObservabilityFiles.Root, TimeSpan.FromMinutes(5));
 
         Assert.True(exit == 0, $"scripts/promtool-test.sh exited {exit}:\n{output}");
-        Assert.Contains("SUCCESS: 7 rules found", output, StringComparison.Ordinal);
+        Assert.Contains("SUCCESS: 8 rules found", output, StringComparison.Ordinal);
         Assert.DoesNotContain("FAILED", output, StringComparison.Ordinal);
     }
 
@@ -22,7 +22,7 @@ public sealed class PromtoolTests
         var tests = string.Concat(Directory.GetFiles(Path.Combine(ObservabilityFiles.Grafana, "prometheus", "tests"), "*.yml").Select(File.ReadAllText));
         var names = System.Text.RegularExpressions.Regex.Matches(prometheus, @"- alert: (\w+)").Select(m => m.Groups[1].Value).ToList();
 
-        Assert.Equal(7, names.Count);
+        Assert.Equal(8, names.Count);
         Assert.All(names, n =>
         {
             Assert.Contains($"title: {n}", grafana, StringComparison.Ordinal);
