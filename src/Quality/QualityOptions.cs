@@ -124,6 +124,12 @@ public sealed class NoDataOptions
     /// </summary>
     public TimeSpan GroupFloor { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// With two or more providers, all of them silent at once is first of all our own process or network stalling: no
+    /// alert is raised until that lasts this long. Default 1.75 s (with 1 s windows, provider silence is still reported within 3 s).
+    /// </summary>
+    public TimeSpan PlatformHold { get; set; } = TimeSpan.FromMilliseconds(1750);
+
     /// <summary>Groups smaller than this never alert as a group. Default 2.</summary>
     public int MinGroupSize { get; set; } = 2;
 
@@ -142,6 +148,7 @@ public sealed class NoDataOptions
         if (GroupSilentFraction is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(GroupSilentFraction), GroupSilentFraction, "in (0, 1]");
         if (MinGroupSize < 2) yield return QualityOptions.Range(key, nameof(MinGroupSize), MinGroupSize, "at least 2");
         if (GroupFloor < TimeSpan.FromMilliseconds(100) || GroupFloor > Ceiling) yield return QualityOptions.Range(key, nameof(GroupFloor), GroupFloor, $"00:00:00.1..{nameof(Ceiling)}");
+        if (PlatformHold < TimeSpan.Zero || PlatformHold > TimeSpan.FromMinutes(1)) yield return QualityOptions.Range(key, nameof(PlatformHold), PlatformHold, "0..00:01:00");
         if (GroupingMargin < TimeSpan.Zero || GroupingMargin > TimeSpan.FromSeconds(10)) yield return QualityOptions.Range(key, nameof(GroupingMargin), GroupingMargin, "0..00:00:10");
     }
 }

@@ -28,6 +28,7 @@ public sealed class NoDataDetector
     private readonly IAlertReporter _reporter;
     private readonly long _marginNs;
     private readonly long _groupFloorNs;
+    private readonly long _platformHoldNs;
 
     /// <summary>Evaluations a group learns its normal silence over before it may alert as one stream.</summary>
     private const int GroupWarmUp = 10;
@@ -46,6 +47,7 @@ public sealed class NoDataDetector
         _reporter = reporter;
         _marginNs = SeriesSettings.Ns(options.GroupingMargin);
         _groupFloorNs = SeriesSettings.Ns(options.GroupFloor);
+        _platformHoldNs = SeriesSettings.Ns(options.PlatformHold);
     }
 
     public int SeriesCount => _series.Count;
@@ -102,6 +104,11 @@ public sealed class NoDataDetector
             s.Silent = s.Settings.Enabled && s.SilenceNs >= s.ThresholdNs;
         }
 
+        if (PlatformStall(nowNs))
+        {
+            return; // nothing new is raised (nor anything cleared) while the whole platform may just be stalled
+        }
+
         for (var level = 0; level < GroupLevels.Length; level++)
         {
             var wide = GroupLevels[level] is AlertLevel.Provider or AlertLevel.Venue;
@@ -127,6 +134,23 @@ public sealed class NoDataDetector
                 _reporter.Clear(s.AlertKey, nowNs);
             }
         }
+    }
+
+    /// <summary>
+    /// Every provider silent at once, for less than <see cref="NoDataOptions.PlatformHold"/>: that is first of all our own
+    /// process or network (a pause, CPU starvation), not several venues failing together in the same second. Only with at
+    /// least two providers; once the silence lasts the hold, each provider's alert is raised as usual.
+    /// </summary>
+    private bool PlatformStall(long nowNs)
+    {
+        if (_groups[0].Count < 2) return false;
+        var newest = long.MaxValue;
+        foreach (var s in _series)
+        {
+            if (s.Settings.Enabled) newest = Math.Min(newest, s.SilenceNs);
+        }
+
+        return newest != long.MaxValue && newest >= _groupFloorNs && newest < _platformHoldNs;
     }
 
     /// <summary>Whether any of the series' groups wider than <paramref name="level"/> is about to cross its own threshold.</summary>

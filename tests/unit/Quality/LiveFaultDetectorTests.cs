@@ -69,6 +69,21 @@ public sealed class LiveFaultDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Every_provider_silent_for_a_second_is_our_own_stall_and_raises_nothing_but_a_lasting_one_is_each_provider_s_alert()
+    {
+        using var m = new SyntheticMarket();
+        m.Fault = (_, s) => new Tweak(Silent: s == FaultAt || (s >= FaultAt + 20 && s < FaultAt + 40));
+        m.Run(FaultAt + 10);
+        Assert.Empty(m.Notifier.All); // one second of nothing from anyone: the process or its network paused
+
+        m.Run(30);
+        var fired = m.Notifier.Firing(DetectorNames.NoData);
+        Assert.Equal(3, fired.Count); // the aggregator and the two direct providers, each once, at provider level
+        Assert.All(fired, f => Assert.Equal(AlertLevel.Provider, f.Level));
+        Assert.All(fired, f => Assert.InRange(SyntheticMarket.SecondOf(f) - (FaultStart + 20), 1, 3));
+    }
+
+    [Fact]
     public void A_venue_clock_two_seconds_ahead_is_a_clock_skew_alert_with_the_offset_and_nothing_else()
     {
         using var m = new SyntheticMarket();
