@@ -9,7 +9,7 @@ public enum OverflowPolicy
     DropNewest,
 }
 
-/// <summary>Settings of the partitioned pricing pipeline (configuration section <c>Pipeline</c>).</summary>
+/// <summary>Settings of the partitioned event pipeline (configuration section <c>Pipeline</c>).</summary>
 public sealed class PipelineOptions
 {
     public const string Section = "Pipeline";

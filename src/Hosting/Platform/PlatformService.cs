@@ -72,7 +72,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
     public KafkaPublisher? Publisher { get; private set; }
 
-    public PricingPipeline? Pipeline { get; private set; }
+    public EventPipeline? Pipeline { get; private set; }
 
     /// <summary>The pre-aggregator, when <c>Pipeline:Aggregation:Enabled</c> (bars to md.bars.v1 instead of raw events).</summary>
     public BarAggregator? Aggregator { get; private set; }
@@ -155,8 +155,8 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
         var pricing = new FairPricing(RefData, PricingParameters, _composites, OnDetail);
         Pipeline = _role.Name == RunRole.Ingest
             // Ingest only: events to md.events.v1; fair prices come from the price role's consumer group.
-            ? new PricingPipeline(Publisher, _pipelineOptions, static () => NoFairPrice.Instance, _time, _loggers.CreateLogger<PricingPipeline>(), tap)
-            : new PricingPipeline(Publisher, _pipelineOptions, pricing, _time, _loggers.CreateLogger<PricingPipeline>(), tap);
+            ? new EventPipeline(Publisher, _pipelineOptions, static () => NoFairPrice.Instance, _time, _loggers.CreateLogger<EventPipeline>(), tap)
+            : new EventPipeline(Publisher, _pipelineOptions, pricing, _time, _loggers.CreateLogger<EventPipeline>(), tap);
 
         var providerContext = new ProviderContext(RefData, OnDeadLetter, OnGap, _time, _loggers);
         var simulatorContext = new SimulatorContext(Market, _simulation, _time, _loggers);
