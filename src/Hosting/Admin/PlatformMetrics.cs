@@ -134,7 +134,7 @@ public sealed class PlatformMetrics
             // The configured provider name: two providers of one venue (Bybit spot and linear) stay apart.
             var p = _platform.Providers[i];
             var provider = _platform.ProviderNames[i];
-            var venue = p is Ingestion.WebSocketProvider w ? w.Venue.Name : provider;
+            var venue = p.Venue == VenueId.None ? provider : p.Venue.Name;
             var c = p.Counters;
             _messages.WithLabels(provider, venue).IncTo(c.Events);
             _frames.WithLabels(provider, venue, "decoded", "none").IncTo(c.DecodedFrames);

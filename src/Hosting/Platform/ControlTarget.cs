@@ -12,8 +12,6 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// </summary>
 public sealed partial class ControlTarget(PlatformService platform, QualitySidecar quality, ILogger<ControlTarget> logger) : IControlTarget
 {
-    private readonly Dictionary<string, IReadOnlyCollection<string>> _paused = new(StringComparer.OrdinalIgnoreCase);
-
     public async Task ApplySubscriptionsAsync(SubscriptionDiff diff, CancellationToken ct)
     {
         foreach (var group in diff.Added.GroupBy(c => c.Provider, StringComparer.OrdinalIgnoreCase))
@@ -43,23 +41,12 @@ public sealed partial class ControlTarget(PlatformService platform, QualitySidec
         }
     }
 
-    public void PauseProvider(string provider)
-    {
-        if (Find(provider) is var (p, _) && p is Ingestion.WebSocketProvider ws && !_paused.ContainsKey(provider))
-        {
-            var symbols = ws.Shards.SelectMany(s => s).ToList();
-            _paused[provider] = symbols;
-            p.RemoveSubscriptions(symbols);
-        }
-    }
+    public Task PauseProviderAsync(string provider, CancellationToken ct) =>
+        Find(provider) is var (p, _) ? p.PauseAsync() : Task.CompletedTask;
 
-    public void ResumeProvider(string provider)
-    {
-        if (_paused.Remove(provider, out var symbols) && Find(provider) is var (p, _))
-        {
-            _ = p.AddSubscriptionsAsync(symbols);
-        }
-    }
+    /// <summary>Awaited: a resume that fails reaches the control agent, which rejects the command as apply-failed.</summary>
+    public Task ResumeProviderAsync(string provider, CancellationToken ct) =>
+        Find(provider) is var (p, _) ? p.ResumeAsync() : Task.CompletedTask;
 
     /// <summary>Maps the control plane's pricing names onto a new parameter snapshot with the command's version.</summary>
     public void SetPricing(ControlSnapshot snapshot)

@@ -112,13 +112,7 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
     public bool IsReady => Publisher is not null && Providers.Count > 0 && Providers.All(p => Connections(p).Connected > 0);
 
     /// <summary>Connections (or streams) of a provider, and how many are up.</summary>
-    public static (int Total, int Connected) Connections(IMarketDataProvider provider) => provider switch
-    {
-        WebSocketProvider w => (w.ConnectionCount, w.ConnectedCount),
-        Ingestion.Venues.Aggregator.AggregatorProvider a => (a.Shards.Count,
-            a.Shards.Count(s => s.State == Ingestion.Venues.Aggregator.AggregatorStreamState.Streaming)),
-        _ => (0, 0),
-    };
+    public static (int Total, int Connected) Connections(IMarketDataProvider provider) => (provider.ConnectionCount, provider.ConnectedCount);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -239,9 +233,9 @@ public sealed partial class PlatformService : IHostedService, IAsyncDisposable
 
         foreach (var p in Providers)
         {
-            if (p.Id == key.Provider && p is WebSocketProvider w)
+            if (p.Id == key.Provider)
             {
-                return w.SubscriptionsOf(symbol);
+                return p.SubscriptionsOf(symbol);
             }
         }
 

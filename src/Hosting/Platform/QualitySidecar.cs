@@ -110,8 +110,7 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
             }
 
             totals.Add(new InvalidCount("duplicate", c.Duplicates));
-            var venue = p is Ingestion.WebSocketProvider w ? w.Venue : VenueId.None;
-            Monitor?.OnIngestionTotals(p.Id, venue, c.Events, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(totals), nowNs);
+            Monitor?.OnIngestionTotals(p.Id, p.Venue, c.Events, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(totals), nowNs);
         }
     }
 
