@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Tasks.Dataflow;
 using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
@@ -19,7 +18,7 @@ public sealed partial class EventPipeline : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _tick;
-    private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
+    private readonly LatestFairPrices _latest = new();
     private readonly Func<InstrumentId, InstrumentId>? _route;
     private readonly IPartitionTap? _tap;
     private int _completed;
@@ -68,11 +67,8 @@ public sealed partial class EventPipeline : IAsyncDisposable
 
     public PipelineStats Stats { get; } = new();
 
-    /// <summary>
-    /// The newest fair price per instrument, for views and summaries (updated on emission, not per event). Where an
-    /// instrument has both, the trade-based price is kept; options have only the mark-based one.
-    /// </summary>
-    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest;
+    /// <summary>The newest fair price per instrument (see <see cref="Pricing.LatestFairPrices"/> for which one stands).</summary>
+    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest.View;
 
     public int PartitionCount => _partitions.Length;
 
@@ -151,10 +147,7 @@ public sealed partial class EventPipeline : IAsyncDisposable
     private void Emit(in FairPrice fp)
     {
         _publisher.PublishFairPrice(fp);
-        if (fp.Method == FairPriceMethod.TradeBased || !_latest.TryGetValue(fp.Instrument, out var held) || held.Method == FairPriceMethod.MarkBased)
-        {
-            _latest[fp.Instrument] = fp;
-        }
+        _latest.Offer(fp);
 
         Stats.OnFairPrice();
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Cloudwall.Rx.Core;
@@ -26,19 +25,17 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
     private readonly EmbeddedKafkaOptions _embedded;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
-    private readonly FairPricing _pricing;
-    private readonly Dictionary<int, IFairPriceEngine> _engines = [];
+    private readonly PartitionedPricing _pricing;
     private readonly Dictionary<string, Instrument> _instrumentsByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<InstrumentId, byte[]> _keys = [];
-    private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
-    private readonly FairPrice[] _tickOutput = new FairPrice[1024];
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
     private long _undecodable;
     private Task? _run;
 
     public PriceRoleService(ILogger<PriceRoleService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka, IOptions<GroupWorkerOptions> options,
-        IOptions<EmbeddedKafkaOptions> embedded, ReferenceData refData, PricingParametersSource parameters, IHostApplicationLifetime lifetime, TimeProvider time)
+        IOptions<EmbeddedKafkaOptions> embedded, ReferenceData refData, PricingParametersSource parameters, IHostApplicationLifetime lifetime, TimeProvider time,
+        IOptions<PricingHostOptions> pricingHost)
     {
         _logger = logger;
         _loggers = loggers;
@@ -48,7 +45,8 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         _lifetime = lifetime;
         _time = time;
         RefData = refData;
-        _pricing = new FairPricing(refData, parameters);
+        // The same pricing as role all, composites included.
+        _pricing = new PartitionedPricing(new FairPricing(refData, parameters, pricingHost.Value.Composites));
     }
 
     public ReferenceData RefData { get; }
@@ -63,7 +61,7 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
     public int ExitCode { get; private set; }
 
     /// <summary>Newest fair price per instrument this instance produced (a view for summaries).</summary>
-    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest;
+    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _pricing.Latest.View;
 
     public long Undecodable => Interlocked.Read(ref _undecodable);
 
@@ -114,36 +112,26 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         _lifetime.StopApplication();
     }
 
-    void IGroupProcessor.OnAssigned(int partition) => _engines[partition] = _pricing.CreateEngine();
+    void IGroupProcessor.OnAssigned(int partition) => _pricing.Assign(partition);
 
-    void IGroupProcessor.OnRevoked(int partition) => _engines.Remove(partition);
+    void IGroupProcessor.OnRevoked(int partition) => _pricing.Revoke(partition);
 
     void IGroupProcessor.OnRecord(int partition, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, byte? schemaId, long nowNs, IRecordOutput output)
     {
-        if (schemaId != SchemaIds.MarketEventV1 || !_engines.TryGetValue(partition, out var engine) || !TryInstrument(key, out var instrument)
+        if (schemaId != SchemaIds.MarketEventV1 || !_pricing.IsOwned(partition) || !TryInstrument(key, out var instrument)
             || !EventCodec.TryDecode(value, instrument.Id, out var e))
         {
             Interlocked.Increment(ref _undecodable);
             return;
         }
 
-        if (engine.OnEvent(e, nowNs, out var fp))
-        {
-            Emit(fp, output);
-        }
+        _pricing.OnEvent(partition, e, nowNs, (this, output), EmitOutput);
     }
 
-    void IGroupProcessor.OnTick(long nowNs, IRecordOutput output)
-    {
-        foreach (var engine in _engines.Values)
-        {
-            var n = engine.OnTick(nowNs, _tickOutput);
-            for (var i = 0; i < n; i++)
-            {
-                Emit(_tickOutput[i], output);
-            }
-        }
-    }
+    void IGroupProcessor.OnTick(long nowNs, IRecordOutput output) => _pricing.OnTick(nowNs, (this, output), EmitOutput);
+
+    private static readonly FairPriceOutput<(PriceRoleService Self, IRecordOutput Output)> EmitOutput =
+        static ((PriceRoleService Self, IRecordOutput Output) state, in FairPrice fp) => state.Self.Emit(fp, state.Output);
 
     private void Emit(in FairPrice fp, IRecordOutput output)
     {
@@ -153,10 +141,6 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         }
 
         output.Emit(Topics.FairPrices, key, FairPriceCodec.Encode(fp), SchemaIds.FairPriceV1, fp.NewestInputTimeNs);
-        if (fp.Method == FairPriceMethod.TradeBased || !_latest.TryGetValue(fp.Instrument, out var held) || held.Method == FairPriceMethod.MarkBased)
-        {
-            _latest[fp.Instrument] = fp;
-        }
     }
 
     private bool TryInstrument(ReadOnlySpan<byte> key, out Instrument instrument)
@@ -200,7 +184,7 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
                 stats.BatchesCommitted, stats.BatchesAbandoned, Undecodable),
             Cost = CostSummary.Measure(_uptime.Elapsed, stats?.Consumed ?? 0, [], latency, null),
             Providers = [],
-            Instruments = _latest
+            Instruments = LatestFairPrices
                 .Select(kv => new InstrumentSummary(RefData.KeyOf(kv.Key), EventJson.Dec(kv.Value.Price), kv.Value.Status.ToText(),
                     kv.Value.SourcesUsed, kv.Value.SourcesKnown, EventJson.Dec(kv.Value.Confidence)))
                 .OrderBy(i => i.Instrument, StringComparer.Ordinal)
