@@ -28,6 +28,14 @@ public sealed class PipelineOptions
     /// <summary>Publish each normalized event to Kafka (md.events.v1).</summary>
     public bool PublishEvents { get; set; } = true;
 
+    /// <summary>A copy that does or does not publish events (derived settings; the bound options stay as bound).</summary>
+    public PipelineOptions WithPublishEvents(bool publish)
+    {
+        var copy = (PipelineOptions)MemberwiseClone();
+        copy.PublishEvents = publish;
+        return copy;
+    }
+
     public IEnumerable<string> Validate()
     {
         if (Partitions is < 1 or > 256) yield return $"{Section}:{nameof(Partitions)} must be 1..256 (was {Partitions})";

@@ -4,7 +4,6 @@ using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Core.Wire;
 using Cloudwall.Rx.Hosting.Configuration;
 using Cloudwall.Rx.Kafka;
-using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Kafka.Groups;
 using Cloudwall.Rx.Pricing;
 using Microsoft.Extensions.Options;
@@ -20,9 +19,8 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
 {
     private readonly ILogger<PriceRoleService> _logger;
     private readonly ILoggerFactory _loggers;
-    private readonly KafkaOptions _kafka;
+    private readonly KafkaConnection _kafka;
     private readonly GroupWorkerOptions _options;
-    private readonly EmbeddedKafkaOptions _embedded;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly PartitionedPricing _pricing;
@@ -33,30 +31,25 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
     private long _undecodable;
     private Task? _run;
 
-    public PriceRoleService(ILogger<PriceRoleService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka, IOptions<GroupWorkerOptions> options,
-        IOptions<EmbeddedKafkaOptions> embedded, ReferenceData refData, PricingParametersSource parameters, IHostApplicationLifetime lifetime, TimeProvider time,
-        IOptions<PricingHostOptions> pricingHost)
+    public PriceRoleService(ILogger<PriceRoleService> logger, ILoggerFactory loggers, KafkaConnection kafka, IOptions<GroupWorkerOptions> options,
+        ReferenceData refData, FairPricing pricing, IHostApplicationLifetime lifetime, TimeProvider time)
     {
         _logger = logger;
         _loggers = loggers;
-        _kafka = kafka.Value;
+        _kafka = kafka;
         _options = options.Value;
-        _embedded = embedded.Value;
         _lifetime = lifetime;
         _time = time;
         RefData = refData;
         // The same pricing as role all, composites included.
-        _pricing = new PartitionedPricing(new FairPricing(refData, parameters, pricingHost.Value.Composites));
+        _pricing = new PartitionedPricing(pricing);
     }
 
     public ReferenceData RefData { get; }
 
     public KafkaGroupWorker? Worker { get; private set; }
 
-    /// <summary>The embedded cluster, when Kafka:BootstrapServers was empty (a lone price instance for a demo).</summary>
-    public EmbeddedKafkaCluster? Cluster { get; private set; }
-
-    public string? KafkaBootstrap { get; private set; }
+    public string? KafkaBootstrap => _kafka.Bootstrap;
 
     public int ExitCode { get; private set; }
 
@@ -69,15 +62,9 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(_kafka.BootstrapServers))
-        {
-            Cluster = new EmbeddedKafkaCluster(_embedded.Brokers);
-            KafkaTopology.CreateDefaultTopics(Cluster, new KafkaTopicLayout { EventsPartitions = _embedded.EventsPartitions, FairPricesPartitions = _embedded.FairPricesPartitions });
-            _kafka.BootstrapServers = Cluster.BootstrapServers;
-        }
-
-        KafkaBootstrap = _kafka.BootstrapServers;
-        Worker = new KafkaGroupWorker(_kafka, _options, Topics.Events, this, _loggers.CreateLogger<KafkaGroupWorker>(), _time);
+        // The embedded cluster when Kafka:BootstrapServers is empty (a lone price instance for a demo).
+        var kafka = _kafka.ResolveEndpoint();
+        Worker = new KafkaGroupWorker(kafka, _options, Topics.Events, this, _loggers.CreateLogger<KafkaGroupWorker>(), _time);
         Worker.FatalError += OnFatal;
         _run = Worker.RunAsync(_stop.Token);
         LogStarted(_options.GroupId, _options.Transactional);
@@ -100,8 +87,6 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        Cluster?.Dispose();
-        Cluster = null;
         _stop.Dispose();
     }
 
@@ -179,7 +164,7 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
             KafkaDelivered = stats?.Delivered ?? 0,
             KafkaDeliveryFailures = stats?.DeliveryFailed ?? 0,
             KafkaBootstrap = KafkaBootstrap,
-            KafkaSecurity = _kafka.SecurityInfo(),
+            KafkaSecurity = _kafka.Security,
             Price = stats is null ? null : new PriceRoleSummary(_options.GroupId, stats.Transactional, stats.Assigned, stats.Rebalances,
                 stats.BatchesCommitted, stats.BatchesAbandoned, Undecodable),
             Cost = CostSummary.Measure(_uptime.Elapsed, stats?.Consumed ?? 0, [], latency, null),
