@@ -75,6 +75,8 @@ public sealed class WebSocketProvider : IMarketDataProvider
 
     public IngestionCounters Counters { get; } = new();
 
+    private readonly SubscriptionPause _pause = new();
+
     public IObservable<MarketEvent> Events { get; }
 
     public int ConnectionCount
@@ -215,6 +217,10 @@ public sealed class WebSocketProvider : IMarketDataProvider
         // Shards connect at the same time.
         await Task.WhenAll(toStart.Select(s => s.Connection.StartAsync(s.Symbols))).ConfigureAwait(false);
     }
+
+    public Task PauseAsync() => _pause.PauseAsync(this, Shards.SelectMany(s => s).Distinct(StringComparer.Ordinal).ToList());
+
+    public Task ResumeAsync() => _pause.ResumeAsync(this);
 
     /// <summary>Unsubscribes symbols on the live connections that carry them; other connections are untouched.</summary>
     public void RemoveSubscriptions(IReadOnlyCollection<string> symbols)

@@ -217,6 +217,14 @@ public sealed class KafkaOptions
     }
 
     /// <summary>The security settings without secrets, for summaries and health: whether a password is set, never its value.</summary>
+    /// <summary>A copy with other bootstrap servers (the embedded cluster's); the bound options stay as bound.</summary>
+    public KafkaOptions WithBootstrapServers(string servers)
+    {
+        var copy = (KafkaOptions)MemberwiseClone();
+        copy.BootstrapServers = servers;
+        return copy;
+    }
+
     public KafkaSecurityInfo SecurityInfo() => new(
         SecurityProtocol?.ToString() ?? "Plaintext",
         SaslMechanism?.ToString(),

@@ -9,7 +9,7 @@ public enum OverflowPolicy
     DropNewest,
 }
 
-/// <summary>Settings of the partitioned pricing pipeline (configuration section <c>Pipeline</c>).</summary>
+/// <summary>Settings of the partitioned event pipeline (configuration section <c>Pipeline</c>).</summary>
 public sealed class PipelineOptions
 {
     public const string Section = "Pipeline";
@@ -27,6 +27,14 @@ public sealed class PipelineOptions
 
     /// <summary>Publish each normalized event to Kafka (md.events.v1).</summary>
     public bool PublishEvents { get; set; } = true;
+
+    /// <summary>A copy that does or does not publish events (derived settings; the bound options stay as bound).</summary>
+    public PipelineOptions WithPublishEvents(bool publish)
+    {
+        var copy = (PipelineOptions)MemberwiseClone();
+        copy.PublishEvents = publish;
+        return copy;
+    }
 
     public IEnumerable<string> Validate()
     {

@@ -176,7 +176,11 @@ public sealed class ControlAgent : IControlSnapshotSource
                 await _target.ReloadReferenceDataAsync(next.ReferenceDataVersion, ct).ConfigureAwait(false);
             }
 
-            foreach (var p in next.PausedProviders.Except(current.PausedProviders)) _target.PauseProvider(p);
+            foreach (var p in next.PausedProviders.Except(current.PausedProviders))
+            {
+                await _target.PauseProviderAsync(p, ct).ConfigureAwait(false);
+            }
+
             if (!diff.IsEmpty)
             {
                 await _target.ApplySubscriptionsAsync(diff, ct).ConfigureAwait(false);
@@ -189,7 +193,10 @@ public sealed class ControlAgent : IControlSnapshotSource
             }
 
             if (!next.Detectors.Equals(current.Detectors)) _target.SetDetectors(next);
-            foreach (var p in current.PausedProviders.Except(next.PausedProviders)) _target.ResumeProvider(p);
+            foreach (var p in current.PausedProviders.Except(next.PausedProviders))
+            {
+                await _target.ResumeProviderAsync(p, ct).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

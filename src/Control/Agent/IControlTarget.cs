@@ -15,9 +15,11 @@ public interface IControlTarget
     /// </summary>
     Task ApplySubscriptionsAsync(SubscriptionDiff diff, CancellationToken ct);
 
-    void PauseProvider(string provider);
+    /// <summary>Stops a provider's subscriptions and remembers them. A failure faults the task (the command is rejected as apply-failed).</summary>
+    Task PauseProviderAsync(string provider, CancellationToken ct);
 
-    void ResumeProvider(string provider);
+    /// <summary>Subscribes a paused provider again. A failure faults the task (the command is rejected as apply-failed).</summary>
+    Task ResumeProviderAsync(string provider, CancellationToken ct);
 
     /// <summary>Pricing parameters changed; read them from the snapshot (<see cref="ControlSnapshot.PricingParameter"/>).</summary>
     void SetPricing(ControlSnapshot snapshot);

@@ -8,9 +8,10 @@ public static class AdminEndpoints
 {
     public static WebApplication MapAdminEndpoints(this WebApplication app)
     {
-        var platform = app.Services.GetRequiredService<PlatformService>();
+        var platform = app.Services.GetRequiredService<IPlatformStatus>();
+        var providers = app.Services.GetRequiredService<IProviderStatus>();
         var metrics = app.Services.GetRequiredService<PlatformMetrics>();
-        var kafka = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Kafka.KafkaOptions>>().Value;
+        var kafka = app.Services.GetRequiredService<IKafkaStatus>();
         app.MapMetrics("/metrics", metrics.Registry);
         var quality = app.Services.GetService<QualitySidecar>();
         app.MapGet("/quality", () => quality?.Scorecard is { } scorecard
@@ -19,7 +20,7 @@ public static class AdminEndpoints
         // Run-time fault switches on the embedded simulators (for demos and scenario tests; absent when simulation is off).
         app.MapPost("/simulators/{name}/faults/{action}", (string name, string action, string? instrument, decimal? value) =>
         {
-            if (!platform.Simulators.TryGetValue(name, out var sim))
+            if (!providers.Simulators.TryGetValue(name, out var sim))
             {
                 return Results.NotFound($"no simulator '{name}'");
             }
@@ -65,29 +66,27 @@ public static class AdminEndpoints
             var result = await bus.SubmitAsync(body, ct);
             return Results.Content(result.ToJson(), "application/json", statusCode: result.HttpStatus);
         });
-                app.MapGet("/healthz", () => Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport));
+        app.MapGet("/healthz", () => Results.Json(Health(platform, providers, kafka), HostingJsonContext.Default.HealthReport));
         app.MapGet("/readyz", () => platform.IsReady
-            ? Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport)
-            : Results.Json(Health(platform, kafka), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
+            ? Results.Json(Health(platform, providers, kafka), HostingJsonContext.Default.HealthReport)
+            : Results.Json(Health(platform, providers, kafka), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
         return app;
     }
 
-    private static HealthReport Health(PlatformService p, Kafka.KafkaOptions kafka)
+    private static HealthReport Health(IPlatformStatus p, IProviderStatus providers, IKafkaStatus kafka)
     {
-        var stats = p.Publisher?.Snapshot();
+        var stats = kafka.Snapshot();
         return new HealthReport(
             Status: "ok",
             Ready: p.IsReady,
             UptimeSeconds: Math.Round(p.Uptime.TotalSeconds, 1),
-            KafkaBootstrap: p.KafkaBootstrap,
-            Providers: p.Providers.Select((x, i) =>
-            {
-                var (total, connected) = PlatformService.Connections(x);
-                return new ProviderHealth(p.ProviderNames[i], total, connected, x.Counters.Events);
-            }).ToList(),
+            KafkaBootstrap: kafka.Bootstrap,
+            Providers: providers.Providers
+                .Select(x => new ProviderHealth(x.Name, x.Provider.ConnectionCount, x.Provider.ConnectedCount, x.Provider.Counters.Events))
+                .ToList(),
             KafkaDelivered: stats?.Delivered ?? 0,
             KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0,
-            KafkaSecurity: kafka.SecurityInfo(), // never the password itself
+            KafkaSecurity: kafka.Security, // never the password itself
             Role: p.Role);
     }
 }

@@ -12,7 +12,10 @@ namespace Cloudwall.Rx.Hosting.Admin;
 /// </summary>
 public sealed class PlatformMetrics
 {
-    private readonly PlatformService _platform;
+    private readonly IProviderStatus _providers;
+    private readonly IKafkaStatus _kafka;
+    private readonly IPipelineStatus _pipeline;
+    private readonly ReferenceData _refData;
     private readonly Counter _messages;
     private readonly Counter _frames;
     private readonly Counter _deadLetters;
@@ -40,11 +43,16 @@ public sealed class PlatformMetrics
     private readonly Counter _priceBatches;
     private readonly IServiceProvider? _services;
 
-    public PlatformMetrics(PlatformService platform, IConfiguration configuration, TimeProvider time, IServiceProvider? services = null)
+    /// <param name="registry">Shared with the per-series exporter (<paramref name="series"/>), which the pipeline's windows feed.</param>
+    public PlatformMetrics(CollectorRegistry registry, SeriesMetricsExporter series, IProviderStatus providers, IKafkaStatus kafka, IPipelineStatus pipeline,
+        ReferenceData refData, IServiceProvider? services = null)
     {
         _services = services;
-        _platform = platform;
-        Registry = Metrics.NewCustomRegistry();
+        _providers = providers;
+        _kafka = kafka;
+        _pipeline = pipeline;
+        _refData = refData;
+        Registry = registry;
         var f = Metrics.WithCustomRegistry(Registry);
         _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by provider (per-series counts are cloudwall_md_messages_total).", "provider", "venue");
         _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", "provider", "venue", "status", "reason");
@@ -78,25 +86,7 @@ public sealed class PlatformMetrics
         _fairPrice = f.CreateGauge("cloudwall_fair_price", "Latest fair price by instrument (a view; the exact value is on Kafka).", "instrument", "status");
         Registry.AddBeforeCollectCallback(Refresh);
 
-        // Per-series metrics (provider × venue × instrument × data class × market) from the pipeline's 1 s windows, in this registry.
-        var seriesOptions = configuration.GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions();
-        Series = new SeriesMetricsExporter(Registry, seriesOptions, platform.RefData.KeyOf, time);
-        // Every statistics window goes to the exporter and to the detectors.
-        // Every statistics window goes to the exporter and, where the quality sidecar runs, to the detectors.
-        // With Quality:PublishWindows (default in role ingest) they also go to md.quality.v1 for a quality pod.
-        var sinks = new List<Quality.Stats.ISeriesWindowSink> { Series };
-        if (services?.GetService<RunRole>()?.Name != RunRole.Quality && services?.GetService<QualitySidecar>() is { } quality)
-        {
-            sinks.Add(quality);
-        }
-
-        var role = services?.GetService<RunRole>()?.Name ?? RunRole.All;
-        if (configuration.GetValue<bool?>("Quality:PublishWindows") ?? role == RunRole.Ingest)
-        {
-            sinks.Add(new SeriesWindowKafkaSink(platform));
-        }
-
-        platform.SeriesWindowSink ??= new Quality.Stats.SeriesWindowFanOut([.. sinks]);
+        Series = series;
     }
 
     /// <summary>The per-series exporter sharing <see cref="Registry"/>.</summary>
@@ -129,12 +119,12 @@ public sealed class PlatformMetrics
 
     private void Refresh()
     {
-        for (var i = 0; i < _platform.Providers.Count; i++)
+        foreach (var entry in _providers.Providers)
         {
             // The configured provider name: two providers of one venue (Bybit spot and linear) stay apart.
-            var p = _platform.Providers[i];
-            var provider = _platform.ProviderNames[i];
-            var venue = p is Ingestion.WebSocketProvider w ? w.Venue.Name : provider;
+            var p = entry.Provider;
+            var provider = entry.Name;
+            var venue = p.Venue == VenueId.None ? provider : p.Venue.Name;
             var c = p.Counters;
             _messages.WithLabels(provider, venue).IncTo(c.Events);
             _frames.WithLabels(provider, venue, "decoded", "none").IncTo(c.DecodedFrames);
@@ -160,7 +150,7 @@ public sealed class PlatformMetrics
             _subscriptions.WithLabels(provider, venue).Set(p.ActiveSubscriptions);
         }
 
-        if (_platform.Publisher?.Snapshot() is { } stats)
+        if (_kafka.Snapshot() is { } stats)
         {
             foreach (var t in stats.Topics)
             {
@@ -181,10 +171,10 @@ public sealed class PlatformMetrics
             }
         }
 
-        if (_platform.Aggregator is { } bars)
+        if (_pipeline.Bars is { } bars)
         {
-            _barsAggregated.WithLabels("events_in").IncTo(bars.EventsAggregated);
-            _barsAggregated.WithLabels("bars_out").IncTo(bars.BarsPublished);
+            _barsAggregated.WithLabels("events_in").IncTo(bars.EventsIn);
+            _barsAggregated.WithLabels("bars_out").IncTo(bars.BarsOut);
         }
 
         if (_services?.GetService(typeof(PriceRoleService)) is PriceRoleService { Worker: { } worker })
@@ -201,24 +191,24 @@ public sealed class PlatformMetrics
             }
         }
 
-        if (_platform.Pipeline is { } pipeline)
+        if (_pipeline.Stats is { } pipelineStats)
         {
-            _pipelineDropped.IncTo(pipeline.Stats.Dropped);
-            foreach (var (provider, venue, count) in pipeline.Stats.SnapshotEvents)
+            _pipelineDropped.IncTo(pipelineStats.Dropped);
+            foreach (var (provider, venue, count) in pipelineStats.SnapshotEvents)
             {
                 _snapshotTrades.WithLabels(provider.Name, venue.Name).IncTo(count);
             }
 
-            _fairPrices.IncTo(pipeline.Stats.FairPricesPublished);
-            var depths = pipeline.QueueDepths();
+            _fairPrices.IncTo(pipelineStats.FairPricesPublished);
+            var depths = _pipeline.QueueDepths();
             for (var i = 0; i < depths.Length; i++)
             {
                 _queueDepth.WithLabels(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(depths[i]);
             }
 
-            foreach (var (id, fp) in pipeline.LatestFairPrices)
+            foreach (var (id, fp) in _pipeline.LatestFairPrices)
             {
-                _fairPrice.WithLabels(_platform.RefData.KeyOf(id), fp.Status.ToText()).Set((double)fp.Price);
+                _fairPrice.WithLabels(_refData.KeyOf(id), fp.Status.ToText()).Set((double)fp.Price);
             }
         }
     }

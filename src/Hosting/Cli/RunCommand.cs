@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Hosting.Cli;
 
-/// <summary><c>cloudwall-rx run</c>: the platform as a web host (admin endpoints) around <see cref="PlatformService"/>.</summary>
+/// <summary><c>cloudwall-rx run</c>: the platform as a web host (admin endpoints) around <see cref="PlatformService"/> and its parts.</summary>
 public static class RunCommand
 {
     public static async Task<int> RunAsync(ParsedArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
@@ -29,19 +29,20 @@ public static class RunCommand
         }
 
         WebApplication? app = null;
-        PlatformService platform;
+        IPlatformStatus platform;
         QualitySidecar? quality = null;
         PriceRoleService? price = null;
         try
         {
             app = Build(args.Settings, stdout, role);
-            platform = app.Services.GetRequiredService<PlatformService>();
+            platform = app.Services.GetRequiredService<IPlatformStatus>();
+            var providers = app.Services.GetRequiredService<IProviderStatus>();
             quality = app.Services.GetService<QualitySidecar>();
             price = role == RunRole.Price ? app.Services.GetRequiredService<PriceRoleService>() : null;
             using var stopAfter = duration is { } d ? StopAfter(app, d) : null;
             if (scenario is not null)
             {
-                app.Lifetime.ApplicationStarted.Register(() => _ = PlayScenario(app, platform, scenario, warmup, stdout));
+                app.Lifetime.ApplicationStarted.Register(() => _ = PlayScenario(app, providers, scenario, warmup, stdout));
             }
 
             await app.RunAsync(ct);
@@ -115,7 +116,7 @@ public static class RunCommand
     }
 
     /// <summary>Plays a scripted fault on the running simulators after a warm-up, telling the operator what happens when.</summary>
-    private static async Task PlayScenario(WebApplication app, PlatformService platform, Scenario scenario, TimeSpan warmup, TextWriter stdout)
+    private static async Task PlayScenario(WebApplication app, IProviderStatus providers, Scenario scenario, TimeSpan warmup, TextWriter stdout)
     {
         var ct = app.Lifetime.ApplicationStopping;
         try
@@ -123,7 +124,7 @@ public static class RunCommand
             await stdout.WriteLineAsync($"scenario {scenario.Name}: {scenario.Description} Starts after {warmup.TotalSeconds:F0} s of warm-up.");
             await Task.Delay(warmup, ct);
             await stdout.WriteLineAsync($"scenario {scenario.Name}: fault ON at {DateTime.UtcNow:O}");
-            await scenario.Run(new ScenarioContext(platform.Simulators, TimeProvider.System), ct);
+            await scenario.Run(new ScenarioContext(providers.Simulators, TimeProvider.System), ct);
             await stdout.WriteLineAsync($"scenario {scenario.Name}: fault OFF at {DateTime.UtcNow:O}; watch the alerts resolve");
         }
         catch (OperationCanceledException)

@@ -5,6 +5,7 @@ using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Groups;
 using Cloudwall.Rx.Pricing;
 using Cloudwall.Rx.Pricing.Aggregation;
+using Cloudwall.Rx.Quality.Metrics;
 using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Hosting.Configuration;
@@ -44,46 +45,32 @@ public static class HostingExtensions
 
     /// <summary>
     /// The platform for one role. <c>all</c> and <c>ingest</c> run <see cref="PlatformService"/> (ingest without fair
-    /// pricing); <c>price</c> runs <see cref="PriceRoleService"/>, and <see cref="PlatformService"/> is only there, idle,
-    /// for the admin endpoints.
+    /// pricing); <c>price</c> runs <see cref="PriceRoleService"/>; <c>quality</c> runs <see cref="QualityRoleService"/>. Every
+    /// role registers the platform's parts, so the admin endpoints read the same status interfaces (idle where not run).
     /// </summary>
     public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder, TextWriter consoleOut, string role)
     {
         builder.Services.AddSingleton(new RunRole(role));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        builder.AddPlatformParts();
+        builder.AddSeriesStatistics(role);
         if (role == RunRole.Price)
         {
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton<ReferenceData>();
-            builder.Services.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
-            builder.Services.AddSingleton<PlatformService>();
             builder.Services.AddSingleton<PriceRoleService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<PriceRoleService>());
-            builder.Services.AddSingleton<PlatformMetrics>();
             return builder;
         }
 
         if (role == RunRole.Quality)
         {
             // The sidecar as its own pod: windows in from md.quality.v1, metrics and alerts out; the platform stays idle
-            // (it only backs the admin endpoints).
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-            builder.Services.AddSingleton(TimeProvider.System);
-            builder.Services.AddSingleton<ReferenceData>();
-            builder.Services.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
-            builder.Services.AddSingleton<PlatformService>();
+            // (its parts only back the admin endpoints).
             builder.Services.AddSingleton<QualitySidecar>();
-            builder.Services.AddSingleton<PlatformMetrics>();
             builder.Services.AddSingleton<QualityRoleService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<QualityRoleService>());
             return builder;
         }
 
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ReferenceData>();
-        // The live pricing parameters: the control plane swaps snapshots in; engines read them on the next update.
-        builder.Services.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
         builder.Services.AddSingleton<PlatformService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlatformService>());
         // After the platform: it starts once the producer exists and stops (draining its alert queues) before the platform.
@@ -93,9 +80,71 @@ public static class HostingExtensions
         builder.Services.AddSingleton<ControlTarget>();
         builder.Services.AddSingleton<ControlPlaneService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneService>());
-        builder.Services.AddSingleton<PlatformMetrics>();
-        builder.Services.AddHostedService(sp => new ConsoleView(sp.GetRequiredService<PlatformService>(),
+        builder.Services.AddHostedService(sp => new ConsoleView(sp.GetRequiredService<IPlatformStatus>(), sp.GetRequiredService<IKafkaStatus>(),
+            sp.GetRequiredService<IProviderStatus>(), sp.GetRequiredService<IPipelineStatus>(), sp.GetRequiredService<ReferenceData>(),
             sp.GetRequiredService<IOptions<ConsoleViewOptions>>(), consoleOut, sp.GetRequiredService<TimeProvider>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// The platform's parts, each a singleton the host owns and disposes: Kafka (embedded cluster and the one producer), the
+    /// ingestion ports (dead letters, sequence gaps), the providers, pricing and the event pipeline, and the status interfaces
+    /// the admin endpoints, views and summaries read.
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatformParts(this IHostApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddSingleton(TimeProvider.System);
+        s.AddSingleton<ReferenceData>();
+        // The live pricing parameters: the control plane swaps snapshots in; engines read them on the next update.
+        s.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
+        s.AddSingleton<FairPriceDetails>();
+        s.AddSingleton(sp => new FairPricing(sp.GetRequiredService<ReferenceData>(), sp.GetRequiredService<PricingParametersSource>(),
+            sp.GetRequiredService<IOptions<PricingHostOptions>>().Value.Composites, sp.GetRequiredService<FairPriceDetails>().Raise));
+        s.AddSingleton<RunExit>();
+        s.AddSingleton<KafkaConnection>();
+        s.AddSingleton<IKafkaStatus>(sp => sp.GetRequiredService<KafkaConnection>());
+        s.AddSingleton<DeadLetterLog>();
+        s.AddSingleton<Ingestion.IDeadLetterSink>(sp => sp.GetRequiredService<DeadLetterLog>());
+        s.AddSingleton<SequenceGapLog>();
+        s.AddSingleton<Ingestion.ISequenceGapSink>(sp => sp.GetRequiredService<SequenceGapLog>());
+        s.AddSingleton<ProviderSet>();
+        s.AddSingleton<IProviderStatus>(sp => sp.GetRequiredService<ProviderSet>());
+        s.AddSingleton<ResolvedPipelineSettings>();
+        s.AddSingleton<PlatformPipeline>();
+        s.AddSingleton<IPipelineStatus>(sp => sp.GetRequiredService<PlatformPipeline>());
+        s.AddSingleton<PlatformStatus>();
+        s.AddSingleton<IPlatformStatus>(sp => sp.GetRequiredService<PlatformStatus>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Where the pipeline's 1 s series windows go: the Prometheus exporter; the detectors where the sidecar runs in process
+    /// (roles all and ingest); md.quality.v1 with <c>Quality:PublishWindows</c> (default in role ingest) for a quality pod.
+    /// </summary>
+    public static IHostApplicationBuilder AddSeriesStatistics(this IHostApplicationBuilder builder, string role)
+    {
+        var s = builder.Services;
+        s.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        s.AddSingleton(sp => new SeriesMetricsExporter(sp.GetRequiredService<Prometheus.CollectorRegistry>(),
+            sp.GetRequiredService<IConfiguration>().GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions(),
+            sp.GetRequiredService<ReferenceData>().KeyOf, sp.GetRequiredService<TimeProvider>()));
+        s.AddSingleton<Quality.Stats.ISeriesWindowSink>(sp =>
+        {
+            var sinks = new List<Quality.Stats.ISeriesWindowSink> { sp.GetRequiredService<SeriesMetricsExporter>() };
+            if (role is RunRole.All or RunRole.Ingest)
+            {
+                sinks.Add(sp.GetRequiredService<QualitySidecar>());
+            }
+
+            if (sp.GetRequiredService<IConfiguration>().GetValue<bool?>("Quality:PublishWindows") ?? role == RunRole.Ingest)
+            {
+                sinks.Add(new SeriesWindowKafkaSink(sp.GetRequiredService<KafkaConnection>(), sp.GetRequiredService<ReferenceData>()));
+            }
+
+            return new Quality.Stats.SeriesWindowFanOut([.. sinks]);
+        });
+        s.AddSingleton<PlatformMetrics>();
         return builder;
     }
 

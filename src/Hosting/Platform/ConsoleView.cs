@@ -10,7 +10,8 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// The live console view: events/s per provider, fair price per instrument, Kafka delivered/failed. Redrawn in place on a
 /// terminal; printed as a block per refresh when output is redirected.
 /// </summary>
-public sealed class ConsoleView(PlatformService platform, IOptions<ConsoleViewOptions> options, TextWriter output, TimeProvider time) : BackgroundService
+public sealed class ConsoleView(IPlatformStatus platform, IKafkaStatus kafka, IProviderStatus providers, IPipelineStatus pipeline, ReferenceData refData,
+    IOptions<ConsoleViewOptions> options, TextWriter output, TimeProvider time) : BackgroundService
 {
     private readonly Dictionary<string, long> _previous = new(StringComparer.Ordinal);
 
@@ -46,30 +47,28 @@ public sealed class ConsoleView(PlatformService platform, IOptions<ConsoleViewOp
         }
 
         var ci = CultureInfo.InvariantCulture;
-        sb.Append(ci, $"cloudwall-rx  up {platform.Uptime:hh\\:mm\\:ss}  kafka {platform.KafkaBootstrap}\n");
+        sb.Append(ci, $"cloudwall-rx  up {platform.Uptime:hh\\:mm\\:ss}  kafka {kafka.Bootstrap}\n");
         sb.Append("provider        events/s      events   rejected  reconnects  subs\n");
-        for (var i = 0; i < platform.Providers.Count; i++)
+        foreach (var (name, _, p) in providers.Providers)
         {
-            var p = platform.Providers[i];
-            var name = platform.ProviderNames[i];
             var events = p.Counters.Events;
             var rate = (events - _previous.GetValueOrDefault(name)) / Math.Max(seconds, 0.001);
             _previous[name] = events;
             sb.Append(ci, $"{name,-14} {rate,9:F0} {events,11} {p.Counters.RejectedFrames,10} {p.Counters.Reconnects,11} {p.ActiveSubscriptions,5}\n");
         }
 
-        if (platform.Pipeline is { } pipeline)
+        if (pipeline.Stats is { } stats)
         {
             sb.Append("instrument                 fair price     ± confidence  status    sources (used/known)\n");
-            foreach (var (id, fp) in pipeline.LatestFairPrices.OrderBy(kv => platform.RefData.KeyOf(kv.Key), StringComparer.Ordinal).Take(maxInstruments))
+            foreach (var (id, fp) in pipeline.LatestFairPrices.OrderBy(kv => refData.KeyOf(kv.Key), StringComparer.Ordinal).Take(maxInstruments))
             {
-                sb.Append(ci, $"{platform.RefData.KeyOf(id),-24} {EventJson.Dec(fp.Price),14}  {EventJson.Dec(fp.Confidence),12}  {fp.Status.ToText(),-9} {fp.SourcesUsed}/{fp.SourcesKnown}\n");
+                sb.Append(ci, $"{refData.KeyOf(id),-24} {EventJson.Dec(fp.Price),14}  {EventJson.Dec(fp.Confidence),12}  {fp.Status.ToText(),-9} {fp.SourcesUsed}/{fp.SourcesKnown}\n");
             }
 
-            sb.Append(ci, $"pipeline: received {pipeline.Stats.Received}  dropped {pipeline.Stats.Dropped}  fair prices {pipeline.Stats.FairPricesPublished}\n");
+            sb.Append(ci, $"pipeline: received {stats.Received}  dropped {stats.Dropped}  fair prices {stats.FairPricesPublished}\n");
         }
 
-        if (platform.Publisher?.Snapshot() is { } k)
+        if (kafka.Snapshot() is { } k)
         {
             sb.Append(ci, $"kafka: delivered {k.Delivered}  failed {k.DeliveryFailed}  dropped {k.Dropped}  in flight {k.Produced - k.Delivered - k.DeliveryFailed}\n");
         }

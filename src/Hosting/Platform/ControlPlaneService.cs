@@ -11,7 +11,7 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// bus with the same envelope, signatures and code path (reachable at <c>POST /commands</c>). Optional shard group.
 /// </summary>
 public sealed partial class ControlPlaneService(
-    PlatformService platform,
+    IKafkaStatus kafka,
     ControlTarget target,
     IOptions<ControlOptions> control,
     IOptions<RedisControlOptions> redis,
@@ -40,7 +40,7 @@ public sealed partial class ControlPlaneService(
         Bus = redis.Value.IsConfigured
             ? await RedisControlBus.CreateAsync(redis.Value, target, keys, control.Value, time, loggers).ConfigureAwait(false)
             : new InProcessControlBus(target, keys, control.Value, time, loggers);
-        if (shards.Value.Enabled && platform.KafkaBootstrap is { } bootstrap)
+        if (shards.Value.Enabled && kafka.Bootstrap is { } bootstrap)
         {
             _shards = new ShardAssignment(shards.Value, bootstrap, control.Value.ResolvedInstanceId, Bus.Agent, loggers.CreateLogger<ShardAssignment>());
             await _shards.StartAsync().ConfigureAwait(false);

@@ -10,10 +10,9 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// What the control plane changes on this instance: subscriptions through the providers' live add/remove, pausing and
 /// resuming providers, and swapping in a new pricing-parameter snapshot. Nothing restarts.
 /// </summary>
-public sealed partial class ControlTarget(PlatformService platform, QualitySidecar quality, ILogger<ControlTarget> logger) : IControlTarget
+public sealed partial class ControlTarget(IProviderStatus providers, PricingParametersSource pricing, ReferenceData refData, QualitySidecar quality,
+    ILogger<ControlTarget> logger) : IControlTarget
 {
-    private readonly Dictionary<string, IReadOnlyCollection<string>> _paused = new(StringComparer.OrdinalIgnoreCase);
-
     public async Task ApplySubscriptionsAsync(SubscriptionDiff diff, CancellationToken ct)
     {
         foreach (var group in diff.Added.GroupBy(c => c.Provider, StringComparer.OrdinalIgnoreCase))
@@ -43,28 +42,17 @@ public sealed partial class ControlTarget(PlatformService platform, QualitySidec
         }
     }
 
-    public void PauseProvider(string provider)
-    {
-        if (Find(provider) is var (p, _) && p is Ingestion.WebSocketProvider ws && !_paused.ContainsKey(provider))
-        {
-            var symbols = ws.Shards.SelectMany(s => s).ToList();
-            _paused[provider] = symbols;
-            p.RemoveSubscriptions(symbols);
-        }
-    }
+    public Task PauseProviderAsync(string provider, CancellationToken ct) =>
+        Find(provider) is var (p, _) ? p.PauseAsync() : Task.CompletedTask;
 
-    public void ResumeProvider(string provider)
-    {
-        if (_paused.Remove(provider, out var symbols) && Find(provider) is var (p, _))
-        {
-            _ = p.AddSubscriptionsAsync(symbols);
-        }
-    }
+    /// <summary>Awaited: a resume that fails reaches the control agent, which rejects the command as apply-failed.</summary>
+    public Task ResumeProviderAsync(string provider, CancellationToken ct) =>
+        Find(provider) is var (p, _) ? p.ResumeAsync() : Task.CompletedTask;
 
     /// <summary>Maps the control plane's pricing names onto a new parameter snapshot with the command's version.</summary>
     public void SetPricing(ControlSnapshot snapshot)
     {
-        var live = platform.PricingParameters.Current;
+        var live = pricing.Current;
         ClassParameters Apply(ClassParameters c, string cls)
         {
             decimal? Get(string name) => snapshot.PricingByClass.Get(cls, name);
@@ -86,7 +74,7 @@ public sealed partial class ControlTarget(PlatformService platform, QualitySidec
             Future = Apply(live.Future, "future"),
             Option = Apply(live.Option, "option"),
         };
-        LogPricing(next.Version, platform.PricingParameters.TrySwap(next));
+        LogPricing(next.Version, pricing.TrySwap(next));
     }
 
     /// <summary>
@@ -118,33 +106,25 @@ public sealed partial class ControlTarget(PlatformService platform, QualitySidec
 
     public string SnapshotState() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
-        ["providers"] = platform.ProviderNames.Select((n, i) => new Dictionary<string, object>
+        ["providers"] = providers.Providers.Select(p => new Dictionary<string, object>
         {
-            ["provider"] = n,
-            ["active_subscriptions"] = platform.Providers[i].ActiveSubscriptions,
-            ["events"] = platform.Providers[i].Counters.Events,
+            ["provider"] = p.Name,
+            ["active_subscriptions"] = p.Provider.ActiveSubscriptions,
+            ["events"] = p.Provider.Counters.Events,
         }).ToList(),
-        ["pricing_parameters_version"] = platform.PricingParameters.Current.Version,
-        ["instruments"] = platform.RefData.Count,
+        ["pricing_parameters_version"] = pricing.Current.Version,
+        ["instruments"] = refData.Count,
     });
 
     private (Ingestion.IMarketDataProvider Provider, ProviderKind Kind)? Find(string name)
     {
-        var i = platform.ProviderNames.FindIndex(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-        if (i < 0)
-        {
-            return null;
-        }
-
-        var provider = platform.Providers[i];
-        var type = platform.ProviderTypes[i];
-        return ProviderCatalog.TryGet(type, out var kind) ? (provider, kind) : null;
+        return providers.Find(name) is { } entry ? (entry.Provider, entry.Kind) : null;
     }
 
     /// <summary>A canonical key in the provider's own symbols: the mapping seen on the wire first, else the venue grammar.</summary>
     private string? SymbolOf(ProviderKind kind, string canonicalKey)
     {
-        if (!platform.RefData.TryResolveKey(canonicalKey, out var instrument))
+        if (!refData.TryResolveKey(canonicalKey, out var instrument))
         {
             return null;
         }

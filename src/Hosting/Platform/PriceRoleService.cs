@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Core.Wire;
 using Cloudwall.Rx.Hosting.Configuration;
 using Cloudwall.Rx.Kafka;
-using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Kafka.Groups;
 using Cloudwall.Rx.Pricing;
 using Microsoft.Extensions.Options;
@@ -21,49 +19,42 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
 {
     private readonly ILogger<PriceRoleService> _logger;
     private readonly ILoggerFactory _loggers;
-    private readonly KafkaOptions _kafka;
+    private readonly KafkaConnection _kafka;
     private readonly GroupWorkerOptions _options;
-    private readonly EmbeddedKafkaOptions _embedded;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
-    private readonly FairPricing _pricing;
-    private readonly Dictionary<int, IFairPriceEngine> _engines = [];
+    private readonly PartitionedPricing _pricing;
     private readonly Dictionary<string, Instrument> _instrumentsByKey = new(StringComparer.Ordinal);
     private readonly Dictionary<InstrumentId, byte[]> _keys = [];
-    private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
-    private readonly FairPrice[] _tickOutput = new FairPrice[1024];
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
     private long _undecodable;
     private Task? _run;
 
-    public PriceRoleService(ILogger<PriceRoleService> logger, ILoggerFactory loggers, IOptions<KafkaOptions> kafka, IOptions<GroupWorkerOptions> options,
-        IOptions<EmbeddedKafkaOptions> embedded, ReferenceData refData, PricingParametersSource parameters, IHostApplicationLifetime lifetime, TimeProvider time)
+    public PriceRoleService(ILogger<PriceRoleService> logger, ILoggerFactory loggers, KafkaConnection kafka, IOptions<GroupWorkerOptions> options,
+        ReferenceData refData, FairPricing pricing, IHostApplicationLifetime lifetime, TimeProvider time)
     {
         _logger = logger;
         _loggers = loggers;
-        _kafka = kafka.Value;
+        _kafka = kafka;
         _options = options.Value;
-        _embedded = embedded.Value;
         _lifetime = lifetime;
         _time = time;
         RefData = refData;
-        _pricing = new FairPricing(refData, parameters);
+        // The same pricing as role all, composites included.
+        _pricing = new PartitionedPricing(pricing);
     }
 
     public ReferenceData RefData { get; }
 
     public KafkaGroupWorker? Worker { get; private set; }
 
-    /// <summary>The embedded cluster, when Kafka:BootstrapServers was empty (a lone price instance for a demo).</summary>
-    public EmbeddedKafkaCluster? Cluster { get; private set; }
-
-    public string? KafkaBootstrap { get; private set; }
+    public string? KafkaBootstrap => _kafka.Bootstrap;
 
     public int ExitCode { get; private set; }
 
     /// <summary>Newest fair price per instrument this instance produced (a view for summaries).</summary>
-    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest;
+    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _pricing.Latest.View;
 
     public long Undecodable => Interlocked.Read(ref _undecodable);
 
@@ -71,15 +62,9 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(_kafka.BootstrapServers))
-        {
-            Cluster = new EmbeddedKafkaCluster(_embedded.Brokers);
-            KafkaTopology.CreateDefaultTopics(Cluster, new KafkaTopicLayout { EventsPartitions = _embedded.EventsPartitions, FairPricesPartitions = _embedded.FairPricesPartitions });
-            _kafka.BootstrapServers = Cluster.BootstrapServers;
-        }
-
-        KafkaBootstrap = _kafka.BootstrapServers;
-        Worker = new KafkaGroupWorker(_kafka, _options, Topics.Events, this, _loggers.CreateLogger<KafkaGroupWorker>(), _time);
+        // The embedded cluster when Kafka:BootstrapServers is empty (a lone price instance for a demo).
+        var kafka = _kafka.ResolveEndpoint();
+        Worker = new KafkaGroupWorker(kafka, _options, Topics.Events, this, _loggers.CreateLogger<KafkaGroupWorker>(), _time);
         Worker.FatalError += OnFatal;
         _run = Worker.RunAsync(_stop.Token);
         LogStarted(_options.GroupId, _options.Transactional);
@@ -102,8 +87,6 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        Cluster?.Dispose();
-        Cluster = null;
         _stop.Dispose();
     }
 
@@ -114,36 +97,26 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         _lifetime.StopApplication();
     }
 
-    void IGroupProcessor.OnAssigned(int partition) => _engines[partition] = _pricing.CreateEngine();
+    void IGroupProcessor.OnAssigned(int partition) => _pricing.Assign(partition);
 
-    void IGroupProcessor.OnRevoked(int partition) => _engines.Remove(partition);
+    void IGroupProcessor.OnRevoked(int partition) => _pricing.Revoke(partition);
 
     void IGroupProcessor.OnRecord(int partition, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, byte? schemaId, long nowNs, IRecordOutput output)
     {
-        if (schemaId != SchemaIds.MarketEventV1 || !_engines.TryGetValue(partition, out var engine) || !TryInstrument(key, out var instrument)
+        if (schemaId != SchemaIds.MarketEventV1 || !_pricing.IsOwned(partition) || !TryInstrument(key, out var instrument)
             || !EventCodec.TryDecode(value, instrument.Id, out var e))
         {
             Interlocked.Increment(ref _undecodable);
             return;
         }
 
-        if (engine.OnEvent(e, nowNs, out var fp))
-        {
-            Emit(fp, output);
-        }
+        _pricing.OnEvent(partition, e, nowNs, (this, output), EmitOutput);
     }
 
-    void IGroupProcessor.OnTick(long nowNs, IRecordOutput output)
-    {
-        foreach (var engine in _engines.Values)
-        {
-            var n = engine.OnTick(nowNs, _tickOutput);
-            for (var i = 0; i < n; i++)
-            {
-                Emit(_tickOutput[i], output);
-            }
-        }
-    }
+    void IGroupProcessor.OnTick(long nowNs, IRecordOutput output) => _pricing.OnTick(nowNs, (this, output), EmitOutput);
+
+    private static readonly FairPriceOutput<(PriceRoleService Self, IRecordOutput Output)> EmitOutput =
+        static ((PriceRoleService Self, IRecordOutput Output) state, in FairPrice fp) => state.Self.Emit(fp, state.Output);
 
     private void Emit(in FairPrice fp, IRecordOutput output)
     {
@@ -153,10 +126,6 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         }
 
         output.Emit(Topics.FairPrices, key, FairPriceCodec.Encode(fp), SchemaIds.FairPriceV1, fp.NewestInputTimeNs);
-        if (fp.Method == FairPriceMethod.TradeBased || !_latest.TryGetValue(fp.Instrument, out var held) || held.Method == FairPriceMethod.MarkBased)
-        {
-            _latest[fp.Instrument] = fp;
-        }
     }
 
     private bool TryInstrument(ReadOnlySpan<byte> key, out Instrument instrument)
@@ -195,12 +164,12 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
             KafkaDelivered = stats?.Delivered ?? 0,
             KafkaDeliveryFailures = stats?.DeliveryFailed ?? 0,
             KafkaBootstrap = KafkaBootstrap,
-            KafkaSecurity = _kafka.SecurityInfo(),
+            KafkaSecurity = _kafka.Security,
             Price = stats is null ? null : new PriceRoleSummary(_options.GroupId, stats.Transactional, stats.Assigned, stats.Rebalances,
                 stats.BatchesCommitted, stats.BatchesAbandoned, Undecodable),
             Cost = CostSummary.Measure(_uptime.Elapsed, stats?.Consumed ?? 0, [], latency, null),
             Providers = [],
-            Instruments = _latest
+            Instruments = LatestFairPrices
                 .Select(kv => new InstrumentSummary(RefData.KeyOf(kv.Key), EventJson.Dec(kv.Value.Price), kv.Value.Status.ToText(),
                     kv.Value.SourcesUsed, kv.Value.SourcesKnown, EventJson.Dec(kv.Value.Confidence)))
                 .OrderBy(i => i.Instrument, StringComparer.Ordinal)

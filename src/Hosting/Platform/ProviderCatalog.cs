@@ -22,7 +22,7 @@ using Cloudwall.Rx.Simulation.Okx;
 namespace Cloudwall.Rx.Hosting.Platform;
 
 /// <summary>What a provider needs from the platform: reference data, the bad-input and gap sinks, time and logging.</summary>
-public sealed record ProviderContext(ReferenceData RefData, Action<DeadLetter> DeadLetters, Action<SequenceGap> Gaps, TimeProvider Time, ILoggerFactory Loggers);
+public sealed record ProviderContext(ReferenceData RefData, IDeadLetterSink DeadLetters, ISequenceGapSink Gaps, TimeProvider Time, ILoggerFactory Loggers);
 
 /// <summary>What a simulator needs: the one synthetic market every venue shares, plus the run's rate and mode.</summary>
 public sealed record SimulatorContext(SyntheticMarket Market, SimulationOptions Options, TimeProvider Time, ILoggerFactory Loggers);
@@ -102,7 +102,7 @@ public static class ProviderCatalog
                 ReconnectDelay = o.ReconnectDelay,
                 MaxCriteriaPerStream = o.MaxSymbolsPerConnection ?? 16,
                 Bounds = o.ToBounds(),
-            }, o.Symbols, ctx.RefData, ctx.DeadLetters, ctx.Gaps, ctx.Time, ctx.Loggers),
+            }, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter, ctx.Gaps.OnSequenceGap, ctx.Time, ctx.Loggers),
             async (sim, o, ct) => await AggregatorSimulator.StartAsync(new AggregatorSimulatorOptions
             {
                 Token = o.ApiToken,
@@ -203,8 +203,8 @@ public static class ProviderCatalog
         Ws(ctx, o, [new WebSocketRoute(protocol, endpoint ?? protocol.DefaultEndpoint)]);
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, IReadOnlyList<WebSocketRoute> routes) =>
-        new(routes, o.Symbols, ctx.RefData, ctx.DeadLetters,
-            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps);
+        new(routes, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter,
+            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps.OnSequenceGap);
 
     private static CoinbaseSyntheticProduct CoinbaseProduct(string symbol, double rate)
     {

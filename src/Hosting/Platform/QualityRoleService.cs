@@ -99,18 +99,18 @@ public sealed partial class QualityRoleService(
 /// Statistics windows onto md.quality.v1 for a quality pod (schema SeriesWindowV1, keyed by instrument). Enabled with
 /// <c>Quality:PublishWindows</c> (on by default in role ingest, where no sidecar runs in process).
 /// </summary>
-public sealed class SeriesWindowKafkaSink(PlatformService platform) : Quality.Stats.ISeriesWindowSink
+public sealed class SeriesWindowKafkaSink(KafkaConnection kafka, ReferenceData refData) : Quality.Stats.ISeriesWindowSink
 {
     public void OnWindows(IReadOnlyList<SeriesWindow> windows)
     {
-        if (platform.Publisher is not { } publisher)
+        if (kafka.Publisher is not { } publisher)
         {
             return;
         }
 
         foreach (var w in windows)
         {
-            publisher.PublishQuality(SchemaIds.SeriesWindowV1, SeriesWindowCodec.Key(w, platform.RefData), SeriesWindowCodec.Encode(w, platform.RefData));
+            publisher.PublishQuality(SchemaIds.SeriesWindowV1, SeriesWindowCodec.Key(w, refData), SeriesWindowCodec.Encode(w, refData));
         }
     }
 }

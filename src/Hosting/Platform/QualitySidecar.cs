@@ -16,16 +16,25 @@ namespace Cloudwall.Rx.Hosting.Platform;
 public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDisposable
 {
     private readonly QualityOptions _options;
-    private readonly PlatformService _platform;
+    private readonly KafkaConnection _kafka;
+    private readonly IProviderStatus _providers;
+    private readonly ReferenceData _refData;
+    private readonly FairPriceDetails _details;
+    private readonly SequenceGapLog _gaps;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private AlertDispatcher? _dispatcher;
 
-    public QualitySidecar(IOptions<QualityOptions> options, PlatformService platform, TimeProvider time, ILoggerFactory loggers)
+    public QualitySidecar(IOptions<QualityOptions> options, KafkaConnection kafka, IProviderStatus providers, ReferenceData refData,
+        FairPriceDetails details, SequenceGapLog gaps, TimeProvider time, ILoggerFactory loggers)
     {
         _options = options.Value;
-        _platform = platform;
+        _kafka = kafka;
+        _providers = providers;
+        _refData = refData;
+        _details = details;
+        _gaps = gaps;
         _time = time;
         _loggers = loggers;
     }
@@ -42,15 +51,15 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Start();
-        _platform.FairPriceDetail += OnDetail;
-        _platform.GapObserved += OnGap;
+        _details.Detail += OnDetail;
+        _gaps.Observed += OnGap;
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _platform.FairPriceDetail -= OnDetail;
-        _platform.GapObserved -= OnGap;
+        _details.Detail -= OnDetail;
+        _gaps.Observed -= OnGap;
         Monitor?.Evaluate();
         await DisposeAsync().ConfigureAwait(false);
     }
@@ -69,7 +78,7 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
         }
 
         var sinks = new List<IAlertSink>();
-        if ((publisher ?? _platform.Publisher) is { } producer)
+        if ((publisher ?? _kafka.Publisher) is { } producer)
         {
             sinks.Add(new KafkaAlertSink(new QualityRecordProducer(producer)));
         }
@@ -85,9 +94,9 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
         }
 
         _dispatcher = new AlertDispatcher(sinks, _options.Alerts.Delivery, _time, _loggers.CreateLogger<AlertDispatcher>());
-        Alerts = new AlertManager(_options.Alerts, _dispatcher, _platform.RefData.KeyOf);
+        Alerts = new AlertManager(_options.Alerts, _dispatcher, _refData.KeyOf);
         Scorecard = new ScorecardAggregator(_time, Alerts);
-        Monitor = new QualityMonitor(_options, Alerts, _time, id => _platform.RefData.KeyOf(id), _loggers.CreateLogger<QualityMonitor>())
+        Monitor = new QualityMonitor(_options, Alerts, _time, id => _refData.KeyOf(id), _loggers.CreateLogger<QualityMonitor>())
         {
             Scorecard = Scorecard,
         };
@@ -99,9 +108,9 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
     private void PollIngestion(long nowNs)
     {
         var totals = new List<InvalidCount>(8);
-        for (var i = 0; i < _platform.Providers.Count; i++)
+        foreach (var entry in _providers.Providers)
         {
-            var p = _platform.Providers[i];
+            var p = entry.Provider;
             var c = p.Counters;
             totals.Clear();
             foreach (var reason in InvalidReasons)
@@ -110,8 +119,7 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
             }
 
             totals.Add(new InvalidCount("duplicate", c.Duplicates));
-            var venue = p is Ingestion.WebSocketProvider w ? w.Venue : VenueId.None;
-            Monitor?.OnIngestionTotals(p.Id, venue, c.Events, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(totals), nowNs);
+            Monitor?.OnIngestionTotals(p.Id, p.Venue, c.Events, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(totals), nowNs);
         }
     }
 

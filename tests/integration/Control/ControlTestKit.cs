@@ -27,8 +27,18 @@ internal sealed class RecordingTarget : IControlTarget
         return Task.CompletedTask;
     }
 
-    public void PauseProvider(string provider) => Calls.Enqueue("pause " + provider);
-    public void ResumeProvider(string provider) => Calls.Enqueue("resume " + provider);
+    public Task PauseProviderAsync(string provider, CancellationToken ct)
+    {
+        Calls.Enqueue("pause " + provider);
+        return Task.CompletedTask;
+    }
+
+    public Task ResumeProviderAsync(string provider, CancellationToken ct)
+    {
+        Calls.Enqueue("resume " + provider);
+        return Task.CompletedTask;
+    }
+
     public void SetPricing(ControlSnapshot snapshot) => Calls.Enqueue("pricing " + snapshot.Version);
     public void SetDetectors(ControlSnapshot snapshot) => Calls.Enqueue("detectors " + snapshot.Version);
 

@@ -23,9 +23,9 @@ public sealed class AdminEndpointTests
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient { BaseAddress = new Uri(address) };
-            var platform = app.Services.GetRequiredService<PlatformService>();
+            var pipeline = app.Services.GetRequiredService<IPipelineStatus>();
 
-            await WaitUntil(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK && platform.Pipeline!.Stats.Received > 20);
+            await WaitUntil(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK && pipeline.Stats!.Received > 20);
 
             var metrics = await http.GetStringAsync("/metrics");
             Assert.Contains("cloudwall_md_provider_events_total{provider=\"coinbase\",venue=\"coinbase\"}", metrics);

@@ -76,7 +76,7 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         options.QueueFullPolicy = QueueFullPolicy.Block;
         var log = new ListLogger();
         using var publisher = new KafkaPublisher(options, refData, log);
-        var pipeline = new PricingPipeline(publisher, new PipelineOptions { Partitions = 2, PartitionCapacity = 1024, Overflow = OverflowPolicy.Wait },
+        var pipeline = new EventPipeline(publisher, new PipelineOptions { Partitions = 2, PartitionCapacity = 1024, Overflow = OverflowPolicy.Wait },
             () => new NoPrices());
 
         // Warm up, then take a memory baseline.
@@ -155,7 +155,7 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
 
     private static long _nextTradeId;
 
-    private static void Feed(PricingPipeline pipeline, Instrument[] instruments, ref long count, int n)
+    private static void Feed(EventPipeline pipeline, Instrument[] instruments, ref long count, int n)
     {
         for (var i = 0; i < n; i++)
         {

@@ -56,7 +56,7 @@ public sealed class KafkaHostTests
             await Task.Delay(1000);
             var metrics = await http.GetStringAsync("/metrics");
             await app.StopAsync();
-            var platform = app.Services.GetRequiredService<PlatformService>();
+            var platform = app.Services.GetRequiredService<IPlatformStatus>();
             var summary = JsonSerializer.Serialize(platform.FinalSummary ?? platform.Summarize(), HostingJsonContext.Default.RunSummary);
 
             Assert.DoesNotContain(secret, health, StringComparison.Ordinal);

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Hosting.Cli;
 using Cloudwall.Rx.Hosting.Platform;
+using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Pricing;
+using Cloudwall.Rx.Simulation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -20,12 +23,13 @@ internal sealed class PlatformHarness : IAsyncDisposable
     private PlatformHarness(WebApplication app)
     {
         App = app;
-        Platform = app.Services.GetRequiredService<PlatformService>();
+        Platform = new PlatformView(app.Services);
         Quality = app.Services.GetRequiredService<QualitySidecar>();
     }
 
     public WebApplication App { get; }
-    public PlatformService Platform { get; }
+    /// <summary>The platform's parts, as the host registered them.</summary>
+    public PlatformView Platform { get; }
     public QualitySidecar Quality { get; }
 
     /// <summary>The latest detail per (instrument key, provider, venue): status and ratio of each source.</summary>
@@ -84,5 +88,30 @@ internal sealed class PlatformHarness : IAsyncDisposable
         Platform.FairPriceDetail -= OnDetail;
         await App.StopAsync();
         await App.DisposeAsync();
+    }
+}
+
+/// <summary>What scenario tests read of a running platform: its parts, resolved from the host's services.</summary>
+internal sealed class PlatformView(IServiceProvider services)
+{
+    private readonly IProviderStatus _providers = services.GetRequiredService<IProviderStatus>();
+    private readonly FairPriceDetails _details = services.GetRequiredService<FairPriceDetails>();
+
+    public IReadOnlyDictionary<string, IVenueSimulator> Simulators => _providers.Simulators;
+
+    public IReadOnlyList<IMarketDataProvider> Providers => [.. _providers.Providers.Select(p => p.Provider)];
+
+    public List<string> ProviderNames => [.. _providers.Providers.Select(p => p.Name)];
+
+    public ReferenceData RefData { get; } = services.GetRequiredService<ReferenceData>();
+
+    public KafkaPublisher? Publisher => services.GetRequiredService<KafkaConnection>().Publisher;
+
+    public long SequenceGaps => services.GetRequiredService<SequenceGapLog>().Count;
+
+    public event FairPriceDetailHandler? FairPriceDetail
+    {
+        add => _details.Detail += value;
+        remove => _details.Detail -= value;
     }
 }

@@ -45,7 +45,7 @@ public sealed class QualityRoleTests
             Assert.Contains("cloudwall_md_messages_total{provider=\"kraken\",venue=\"kraken\",instrument=\"BTC-USD.SPOT\",data_class=\"trade\",market=\"spot\"}", metrics);
 
             await Task.Delay(TimeSpan.FromSeconds(6)); // the detectors learn the normal interval
-            ingest.Services.GetRequiredService<PlatformService>().Simulators["kraken"].Faults.Silence();
+            ingest.Services.GetRequiredService<IProviderStatus>().Simulators["kraken"].Faults.Silence();
             await PlatformHarness.Eventually(() => sidecar.Alerts!.OpenAlerts().Any(a => a.Detector == "no_data"), TimeSpan.FromSeconds(40),
                 "no_data alert raised by the quality instance");
             var alert = sidecar.Alerts!.OpenAlerts().First(a => a.Detector == "no_data");

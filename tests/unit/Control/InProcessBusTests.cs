@@ -18,8 +18,18 @@ public sealed class InProcessBusTests
             return Task.CompletedTask;
         }
 
-        public void PauseProvider(string provider) => Calls.Add("pause " + provider);
-        public void ResumeProvider(string provider) => Calls.Add("resume " + provider);
+        public Task PauseProviderAsync(string provider, CancellationToken ct)
+        {
+            Calls.Add("pause " + provider);
+            return Task.CompletedTask;
+        }
+
+        public Task ResumeProviderAsync(string provider, CancellationToken ct)
+        {
+            Calls.Add("resume " + provider);
+            return Task.CompletedTask;
+        }
+
         public void SetPricing(ControlSnapshot snapshot) => Calls.Add("pricing");
         public void SetDetectors(ControlSnapshot snapshot) => Calls.Add("detectors");
         public Task ReloadReferenceDataAsync(long version, CancellationToken ct)

@@ -25,7 +25,7 @@ public sealed class FairPricePipelineTests
         var pricing = new FairPricing(refData, detail: (in FairPrice _, ReadOnlySpan<SourceDetail> s) => details.Enqueue(s.ToArray()));
         var sink = new RecordingPublisher();
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_767_225_600));
-        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 2, PublishEvents = false }, pricing, time);
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 2, PublishEvents = false }, pricing, time);
         var posted = 0;
 
         async Task Second(bool honest, bool okx, int silentFrom)

@@ -31,7 +31,7 @@ public sealed class SnapshotPricingTests
         var pricing = new FairPricing(refData, detail: (in FairPrice _, ReadOnlySpan<SourceDetail> s) => details.Enqueue(s.ToArray()));
         var sink = new RecordingPublisher();
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_767_225_600));
-        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 2, PublishEvents = true }, pricing, time);
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 2, PublishEvents = true }, pricing, time);
         var posted = 0;
 
         async Task Second(bool bybit)

@@ -133,9 +133,9 @@ public sealed class ClockOffsetTests
         var registry = Metrics.NewCustomRegistry();
         var exporter = new SeriesMetricsExporter(registry, new QualityMetricsOptions(), refData.KeyOf, time);
         var scorecard = new ScorecardAggregator(time);
-        PricingPipeline? pipeline = null;
+        EventPipeline? pipeline = null;
         var tap = new SeriesStatsTap(2, id => pipeline!.PartitionOf(id), new SeriesStatsOptions(), _ => MarketType.Spot, new QualitySinks(exporter, scorecard));
-        pipeline = new PricingPipeline(new RecordingPublisher(), new PipelineOptions { Partitions = 2, PublishEvents = false }, new FairPricing(refData),
+        pipeline = new EventPipeline(new RecordingPublisher(), new PipelineOptions { Partitions = 2, PublishEvents = false }, new FairPricing(refData),
             time, tap: new SeriesStatsTapTests.Adapter(tap));
         var posted = 0;
         for (var s = 0; s < 6; s++)

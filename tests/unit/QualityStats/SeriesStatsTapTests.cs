@@ -61,7 +61,7 @@ public sealed class SeriesStatsTapTests
         const int partitions = 2;
         var tap = new SeriesStatsTap(partitions, id => (int)((uint)id.Value % partitions), new SeriesStatsOptions(), _ => MarketType.Spot, sink,
             fairPrice: (InstrumentId _, out decimal p) => { p = 100m; return true; });
-        var pipeline = new PricingPipeline(new RecordingPublisher(), new PipelineOptions { Partitions = partitions },
+        var pipeline = new EventPipeline(new RecordingPublisher(), new PipelineOptions { Partitions = partitions },
             () => new MedianFairPrice(TimeSpan.FromMilliseconds(100)), time, tap: new Adapter(tap));
         var now = UnixTime.FromTimeProvider(time);
         for (var i = 0; i < 10; i++)

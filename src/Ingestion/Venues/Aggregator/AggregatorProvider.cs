@@ -67,6 +67,53 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
 
     public ProviderId Id => ProviderId.Aggregator;
 
+    /// <summary>None: one aggregator carries many venues.</summary>
+    public VenueId Venue => VenueId.None;
+
+    /// <summary>Shards (one call each).</summary>
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _shards.Count;
+            }
+        }
+    }
+
+    /// <summary>Shards whose call is streaming.</summary>
+    public int ConnectedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _shards.Count(s => s.Status().State == AggregatorStreamState.Streaming);
+            }
+        }
+    }
+
+    /// <summary>Shards that carry a criteria string (normalized).</summary>
+    public int SubscriptionsOf(string symbol)
+    {
+        if (!AggregatorCriteria.TryNormalize(symbol, out var criteria))
+        {
+            return 0;
+        }
+
+        lock (_gate)
+        {
+            return _shards.Count(s => s.Contains(criteria));
+        }
+    }
+
+    public Task PauseAsync() => _pause.PauseAsync(this, Shards.SelectMany(s => s.Criteria).Distinct(StringComparer.Ordinal).ToList());
+
+    public Task ResumeAsync() => _pause.ResumeAsync(this);
+
+    private readonly SubscriptionPause _pause = new();
+
     public IngestionCounters Counters { get; } = new();
 
     public IObservable<MarketEvent> Events { get; }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Tasks.Dataflow;
 using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
@@ -7,11 +6,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cloudwall.Rx.Pricing;
 
 /// <summary>
-/// The hand-off from the Rx edge into bounded Dataflow blocks partitioned by instrument. Each partition is a
-/// single-threaded <see cref="ActionBlock{T}"/> that owns its instruments' pricing state (no locks on the hot path),
-/// publishes each event, and publishes fair prices when they are due.
+/// The partitioned event pipeline: the hand-off from the Rx edge into bounded Dataflow blocks partitioned by instrument.
+/// Each partition is a single-threaded <see cref="ActionBlock{T}"/> that runs its stages in order: publish the event,
+/// price it (its own <see cref="IFairPriceEngine"/>, no locks on the hot path; fair prices go out when due), then the tap.
 /// </summary>
-public sealed partial class PricingPipeline : IAsyncDisposable
+public sealed partial class EventPipeline : IAsyncDisposable
 {
     private readonly Partition[] _partitions;
     private readonly IMarketDataPublisher _publisher;
@@ -19,7 +18,7 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _tick;
-    private readonly ConcurrentDictionary<InstrumentId, FairPrice> _latest = new();
+    private readonly LatestFairPrices _latest = new();
     private readonly Func<InstrumentId, InstrumentId>? _route;
     private readonly IPartitionTap? _tap;
     private int _completed;
@@ -28,20 +27,20 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     /// The default wiring: one <see cref="FairPriceEngine"/> per partition from <paramref name="pricing"/>, with its
     /// routing (a composite's constituents share the composite's partition).
     /// </summary>
-    public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, FairPricing pricing,
-        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null, IPartitionTap? tap = null)
+    public EventPipeline(IMarketDataPublisher publisher, PipelineOptions options, FairPricing pricing,
+        TimeProvider? time = null, ILogger<EventPipeline>? logger = null, IPartitionTap? tap = null)
         : this(publisher, options, pricing.CreateEngine, time, logger, pricing.RouteKey, tap)
     {
     }
 
-    public PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
-        TimeProvider? time = null, ILogger<PricingPipeline>? logger = null, IPartitionTap? tap = null)
+    public EventPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
+        TimeProvider? time = null, ILogger<EventPipeline>? logger = null, IPartitionTap? tap = null)
         : this(publisher, options, engineFactory, time, logger, null, tap)
     {
     }
 
-    private PricingPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
-        TimeProvider? time, ILogger<PricingPipeline>? logger, Func<InstrumentId, InstrumentId>? route, IPartitionTap? tap)
+    private EventPipeline(IMarketDataPublisher publisher, PipelineOptions options, Func<IFairPriceEngine> engineFactory,
+        TimeProvider? time, ILogger<EventPipeline>? logger, Func<InstrumentId, InstrumentId>? route, IPartitionTap? tap)
     {
         _route = route;
         _tap = tap;
@@ -63,16 +62,13 @@ public sealed partial class PricingPipeline : IAsyncDisposable
         }
 
         var interval = options.FairPriceMinInterval > TimeSpan.Zero ? options.FairPriceMinInterval : TimeSpan.FromMilliseconds(100);
-        _tick = _time.CreateTimer(static s => ((PricingPipeline)s!).Tick(), this, interval, interval);
+        _tick = _time.CreateTimer(static s => ((EventPipeline)s!).Tick(), this, interval, interval);
     }
 
     public PipelineStats Stats { get; } = new();
 
-    /// <summary>
-    /// The newest fair price per instrument, for views and summaries (updated on emission, not per event). Where an
-    /// instrument has both, the trade-based price is kept; options have only the mark-based one.
-    /// </summary>
-    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest;
+    /// <summary>The newest fair price per instrument (see <see cref="Pricing.LatestFairPrices"/> for which one stands).</summary>
+    public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _latest.View;
 
     public int PartitionCount => _partitions.Length;
 
@@ -151,22 +147,19 @@ public sealed partial class PricingPipeline : IAsyncDisposable
     private void Emit(in FairPrice fp)
     {
         _publisher.PublishFairPrice(fp);
-        if (fp.Method == FairPriceMethod.TradeBased || !_latest.TryGetValue(fp.Instrument, out var held) || held.Method == FairPriceMethod.MarkBased)
-        {
-            _latest[fp.Instrument] = fp;
-        }
+        _latest.Offer(fp);
 
         Stats.OnFairPrice();
     }
 
     private sealed class Partition
     {
-        private readonly PricingPipeline _owner;
+        private readonly EventPipeline _owner;
         private readonly IFairPriceEngine _engine;
         private readonly FairPrice[] _tickOutput = new FairPrice[1024];
         private readonly int _index;
 
-        public Partition(PricingPipeline owner, IFairPriceEngine engine, int index)
+        public Partition(EventPipeline owner, IFairPriceEngine engine, int index)
         {
             _owner = owner;
             _engine = engine;
@@ -232,7 +225,7 @@ public sealed partial class PricingPipeline : IAsyncDisposable
         }
     }
 
-    private sealed class InputObserver(PricingPipeline owner, string name) : IObserver<MarketEvent>
+    private sealed class InputObserver(EventPipeline owner, string name) : IObserver<MarketEvent>
     {
         public void OnNext(MarketEvent value) => owner.Post(value);
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Cloudwall.Rx.Tests.Unit.Pricing;
 
-public sealed class PricingPipelineTests
+public sealed class EventPipelineTests
 {
     private static readonly InstrumentId Btc = new(1);
     private static readonly InstrumentId Eth = new(2);
@@ -28,7 +28,7 @@ public sealed class PricingPipelineTests
     {
         var sink = new RecordingPublisher();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(54));
-        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 3 }, () => new MedianFairPrice(TimeSpan.FromMilliseconds(100)), time);
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 3 }, () => new MedianFairPrice(TimeSpan.FromMilliseconds(100)), time);
         for (var i = 1; i <= 500; i++)
         {
             pipeline.Post(Trade(i % 2 == 0 ? Btc : Eth, VenueId.Coinbase, 100m + i, i));
@@ -52,7 +52,7 @@ public sealed class PricingPipelineTests
     {
         var sink = new RecordingPublisher();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(54));
-        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1 }, () => new MedianFairPrice(TimeSpan.Zero), time);
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1 }, () => new MedianFairPrice(TimeSpan.Zero), time);
         pipeline.Post(Trade(Btc, VenueId.Coinbase, 100m));
         pipeline.Post(Trade(Btc, VenueId.Kraken, 103m));
         pipeline.Post(Trade(Btc, VenueId.Binance, 101m));
@@ -71,7 +71,7 @@ public sealed class PricingPipelineTests
     {
         var sink = new RecordingPublisher();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(54));
-        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1, FairPriceMinInterval = TimeSpan.FromSeconds(1) },
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, FairPriceMinInterval = TimeSpan.FromSeconds(1) },
             () => new MedianFairPrice(TimeSpan.FromSeconds(1)), time);
         pipeline.Post(Trade(Btc, VenueId.Coinbase, 100m));
         pipeline.Post(Trade(Btc, VenueId.Coinbase, 101m));
@@ -90,7 +90,7 @@ public sealed class PricingPipelineTests
     {
         using var gate = new ManualResetEventSlim(false);
         var sink = new RecordingPublisher { Gate = gate };
-        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.DropNewest },
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.DropNewest },
             () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
         var accepted = 0;
         for (var i = 0; i < 100; i++)
@@ -114,7 +114,7 @@ public sealed class PricingPipelineTests
     {
         using var gate = new ManualResetEventSlim(false);
         var sink = new RecordingPublisher { Gate = gate };
-        var pipeline = new PricingPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.Wait },
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.Wait },
             () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
         var producer = Task.Run(() =>
         {
