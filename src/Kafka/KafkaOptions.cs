@@ -16,10 +16,13 @@ public enum KafkaPreset
 public enum QueueFullPolicy
 {
     /// <summary>The caller waits (polling delivery reports) until there is room: backpressure through the bounded pipeline. Nothing is dropped.</summary>
-    Block,
+    Wait,
 
-    /// <summary>The caller waits up to <c>QueueFullRetries</c> × <c>QueueFullPollMs</c>, then the record is dropped and counted (result "dropped").</summary>
-    DropAfterRetries,
+    /// <summary>
+    /// The record being written is dropped and counted (result "dropped") instead of waiting — after a bounded
+    /// <c>QueueFullRetries</c> × <c>QueueFullPollMs</c> of delivery-report polling, which usually makes room.
+    /// </summary>
+    DropWrite,
 }
 
 /// <summary>Producer settings (configuration section <see cref="SectionName"/>). Defaults suit the embedded cluster.</summary>
@@ -56,9 +59,9 @@ public sealed class KafkaOptions
     public int MessageTimeoutMs { get; set; } = 300_000;
 
     /// <summary>What a full local queue does to the caller.</summary>
-    public QueueFullPolicy QueueFullPolicy { get; set; } = QueueFullPolicy.Block;
+    public QueueFullPolicy QueueFullPolicy { get; set; } = QueueFullPolicy.Wait;
 
-    /// <summary>Under <see cref="QueueFullPolicy.DropAfterRetries"/>: waits of <see cref="QueueFullPollMs"/> before the record is dropped.</summary>
+    /// <summary>Under <see cref="QueueFullPolicy.DropWrite"/>: waits of <see cref="QueueFullPollMs"/> before the record is dropped.</summary>
     public int QueueFullRetries { get; set; } = 50;
 
     public int QueueFullPollMs { get; set; } = 100;
@@ -119,7 +122,7 @@ public sealed class KafkaOptions
         if (QueueBufferingMaxMessages < 1) errors.Add($"{SectionName}:{nameof(QueueBufferingMaxMessages)} must be positive, was {QueueBufferingMaxMessages}");
         if (QueueBufferingMaxKbytes < 1) errors.Add($"{SectionName}:{nameof(QueueBufferingMaxKbytes)} must be positive, was {QueueBufferingMaxKbytes}");
         if (MessageTimeoutMs < 1) errors.Add($"{SectionName}:{nameof(MessageTimeoutMs)} must be positive, was {MessageTimeoutMs}");
-        if (!Enum.IsDefined(QueueFullPolicy)) errors.Add($"{SectionName}:{nameof(QueueFullPolicy)} must be Block or DropAfterRetries, was {QueueFullPolicy}");
+        if (!Enum.IsDefined(QueueFullPolicy)) errors.Add($"{SectionName}:{nameof(QueueFullPolicy)} must be Wait or DropWrite, was {QueueFullPolicy}");
         if (QueueFullRetries < 0) errors.Add($"{SectionName}:{nameof(QueueFullRetries)} must not be negative, was {QueueFullRetries}");
         if (QueueFullPollMs < 1) errors.Add($"{SectionName}:{nameof(QueueFullPollMs)} must be positive, was {QueueFullPollMs}");
         if (StatisticsIntervalMs is < 0 or > 86_400_000) errors.Add($"{SectionName}:{nameof(StatisticsIntervalMs)} must be within 0..86400000, was {StatisticsIntervalMs}");

@@ -13,9 +13,9 @@ namespace Cloudwall.Rx.Kafka;
 /// </summary>
 /// <remarks>
 /// <para>Backpressure: when librdkafka's bounded local queue is full (<see cref="ErrorCode.Local_QueueFull"/>) the calling
-/// thread polls delivery reports and tries again. Under <see cref="QueueFullPolicy.Block"/> (the default) it waits until
+/// thread polls delivery reports and tries again. Under <see cref="QueueFullPolicy.Wait"/> (the default) it waits until
 /// there is room, so the wait propagates through the bounded pipeline to the providers' sockets and nothing is dropped;
-/// under <see cref="QueueFullPolicy.DropAfterRetries"/> it gives up after <see cref="KafkaOptions.QueueFullRetries"/> ×
+/// under <see cref="QueueFullPolicy.DropWrite"/> it gives up after <see cref="KafkaOptions.QueueFullRetries"/> ×
 /// <see cref="KafkaOptions.QueueFullPollMs"/> and drops the record, counting it. Either way memory stays bounded while
 /// Kafka is down (queue.buffering.max.messages / kbytes).</para>
 /// <para>Each record carries a pooled delivery context (its topic, enqueue time and the input's receive time) whose delivery
@@ -275,10 +275,10 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         }
     }
 
-    /// <summary>Whether a caller facing a full queue waits once more: always under Block (until fatal or disposed), else up to the retry budget.</summary>
+    /// <summary>Whether a caller facing a full queue waits once more: always under Wait (until fatal or disposed), else up to the retry budget.</summary>
     private bool KeepWaiting(int attempt) =>
         _fatal is null && Volatile.Read(ref _disposed) == 0 &&
-        (_options.QueueFullPolicy == QueueFullPolicy.Block || attempt < _options.QueueFullRetries);
+        (_options.QueueFullPolicy == QueueFullPolicy.Wait || attempt < _options.QueueFullRetries);
 
     private Delivery Rent(TopicCounters topic, int valueBytes, long inputReceiveNs)
     {

@@ -4,7 +4,7 @@ namespace Cloudwall.Rx.Kafka;
 /// <param name="Produced">Records handed to the producer (enqueued locally).</param>
 /// <param name="Delivered">Records the cluster acknowledged.</param>
 /// <param name="DeliveryFailed">Records the producer gave up on after enqueueing (timeout, fatal error, ...).</param>
-/// <param name="Dropped">Records never enqueued: queue still full after the retries (DropAfterRetries), producer stopped, or no key.</param>
+/// <param name="Dropped">Records never enqueued: queue still full after the retries (DropWrite), producer stopped, or no key.</param>
 /// <param name="BytesProduced">Key plus value bytes of the produced records.</param>
 /// <param name="ValueBytesDelivered">Value bytes of the acknowledged records (what a record costs on the topic, without the key).</param>
 public sealed record KafkaTopicStats(string Topic, long Produced, long Delivered, long DeliveryFailed, long Dropped, long BytesProduced, long ValueBytesDelivered = 0)
@@ -33,7 +33,7 @@ public sealed record KafkaStats(
     long QueueDepthBytes = 0,
     LatencySnapshot? DeliveryLatency = null,
     LatencySnapshot? InputLatency = null,
-    string QueueFullPolicy = "Block")
+    string QueueFullPolicy = "Wait")
 {
     public KafkaTopicStats? For(string topic) => Topics.FirstOrDefault(t => t.Topic == topic);
 }

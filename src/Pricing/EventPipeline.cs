@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using System.Threading.Tasks.Dataflow;
 using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
@@ -79,8 +80,8 @@ public sealed partial class EventPipeline : IAsyncDisposable
     public int PartitionOf(InstrumentId id) => (int)((uint)(_route is null ? id : _route(id)).Value % (uint)_partitions.Length);
 
     /// <summary>
-    /// Posts one event into its instrument's partition. Under <see cref="OverflowPolicy.Wait"/> this blocks while the
-    /// partition is full (backpressure to the caller's socket); under <see cref="OverflowPolicy.DropNewest"/> it drops and counts.
+    /// Posts one event into its instrument's partition. Under <see cref="BoundedChannelFullMode.Wait"/> this blocks while the
+    /// partition is full (backpressure to the caller's socket); under <see cref="BoundedChannelFullMode.DropWrite"/> it drops the incoming event and counts it.
     /// Returns false when the event was dropped or the pipeline is completed.
     /// </summary>
     public bool Post(in MarketEvent e)
@@ -92,7 +93,7 @@ public sealed partial class EventPipeline : IAsyncDisposable
             return true;
         }
 
-        if (_options.Overflow == OverflowPolicy.Wait && Volatile.Read(ref _completed) == 0)
+        if (_options.Overflow == BoundedChannelFullMode.Wait && Volatile.Read(ref _completed) == 0)
         {
             // Slow path only when the partition is full: wait for room.
             if (block.SendAsync(e).GetAwaiter().GetResult())

@@ -1,13 +1,6 @@
-namespace Cloudwall.Rx.Pricing;
+using System.Threading.Channels;
 
-/// <summary>What a full partition queue does with one more event.</summary>
-public enum OverflowPolicy
-{
-    /// <summary>The producer waits for room: backpressure reaches the socket. Nothing is dropped.</summary>
-    Wait,
-    /// <summary>The new event is dropped and counted; the producer never waits.</summary>
-    DropNewest,
-}
+namespace Cloudwall.Rx.Pricing;
 
 /// <summary>Settings of the partitioned event pipeline (configuration section <c>Pipeline</c>).</summary>
 public sealed class PipelineOptions
@@ -20,7 +13,13 @@ public sealed class PipelineOptions
     /// <summary>Bounded capacity of each partition's queue, in events.</summary>
     public int PartitionCapacity { get; set; } = 65_536;
 
-    public OverflowPolicy Overflow { get; set; } = OverflowPolicy.Wait;
+    /// <summary>
+    /// What a full partition does with one more event, in the BCL's words: <see cref="BoundedChannelFullMode.Wait"/> (the
+    /// producer waits for room: backpressure reaches the socket, nothing is dropped; the default) or
+    /// <see cref="BoundedChannelFullMode.DropWrite"/> (the incoming event is dropped and counted, the producer never waits).
+    /// A Dataflow block cannot evict what it has queued, so DropNewest and DropOldest are refused.
+    /// </summary>
+    public BoundedChannelFullMode Overflow { get; set; } = BoundedChannelFullMode.Wait;
 
     /// <summary>Minimum time between two fair prices of one instrument (conflation).</summary>
     public TimeSpan FairPriceMinInterval { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -40,6 +39,8 @@ public sealed class PipelineOptions
     {
         if (Partitions is < 1 or > 256) yield return $"{Section}:{nameof(Partitions)} must be 1..256 (was {Partitions})";
         if (PartitionCapacity is < 16 or > 10_000_000) yield return $"{Section}:{nameof(PartitionCapacity)} must be 16..10000000 (was {PartitionCapacity})";
+        if (Overflow is not (BoundedChannelFullMode.Wait or BoundedChannelFullMode.DropWrite))
+            yield return $"{Section}:{nameof(Overflow)} must be Wait or DropWrite (was {Overflow})";
         if (FairPriceMinInterval < TimeSpan.Zero || FairPriceMinInterval > TimeSpan.FromMinutes(1))
             yield return $"{Section}:{nameof(FairPriceMinInterval)} must be 0..00:01:00 (was {FairPriceMinInterval})";
     }

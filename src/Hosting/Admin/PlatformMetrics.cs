@@ -80,7 +80,7 @@ public sealed class PlatformMetrics
         _priceBatches = f.CreateCounter("cloudwall_price_batches_total", "Price-role batches (transactions, or flush-then-commit), by result.", "result");
         _snapshotTrades = f.CreateCounter("cloudwall_md_snapshot_trades_total",
             "Snapshot events (history sent on (re)subscribe): published to Kafka, never priced or counted as live updates.", "provider", "venue");
-        _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under the DropNewest policy.");
+        _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under Pipeline:Overflow DropWrite.");
         _queueDepth = f.CreateGauge("cloudwall_pipeline_queue_depth", "Events queued per pricing partition.", "partition");
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
         _fairPrice = f.CreateGauge("cloudwall_fair_price", "Latest fair price by instrument (a view; the exact value is on Kafka).", "instrument", "status");

@@ -10,7 +10,8 @@ namespace Cloudwall.Rx.Ingestion.Transport;
 /// plus a quarter. Each frame's time is taken when its send has <i>completed</i>, not when it was queued, so a send delayed
 /// by a busy machine cannot bunch with the ones after it; the margin covers network jitter. Time comes from a
 /// <see cref="TimeProvider"/>, so tests drive it with a fake clock.</para>
-/// <para>Overflow policy <b>RejectNew</b>: a request that would take the queue past <see cref="MaxQueuedFrames"/> is refused
+/// <para>Full-queue mode <b>DropWrite</b> (as <c>BoundedChannelFullMode</c> names it: the write is dropped, what is queued
+/// stays), reported rather than silent: a request that would take the queue past <see cref="MaxQueuedFrames"/> is refused
 /// whole with <see cref="InvalidOperationException"/> before anything is queued; a subscription change that large is a
 /// configuration error, not something to trickle out over minutes.</para>
 /// <para><see cref="Clear"/> drops what is waiting: after a reconnect the connection subscribes its whole current set
@@ -70,7 +71,7 @@ public sealed class OutboundPacer : IDisposable
     public long Failed => Interlocked.Read(ref _failed);
 
     /// <summary>Queues the frames, in order, for sending as the budget allows.</summary>
-    /// <exception cref="InvalidOperationException">The queue would exceed <see cref="MaxQueuedFrames"/> (RejectNew).</exception>
+    /// <exception cref="InvalidOperationException">The queue would exceed <see cref="MaxQueuedFrames"/> (DropWrite).</exception>
     public void Send(IReadOnlyList<string> frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
@@ -80,7 +81,7 @@ public sealed class OutboundPacer : IDisposable
             if (_waiting.Count + frames.Count > MaxQueuedFrames)
             {
                 throw new InvalidOperationException(
-                    $"{frames.Count} frames would take the outgoing queue past {MaxQueuedFrames} (policy RejectNew); split the change");
+                    $"{frames.Count} frames would take the outgoing queue past {MaxQueuedFrames} (full mode DropWrite); split the change");
             }
 
             foreach (var f in frames)

@@ -73,10 +73,10 @@ public sealed class KafkaFaultTests(ITestOutputHelper output)
         options.QueueBufferingMaxMessages = queueBound;
         options.MessageTimeoutMs = 300_000;
         options.StatisticsIntervalMs = 200;
-        options.QueueFullPolicy = QueueFullPolicy.Block;
+        options.QueueFullPolicy = QueueFullPolicy.Wait;
         var log = new ListLogger();
         using var publisher = new KafkaPublisher(options, refData, log);
-        var pipeline = new EventPipeline(publisher, new PipelineOptions { Partitions = 2, PartitionCapacity = 1024, Overflow = OverflowPolicy.Wait },
+        var pipeline = new EventPipeline(publisher, new PipelineOptions { Partitions = 2, PartitionCapacity = 1024, Overflow = System.Threading.Channels.BoundedChannelFullMode.Wait },
             () => new NoPrices());
 
         // Warm up, then take a memory baseline.

@@ -136,7 +136,7 @@ public sealed class KafkaPublisherTests
         var (refData, instruments) = KafkaTestData.Instruments();
         var options = KafkaTestData.Options(cluster.BootstrapServers);
         options.QueueBufferingMaxMessages = queueBound;
-        options.QueueFullPolicy = QueueFullPolicy.DropAfterRetries;
+        options.QueueFullPolicy = QueueFullPolicy.DropWrite;
         options.QueueFullRetries = 2;
         options.QueueFullPollMs = 10;
         using var publisher = new KafkaPublisher(options, refData);

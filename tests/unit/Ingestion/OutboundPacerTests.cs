@@ -131,7 +131,7 @@ public sealed class OutboundPacerTests
         pacer.Send(Frames(1));
         var error = Assert.Throws<InvalidOperationException>(() => pacer.Send(Frames(OutboundPacer.MaxQueuedFrames + 1)));
 
-        Assert.Contains("RejectNew", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DropWrite", error.Message, StringComparison.Ordinal);
         Assert.True(pacer.Queued <= 1);
     }
 

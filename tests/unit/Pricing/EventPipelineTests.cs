@@ -90,7 +90,7 @@ public sealed class EventPipelineTests
     {
         using var gate = new ManualResetEventSlim(false);
         var sink = new RecordingPublisher { Gate = gate };
-        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.DropNewest },
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = System.Threading.Channels.BoundedChannelFullMode.DropWrite },
             () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
         var accepted = 0;
         for (var i = 0; i < 100; i++)
@@ -114,7 +114,7 @@ public sealed class EventPipelineTests
     {
         using var gate = new ManualResetEventSlim(false);
         var sink = new RecordingPublisher { Gate = gate };
-        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = OverflowPolicy.Wait },
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = System.Threading.Channels.BoundedChannelFullMode.Wait },
             () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
         var producer = Task.Run(() =>
         {
