@@ -42,7 +42,7 @@ internal sealed class SyntheticBinanceFeed
             state.LastTradeId = 100_000_000L * (i + 1);
             state.LastAggregateId = 10_000_000L * (i + 1);
             state.BookUpdateId = 1_000_000_000L * (i + 1);
-            var scale = spec.TickSize.Scale - TrailingZeros(spec.TickSize);
+            var scale = TickScale.Of(spec.TickSize);
             var price = RoundToTick(spec.StartPrice, spec.TickSize, scale);
             _symbols[i] = new Symbol(spec, state, instrument, scale, spec.IsDelivery(_segment))
             {
@@ -214,23 +214,6 @@ internal sealed class SyntheticBinanceFeed
         }
 
         return r;
-    }
-
-    private static int TrailingZeros(decimal d)
-    {
-        var s = d.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (!s.Contains('.', StringComparison.Ordinal))
-        {
-            return 0;
-        }
-
-        var n = 0;
-        for (var i = s.Length - 1; s[i] == '0'; i--)
-        {
-            n++;
-        }
-
-        return n;
     }
 
     private sealed class Symbol(BinanceSyntheticSymbol spec, BinanceSymbolState state, string instrument, int scale, bool isDelivery)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
 
 namespace Cloudwall.Rx.Simulation.Coinbase;
 
@@ -129,28 +130,11 @@ internal static class CoinbaseWire
     }
 
     /// <summary>Decimals of a tick size such as 0.01 (2) or 0.00001 (5).</summary>
-    public static int ScaleOf(decimal tick) => tick.Scale - TrailingZeros(tick);
+    public static int ScaleOf(decimal tick) => TickScale.Of(tick);
 
     /// <summary>Rounds to the nearest multiple of <paramref name="tick"/>, printed with the tick's decimals.</summary>
     public static decimal RoundToTick(decimal value, decimal tick, int scale) =>
         WithScale(Math.Round(value / tick, 0, MidpointRounding.ToEven) * tick, scale);
-
-    private static int TrailingZeros(decimal d)
-    {
-        var s = d.ToString(CultureInfo.InvariantCulture);
-        if (!s.Contains('.', StringComparison.Ordinal))
-        {
-            return 0;
-        }
-
-        var n = 0;
-        for (var i = s.Length - 1; s[i] == '0'; i--)
-        {
-            n++;
-        }
-
-        return n;
-    }
 
     private static void WriteDecimal(Utf8JsonWriter w, ReadOnlySpan<byte> name, decimal value)
     {

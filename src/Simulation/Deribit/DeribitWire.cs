@@ -54,7 +54,8 @@ internal static class DeribitWire
 
     public static readonly byte[] TestRequest = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}"""u8.ToArray();
 
-    public static byte[] Trades(string channel, string instrument, ReadOnlySpan<DeribitTrade> trades)
+    /// <summary>The envelope every subscription notification shares, up to its <c>data</c>: <c>{"jsonrpc":"2.0","method":"subscription","params":{"channel":...</c></summary>
+    private static Utf8JsonWriter BeginNotification(string channel)
     {
         var w = WireFrame.Begin();
         w.WriteStartObject();
@@ -62,6 +63,12 @@ internal static class DeribitWire
         w.WriteString("method"u8, "subscription"u8);
         w.WriteStartObject("params"u8);
         w.WriteString("channel"u8, channel);
+        return w;
+    }
+
+    public static byte[] Trades(string channel, string instrument, ReadOnlySpan<DeribitTrade> trades)
+    {
+        var w = BeginNotification(channel);
         w.WriteStartArray("data"u8);
         foreach (ref readonly var t in trades)
         {
@@ -92,12 +99,7 @@ internal static class DeribitWire
 
     public static byte[] Ticker(string channel, string instrument, in DeribitTicker t)
     {
-        var w = WireFrame.Begin();
-        w.WriteStartObject();
-        w.WriteString("jsonrpc"u8, "2.0"u8);
-        w.WriteString("method"u8, "subscription"u8);
-        w.WriteStartObject("params"u8);
-        w.WriteString("channel"u8, channel);
+        var w = BeginNotification(channel);
         w.WriteStartObject("data"u8);
         w.WriteNumber("timestamp"u8, t.TimestampMs);
         w.WriteStartObject("stats"u8);

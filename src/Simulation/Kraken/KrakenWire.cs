@@ -67,15 +67,7 @@ internal static class KrakenWire
         w.WriteString("symbol"u8, symbol);
         w.WriteEndObject();
         w.WriteBoolean("success"u8, true);
-        WriteTime(w, "time_in"u8, timeIn);
-        WriteTime(w, "time_out"u8, timeOut);
-        if (reqId is { } id)
-        {
-            w.WriteNumber("req_id"u8, id);
-        }
-
-        w.WriteEndObject();
-        return WireFrame.End(w);
+        return EndReply(w, reqId, timeIn, timeOut);
     }
 
     public static byte[] Error(string? method, string error, string? symbol, long? reqId, DateTime timeIn, DateTime timeOut)
@@ -94,6 +86,12 @@ internal static class KrakenWire
             w.WriteString("symbol"u8, symbol);
         }
 
+        return EndReply(w, reqId, timeIn, timeOut);
+    }
+
+    /// <summary>The tail every v2 method reply shares: request times, the echoed <c>req_id</c>, the end of the frame.</summary>
+    private static byte[] EndReply(Utf8JsonWriter w, long? reqId, DateTime timeIn, DateTime timeOut)
+    {
         WriteTime(w, "time_in"u8, timeIn);
         WriteTime(w, "time_out"u8, timeOut);
         if (reqId is { } id)
