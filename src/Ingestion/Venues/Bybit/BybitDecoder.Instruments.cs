@@ -59,15 +59,7 @@ public sealed partial class BybitDecoder
         }
 
         VenueInteger.TryParse(env.CrossSeq, out var seq);
-        var template = new MarketEvent
-        {
-            Instrument = instrument,
-            Venue = VenueId.Bybit,
-            Provider = ProviderId.Bybit,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = ctx.ReceiveTimeNs,
-            Sequence = seq,
-        };
+        var template = Template(instrument, ts, ctx.ReceiveTimeNs, seq);
         var before = ctx.Events;
         if (hasMark)
         {

@@ -46,15 +46,7 @@ public sealed partial class BybitDecoder
             return FrameOutcome.Rejected(FrameReason.InvalidPrice);
         }
 
-        var template = new MarketEvent
-        {
-            Instrument = instrument,
-            Venue = VenueId.Bybit,
-            Provider = ProviderId.Bybit,
-            ExchangeTimeNs = ts,
-            ReceiveTimeNs = ctx.ReceiveTimeNs,
-            Sequence = cs,
-        };
+        var template = Template(instrument, ts, ctx.ReceiveTimeNs, cs);
         var before = ctx.Events;
         if (hasQuote)
         {
@@ -116,4 +108,15 @@ public sealed partial class BybitDecoder
             return text.IsEmpty || (VenueDecimal.TryParse(text, out size) && size >= 0);
         }
     }
+
+    /// <summary>What every event of one ticker or instrument-info message shares; each event adds its kind and values.</summary>
+    private static MarketEvent Template(InstrumentId instrument, long exchangeNs, long receiveNs, long sequence) => new()
+    {
+        Instrument = instrument,
+        Venue = VenueId.Bybit,
+        Provider = ProviderId.Bybit,
+        ExchangeTimeNs = exchangeNs,
+        ReceiveTimeNs = receiveNs,
+        Sequence = sequence,
+    };
 }
