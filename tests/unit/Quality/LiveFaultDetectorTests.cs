@@ -139,12 +139,9 @@ public sealed class LiveFaultDetectorTests(ITestOutputHelper output)
     [Fact]
     public void Crossed_quotes_at_a_steady_rate_raise_one_venue_alert_and_a_stray_one_does_not()
     {
-        var options = new QualityOptions();
-        var notifier = new RecordingNotifier();
-        var alerts = new AlertManager(options.Alerts, notifier);
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(SyntheticMarket.Start);
-        using var monitor = new Cloudwall.Rx.Quality.Detectors.QualityMonitor(options, alerts, time);
-        var t0 = UnixTime.FromDateTime(SyntheticMarket.Start.UtcDateTime);
+        // The market's monitor with no windows delivered: only ingestion's running totals reach it.
+        using var m = new SyntheticMarket();
+        var (monitor, notifier, t0) = (m.Monitor, m.Notifier, m.NowNs);
         long events = 0, crossed = 0;
         for (var s = 0; s <= 60; s++)
         {
@@ -165,12 +162,9 @@ public sealed class LiveFaultDetectorTests(ITestOutputHelper output)
     [Fact]
     public void Every_trade_sent_twice_is_a_duplicates_alert()
     {
-        var options = new QualityOptions();
-        var notifier = new RecordingNotifier();
-        var alerts = new AlertManager(options.Alerts, notifier);
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(SyntheticMarket.Start);
-        using var monitor = new Cloudwall.Rx.Quality.Detectors.QualityMonitor(options, alerts, time);
-        var t0 = UnixTime.FromDateTime(SyntheticMarket.Start.UtcDateTime);
+        // The market's monitor with no windows delivered: only ingestion's running totals reach it.
+        using var m = new SyntheticMarket();
+        var (monitor, notifier, t0) = (m.Monitor, m.Notifier, m.NowNs);
         for (var s = 0; s <= 20; s++)
         {
             monitor.OnIngestionTotals(ProviderId.Kraken, VenueId.Kraken, 20L * s, [new("duplicate", s >= 5 ? 20L * (s - 5) : 0)], t0 + s * UnixTime.NanosPerSecond);
