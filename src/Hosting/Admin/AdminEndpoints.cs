@@ -82,7 +82,7 @@ public static class AdminEndpoints
             UptimeSeconds: Math.Round(p.Uptime.TotalSeconds, 1),
             KafkaBootstrap: kafka.Bootstrap,
             Providers: providers.Providers
-                .Select(x => new ProviderHealth(x.Name, x.Provider.ConnectionCount, x.Provider.ConnectedCount, x.Provider.Counters.Events))
+                .Select(x => new ProviderHealth(x.Name, x.ConnectionCount, x.ConnectedCount, x.Counters.Events))
                 .ToList(),
             KafkaDelivered: stats?.Delivered ?? 0,
             KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0,

@@ -119,11 +119,10 @@ public sealed class PlatformMetrics
 
     private void Refresh()
     {
-        foreach (var entry in _providers.Providers)
+        foreach (var p in _providers.Providers)
         {
             // The configured provider name: two providers of one venue (Bybit spot and linear) stay apart.
-            var p = entry.Provider;
-            var provider = entry.Name;
+            var provider = p.Name;
             var venue = p.Venue == VenueId.None ? provider : p.Venue.Name;
             var c = p.Counters;
             _messages.WithLabels(provider, venue).IncTo(c.Events);

@@ -110,6 +110,7 @@ public static class HostingExtensions
         s.AddSingleton<Ingestion.ISequenceGapSink>(sp => sp.GetRequiredService<SequenceGapLog>());
         s.AddSingleton<ProviderSet>();
         s.AddSingleton<IProviderStatus>(sp => sp.GetRequiredService<ProviderSet>());
+        s.AddSingleton<IProviderControl>(sp => sp.GetRequiredService<ProviderSet>());
         s.AddSingleton<ResolvedPipelineSettings>();
         s.AddSingleton<PlatformPipeline>();
         s.AddSingleton<IPipelineStatus>(sp => sp.GetRequiredService<PlatformPipeline>());

@@ -49,8 +49,9 @@ public sealed class ConsoleView(IPlatformStatus platform, IKafkaStatus kafka, IP
         var ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"cloudwall-rx  up {platform.Uptime:hh\\:mm\\:ss}  kafka {kafka.Bootstrap}\n");
         sb.Append("provider        events/s      events   rejected  reconnects  subs\n");
-        foreach (var (name, _, p) in providers.Providers)
+        foreach (var p in providers.Providers)
         {
+            var name = p.Name;
             var events = p.Counters.Events;
             var rate = (events - _previous.GetValueOrDefault(name)) / Math.Max(seconds, 0.001);
             _previous[name] = events;

@@ -10,7 +10,7 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// What the control plane changes on this instance: subscriptions through the providers' live add/remove, pausing and
 /// resuming providers, and swapping in a new pricing-parameter snapshot. Nothing restarts.
 /// </summary>
-public sealed partial class ControlTarget(IProviderStatus providers, PricingParametersSource pricing, ReferenceData refData, QualitySidecar quality,
+public sealed partial class ControlTarget(IProviderControl providers, PricingParametersSource pricing, ReferenceData refData, QualitySidecar quality,
     ILogger<ControlTarget> logger) : IControlTarget
 {
     public async Task ApplySubscriptionsAsync(SubscriptionDiff diff, CancellationToken ct)
@@ -106,7 +106,7 @@ public sealed partial class ControlTarget(IProviderStatus providers, PricingPara
 
     public string SnapshotState() => JsonSerializer.Serialize(new Dictionary<string, object>
     {
-        ["providers"] = providers.Providers.Select(p => new Dictionary<string, object>
+        ["providers"] = providers.Entries.Select(p => new Dictionary<string, object>
         {
             ["provider"] = p.Name,
             ["active_subscriptions"] = p.Provider.ActiveSubscriptions,

@@ -124,9 +124,9 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
 
         foreach (var p in providers.Providers)
         {
-            if (p.Provider.Id == key.Provider)
+            if (p.Id == key.Provider)
             {
-                return p.Provider.SubscriptionsOf(symbol);
+                return p.SubscriptionsOf(symbol);
             }
         }
 

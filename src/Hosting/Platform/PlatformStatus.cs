@@ -37,7 +37,7 @@ public sealed class PlatformStatus(RunRole role, IKafkaStatus kafka, IPipelineSt
 
     public TimeSpan Uptime => _uptime.Elapsed;
 
-    public bool IsReady => kafka.Snapshot() is not null && providers.Providers.Count > 0 && providers.Providers.All(p => p.Provider.ConnectedCount > 0);
+    public bool IsReady => kafka.Snapshot() is not null && providers.Providers.Count > 0 && providers.Providers.All(p => p.ConnectedCount > 0);
 
     public long DeadLetters => deadLetters.Count;
 
@@ -83,9 +83,9 @@ public sealed class PlatformStatus(RunRole role, IKafkaStatus kafka, IPipelineSt
             Cost = CostSummary.Measure(_uptime.Elapsed, counts?.Received ?? 0, stats?.Topics ?? [], stats?.InputLatency, stats?.DeliveryLatency),
             Providers = providers.Providers.Select((e, i) =>
             {
-                var c = e.Provider.Counters;
+                var c = e.Counters;
                 return new ProviderSummary(e.Name, c.Events, c.Frames, c.IgnoredFrames, c.RejectedFrames, c.Reconnects, c.Duplicates, c.SequenceGaps,
-                    atStop is not null && i < atStop.Count ? atStop[i] : e.Provider.ActiveSubscriptions);
+                    atStop is not null && i < atStop.Count ? atStop[i] : e.ActiveSubscriptions);
             }).ToList(),
             Instruments = refData.Instruments
                 .Select(i => latest.TryGetValue(i.Id, out var fp)

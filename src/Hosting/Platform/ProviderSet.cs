@@ -10,17 +10,27 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// <summary>One running provider: its configured name, its catalog kind, and the provider.</summary>
 public sealed record ProviderEntry(string Name, ProviderKind Kind, IMarketDataProvider Provider);
 
-/// <summary>What the admin endpoints, views, the control plane and the summary read of the providers of this process.</summary>
+/// <summary>
+/// What the admin endpoints, views, metrics and the summary read of the providers of this process: read-only views, with no
+/// way to pause, resume or subscribe (that is <see cref="IProviderControl"/>).
+/// </summary>
 public interface IProviderStatus
 {
     /// <summary>Enabled providers in name order; empty until the platform starts.</summary>
-    IReadOnlyList<ProviderEntry> Providers { get; }
+    IReadOnlyList<ProviderView> Providers { get; }
 
     /// <summary>Running simulators by provider name (embedded defaults).</summary>
     IReadOnlyDictionary<string, IVenueSimulator> Simulators { get; }
 
     /// <summary>Active subscriptions of each provider when it was disconnected; null while running.</summary>
     IReadOnlyList<int>? SubscriptionsAtStop { get; }
+}
+
+/// <summary>The providers themselves, for the control plane (<see cref="ControlTarget"/>): subscribe, unsubscribe, pause, resume.</summary>
+public interface IProviderControl
+{
+    /// <summary>Enabled providers in name order; empty until the platform starts.</summary>
+    IReadOnlyList<ProviderEntry> Entries { get; }
 
     /// <summary>The provider of that configured name (case-insensitive), if it runs here.</summary>
     ProviderEntry? Find(string name);
@@ -31,14 +41,17 @@ public interface IProviderStatus
 /// <see cref="ProvidersOptions"/> through <see cref="ProviderCatalog"/>. Dead letters and gaps go through the ports.
 /// </summary>
 public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IOptions<SimulationOptions> simulation, ReferenceData refData,
-    IDeadLetterSink deadLetters, ISequenceGapSink gaps, TimeProvider time, ILoggerFactory loggers) : IProviderStatus, IAsyncDisposable
+    IDeadLetterSink deadLetters, ISequenceGapSink gaps, TimeProvider time, ILoggerFactory loggers) : IProviderStatus, IProviderControl, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProviderSet>();
     private readonly List<ProviderEntry> _providers = [];
+    private readonly List<ProviderView> _views = [];
     private readonly Dictionary<string, IVenueSimulator> _simulators = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<IDisposable> _subscriptions = [];
 
-    public IReadOnlyList<ProviderEntry> Providers => _providers;
+    public IReadOnlyList<ProviderView> Providers => _views;
+
+    public IReadOnlyList<ProviderEntry> Entries => _providers;
 
     public IReadOnlyDictionary<string, IVenueSimulator> Simulators => _simulators;
 
@@ -68,7 +81,9 @@ public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IO
                 LogSimulator(name, endpoint.ToString());
             }
 
-            _providers.Add(new ProviderEntry(name, kind, kind.Create(providerContext, options, endpoint)));
+            var provider = kind.Create(providerContext, options, endpoint);
+            _providers.Add(new ProviderEntry(name, kind, provider));
+            _views.Add(new ProviderView(name, provider));
         }
     }
 

@@ -108,9 +108,8 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
     private void PollIngestion(long nowNs)
     {
         var totals = new List<InvalidCount>(8);
-        foreach (var entry in _providers.Providers)
+        foreach (var p in _providers.Providers)
         {
-            var p = entry.Provider;
             var c = p.Counters;
             totals.Clear();
             foreach (var reason in InvalidReasons)

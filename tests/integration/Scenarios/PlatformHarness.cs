@@ -99,7 +99,7 @@ internal sealed class PlatformView(IServiceProvider services)
 
     public IReadOnlyDictionary<string, IVenueSimulator> Simulators => _providers.Simulators;
 
-    public IReadOnlyList<IMarketDataProvider> Providers => [.. _providers.Providers.Select(p => p.Provider)];
+    public IReadOnlyList<ProviderView> Providers => _providers.Providers;
 
     public List<string> ProviderNames => [.. _providers.Providers.Select(p => p.Name)];
 

@@ -22,7 +22,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 /// <para>Call <see cref="CoinbaseSymbols.Register"/> on the reference data first, or every product is an unknown symbol.
 /// One instance per connection: it owns a small scratch buffer and is not thread-safe.</para>
 /// </remarks>
-public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
+public sealed partial class CoinbaseExchangeDecoder : JsonFrameDecoder
 {
     /// <summary>Room for the captured fields when a venue escapes them (it never does in practice).</summary>
     private const int ScratchBytes = 1024;
@@ -54,98 +54,6 @@ public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
             MessageType.Missing => FrameOutcome.Rejected(FrameReason.MissingField),
             _ => FrameOutcome.Rejected(FrameReason.Malformed),
         };
-    }
-
-    private FrameOutcome BuildTrade(ref Fields f, long receiveTimeNs, EventFlags flags, EventBuffer output)
-    {
-        if (!f.Has(Field.ProductId) || !f.Has(Field.Price) || !f.Has(Field.Size) || !f.Has(Field.Time) || !f.Has(Field.TradeId))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!RefData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
-        {
-            return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-        }
-
-        if (!VenueDecimal.TryParse(f.Price, out var price) || price <= 0 || !VenueDecimal.TryParse(f.Size, out var size) || size <= 0)
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueTime.TryParseIso(f.Time, out var exchangeTimeNs))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        if (!TradeId.TryParseUtf8(f.TradeId, out var tradeId) || !TryParseSequence(ref f, out var sequence))
-        {
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Trade,
-            Side = TakerSide(f.Side),
-            Instrument = instrument,
-            Venue = VenueId.Coinbase,
-            Provider = ProviderId.Coinbase,
-            Price = price,
-            Size = size,
-            ExchangeTimeNs = exchangeTimeNs,
-            ReceiveTimeNs = receiveTimeNs,
-            Sequence = sequence,
-            TradeId = tradeId,
-            Flags = flags,
-        });
-        return FrameOutcome.Decoded(1);
-    }
-
-    private FrameOutcome BuildQuote(ref Fields f, long receiveTimeNs, EventBuffer output)
-    {
-        if (!f.Has(Field.ProductId) || !f.Has(Field.BestBid) || !f.Has(Field.BestAsk) || !f.Has(Field.Time))
-        {
-            return FrameOutcome.Rejected(FrameReason.MissingField);
-        }
-
-        if (!RefData.TryResolve(VenueId.Coinbase, f.ProductId, out var instrument))
-        {
-            return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-        }
-
-        decimal bidSize = 0, askSize = 0;
-        if (!VenueDecimal.TryParse(f.BestBid, out var bid) || bid <= 0 || !VenueDecimal.TryParse(f.BestAsk, out var ask) || ask <= 0 ||
-            (f.Has(Field.BestBidSize) && (!VenueDecimal.TryParse(f.BestBidSize, out bidSize) || bidSize < 0)) ||
-            (f.Has(Field.BestAskSize) && (!VenueDecimal.TryParse(f.BestAskSize, out askSize) || askSize < 0)))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-        }
-
-        if (!VenueTime.TryParseIso(f.Time, out var exchangeTimeNs))
-        {
-            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-        }
-
-        if (!TryParseSequence(ref f, out var sequence))
-        {
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        output.Add(new MarketEvent
-        {
-            Kind = EventKind.Quote,
-            Instrument = instrument,
-            Venue = VenueId.Coinbase,
-            Provider = ProviderId.Coinbase,
-            Price = bid,
-            Size = bidSize,
-            Aux = ask,
-            AuxSize = askSize,
-            ExchangeTimeNs = exchangeTimeNs,
-            ReceiveTimeNs = receiveTimeNs,
-            Sequence = sequence,
-        });
-        return FrameOutcome.Decoded(1);
     }
 
     /// <summary>
@@ -281,10 +189,6 @@ public sealed class CoinbaseExchangeDecoder : JsonFrameDecoder
         13 when name.SequenceEqual("best_ask_size"u8) => Field.BestAskSize,
         _ => Field.None,
     };
-
-    /// <summary>The maker's side on the wire, the taker's side in the event.</summary>
-    private static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
-        makerSide.SequenceEqual("sell"u8) ? Side.Buy : makerSide.SequenceEqual("buy"u8) ? Side.Sell : Side.Unknown;
 
     private static bool TryParseSequence(ref Fields f, out long sequence)
     {

@@ -22,7 +22,7 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// The <c>data</c> array is read after the whole envelope, from a copy of the reader, so properties may come in any order.
 /// Allocation-free once each symbol has been resolved. One instance per connection; not thread-safe.</para>
 /// </remarks>
-public sealed class KrakenV2Decoder : JsonFrameDecoder
+public sealed partial class KrakenV2Decoder : JsonFrameDecoder
 {
     private const int EnvelopeScratchBytes = 512;
     private const int ScratchBytes = 2048;
@@ -250,122 +250,6 @@ public sealed class KrakenV2Decoder : JsonFrameDecoder
         _ when channel.SequenceEqual("book"u8) || channel.SequenceEqual("level3"u8) => FrameOutcome.Ignored(FrameReason.BookUpdate),
         _ => FrameOutcome.Ignored(FrameReason.Unsupported),
     };
-
-    private FrameOutcome DecodeTrades(ref FrameJsonReader r, long receiveTimeNs, EventBuffer output)
-    {
-        var events = 0;
-        var nameBuffer = _names;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-        {
-            var f = default(Item);
-            var bad = ReadItem(ref r, nameBuffer, ref f);
-            if (bad is { } reason)
-            {
-                return FrameOutcome.Rejected(reason);
-            }
-
-            if (!f.Has(Field.Symbol) || !f.Has(Field.Price) || !f.Has(Field.Qty) || !f.Has(Field.Timestamp) || !f.Has(Field.Side))
-            {
-                return FrameOutcome.Rejected(FrameReason.MissingField);
-            }
-
-            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
-            {
-                return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-            }
-
-            if (!VenueDecimal.TryParsePositive(f.Price, out var price) || !VenueDecimal.TryParsePositive(f.Qty, out var qty))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-            }
-
-            if (!VenueTime.TryParseIso(f.Timestamp, out var exchangeTimeNs))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-            }
-
-            long tradeId = 0;
-            if (f.Has(Field.TradeId) && !VenueInteger.TryParseNonNegative(f.TradeId, out tradeId))
-            {
-                return FrameOutcome.Rejected(FrameReason.Malformed);
-            }
-
-            output.Add(new MarketEvent
-            {
-                Kind = EventKind.Trade,
-                Side = KrakenText.TakerSide(f.Side),
-                Instrument = instrument,
-                Venue = VenueId.Kraken,
-                Provider = ProviderId.Kraken,
-                Price = price,
-                Size = qty,
-                ExchangeTimeNs = exchangeTimeNs,
-                ReceiveTimeNs = receiveTimeNs,
-                Sequence = tradeId,
-                TradeId = f.Has(Field.TradeId) ? TradeId.Numeric(tradeId) : TradeId.None,
-            });
-            events++;
-        }
-
-        // An empty snapshot (no recent trades) is a well-formed frame with nothing in it.
-        return FrameOutcome.Decoded(events);
-    }
-
-    private FrameOutcome DecodeTickers(ref FrameJsonReader r, long receiveTimeNs, EventBuffer output)
-    {
-        var events = 0;
-        var nameBuffer = _names;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-        {
-            var f = default(Item);
-            var bad = ReadItem(ref r, nameBuffer, ref f);
-            if (bad is { } reason)
-            {
-                return FrameOutcome.Rejected(reason);
-            }
-
-            if (!f.Has(Field.Symbol) || !f.Has(Field.Bid) || !f.Has(Field.Ask))
-            {
-                return FrameOutcome.Rejected(FrameReason.MissingField);
-            }
-
-            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
-            {
-                return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-            }
-
-            decimal bidQty = 0, askQty = 0;
-            if (!VenueDecimal.TryParsePositive(f.Bid, out var bid) || !VenueDecimal.TryParsePositive(f.Ask, out var ask) ||
-                (f.Has(Field.BidQty) && (!VenueDecimal.TryParse(f.BidQty, out bidQty) || bidQty < 0)) ||
-                (f.Has(Field.AskQty) && (!VenueDecimal.TryParse(f.AskQty, out askQty) || askQty < 0)))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-            }
-
-            long exchangeTimeNs = 0;
-            if (f.Has(Field.Timestamp) && !VenueTime.TryParseIso(f.Timestamp, out exchangeTimeNs))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-            }
-
-            output.Add(new MarketEvent
-            {
-                Kind = EventKind.Quote,
-                Instrument = instrument,
-                Venue = VenueId.Kraken,
-                Provider = ProviderId.Kraken,
-                Price = bid,
-                Size = bidQty,
-                Aux = ask,
-                AuxSize = askQty,
-                ExchangeTimeNs = exchangeTimeNs,
-                ReceiveTimeNs = receiveTimeNs,
-            });
-            events++;
-        }
-
-        return FrameOutcome.Decoded(events);
-    }
 
     /// <summary>Reads one <c>data</c> object into <paramref name="f"/>; returns a rejection reason, or null when it was read.</summary>
     private FrameReason? ReadItem(ref FrameJsonReader r, Span<byte> nameBuffer, ref Item f)
