@@ -1,5 +1,4 @@
 using System.Globalization;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion;
 

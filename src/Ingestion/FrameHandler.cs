@@ -1,4 +1,3 @@
-using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudwall.Rx.Ingestion;

@@ -1,5 +1,3 @@
-using Cloudwall.Rx.Core;
-
 namespace Cloudwall.Rx.Ingestion;
 
 /// <summary>Where a provider's handlers send what they could not use (the port; Hosting registers the one implementation).</summary>

@@ -1,7 +1,6 @@
 using System.Reactive;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
-using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,4 @@
 using System.Text;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Recorded;
 

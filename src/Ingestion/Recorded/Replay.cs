@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Recorded;
 

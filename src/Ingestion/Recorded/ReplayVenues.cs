@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
-using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Ingestion.Venues.Bybit;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;

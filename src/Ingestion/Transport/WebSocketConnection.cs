@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Reactive.Linq;
-using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
 using Websocket.Client;
 

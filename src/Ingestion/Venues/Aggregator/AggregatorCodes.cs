@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Aggregator;
 

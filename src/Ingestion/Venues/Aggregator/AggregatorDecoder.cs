@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
-using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol;
 using Google.Protobuf.WellKnownTypes;
 using Side = Cloudwall.Rx.Core.Side;

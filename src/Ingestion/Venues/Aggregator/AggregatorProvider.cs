@@ -2,7 +2,6 @@ using System.Net.Http;
 using System.Reactive;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
-using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;

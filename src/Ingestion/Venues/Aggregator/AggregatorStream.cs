@@ -1,4 +1,3 @@
-using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol;
 using Google.Protobuf;
 using Grpc.Core;

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 

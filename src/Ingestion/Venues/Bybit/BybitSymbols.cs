@@ -1,5 +1,3 @@
-using Cloudwall.Rx.Core;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 
 /// <summary>A Bybit v5 market, one public endpoint each (<c>/v5/public/spot</c>, <c>/linear</c>, <c>/inverse</c>).</summary>

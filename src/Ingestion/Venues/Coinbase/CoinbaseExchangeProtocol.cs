@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Core;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 
 /// <summary>

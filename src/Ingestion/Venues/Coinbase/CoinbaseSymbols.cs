@@ -1,5 +1,3 @@
-using Cloudwall.Rx.Core;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Coinbase;
 
 /// <summary>Coinbase Exchange product ids (<c>BTC-USD</c>) to canonical spot instruments (<c>BTC-USD.SPOT</c>).</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 
 /// <summary>
@@ -62,21 +57,8 @@ public sealed partial class CoinbaseAdvancedDecoder
     {
         ReadOnlySpan<byte> product = default, bid = default, bidQty = default, ask = default, askQty = default;
         var used = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        while (JsonValues.NextScalarField(ref reader, _names, out var name))
         {
-            var name = JsonValues.PropertyName(ref reader, _names);
-            reader.Read();
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                continue;
-            }
-
             switch (name.Length)
             {
                 case 8 when name.SequenceEqual("best_bid"u8): bid = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 
 /// <summary>
@@ -78,21 +73,8 @@ public sealed partial class CoinbaseAdvancedDecoder
     {
         ReadOnlySpan<byte> tradeIdText = default, product = default, price = default, size = default, side = default, time = default;
         var used = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        while (JsonValues.NextScalarField(ref reader, _names, out var name))
         {
-            var name = JsonValues.PropertyName(ref reader, _names);
-            reader.Read();
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                continue;
-            }
-
             switch (name.Length)
             {
                 case 4 when name.SequenceEqual("side"u8): side = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref used); break;

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
 
 namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 

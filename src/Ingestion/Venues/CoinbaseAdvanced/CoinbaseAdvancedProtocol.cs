@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.CoinbaseAdvanced;
 

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 
 /// <summary>
@@ -24,21 +19,9 @@ public sealed partial class DeribitDecoder
         }
         var f = default(TickerFields);
         var scratchUsed = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        // (stats and greeks are objects, passed over)
+        while (JsonValues.NextScalarField(ref reader, _names, out var name))
         {
-            var name = JsonValues.PropertyName(ref reader, _names);
-            reader.Read();
-            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-            {
-                reader.Skip(); // stats, greeks
-                continue;
-            }
-
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                continue;
-            }
-
             switch (name.Length)
             {
                 case 7 when name.SequenceEqual("mark_iv"u8): f.MarkIv = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;

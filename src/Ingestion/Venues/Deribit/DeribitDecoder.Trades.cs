@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 
 /// <summary>
@@ -65,21 +60,8 @@ public sealed partial class DeribitDecoder
 
             var t = default(TradeFields);
             var scratchUsed = scratchBase;
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            while (JsonValues.NextScalarField(ref reader, _names, out var name))
             {
-                var name = JsonValues.PropertyName(ref reader, _names);
-                reader.Read();
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    continue;
-                }
-
                 switch (name.Length)
                 {
                     case 5 when name.SequenceEqual("price"u8): t.Price = JsonValues.CaptureOrInvalid(ref reader, _scratch, ref scratchUsed); break;

@@ -1,8 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 

@@ -1,5 +1,3 @@
-using Cloudwall.Rx.Ingestion.Json;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Kit;
 
 /// <summary>The bytes of the current JSON token without allocating: the frame's own span, or an unescaped copy in a decoder's buffer.</summary>
@@ -17,6 +15,41 @@ internal static class JsonValues
         }
 
         return reader.ValueSpan.Length > buffer.Length ? default : buffer[..reader.CopyString(buffer)];
+    }
+
+    /// <summary>
+    /// Moves to the next scalar field of a flat record (a JSON object whose fields we read are strings or numbers): true with
+    /// <paramref name="name"/> set and the reader on the value; false at the record's end. Objects, arrays and nulls are passed over.
+    /// </summary>
+    public static bool NextScalarField(scoped ref FrameJsonReader reader, Span<byte> names, out ReadOnlySpan<byte> name)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            if (TryReadScalarProperty(ref reader, names, out name))
+            {
+                return true;
+            }
+        }
+
+        name = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Reads one property of a flat record, the reader on its name: the name (as <see cref="PropertyName"/>), then onto the
+    /// value. False for a value that is no field of a flat record: an object or array (skipped whole) or a null.
+    /// </summary>
+    private static bool TryReadScalarProperty(scoped ref FrameJsonReader reader, Span<byte> names, out ReadOnlySpan<byte> name)
+    {
+        name = PropertyName(ref reader, names);
+        reader.Read();
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return false;
+        }
+
+        return reader.TokenType != JsonTokenType.Null;
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Globalization;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kit;
 

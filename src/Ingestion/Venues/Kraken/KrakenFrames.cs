@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 

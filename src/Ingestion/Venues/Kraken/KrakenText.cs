@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Core;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 /// <summary>What the Kraken decoders share beyond the venue kit: their name buffer and Kraken's spelling of sides.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 /// <summary>

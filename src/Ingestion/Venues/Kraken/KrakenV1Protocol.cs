@@ -1,5 +1,3 @@
-using Cloudwall.Rx.Core;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 /// <summary>

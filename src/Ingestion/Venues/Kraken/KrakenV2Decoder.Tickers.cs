@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 /// <summary>
@@ -15,59 +10,46 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// </summary>
 public sealed partial class KrakenV2Decoder
 {
-    private FrameOutcome DecodeTickers(ref FrameJsonReader r, long receiveTimeNs, EventBuffer output)
+    /// <summary>One item's event, from the fields <see cref="ReadItem"/> read; <see cref="FrameReason.None"/> when added.</summary>
+    private FrameReason AddTicker(ref Item f, long receiveTimeNs, EventBuffer output)
     {
-        var events = 0;
-        var nameBuffer = _names;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        if (!f.Has(Field.Symbol) || !f.Has(Field.Bid) || !f.Has(Field.Ask))
         {
-            var f = default(Item);
-            var bad = ReadItem(ref r, nameBuffer, ref f);
-            if (bad is { } reason)
-            {
-                return FrameOutcome.Rejected(reason);
-            }
-
-            if (!f.Has(Field.Symbol) || !f.Has(Field.Bid) || !f.Has(Field.Ask))
-            {
-                return FrameOutcome.Rejected(FrameReason.MissingField);
-            }
-
-            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
-            {
-                return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-            }
-
-            decimal bidQty = 0, askQty = 0;
-            if (!VenueDecimal.TryParsePositive(f.Bid, out var bid) || !VenueDecimal.TryParsePositive(f.Ask, out var ask) ||
-                (f.Has(Field.BidQty) && (!VenueDecimal.TryParse(f.BidQty, out bidQty) || bidQty < 0)) ||
-                (f.Has(Field.AskQty) && (!VenueDecimal.TryParse(f.AskQty, out askQty) || askQty < 0)))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-            }
-
-            long exchangeTimeNs = 0;
-            if (f.Has(Field.Timestamp) && !VenueTime.TryParseIso(f.Timestamp, out exchangeTimeNs))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-            }
-
-            output.Add(new MarketEvent
-            {
-                Kind = EventKind.Quote,
-                Instrument = instrument,
-                Venue = VenueId.Kraken,
-                Provider = ProviderId.Kraken,
-                Price = bid,
-                Size = bidQty,
-                Aux = ask,
-                AuxSize = askQty,
-                ExchangeTimeNs = exchangeTimeNs,
-                ReceiveTimeNs = receiveTimeNs,
-            });
-            events++;
+            return FrameReason.MissingField;
         }
 
-        return FrameOutcome.Decoded(events);
+        if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+        {
+            return FrameReason.UnknownSymbol;
+        }
+
+        decimal bidQty = 0, askQty = 0;
+        if (!VenueDecimal.TryParsePositive(f.Bid, out var bid) || !VenueDecimal.TryParsePositive(f.Ask, out var ask) ||
+            (f.Has(Field.BidQty) && (!VenueDecimal.TryParse(f.BidQty, out bidQty) || bidQty < 0)) ||
+            (f.Has(Field.AskQty) && (!VenueDecimal.TryParse(f.AskQty, out askQty) || askQty < 0)))
+        {
+            return FrameReason.InvalidPrice;
+        }
+
+        long exchangeTimeNs = 0;
+        if (f.Has(Field.Timestamp) && !VenueTime.TryParseIso(f.Timestamp, out exchangeTimeNs))
+        {
+            return FrameReason.InvalidTimestamp;
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Quote,
+            Instrument = instrument,
+            Venue = VenueId.Kraken,
+            Provider = ProviderId.Kraken,
+            Price = bid,
+            Size = bidQty,
+            Aux = ask,
+            AuxSize = askQty,
+            ExchangeTimeNs = exchangeTimeNs,
+            ReceiveTimeNs = receiveTimeNs,
+        });
+        return FrameReason.None;
     }
 }

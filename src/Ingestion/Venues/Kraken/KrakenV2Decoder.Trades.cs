@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 /// <summary>
@@ -15,63 +10,49 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 /// </summary>
 public sealed partial class KrakenV2Decoder
 {
-    private FrameOutcome DecodeTrades(ref FrameJsonReader r, long receiveTimeNs, EventBuffer output)
+    /// <summary>One item's event, from the fields <see cref="ReadItem"/> read; <see cref="FrameReason.None"/> when added.</summary>
+    private FrameReason AddTrade(ref Item f, long receiveTimeNs, EventBuffer output)
     {
-        var events = 0;
-        var nameBuffer = _names;
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        if (!f.Has(Field.Symbol) || !f.Has(Field.Price) || !f.Has(Field.Qty) || !f.Has(Field.Timestamp) || !f.Has(Field.Side))
         {
-            var f = default(Item);
-            var bad = ReadItem(ref r, nameBuffer, ref f);
-            if (bad is { } reason)
-            {
-                return FrameOutcome.Rejected(reason);
-            }
-
-            if (!f.Has(Field.Symbol) || !f.Has(Field.Price) || !f.Has(Field.Qty) || !f.Has(Field.Timestamp) || !f.Has(Field.Side))
-            {
-                return FrameOutcome.Rejected(FrameReason.MissingField);
-            }
-
-            if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
-            {
-                return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-            }
-
-            if (!VenueDecimal.TryParsePositive(f.Price, out var price) || !VenueDecimal.TryParsePositive(f.Qty, out var qty))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidPrice);
-            }
-
-            if (!VenueTime.TryParseIso(f.Timestamp, out var exchangeTimeNs))
-            {
-                return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
-            }
-
-            long tradeId = 0;
-            if (f.Has(Field.TradeId) && !VenueInteger.TryParseNonNegative(f.TradeId, out tradeId))
-            {
-                return FrameOutcome.Rejected(FrameReason.Malformed);
-            }
-
-            output.Add(new MarketEvent
-            {
-                Kind = EventKind.Trade,
-                Side = KrakenText.TakerSide(f.Side),
-                Instrument = instrument,
-                Venue = VenueId.Kraken,
-                Provider = ProviderId.Kraken,
-                Price = price,
-                Size = qty,
-                ExchangeTimeNs = exchangeTimeNs,
-                ReceiveTimeNs = receiveTimeNs,
-                Sequence = tradeId,
-                TradeId = f.Has(Field.TradeId) ? TradeId.Numeric(tradeId) : TradeId.None,
-            });
-            events++;
+            return FrameReason.MissingField;
         }
 
-        // An empty snapshot (no recent trades) is a well-formed frame with nothing in it.
-        return FrameOutcome.Decoded(events);
+        if (!RefData.TryResolve(VenueId.Kraken, f.Symbol, out var instrument))
+        {
+            return FrameReason.UnknownSymbol;
+        }
+
+        if (!VenueDecimal.TryParsePositive(f.Price, out var price) || !VenueDecimal.TryParsePositive(f.Qty, out var qty))
+        {
+            return FrameReason.InvalidPrice;
+        }
+
+        if (!VenueTime.TryParseIso(f.Timestamp, out var exchangeTimeNs))
+        {
+            return FrameReason.InvalidTimestamp;
+        }
+
+        long tradeId = 0;
+        if (f.Has(Field.TradeId) && !VenueInteger.TryParseNonNegative(f.TradeId, out tradeId))
+        {
+            return FrameReason.Malformed;
+        }
+
+        output.Add(new MarketEvent
+        {
+            Kind = EventKind.Trade,
+            Side = KrakenText.TakerSide(f.Side),
+            Instrument = instrument,
+            Venue = VenueId.Kraken,
+            Provider = ProviderId.Kraken,
+            Price = price,
+            Size = qty,
+            ExchangeTimeNs = exchangeTimeNs,
+            ReceiveTimeNs = receiveTimeNs,
+            Sequence = tradeId,
+            TradeId = f.Has(Field.TradeId) ? TradeId.Numeric(tradeId) : TradeId.None,
+        });
+        return FrameReason.None;
     }
 }

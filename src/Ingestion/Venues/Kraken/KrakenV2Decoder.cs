@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Cloudwall.Rx.Ingestion.Json;
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Kraken;
 
 /// <summary>
@@ -179,8 +174,8 @@ public sealed partial class KrakenV2Decoder : JsonFrameDecoder
                 }
 
                 return isTrade
-                    ? History(DecodeTrades(ref data, receiveTimeNs, output), snapshot, output, start)
-                    : DecodeTickers(ref data, receiveTimeNs, output);
+                    ? History(DecodeItems(ref data, trades: true, receiveTimeNs, output), snapshot, output, start)
+                    : DecodeItems(ref data, trades: false, receiveTimeNs, output);
             }
 
             return ClassifyChannel(channel) ?? FrameOutcome.Ignored(FrameReason.Unsupported);
@@ -228,7 +223,7 @@ public sealed partial class KrakenV2Decoder : JsonFrameDecoder
     private int DecodeInline(ref FrameJsonReader reader, bool trades, long receiveTimeNs, EventBuffer output, int start)
     {
         var outer = reader.CurrentDepth - 1;
-        var outcome = trades ? DecodeTrades(ref reader, receiveTimeNs, output) : DecodeTickers(ref reader, receiveTimeNs, output);
+        var outcome = DecodeItems(ref reader, trades, receiveTimeNs, output);
         if (outcome.Status == FrameStatus.Decoded)
         {
             return outcome.Events;
@@ -250,6 +245,30 @@ public sealed partial class KrakenV2Decoder : JsonFrameDecoder
         _ when channel.SequenceEqual("book"u8) || channel.SequenceEqual("level3"u8) => FrameOutcome.Ignored(FrameReason.BookUpdate),
         _ => FrameOutcome.Ignored(FrameReason.Unsupported),
     };
+
+    /// <summary>
+    /// Decodes a <c>data</c> array, the reader on its StartArray: each item read by <see cref="ReadItem"/>, then made an
+    /// event by its channel's mapping (<see cref="AddTrade"/>, <see cref="AddTicker"/>). One bad item rejects the frame.
+    /// </summary>
+    private FrameOutcome DecodeItems(ref FrameJsonReader r, bool trades, long receiveTimeNs, EventBuffer output)
+    {
+        var events = 0;
+        var nameBuffer = _names;
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            var f = default(Item);
+            var reason = ReadItem(ref r, nameBuffer, ref f) ?? (trades ? AddTrade(ref f, receiveTimeNs, output) : AddTicker(ref f, receiveTimeNs, output));
+            if (reason != FrameReason.None)
+            {
+                return FrameOutcome.Rejected(reason);
+            }
+
+            events++;
+        }
+
+        // An empty snapshot (no recent trades) is a well-formed frame with nothing in it.
+        return FrameOutcome.Decoded(events);
+    }
 
     /// <summary>Reads one <c>data</c> object into <paramref name="f"/>; returns a rejection reason, or null when it was read.</summary>
     private FrameReason? ReadItem(ref FrameJsonReader r, Span<byte> nameBuffer, ref Item f)

@@ -1,6 +1,3 @@
-using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Ingestion.Venues.Kit;
-
 namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using Cloudwall.Rx.Core;
 
 namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 
