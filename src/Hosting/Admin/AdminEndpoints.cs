@@ -1,9 +1,11 @@
 using Cloudwall.Rx.Hosting.Platform;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
 namespace Cloudwall.Rx.Hosting.Admin;
 
-/// <summary>/metrics, /healthz and /readyz on the admin port.</summary>
+/// <summary>/metrics, /healthz, /readyz and /healthz/details on the admin port.</summary>
 public static class AdminEndpoints
 {
     public static WebApplication MapAdminEndpoints(this WebApplication app)
@@ -16,7 +18,7 @@ public static class AdminEndpoints
         var quality = app.Services.GetService<QualitySidecar>();
         app.MapGet("/quality", () => quality?.Scorecard is { } scorecard
             ? Results.Bytes(scorecard.BuildJson(), "application/json")
-            : Results.Json(new HealthReport("starting", false, 0, null, [], 0, 0), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
+            : Results.Json(new HealthDetails("starting", false, 0, null, [], 0, 0), HostingJsonContext.Default.HealthDetails, statusCode: StatusCodes.Status503ServiceUnavailable));
         // Run-time fault switches on the embedded simulators (for demos and scenario tests; absent when simulation is off).
         app.MapPost("/simulators/{name}/faults/{action}", (string name, string action, string? instrument, decimal? value) =>
         {
@@ -66,19 +68,22 @@ public static class AdminEndpoints
             var result = await bus.SubmitAsync(body, ct);
             return Results.Content(result.ToJson(), "application/json", statusCode: result.HttpStatus);
         });
-        app.MapGet("/healthz", () => Results.Json(Health(platform, providers, kafka), HostingJsonContext.Default.HealthReport));
-        app.MapGet("/readyz", () => platform.IsReady
-            ? Results.Json(Health(platform, providers, kafka), HostingJsonContext.Default.HealthReport)
-            : Results.Json(Health(platform, providers, kafka), HostingJsonContext.Default.HealthReport, statusCode: StatusCodes.Status503ServiceUnavailable));
+        // Probes get a status only; a caller on this machine gets the details.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Live), ResponseWriter = HealthResponses.WriteStatus });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready), ResponseWriter = HealthResponses.WriteStatus });
+        var checks = app.Services.GetRequiredService<HealthCheckService>();
+        app.MapGet("/healthz/details", async (CancellationToken ct) =>
+                Results.Json(Details(platform, providers, kafka, await checks.CheckHealthAsync(ct)), HostingJsonContext.Default.HealthDetails))
+            .AddEndpointFilter<LoopbackOnly>();
         return app;
     }
 
-    private static HealthReport Health(IPlatformStatus p, IProviderStatus providers, IKafkaStatus kafka)
+    private static HealthDetails Details(IPlatformStatus p, IProviderStatus providers, IKafkaStatus kafka, HealthReport report)
     {
         var stats = kafka.Snapshot();
-        return new HealthReport(
+        return new HealthDetails(
             Status: "ok",
-            Ready: p.IsReady,
+            Ready: report.Entries.Values.Where(e => e.Tags.Contains(HealthTags.Ready)).All(e => e.Status == HealthStatus.Healthy),
             UptimeSeconds: Math.Round(p.Uptime.TotalSeconds, 1),
             KafkaBootstrap: kafka.Bootstrap,
             Providers: providers.Providers
@@ -87,6 +92,7 @@ public static class AdminEndpoints
             KafkaDelivered: stats?.Delivered ?? 0,
             KafkaDeliveryFailures: stats?.DeliveryFailed ?? 0,
             KafkaSecurity: kafka.Security, // never the password itself
-            Role: p.Role);
+            Role: p.Role,
+            Checks: [.. report.Entries.Select(e => new CheckDetail(e.Key, e.Value.Status.ToString(), e.Value.Description, [.. e.Value.Tags]))]);
     }
 }

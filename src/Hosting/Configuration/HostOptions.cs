@@ -13,9 +13,13 @@ public sealed class AdminOptions
     /// <summary>Address to bind; 0.0.0.0 in containers.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>/healthz answers Unhealthy once a running loop (pipeline partition, price or quality consumer) has not beaten for this long.</summary>
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(60);
+
     public IEnumerable<string> Validate()
     {
         if (Port is < 0 or > 65535) yield return $"{Section}:{nameof(Port)} must be 0..65535 (was {Port})";
+        if (StallAfter < TimeSpan.FromSeconds(1)) yield return $"{Section}:{nameof(StallAfter)} must be at least 00:00:01 (was {StallAfter})";
         if (!System.Net.IPAddress.TryParse(BindAddress, out _)) yield return $"{Section}:{nameof(BindAddress)} must be an IP address (was '{BindAddress}')";
     }
 }
@@ -44,10 +48,13 @@ public sealed class ProviderOptions
 {
     public bool Enabled { get; set; } = true;
 
+    /// <summary>An optional provider runs like any other, but its connections being down does not make the pod unready.</summary>
+    public bool Optional { get; set; }
+
     /// <summary>The provider kind (see <see cref="Platform.ProviderCatalog"/>); defaults to the section name.</summary>
     public string? Type { get; set; }
 
-    /// <summary>The endpoint. Empty: the local simulator when simulation is on, else the venue's production endpoint.</summary>
+    /// <summary>The endpoint. Empty: the local simulator when simulation is on; required when it is off.</summary>
     public string? Endpoint { get; set; }
 
     /// <summary>Venue symbols (or aggregator criteria) to subscribe at start. Empty: the kind's defaults.</summary>
@@ -74,8 +81,20 @@ public sealed class ProviderOptions
     /// <summary>The event validation's bounds of this provider.</summary>
     public Ingestion.EventBounds ToBounds() => new() { MaxFutureSkew = MaxFutureSkew, MaxAge = MaxAge };
 
-    public IEnumerable<string> Validate(string key)
+    /// <summary>A copy subscribing <paramref name="symbols"/> at start instead (the bound options stay as bound).</summary>
+    public ProviderOptions WithSymbols(IEnumerable<string> symbols)
     {
+        var copy = (ProviderOptions)MemberwiseClone();
+        copy.Symbols = [.. symbols];
+        return copy;
+    }
+
+    /// <param name="key">The section, <c>Providers:&lt;name&gt;</c>.</param>
+    /// <param name="simulation">Whether simulators stand in for providers without an endpoint.</param>
+    public IEnumerable<string> Validate(string key, bool simulation = true)
+    {
+        if (Enabled && !simulation && string.IsNullOrEmpty(Endpoint))
+            yield return $"{key}:{nameof(Endpoint)} is required when {SimulationOptions.Section}:{nameof(SimulationOptions.Enabled)} is false";
         foreach (var error in ToBounds().Validate(key))
             yield return error;
         if (!Platform.ProviderCatalog.TryGet(Type ?? "", out _))
@@ -98,8 +117,11 @@ public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>
     {
     }
 
-    /// <summary>Fills what configuration left out: the default providers, each provider's kind and default symbols.</summary>
-    public void ApplyDefaults()
+    /// <summary>
+    /// Fills what configuration left out: the default providers, each provider's kind and default symbols. Without
+    /// simulation the gRPC aggregator runs only where its endpoint is set: it has no public endpoint to default to.
+    /// </summary>
+    public void ApplyDefaults(bool simulation = true)
     {
         if (Count == 0)
         {
@@ -120,11 +142,15 @@ public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>
             if (o.Type == "aggregator")
             {
                 o.ApiToken ??= "sim-token";
+                if (!simulation && string.IsNullOrEmpty(o.Endpoint))
+                {
+                    o.Enabled = false;
+                }
             }
         }
     }
 
-    public IEnumerable<string> Validate() => this.SelectMany(kv => kv.Value.Validate($"{Section}:{kv.Key}"));
+    public IEnumerable<string> Validate(bool simulation = true) => this.SelectMany(kv => kv.Value.Validate($"{Section}:{kv.Key}", simulation));
 }
 
 /// <summary>Local venue simulators (section <c>Simulation</c>).</summary>

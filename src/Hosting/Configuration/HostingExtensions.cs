@@ -18,7 +18,10 @@ public static class HostingExtensions
     {
         builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<EmbeddedKafkaOptions>().BindConfiguration(EmbeddedKafkaOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section).PostConfigure(o => o.ApplyDefaults()).Validate(o => Check(o.Validate())).ValidateOnStart();
+        // Providers read the simulation switch: without simulators, an enabled provider needs an endpoint.
+        builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
+            .PostConfigure<IOptions<SimulationOptions>>((o, sim) => o.ApplyDefaults(sim.Value.Enabled))
+            .Validate<IOptions<SimulationOptions>>((o, sim) => Check(o.Validate(sim.Value.Enabled))).ValidateOnStart();
         builder.Services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
         builder.Services.AddOptions<AggregationOptions>().BindConfiguration(AggregationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
@@ -54,6 +57,7 @@ public static class HostingExtensions
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         builder.AddPlatformParts();
         builder.AddSeriesStatistics(role);
+        builder.AddPlatformHealth(role);
         if (role == RunRole.Price)
         {
             builder.Services.AddSingleton<PriceRoleService>();
@@ -87,6 +91,22 @@ public static class HostingExtensions
     }
 
     /// <summary>
+    /// Health by role: live (<c>/healthz</c>) while every running loop beats; ready (<c>/readyz</c>) on the role's own
+    /// conditions: the producer and the providers (all, ingest), the price group (price), consuming (quality).
+    /// </summary>
+    public static IHostApplicationBuilder AddPlatformHealth(this IHostApplicationBuilder builder, string role)
+    {
+        var checks = builder.Services.AddHealthChecks().AddCheck<LoopsCheck>("loops", tags: [HealthTags.Live]);
+        _ = role switch
+        {
+            RunRole.Price => checks.AddCheck<PriceGroupCheck>("price-group", tags: [HealthTags.Ready]),
+            RunRole.Quality => checks.AddCheck<QualityConsumingCheck>("quality-consumer", tags: [HealthTags.Ready]),
+            _ => checks.AddCheck<ProducerCheck>("kafka-producer", tags: [HealthTags.Ready]).AddCheck<ProvidersCheck>("providers", tags: [HealthTags.Ready]),
+        };
+        return builder;
+    }
+
+    /// <summary>
     /// The platform's parts, each a singleton the host owns and disposes: Kafka (embedded cluster and the one producer), the
     /// ingestion ports (dead letters, sequence gaps), the providers, pricing and the event pipeline, and the status interfaces
     /// the admin endpoints, views and summaries read.
@@ -102,6 +122,8 @@ public static class HostingExtensions
         s.AddSingleton(sp => new FairPricing(sp.GetRequiredService<ReferenceData>(), sp.GetRequiredService<PricingParametersSource>(),
             sp.GetRequiredService<IOptions<PricingHostOptions>>().Value.Composites, sp.GetRequiredService<FairPriceDetails>().Raise));
         s.AddSingleton<RunExit>();
+        s.AddSingleton<LoopHeartbeats>();
+        s.AddSingleton<ConfiguredSymbols>();
         s.AddSingleton<KafkaConnection>();
         s.AddSingleton<IKafkaStatus>(sp => sp.GetRequiredService<KafkaConnection>());
         s.AddSingleton<DeadLetterLog>();

@@ -16,6 +16,8 @@ public sealed partial class ControlPlaneService(
     IOptions<ControlOptions> control,
     IOptions<RedisControlOptions> redis,
     IOptions<ShardOptions> shards,
+    ConfiguredSymbols configured,
+    IProviderControl providers,
     TimeProvider time,
     ILoggerFactory loggers,
     ILogger<ControlPlaneService> logger) : IHostedService, IAsyncDisposable
@@ -43,6 +45,9 @@ public sealed partial class ControlPlaneService(
         if (shards.Value.Enabled && kafka.Bootstrap is { } bootstrap)
         {
             _shards = new ShardAssignment(shards.Value, bootstrap, control.Value.ResolvedInstanceId, Bus.Agent, loggers.CreateLogger<ShardAssignment>());
+            // Configured symbols follow the same shards as the control plane's subscriptions.
+            var assignment = _shards;
+            _shards.Changed += _ => configured.OnShardsChanged(providers.Entries, assignment.Owns);
             await _shards.StartAsync().ConfigureAwait(false);
         }
 

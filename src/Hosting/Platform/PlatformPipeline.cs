@@ -45,10 +45,11 @@ public sealed class ResolvedPipelineSettings(IOptions<PipelineOptions> pipeline,
 /// <see cref="Start"/>, drained on <see cref="CompleteAsync"/>.
 /// </summary>
 public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPricing pricing, ReferenceData refData, ISeriesWindowSink windows,
-    SequenceGapLog gaps, IProviderStatus providers, TimeProvider time, ILoggerFactory loggers) : IPipelineStatus, IAsyncDisposable
+    SequenceGapLog gaps, IProviderStatus providers, LoopHeartbeats heartbeats, TimeProvider time, ILoggerFactory loggers) : IPipelineStatus, IAsyncDisposable
 {
     private static readonly IReadOnlyDictionary<InstrumentId, FairPrice> None = new Dictionary<InstrumentId, FairPrice>();
     private Action<SequenceGap>? _onGap;
+    private LoopHeartbeat? _heartbeat;
 
     public EventPipeline? Pipeline { get; private set; }
 
@@ -70,7 +71,10 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
             id => refData.TryGet(id, out var i) ? i.Market : MarketType.Spot, windows, SubscriptionsOf, FairPriceOf);
         _onGap = gap => stats.PostGap(gap);
         gaps.Observed += _onGap;
-        IPartitionTap tap = new StatsTap(stats);
+        // Each partition beats on its events and ticks (ticks every FairPriceMinInterval; a full queue skips them but
+        // then has events): a partition that stops turning stops beating.
+        _heartbeat = heartbeats.Register("pipeline", options.Partitions);
+        IPartitionTap tap = new StatsTap(stats, _heartbeat);
         if (settings.Aggregation.Enabled)
         {
             // Bars instead of raw events: the aggregator sees every event on its partition's thread.
@@ -97,6 +101,10 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
 
         // Partition threads are done: the open bars go out before the producer is flushed.
         Aggregator?.FlushAll();
+        if (_heartbeat is not null)
+        {
+            heartbeats.Remove(_heartbeat); // stopped, not stalled
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -133,11 +141,19 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
         return 0;
     }
 
-    private sealed class StatsTap(SeriesStatsTap stats) : IPartitionTap
+    private sealed class StatsTap(SeriesStatsTap stats, LoopHeartbeat heartbeat) : IPartitionTap
     {
-        public void OnEvent(int partition, in MarketEvent e, long nowNs) => stats.OnEvent(partition, e, nowNs);
+        public void OnEvent(int partition, in MarketEvent e, long nowNs)
+        {
+            heartbeat.Beat(partition);
+            stats.OnEvent(partition, e, nowNs);
+        }
 
-        public void OnTick(int partition, long nowNs) => stats.OnTick(partition, nowNs);
+        public void OnTick(int partition, long nowNs)
+        {
+            heartbeat.Beat(partition);
+            stats.OnTick(partition, nowNs);
+        }
     }
 
     private sealed class BothTaps(IPartitionTap first, IPartitionTap second) : IPartitionTap

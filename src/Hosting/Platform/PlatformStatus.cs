@@ -4,14 +4,12 @@ using Cloudwall.Rx.Hosting.Configuration;
 
 namespace Cloudwall.Rx.Hosting.Platform;
 
-/// <summary>What /healthz, /readyz, the console view and the run summary read of the platform as a whole.</summary>
+/// <summary>What /healthz/details, the console view and the run summary read of the platform as a whole.</summary>
 public interface IPlatformStatus
 {
     string Role { get; }
 
     TimeSpan Uptime { get; }
-
-    bool IsReady { get; }
 
     long DeadLetters { get; }
 
@@ -36,8 +34,6 @@ public sealed class PlatformStatus(RunRole role, IKafkaStatus kafka, IPipelineSt
     public string Role => role.Name;
 
     public TimeSpan Uptime => _uptime.Elapsed;
-
-    public bool IsReady => kafka.Snapshot() is not null && providers.Providers.Count > 0 && providers.Providers.All(p => p.ConnectedCount > 0);
 
     public long DeadLetters => deadLetters.Count;
 

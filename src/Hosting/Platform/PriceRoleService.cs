@@ -28,12 +28,15 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
     private readonly Dictionary<InstrumentId, byte[]> _keys = [];
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
+    private readonly LoopHeartbeats _heartbeats;
+    private LoopHeartbeat? _heartbeat;
     private long _undecodable;
     private Task? _run;
 
     public PriceRoleService(ILogger<PriceRoleService> logger, ILoggerFactory loggers, KafkaConnection kafka, IOptions<GroupWorkerOptions> options,
-        ReferenceData refData, FairPricing pricing, IHostApplicationLifetime lifetime, TimeProvider time)
+        ReferenceData refData, FairPricing pricing, IHostApplicationLifetime lifetime, LoopHeartbeats heartbeats, TimeProvider time)
     {
+        _heartbeats = heartbeats;
         _logger = logger;
         _loggers = loggers;
         _kafka = kafka;
@@ -53,6 +56,9 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
 
     public int ExitCode { get; private set; }
 
+    /// <summary>Readiness: the worker (consumer and producer) runs and has joined the price group.</summary>
+    public bool InGroup => ExitCode == 0 && _run is { IsCompleted: false } && Worker is { HasJoined: true };
+
     /// <summary>Newest fair price per instrument this instance produced (a view for summaries).</summary>
     public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => _pricing.Latest.View;
 
@@ -66,6 +72,7 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         var kafka = _kafka.ResolveEndpoint();
         Worker = new KafkaGroupWorker(kafka, _options, Topics.Events, this, _loggers.CreateLogger<KafkaGroupWorker>(), _time);
         Worker.FatalError += OnFatal;
+        _heartbeat = _heartbeats.Register("price-consumer");
         _run = Worker.RunAsync(_stop.Token);
         LogStarted(_options.GroupId, _options.Transactional);
         return Task.CompletedTask;
@@ -81,6 +88,11 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(false);
         _run = null;
+        if (_heartbeat is not null)
+        {
+            _heartbeats.Remove(_heartbeat);
+        }
+
         FinalSummary = Summarize();
     }
 
@@ -113,7 +125,11 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
         _pricing.OnEvent(partition, e, nowNs, (this, output), EmitOutput);
     }
 
-    void IGroupProcessor.OnTick(long nowNs, IRecordOutput output) => _pricing.OnTick(nowNs, (this, output), EmitOutput);
+    void IGroupProcessor.OnTick(long nowNs, IRecordOutput output)
+    {
+        _heartbeat?.Beat(); // the worker loop ticks every GroupWorker:TickInterval
+        _pricing.OnTick(nowNs, (this, output), EmitOutput);
+    }
 
     private static readonly FairPriceOutput<(PriceRoleService Self, IRecordOutput Output)> EmitOutput =
         static ((PriceRoleService Self, IRecordOutput Output) state, in FairPrice fp) => state.Self.Emit(fp, state.Output);

@@ -41,7 +41,7 @@ public interface IProviderControl
 /// <see cref="ProvidersOptions"/> through <see cref="ProviderCatalog"/>. Dead letters and gaps go through the ports.
 /// </summary>
 public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IOptions<SimulationOptions> simulation, ReferenceData refData,
-    IDeadLetterSink deadLetters, ISequenceGapSink gaps, TimeProvider time, ILoggerFactory loggers) : IProviderStatus, IProviderControl, IAsyncDisposable
+    IDeadLetterSink deadLetters, ISequenceGapSink gaps, ConfiguredSymbols configured, TimeProvider time, ILoggerFactory loggers) : IProviderStatus, IProviderControl, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProviderSet>();
     private readonly List<ProviderEntry> _providers = [];
@@ -81,7 +81,9 @@ public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IO
                 LogSimulator(name, endpoint.ToString());
             }
 
-            var provider = kind.Create(providerContext, options, endpoint);
+            // The simulator offers every configured symbol; the provider subscribes those this instance serves (its shards).
+            var atStart = configured.Sharded ? options.WithSymbols(configured.AtStart(name)) : options;
+            var provider = kind.Create(providerContext, atStart, endpoint);
             _providers.Add(new ProviderEntry(name, kind, provider));
             _views.Add(new ProviderView(name, provider));
         }

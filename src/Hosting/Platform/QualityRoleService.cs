@@ -18,6 +18,7 @@ public sealed partial class QualityRoleService(
     ReferenceData refData,
     QualitySidecar sidecar,
     PlatformMetrics metrics,
+    LoopHeartbeats heartbeats,
     ILoggerFactory loggers,
     ILogger<QualityRoleService> logger) : BackgroundService
 {
@@ -26,8 +27,12 @@ public sealed partial class QualityRoleService(
     private KafkaPublisher? _publisher;
     private long _windows;
     private long _skipped;
+    private int _assigned;
 
     public long WindowsConsumed => Interlocked.Read(ref _windows);
+
+    /// <summary>Readiness: the consumer loop runs and the group has given it partitions of md.quality.v1.</summary>
+    public bool IsConsuming => Volatile.Read(ref _assigned) > 0 && ExecuteTask is { IsCompleted: false };
 
     public long RecordsSkipped => Interlocked.Read(ref _skipped);
 
@@ -42,15 +47,22 @@ public sealed partial class QualityRoleService(
         config.AutoOffsetReset = AutoOffsetReset.Latest;
         config.EnableAutoCommit = true;
         config.FetchWaitMaxMs = 10;
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config)
+            .SetPartitionsAssignedHandler((_, parts) => Interlocked.Add(ref _assigned, parts.Count))
+            .SetPartitionsRevokedHandler((_, parts) => Interlocked.Add(ref _assigned, -parts.Count))
+            .SetPartitionsLostHandler((_, _) => Volatile.Write(ref _assigned, 0))
+            .Build();
         consumer.Subscribe(Topics.Quality);
         LogStarted(Topics.Quality, GroupId);
         var batch = new List<SeriesWindow>(1);
+        var heartbeat = heartbeats.Register("quality-consumer");
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                var record = consumer.Consume(ct);
+                // A bounded wait, so the loop beats while the topic is quiet.
+                var record = consumer.Consume(TimeSpan.FromMilliseconds(500));
+                heartbeat.Beat();
                 if (record?.Message?.Value is not { } value ||
                     KafkaRecordJson.SchemaOf(record.Message.Headers) != SchemaIds.SeriesWindowV1)
                 {
@@ -77,6 +89,8 @@ public sealed partial class QualityRoleService(
         }
         finally
         {
+            heartbeats.Remove(heartbeat);
+            Volatile.Write(ref _assigned, 0);
             consumer.Close();
         }
     }

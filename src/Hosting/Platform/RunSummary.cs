@@ -127,11 +127,11 @@ public sealed record InstrumentSummary(
 
 [JsonSourceGenerationOptions(WriteIndented = true)]
 [JsonSerializable(typeof(RunSummary))]
-[JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(HealthDetails))]
 internal sealed partial class HostingJsonContext : JsonSerializerContext;
 
-/// <summary>The /healthz body. Names endpoints and counts; never credentials.</summary>
-public sealed record HealthReport(
+/// <summary>The /healthz/details body (loopback callers only). Names endpoints and counts; never credentials.</summary>
+public sealed record HealthDetails(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("ready")] bool Ready,
     [property: JsonPropertyName("uptime_seconds")] double UptimeSeconds,
@@ -140,7 +140,15 @@ public sealed record HealthReport(
     [property: JsonPropertyName("kafka_delivered")] long KafkaDelivered,
     [property: JsonPropertyName("kafka_delivery_failures")] long KafkaDeliveryFailures,
     [property: JsonPropertyName("kafka_security")] Kafka.KafkaSecurityInfo? KafkaSecurity = null,
-    [property: JsonPropertyName("role")] string Role = "all");
+    [property: JsonPropertyName("role")] string Role = "all",
+    [property: JsonPropertyName("checks")] IReadOnlyList<CheckDetail>? Checks = null);
+
+/// <summary>One health check: live or ready (its tags), its status and why.</summary>
+public sealed record CheckDetail(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags);
 
 public sealed record ProviderHealth(
     [property: JsonPropertyName("provider")] string Provider,

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cloudwall.Rx.Tests.Integration.Hosting;
 
-/// <summary>/metrics, /healthz and /readyz of a running platform, over HTTP on loopback.</summary>
+/// <summary>/metrics, /healthz, /readyz and /healthz/details of a running platform, over HTTP on loopback.</summary>
 [Collection(EndToEnd.Name)]
 public sealed class AdminEndpointTests
 {
@@ -35,7 +35,9 @@ public sealed class AdminEndpointTests
             await WaitUntil(async () => (await http.GetStringAsync("/metrics")).Contains(
                 "cloudwall_md_messages_total{provider=\"coinbase\",venue=\"coinbase\",instrument=\"BTC-USD.SPOT\",data_class=\"trade\",market=\"spot\"}"));
 
-            using var health = JsonDocument.Parse(await http.GetStringAsync("/healthz"));
+            Assert.Equal("""{"status":"Healthy"}""", await http.GetStringAsync("/healthz"));
+            Assert.Equal("""{"status":"Healthy"}""", await http.GetStringAsync("/readyz"));
+            using var health = JsonDocument.Parse(await http.GetStringAsync("/healthz/details"));
             Assert.Equal("ok", health.RootElement.GetProperty("status").GetString());
             Assert.True(health.RootElement.GetProperty("ready").GetBoolean());
             var providers = health.RootElement.GetProperty("providers").EnumerateArray().ToList();

@@ -52,7 +52,8 @@ public sealed class KafkaHostTests
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient { BaseAddress = new Uri(address) };
-            var health = await http.GetStringAsync("/healthz");
+            var probe = await http.GetStringAsync("/healthz");
+            var health = await http.GetStringAsync("/healthz/details");
             await Task.Delay(1000);
             var metrics = await http.GetStringAsync("/metrics");
             await app.StopAsync();
@@ -60,6 +61,8 @@ public sealed class KafkaHostTests
             var summary = JsonSerializer.Serialize(platform.FinalSummary ?? platform.Summarize(), HostingJsonContext.Default.RunSummary);
 
             Assert.DoesNotContain(secret, health, StringComparison.Ordinal);
+            Assert.DoesNotContain("md-writer", probe, StringComparison.Ordinal); // the probe is a status only
+            Assert.DoesNotContain(app.Services.GetRequiredService<IKafkaStatus>().Bootstrap!, probe, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, summary, StringComparison.Ordinal);
             Assert.DoesNotContain(secret, metrics, StringComparison.Ordinal);
             using var doc = JsonDocument.Parse(health);
