@@ -1,9 +1,10 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Hosting.Configuration;
 
 /// <summary>The admin HTTP endpoint: /metrics, /healthz, /readyz (section <c>Admin</c>).</summary>
-public sealed class AdminOptions
+public sealed class AdminOptions : ICheckedOptions
 {
     public const string Section = "Admin";
 
@@ -13,7 +14,7 @@ public sealed class AdminOptions
     /// <summary>Address to bind; 0.0.0.0 in containers.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Port is < 0 or > 65535) yield return $"{Section}:{nameof(Port)} must be 0..65535 (was {Port})";
         if (!System.Net.IPAddress.TryParse(BindAddress, out _)) yield return $"{Section}:{nameof(BindAddress)} must be an IP address (was '{BindAddress}')";
@@ -21,7 +22,7 @@ public sealed class AdminOptions
 }
 
 /// <summary>The embedded Kafka cluster (librdkafka's mock cluster), used when <c>Kafka:BootstrapServers</c> is empty.</summary>
-public sealed class EmbeddedKafkaOptions
+public sealed class EmbeddedKafkaOptions : ICheckedOptions
 {
     public const string Section = "EmbeddedKafka";
 
@@ -31,7 +32,7 @@ public sealed class EmbeddedKafkaOptions
 
     public int FairPricesPartitions { get; set; } = 6;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Brokers is < 1 or > 9) yield return $"{Section}:{nameof(Brokers)} must be 1..9 (was {Brokers})";
         if (EventsPartitions is < 1 or > 256) yield return $"{Section}:{nameof(EventsPartitions)} must be 1..256 (was {EventsPartitions})";
@@ -74,9 +75,9 @@ public sealed class ProviderOptions
     /// <summary>The event validation's bounds of this provider.</summary>
     public Ingestion.EventBounds ToBounds() => new() { MaxFutureSkew = MaxFutureSkew, MaxAge = MaxAge };
 
-    public IEnumerable<string> Validate(string key)
+    public IEnumerable<string> Errors(string key)
     {
-        foreach (var error in ToBounds().Validate(key))
+        foreach (var error in ToBounds().Errors(key))
             yield return error;
         if (!Platform.ProviderCatalog.TryGet(Type ?? "", out _))
             yield return $"{key}:{nameof(Type)} '{Type}' is not a provider kind; known: {string.Join(", ", Platform.ProviderCatalog.Names.Order())}";
@@ -89,7 +90,7 @@ public sealed class ProviderOptions
 }
 
 /// <summary>All providers (section <c>Providers</c>), keyed by name.</summary>
-public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>
+public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>, ICheckedOptions
 {
     public const string Section = "Providers";
 
@@ -124,11 +125,11 @@ public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>
         }
     }
 
-    public IEnumerable<string> Validate() => this.SelectMany(kv => kv.Value.Validate($"{Section}:{kv.Key}"));
+    public IEnumerable<string> Errors() => this.SelectMany(kv => kv.Value.Errors($"{Section}:{kv.Key}"));
 }
 
 /// <summary>Local venue simulators (section <c>Simulation</c>).</summary>
-public sealed class SimulationOptions
+public sealed class SimulationOptions : ICheckedOptions
 {
     public const string Section = "Simulation";
 
@@ -146,7 +147,7 @@ public sealed class SimulationOptions
 
     public int Seed { get; set; } = 42;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Mode is not ("synthetic" or "replay")) yield return $"{Section}:{nameof(Mode)} must be 'synthetic' or 'replay' (was '{Mode}')";
         if (TradesPerSecond is <= 0 or > 1_000_000) yield return $"{Section}:{nameof(TradesPerSecond)} must be in (0, 1000000] (was {TradesPerSecond})";
@@ -156,7 +157,7 @@ public sealed class SimulationOptions
 }
 
 /// <summary>The live console view (section <c>ConsoleView</c>).</summary>
-public sealed class ConsoleViewOptions
+public sealed class ConsoleViewOptions : ICheckedOptions
 {
     public const string Section = "ConsoleView";
 
@@ -166,6 +167,13 @@ public sealed class ConsoleViewOptions
 
     /// <summary>At most this many instruments are shown.</summary>
     public int MaxInstruments { get; set; } = 20;
+
+    public IEnumerable<string> Errors()
+    {
+        if (!Enabled) yield break;
+        if (Refresh <= TimeSpan.Zero) yield return $"{Section}:{nameof(Refresh)} must be positive (was {Refresh})";
+        if (MaxInstruments < 1) yield return $"{Section}:{nameof(MaxInstruments)} must be positive (was {MaxInstruments})";
+    }
 }
 
 /// <summary>Pricing settings that are not part of the swappable parameter snapshot (section <c>Pricing</c>).</summary>
