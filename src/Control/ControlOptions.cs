@@ -1,7 +1,9 @@
+using Cloudwall.Rx.Core.Configuration;
+
 namespace Cloudwall.Rx.Control;
 
 /// <summary>Control-plane settings (configuration section <see cref="SectionName"/>).</summary>
-public sealed class ControlOptions
+public sealed class ControlOptions : ICheckedOptions
 {
     public const string SectionName = "Control";
 
@@ -35,7 +37,7 @@ public sealed class ControlOptions
     public string ResolvedInstanceId => InstanceId.Length > 0 ? InstanceId : $"{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}";
 
     /// <summary>Problems with the settings, each naming its key; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    public IEnumerable<string> Errors()
     {
         var errors = new List<string>();
         if (InstanceId.Length > 0 && !Commands.CommandEnvelope.KeyIdPattern().IsMatch(InstanceId))
@@ -53,7 +55,7 @@ public sealed class ControlOptions
 }
 
 /// <summary>Redis connection settings for the control plane (section <see cref="SectionName"/>). Empty endpoints: the in-process bus.</summary>
-public sealed class RedisControlOptions
+public sealed class RedisControlOptions : ICheckedOptions
 {
     public const string SectionName = "Control:Redis";
 
@@ -88,8 +90,8 @@ public sealed class RedisControlOptions
 
     public ControlKeys Keys => new(KeyPrefix, CommandsChannel, ResultsChannel);
 
-    /// <summary>Problems with the settings, each naming its key; empty when valid. Never includes the password.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Problems with the settings, each naming its key; empty when valid or not configured (the in-process bus). Never includes the password.</summary>
+    public IEnumerable<string> Errors()
     {
         var errors = new List<string>();
         if (!IsConfigured)

@@ -22,7 +22,7 @@ public sealed record EventBounds
     public static EventBounds Default { get; } = new();
 
     /// <summary>Errors naming the bad key under <paramref name="key"/> (e.g. <c>Providers:coinbase</c>).</summary>
-    public IEnumerable<string> Validate(string key)
+    public IEnumerable<string> Errors(string key)
     {
         if (MaxFutureSkew <= TimeSpan.Zero) yield return $"{key}:{nameof(MaxFutureSkew)} must be positive (was {MaxFutureSkew})";
         if (MaxAge <= TimeSpan.Zero) yield return $"{key}:{nameof(MaxAge)} must be positive (was {MaxAge})";

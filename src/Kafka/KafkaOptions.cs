@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Confluent.Kafka;
 
 namespace Cloudwall.Rx.Kafka;
@@ -28,7 +29,7 @@ public enum QueueFullPolicy
 /// <summary>Producer settings (configuration section <see cref="SectionName"/>). Defaults suit the embedded cluster.</summary>
 /// <remarks>Secrets (<see cref="SaslPassword"/>, <see cref="SslKeyPassword"/>) are never logged, never part of <see cref="ToString"/>,
 /// the run summary or /healthz. Prefer <c>Kafka__SaslPassword</c> in the environment or <see cref="SaslPasswordFile"/>.</remarks>
-public sealed class KafkaOptions
+public sealed class KafkaOptions : ICheckedOptions
 {
     public const string SectionName = "Kafka";
 
@@ -111,7 +112,7 @@ public sealed class KafkaOptions
     private bool UsesTls => SecurityProtocol is Confluent.Kafka.SecurityProtocol.Ssl or Confluent.Kafka.SecurityProtocol.SaslSsl;
 
     /// <summary>Problems with the settings, each naming its key; empty when valid. Never quotes a secret.</summary>
-    public IReadOnlyList<string> Validate()
+    public IEnumerable<string> Errors()
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(BootstrapServers)) errors.Add($"{SectionName}:{nameof(BootstrapServers)} is required");
@@ -126,11 +127,11 @@ public sealed class KafkaOptions
         if (QueueFullRetries < 0) errors.Add($"{SectionName}:{nameof(QueueFullRetries)} must not be negative, was {QueueFullRetries}");
         if (QueueFullPollMs < 1) errors.Add($"{SectionName}:{nameof(QueueFullPollMs)} must be positive, was {QueueFullPollMs}");
         if (StatisticsIntervalMs is < 0 or > 86_400_000) errors.Add($"{SectionName}:{nameof(StatisticsIntervalMs)} must be within 0..86400000, was {StatisticsIntervalMs}");
-        ValidateSecurity(errors);
+        AddSecurityErrors(errors);
         return errors;
     }
 
-    private void ValidateSecurity(List<string> errors)
+    private void AddSecurityErrors(List<string> errors)
     {
         if (SaslMechanism is { } mechanism)
         {

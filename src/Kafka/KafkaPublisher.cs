@@ -1,5 +1,6 @@
 using System.Text;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Core.Wire;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -65,13 +66,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(refData);
-        var errors = options.Validate();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("invalid Kafka options: " + string.Join("; ", errors), nameof(options));
-        }
-
-        _options = options;
+        _options = OptionsCheck.ThrowIfInvalid(options);
         _refData = refData;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;

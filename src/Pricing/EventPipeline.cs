@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using System.Threading.Tasks.Dataflow;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -45,12 +46,7 @@ public sealed partial class EventPipeline : IAsyncDisposable
     {
         _route = route;
         _tap = tap;
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
-        }
-
+        OptionsCheck.ThrowIfInvalid(options);
         _publisher = publisher;
         _options = options;
         _time = time ?? TimeProvider.System;

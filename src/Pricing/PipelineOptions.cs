@@ -1,9 +1,10 @@
 using System.Threading.Channels;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Pricing;
 
 /// <summary>Settings of the partitioned event pipeline (configuration section <c>Pipeline</c>).</summary>
-public sealed class PipelineOptions
+public sealed class PipelineOptions : ICheckedOptions
 {
     public const string Section = "Pipeline";
 
@@ -35,7 +36,7 @@ public sealed class PipelineOptions
         return copy;
     }
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Partitions is < 1 or > 256) yield return $"{Section}:{nameof(Partitions)} must be 1..256 (was {Partitions})";
         if (PartitionCapacity is < 16 or > 10_000_000) yield return $"{Section}:{nameof(PartitionCapacity)} must be 16..10000000 (was {PartitionCapacity})";

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Pricing;
 
@@ -79,7 +80,7 @@ public sealed record ClassParameters
         FrozenPeerMove = o.FrozenPeerMove ?? FrozenPeerMove,
     };
 
-    public IEnumerable<string> Validate(string prefix)
+    public IEnumerable<string> Errors(string prefix)
     {
         if (Staleness <= TimeSpan.Zero || Staleness > TimeSpan.FromHours(1)) yield return $"{prefix}:{nameof(Staleness)} must be in (0, 01:00:00] (was {Staleness})";
         if (OutlierThreshold is <= 0m or > 1m) yield return $"{prefix}:{nameof(OutlierThreshold)} must be in (0, 1] (was {OutlierThreshold})";
@@ -118,7 +119,7 @@ public sealed record ParameterOverride
 /// class, overrides per instrument key. The engine reads <see cref="IPricingParametersSource.Current"/> on each update
 /// and re-resolves an instrument's values when the snapshot reference changed; nothing mutates a live snapshot.
 /// </summary>
-public sealed record PricingParameters
+public sealed record PricingParameters : ICheckedOptions
 {
     public const string Section = "Pricing";
 
@@ -150,13 +151,13 @@ public sealed record PricingParameters
     public ClassParameters For(MarketType market, string instrumentKey) =>
         Overrides.TryGetValue(instrumentKey, out var o) ? ForClass(market).With(o) : ForClass(market);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
-        foreach (var e in Spot.Validate($"{Section}:{nameof(Spot)}")) yield return e;
-        foreach (var e in Perp.Validate($"{Section}:{nameof(Perp)}")) yield return e;
-        foreach (var e in Future.Validate($"{Section}:{nameof(Future)}")) yield return e;
-        foreach (var e in Option.Validate($"{Section}:{nameof(Option)}")) yield return e;
-        foreach (var e in Composite.Validate($"{Section}:{nameof(Composite)}")) yield return e;
+        foreach (var e in Spot.Errors($"{Section}:{nameof(Spot)}")) yield return e;
+        foreach (var e in Perp.Errors($"{Section}:{nameof(Perp)}")) yield return e;
+        foreach (var e in Future.Errors($"{Section}:{nameof(Future)}")) yield return e;
+        foreach (var e in Option.Errors($"{Section}:{nameof(Option)}")) yield return e;
+        foreach (var e in Composite.Errors($"{Section}:{nameof(Composite)}")) yield return e;
         foreach (var (key, o) in Overrides)
         {
             if (!InstrumentSpec.TryParseKey(key, out var spec))
@@ -165,7 +166,7 @@ public sealed record PricingParameters
                 continue;
             }
 
-            foreach (var e in ForClass(spec!.Market).With(o).Validate($"{Section}:{nameof(Overrides)}:{key}")) yield return e;
+            foreach (var e in ForClass(spec!.Market).With(o).Errors($"{Section}:{nameof(Overrides)}:{key}")) yield return e;
         }
     }
 }
@@ -187,8 +188,7 @@ public sealed class PricingParametersSource : IPricingParametersSource
     public PricingParametersSource(PricingParameters? initial = null)
     {
         initial ??= PricingParameters.Default;
-        Throw(initial);
-        _current = initial;
+        _current = OptionsCheck.ThrowIfInvalid(initial);
     }
 
     public PricingParameters Current => _current;
@@ -199,7 +199,7 @@ public sealed class PricingParametersSource : IPricingParametersSource
     /// </summary>
     public bool TrySwap(PricingParameters next)
     {
-        Throw(next);
+        OptionsCheck.ThrowIfInvalid(next);
         while (true)
         {
             var live = _current;
@@ -212,15 +212,6 @@ public sealed class PricingParametersSource : IPricingParametersSource
             {
                 return true;
             }
-        }
-    }
-
-    private static void Throw(PricingParameters p)
-    {
-        var errors = p.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors), nameof(p));
         }
     }
 }

@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Quality.Alerts;
 
 namespace Cloudwall.Rx.Quality;
@@ -8,7 +9,7 @@ namespace Cloudwall.Rx.Quality;
 /// docs/quality.md. <see cref="Classes"/> (keyed by market: spot, perp, future, option, index, composite) override the
 /// defaults per instrument class, and <see cref="Instruments"/> (keyed by canonical key, e.g. <c>BTC-USD.SPOT</c>) override both.
 /// </summary>
-public sealed class QualityOptions
+public sealed class QualityOptions : ICheckedOptions
 {
     public const string Section = "Quality";
 
@@ -36,40 +37,33 @@ public sealed class QualityOptions
     public Dictionary<string, DetectorOverrides> Instruments { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Every problem, each naming its configuration key; empty when valid.</summary>
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (EvaluationInterval < TimeSpan.FromMilliseconds(100) || EvaluationInterval > TimeSpan.FromMinutes(1))
             yield return $"{Section}:{nameof(EvaluationInterval)} must be 00:00:00.1..00:01:00 (was {EvaluationInterval})";
         if (EvaluationDelay < TimeSpan.Zero || EvaluationDelay >= EvaluationInterval)
             yield return $"{Section}:{nameof(EvaluationDelay)} must be 0..{nameof(EvaluationInterval)} (was {EvaluationDelay})";
-        foreach (var e in NoData.Validate(NoDataOptions.Section)) yield return e;
-        foreach (var e in SequenceGaps.Validate()) yield return e;
-        foreach (var e in Latency.Validate()) yield return e;
-        foreach (var e in UpdateRate.Validate(UpdateRateOptions.Section)) yield return e;
-        foreach (var e in Divergence.Validate(DivergenceOptions.Section)) yield return e;
-        foreach (var e in Spikes.Validate(SpikeOptions.Section)) yield return e;
-        foreach (var e in ClockSkew.Validate()) yield return e;
-        foreach (var e in Frozen.Validate()) yield return e;
-        foreach (var e in InvalidData.Validate()) yield return e;
-        foreach (var e in Alerts.Validate()) yield return e;
+        foreach (var e in NoData.Errors()) yield return e;
+        foreach (var e in SequenceGaps.Errors()) yield return e;
+        foreach (var e in Latency.Errors()) yield return e;
+        foreach (var e in UpdateRate.Errors()) yield return e;
+        foreach (var e in Divergence.Errors()) yield return e;
+        foreach (var e in Spikes.Errors()) yield return e;
+        foreach (var e in ClockSkew.Errors()) yield return e;
+        foreach (var e in Frozen.Errors()) yield return e;
+        foreach (var e in InvalidData.Errors()) yield return e;
+        foreach (var e in Alerts.Errors()) yield return e;
         foreach (var (name, o) in Classes)
         {
             if (!IsMarketName(name)) yield return $"{Section}:{nameof(Classes)}:{name} is not an instrument class (spot, perp, future, option, index, composite)";
-            foreach (var e in o.Validate($"{Section}:{nameof(Classes)}:{name}")) yield return e;
+            foreach (var e in o.Errors($"{Section}:{nameof(Classes)}:{name}")) yield return e;
         }
 
         foreach (var (name, o) in Instruments)
         {
             if (!InstrumentSpec.TryParseKey(name, out _)) yield return $"{Section}:{nameof(Instruments)}:{name} is not a canonical instrument key";
-            foreach (var e in o.Validate($"{Section}:{nameof(Instruments)}:{name}")) yield return e;
+            foreach (var e in o.Errors($"{Section}:{nameof(Instruments)}:{name}")) yield return e;
         }
-    }
-
-    /// <summary>Throws one exception listing every problem.</summary>
-    public void ThrowIfInvalid()
-    {
-        var errors = Validate().ToList();
-        if (errors.Count > 0) throw new ArgumentException("invalid quality configuration: " + string.Join("; ", errors));
     }
 
     internal static bool IsMarketName(string name) => TryParseMarket(name, out _);
@@ -93,7 +87,7 @@ public sealed class QualityOptions
 }
 
 /// <summary>No data / gap (section <c>Quality:NoData</c>).</summary>
-public sealed class NoDataOptions
+public sealed class NoDataOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":NoData";
 
@@ -139,8 +133,9 @@ public sealed class NoDataOptions
     /// </summary>
     public TimeSpan GroupingMargin { get; set; } = TimeSpan.FromMilliseconds(300);
 
-    internal IEnumerable<string> Validate(string key)
+    public IEnumerable<string> Errors()
     {
+        const string key = Section;
         if (Alpha is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(Alpha), Alpha, "in (0, 1]");
         if (Multiplier is < 1 or > 1000) yield return QualityOptions.Range(key, nameof(Multiplier), Multiplier, "1..1000");
         if (Floor < TimeSpan.FromMilliseconds(500)) yield return QualityOptions.Range(key, nameof(Floor), Floor, "at least 00:00:00.5");
@@ -154,7 +149,7 @@ public sealed class NoDataOptions
 }
 
 /// <summary>Sequence gaps (section <c>Quality:SequenceGaps</c>).</summary>
-public sealed class SequenceGapOptions
+public sealed class SequenceGapOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":SequenceGaps";
 
@@ -172,7 +167,7 @@ public sealed class SequenceGapOptions
     /// <summary>The alert resolves after this long without a new gap. Default 60 s.</summary>
     public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(60);
 
-    internal IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (MinMissing < 1) yield return QualityOptions.Range(Section, nameof(MinMissing), MinMissing, "at least 1");
         if (CriticalMissing < MinMissing) yield return QualityOptions.Range(Section, nameof(CriticalMissing), CriticalMissing, $"at least {nameof(MinMissing)}");
@@ -181,7 +176,7 @@ public sealed class SequenceGapOptions
 }
 
 /// <summary>Exchange→receive latency per venue (section <c>Quality:Latency</c>).</summary>
-public sealed class LatencyOptions
+public sealed class LatencyOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":Latency";
 
@@ -205,7 +200,7 @@ public sealed class LatencyOptions
     /// <summary>Per-venue thresholds by venue name (e.g. <c>deribit</c>), overriding <see cref="P99Threshold"/>.</summary>
     public Dictionary<string, TimeSpan> Venues { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    internal IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (P99Threshold <= TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(P99Threshold), P99Threshold, "positive");
         if (For < TimeSpan.Zero || For > TimeSpan.FromHours(1)) yield return QualityOptions.Range(Section, nameof(For), For, "0..01:00:00");
@@ -221,7 +216,7 @@ public sealed class LatencyOptions
 }
 
 /// <summary>Update-rate drop against the series' own baseline, as a count test (section <c>Quality:UpdateRate</c>).</summary>
-public sealed class UpdateRateOptions
+public sealed class UpdateRateOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":UpdateRate";
 
@@ -251,8 +246,9 @@ public sealed class UpdateRateOptions
     /// <summary>Default 10 s.</summary>
     public TimeSpan ClearAfter { get; set; } = TimeSpan.FromSeconds(10);
 
-    internal IEnumerable<string> Validate(string key)
+    public IEnumerable<string> Errors()
     {
+        const string key = Section;
         if (BaselineAlpha is <= 0 or > 1) yield return QualityOptions.Range(key, nameof(BaselineAlpha), BaselineAlpha, "in (0, 1]");
         if (DropFraction is <= 0 or >= 1) yield return QualityOptions.Range(key, nameof(DropFraction), DropFraction, "in (0, 1)");
         if (WarmUpWindows < 1) yield return QualityOptions.Range(key, nameof(WarmUpWindows), WarmUpWindows, "at least 1");
@@ -265,7 +261,7 @@ public sealed class UpdateRateOptions
 }
 
 /// <summary>A venue clock ahead of ours, or steadily behind (section <c>Quality:ClockSkew</c>).</summary>
-public sealed class ClockSkewOptions
+public sealed class ClockSkewOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":ClockSkew";
 
@@ -286,7 +282,7 @@ public sealed class ClockSkewOptions
     /// <summary>Estimates from fewer samples are not judged. Default 20.</summary>
     public int MinSamples { get; set; } = 20;
 
-    internal IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (AheadThreshold <= TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(AheadThreshold), AheadThreshold, "positive");
         if (BehindThreshold <= TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(BehindThreshold), BehindThreshold, "positive");
@@ -297,7 +293,7 @@ public sealed class ClockSkewOptions
 }
 
 /// <summary>A frozen price: updates keep arriving, the price does not change (section <c>Quality:Frozen</c>).</summary>
-public sealed class FrozenOptions
+public sealed class FrozenOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":Frozen";
 
@@ -318,7 +314,7 @@ public sealed class FrozenOptions
     /// <summary>With no other source to compare against, alert only after this long unchanged. Default 5 min.</summary>
     public TimeSpan UnconfirmedAfter { get; set; } = TimeSpan.FromMinutes(5);
 
-    internal IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Alpha is <= 0 or > 1) yield return QualityOptions.Range(Section, nameof(Alpha), Alpha, "in (0, 1]");
         if (Multiplier is < 1 or > 10_000) yield return QualityOptions.Range(Section, nameof(Multiplier), Multiplier, "1..10000");
@@ -329,7 +325,7 @@ public sealed class FrozenOptions
 }
 
 /// <summary>Invalid updates and duplicates as a quality signal, per provider × venue (section <c>Quality:InvalidData</c>).</summary>
-public sealed class InvalidDataOptions
+public sealed class InvalidDataOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":InvalidData";
 
@@ -347,7 +343,7 @@ public sealed class InvalidDataOptions
     /// <summary>Resolves after the rate is back below the limits this long. Default 30 s.</summary>
     public TimeSpan ClearAfter { get; set; } = TimeSpan.FromSeconds(30);
 
-    internal IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Span < TimeSpan.FromSeconds(1) || Span > TimeSpan.FromMinutes(10)) yield return QualityOptions.Range(Section, nameof(Span), Span, "00:00:01..00:10:00");
         if (MaxPerSecond < 0) yield return QualityOptions.Range(Section, nameof(MaxPerSecond), MaxPerSecond, "non-negative");
@@ -357,7 +353,7 @@ public sealed class InvalidDataOptions
 }
 
 /// <summary>A source's price over the fair price (section <c>Quality:Divergence</c>).</summary>
-public sealed class DivergenceOptions
+public sealed class DivergenceOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":Divergence";
 
@@ -375,8 +371,9 @@ public sealed class DivergenceOptions
     /// <summary>Default 10 s.</summary>
     public TimeSpan ClearAfter { get; set; } = TimeSpan.FromSeconds(10);
 
-    internal IEnumerable<string> Validate(string key)
+    public IEnumerable<string> Errors()
     {
+        const string key = Section;
         if (Threshold is <= 0 or >= 1) yield return QualityOptions.Range(key, nameof(Threshold), Threshold, "in (0, 1)");
         if (CriticalThreshold < Threshold) yield return QualityOptions.Range(key, nameof(CriticalThreshold), CriticalThreshold, $"at least {nameof(Threshold)}");
         if (For < TimeSpan.Zero) yield return QualityOptions.Range(key, nameof(For), For, "non-negative");
@@ -385,7 +382,7 @@ public sealed class DivergenceOptions
 }
 
 /// <summary>Spectral-residual + MAD spikes on the price-ratio and update-rate series (section <c>Quality:Spikes</c>).</summary>
-public sealed class SpikeOptions
+public sealed class SpikeOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":Spikes";
 
@@ -412,8 +409,9 @@ public sealed class SpikeOptions
     /// <summary>A spike alert resolves after this long without another spike. Default 60 s.</summary>
     public TimeSpan ResolveAfter { get; set; } = TimeSpan.FromSeconds(60);
 
-    internal IEnumerable<string> Validate(string key)
+    public IEnumerable<string> Errors()
     {
+        const string key = Section;
         if (Window is < 16 or > 4096) yield return QualityOptions.Range(key, nameof(Window), Window, "16..4096");
         if (MinPoints < 12 || MinPoints > Window) yield return QualityOptions.Range(key, nameof(MinPoints), MinPoints, $"12..{nameof(Window)}");
         if (SrThreshold <= 0) yield return QualityOptions.Range(key, nameof(SrThreshold), SrThreshold, "positive");
@@ -437,7 +435,7 @@ public sealed class DetectorOverrides
     public double? SpikeSrThreshold { get; set; }
     public double? SpikeMadThreshold { get; set; }
 
-    internal IEnumerable<string> Validate(string key)
+    internal IEnumerable<string> Errors(string key)
     {
         if (NoDataFloor is { } f && f < TimeSpan.FromMilliseconds(500)) yield return QualityOptions.Range(key, nameof(NoDataFloor), f, "at least 00:00:00.5");
         if (NoDataCeiling is { } c && NoDataFloor is { } f2 && c < f2) yield return QualityOptions.Range(key, nameof(NoDataCeiling), c, $"at least {nameof(NoDataFloor)}");

@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Control.State;
+using Cloudwall.Rx.Core.Configuration;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -54,12 +55,9 @@ public sealed class RedisControlStore : IControlStateStore, IAsyncDisposable
     public static async Task<RedisControlStore> ConnectAsync(RedisControlOptions options, string clientName, int auditCapacity, ILogger logger,
         Action<ConfigurationOptions>? configure = null)
     {
-        var problems = options.Validate();
-        if (!options.IsConfigured || problems.Count > 0)
+        if (!OptionsCheck.ThrowIfInvalid(options).IsConfigured)
         {
-            throw new InvalidOperationException(options.IsConfigured
-                ? "invalid Redis control settings: " + string.Join("; ", problems)
-                : $"{RedisControlOptions.SectionName}:{nameof(RedisControlOptions.Endpoints)} is required");
+            throw new InvalidOperationException($"{RedisControlOptions.SectionName}:{nameof(RedisControlOptions.Endpoints)} is required");
         }
 
         var config = ToConfiguration(options, clientName);

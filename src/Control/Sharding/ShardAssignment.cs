@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using Cloudwall.Rx.Control.Agent;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudwall.Rx.Control.Sharding;
 
 /// <summary>Shard-group settings (section <see cref="SectionName"/>).</summary>
-public sealed class ShardOptions
+public sealed class ShardOptions : ICheckedOptions
 {
     public const string SectionName = "Control:Shards";
 
@@ -26,9 +27,15 @@ public sealed class ShardOptions
 
     public int HeartbeatIntervalMs { get; set; } = 1_000;
 
-    public IReadOnlyList<string> Validate()
+    /// <summary>Problems with the settings, each naming its key; empty when valid or not <see cref="Enabled"/>.</summary>
+    public IEnumerable<string> Errors()
     {
         var errors = new List<string>();
+        if (!Enabled)
+        {
+            return errors;
+        }
+
         if (ShardCount is < 1 or > 4096) errors.Add($"{SectionName}:{nameof(ShardCount)} must be within 1..4096, was {ShardCount}");
         if (string.IsNullOrWhiteSpace(Topic)) errors.Add($"{SectionName}:{nameof(Topic)} is required");
         if (string.IsNullOrWhiteSpace(GroupId)) errors.Add($"{SectionName}:{nameof(GroupId)} is required");
@@ -62,9 +69,7 @@ public sealed class ShardAssignment : IAsyncDisposable
     /// <param name="agent">When given, every change limits the agent's served subscriptions to the owned shards.</param>
     public ShardAssignment(ShardOptions options, string bootstrapServers, string instanceId, ControlAgent? agent, ILogger logger, Action<ConsumerConfig>? configure = null)
     {
-        var problems = options.Validate();
-        if (problems.Count > 0) throw new InvalidOperationException("invalid shard settings: " + string.Join("; ", problems));
-        _options = options;
+        _options = OptionsCheck.ThrowIfInvalid(options);
         _agent = agent;
         _logger = logger;
         var config = new ConsumerConfig

@@ -52,7 +52,7 @@ internal static class CommandVerb
             return response.IsSuccessStatusCode ? 0 : 1;
         }
 
-        var problems = redis!.Validate();
+        var problems = redis!.Errors().ToList();
         if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
         await using var store = await RedisControlStore.ConnectAsync(redis, $"cloudwall-rx-cli-{Environment.ProcessId}", 1000, NullLogger.Instance);
         var results = new ConcurrentQueue<CommandResult>();

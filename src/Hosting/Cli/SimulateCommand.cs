@@ -26,7 +26,7 @@ internal static class SimulateCommand
         config.GetSection(ProvidersOptions.Section).Bind(providers);
         providers.ApplyDefaults();
         var simulation = config.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
-        var errors = providers.Validate().Concat(simulation.Validate()).ToList();
+        var errors = providers.Errors().Concat(simulation.Errors()).ToList();
         if (errors.Count > 0)
         {
             foreach (var e in errors)

@@ -23,7 +23,7 @@ internal static class StateVerb
         var keyId = args.Get("key-id");
         SigningKeyRing? keys = keyId is null ? null : CommandVerb.LoadKey(keyId, args);
         args.RejectUnknown();
-        var problems = redis.Validate();
+        var problems = redis.Errors().ToList();
         if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
 
         await using var store = await RedisControlStore.ConnectAsync(redis, $"cloudwall-rx-state-{Environment.ProcessId}", 1000, NullLogger.Instance);

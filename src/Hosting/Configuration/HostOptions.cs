@@ -1,9 +1,10 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Hosting.Configuration;
 
 /// <summary>The admin HTTP endpoint: /metrics, /healthz, /readyz (section <c>Admin</c>).</summary>
-public sealed class AdminOptions
+public sealed class AdminOptions : ICheckedOptions
 {
     public const string Section = "Admin";
 
@@ -16,7 +17,7 @@ public sealed class AdminOptions
     /// <summary>/healthz answers Unhealthy once a running loop (pipeline partition, price or quality consumer) has not beaten for this long.</summary>
     public TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(60);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Port is < 0 or > 65535) yield return $"{Section}:{nameof(Port)} must be 0..65535 (was {Port})";
         if (StallAfter < TimeSpan.FromSeconds(1)) yield return $"{Section}:{nameof(StallAfter)} must be at least 00:00:01 (was {StallAfter})";
@@ -25,7 +26,7 @@ public sealed class AdminOptions
 }
 
 /// <summary>The embedded Kafka cluster (librdkafka's mock cluster), used when <c>Kafka:BootstrapServers</c> is empty.</summary>
-public sealed class EmbeddedKafkaOptions
+public sealed class EmbeddedKafkaOptions : ICheckedOptions
 {
     public const string Section = "EmbeddedKafka";
 
@@ -35,7 +36,7 @@ public sealed class EmbeddedKafkaOptions
 
     public int FairPricesPartitions { get; set; } = 6;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Brokers is < 1 or > 9) yield return $"{Section}:{nameof(Brokers)} must be 1..9 (was {Brokers})";
         if (EventsPartitions is < 1 or > 256) yield return $"{Section}:{nameof(EventsPartitions)} must be 1..256 (was {EventsPartitions})";
@@ -91,11 +92,11 @@ public sealed class ProviderOptions
 
     /// <param name="key">The section, <c>Providers:&lt;name&gt;</c>.</param>
     /// <param name="simulation">Whether simulators stand in for providers without an endpoint.</param>
-    public IEnumerable<string> Validate(string key, bool simulation = true)
+    public IEnumerable<string> Errors(string key, bool simulation = true)
     {
         if (Enabled && !simulation && string.IsNullOrEmpty(Endpoint))
             yield return $"{key}:{nameof(Endpoint)} is required when {SimulationOptions.Section}:{nameof(SimulationOptions.Enabled)} is false";
-        foreach (var error in ToBounds().Validate(key))
+        foreach (var error in ToBounds().Errors(key))
             yield return error;
         if (!Platform.ProviderCatalog.TryGet(Type ?? "", out _))
             yield return $"{key}:{nameof(Type)} '{Type}' is not a provider kind; known: {string.Join(", ", Platform.ProviderCatalog.Names.Order())}";
@@ -108,7 +109,7 @@ public sealed class ProviderOptions
 }
 
 /// <summary>All providers (section <c>Providers</c>), keyed by name.</summary>
-public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>
+public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>, ICheckedOptions
 {
     public const string Section = "Providers";
 
@@ -150,11 +151,15 @@ public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>
         }
     }
 
-    public IEnumerable<string> Validate(bool simulation = true) => this.SelectMany(kv => kv.Value.Validate($"{Section}:{kv.Key}", simulation));
+    /// <summary>The rules as simulation on would apply them; <see cref="ProvidersOptionsValidator"/> applies the bound switch.</summary>
+    public IEnumerable<string> Errors() => Errors(simulation: true);
+
+    /// <param name="simulation">Whether simulators stand in for providers without an endpoint.</param>
+    public IEnumerable<string> Errors(bool simulation) => this.SelectMany(kv => kv.Value.Errors($"{Section}:{kv.Key}", simulation));
 }
 
 /// <summary>Local venue simulators (section <c>Simulation</c>).</summary>
-public sealed class SimulationOptions
+public sealed class SimulationOptions : ICheckedOptions
 {
     public const string Section = "Simulation";
 
@@ -172,7 +177,7 @@ public sealed class SimulationOptions
 
     public int Seed { get; set; } = 42;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Mode is not ("synthetic" or "replay")) yield return $"{Section}:{nameof(Mode)} must be 'synthetic' or 'replay' (was '{Mode}')";
         if (TradesPerSecond is <= 0 or > 1_000_000) yield return $"{Section}:{nameof(TradesPerSecond)} must be in (0, 1000000] (was {TradesPerSecond})";
@@ -182,7 +187,7 @@ public sealed class SimulationOptions
 }
 
 /// <summary>The live console view (section <c>ConsoleView</c>).</summary>
-public sealed class ConsoleViewOptions
+public sealed class ConsoleViewOptions : ICheckedOptions
 {
     public const string Section = "ConsoleView";
 
@@ -192,6 +197,13 @@ public sealed class ConsoleViewOptions
 
     /// <summary>At most this many instruments are shown.</summary>
     public int MaxInstruments { get; set; } = 20;
+
+    public IEnumerable<string> Errors()
+    {
+        if (!Enabled) yield break;
+        if (Refresh <= TimeSpan.Zero) yield return $"{Section}:{nameof(Refresh)} must be positive (was {Refresh})";
+        if (MaxInstruments < 1) yield return $"{Section}:{nameof(MaxInstruments)} must be positive (was {MaxInstruments})";
+    }
 }
 
 /// <summary>Pricing settings that are not part of the swappable parameter snapshot (section <c>Pricing</c>).</summary>

@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Hosting.Admin;
 using Cloudwall.Rx.Hosting.Platform;
 using Cloudwall.Rx.Kafka;
@@ -13,35 +14,44 @@ namespace Cloudwall.Rx.Hosting.Configuration;
 /// <summary>The composition root, as AddXxx extensions on the host builder.</summary>
 public static class HostingExtensions
 {
-    /// <summary>Binds every options section and validates it on start; a bad value fails start-up naming its key.</summary>
+    /// <summary>
+    /// Binds every options section and validates it on start through its <see cref="IValidateOptions{TOptions}"/>; a bad value
+    /// fails start-up naming its key.
+    /// </summary>
     public static IHostApplicationBuilder AddPlatformOptions(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<EmbeddedKafkaOptions>().BindConfiguration(EmbeddedKafkaOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
+        var s = builder.Services;
+        s.AddCheckedOptions<AdminOptions>(AdminOptions.Section);
+        s.AddCheckedOptions<EmbeddedKafkaOptions>(EmbeddedKafkaOptions.Section);
         // Providers read the simulation switch: without simulators, an enabled provider needs an endpoint.
-        builder.Services.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
-            .PostConfigure<IOptions<SimulationOptions>>((o, sim) => o.ApplyDefaults(sim.Value.Enabled))
-            .Validate<IOptions<SimulationOptions>>((o, sim) => Check(o.Validate(sim.Value.Enabled))).ValidateOnStart();
-        builder.Services.AddOptions<SimulationOptions>().BindConfiguration(SimulationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<AggregationOptions>().BindConfiguration(AggregationOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<GroupWorkerOptions>().BindConfiguration(GroupWorkerOptions.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<PricingParameters>().BindConfiguration(PricingParameters.Section).Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<PricingHostOptions>().BindConfiguration(PricingParameters.Section);
-        builder.Services.AddOptions<Quality.QualityOptions>().BindConfiguration(Quality.QualityOptions.Section)
-            .Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<Control.ControlOptions>().BindConfiguration(Control.ControlOptions.SectionName)
-            .Validate(o => Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<Control.RedisControlOptions>().BindConfiguration(Control.RedisControlOptions.SectionName)
-            .Validate(o => !o.IsConfigured || Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<Control.Sharding.ShardOptions>().BindConfiguration(Control.Sharding.ShardOptions.SectionName)
-            .Validate(o => !o.Enabled || Check(o.Validate())).ValidateOnStart();
-        builder.Services.AddOptions<ConsoleViewOptions>().BindConfiguration(ConsoleViewOptions.Section);
-        // Kafka:BootstrapServers may be empty here: the embedded cluster fills it in at start.
-        builder.Services.AddOptions<KafkaOptions>().BindConfiguration(KafkaOptions.SectionName)
-            .Validate(o => Check(o.Validate().Where(e => !e.Contains(nameof(KafkaOptions.BootstrapServers), StringComparison.Ordinal))))
-            .ValidateOnStart();
+        s.AddSingleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>();
+        s.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
+            .PostConfigure<IOptions<SimulationOptions>>((o, sim) => o.ApplyDefaults(sim.Value.Enabled)).ValidateOnStart();
+        s.AddCheckedOptions<SimulationOptions>(SimulationOptions.Section);
+        s.AddCheckedOptions<PipelineOptions>(PipelineOptions.Section);
+        s.AddCheckedOptions<AggregationOptions>(AggregationOptions.Section);
+        s.AddCheckedOptions<GroupWorkerOptions>(GroupWorkerOptions.Section);
+        s.AddCheckedOptions<PricingParameters>(PricingParameters.Section);
+        s.AddOptions<PricingHostOptions>().BindConfiguration(PricingParameters.Section);
+        s.AddCheckedOptions<Quality.QualityOptions>(Quality.QualityOptions.Section);
+        s.AddCheckedOptions<Control.ControlOptions>(Control.ControlOptions.SectionName);
+        s.AddCheckedOptions<Control.RedisControlOptions>(Control.RedisControlOptions.SectionName);
+        s.AddCheckedOptions<Control.Sharding.ShardOptions>(Control.Sharding.ShardOptions.SectionName);
+        s.AddCheckedOptions<ConsoleViewOptions>(ConsoleViewOptions.Section);
+        s.AddCheckedOptions(KafkaOptions.SectionName, new HostKafkaOptionsValidator());
         return builder;
+    }
+
+    /// <summary>Binds <typeparamref name="TOptions"/> to <paramref name="section"/>, checked on start by its own rules.</summary>
+    private static OptionsBuilder<TOptions> AddCheckedOptions<TOptions>(this IServiceCollection services, string section)
+        where TOptions : class, ICheckedOptions =>
+        services.AddCheckedOptions(section, CheckedOptionsValidator<TOptions>.Instance);
+
+    private static OptionsBuilder<TOptions> AddCheckedOptions<TOptions>(this IServiceCollection services, string section, IValidateOptions<TOptions> validator)
+        where TOptions : class
+    {
+        services.AddSingleton(validator);
+        return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
     }
 
     public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder, TextWriter consoleOut) => builder.AddPlatform(consoleOut, RunRole.All);
@@ -169,13 +179,6 @@ public static class HostingExtensions
         });
         s.AddSingleton<PlatformMetrics>();
         return builder;
-    }
-
-    /// <summary>Turns a list of problems into an options validation result whose message names each bad key.</summary>
-    private static bool Check(IEnumerable<string> errors)
-    {
-        var list = errors.ToList();
-        return list.Count == 0 ? true : throw new OptionsValidationException("configuration", typeof(object), list);
     }
 }
 

@@ -1,7 +1,9 @@
+using Cloudwall.Rx.Core.Configuration;
+
 namespace Cloudwall.Rx.Kafka.Groups;
 
 /// <summary>The price role's consumer group (configuration section <see cref="Section"/>).</summary>
-public sealed class GroupWorkerOptions
+public sealed class GroupWorkerOptions : ICheckedOptions
 {
     public const string Section = "PriceRole";
 
@@ -32,7 +34,7 @@ public sealed class GroupWorkerOptions
     /// <summary>How long a transaction or flush may take before the batch is abandoned and replayed.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (string.IsNullOrWhiteSpace(GroupId)) yield return $"{Section}:{nameof(GroupId)} is required";
         if (Transactional && string.IsNullOrWhiteSpace(TransactionalIdPrefix)) yield return $"{Section}:{nameof(TransactionalIdPrefix)} is required when {nameof(Transactional)} is true";

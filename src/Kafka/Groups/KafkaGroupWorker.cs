@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -58,14 +59,8 @@ public sealed class KafkaGroupWorker : IRecordOutput
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(inputTopic);
         ArgumentNullException.ThrowIfNull(processor);
-        var errors = kafka.Validate().Concat(options.Validate()).ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("invalid price-role options: " + string.Join("; ", errors), nameof(options));
-        }
-
-        _kafka = kafka;
-        _options = options;
+        _kafka = OptionsCheck.ThrowIfInvalid(kafka);
+        _options = OptionsCheck.ThrowIfInvalid(options);
         _inputTopic = inputTopic;
         _processor = processor;
         _logger = (ILogger?)logger ?? NullLogger.Instance;

@@ -1,10 +1,12 @@
+using Cloudwall.Rx.Core.Configuration;
+
 namespace Cloudwall.Rx.Pricing.Aggregation;
 
 /// <summary>
 /// Pre-aggregation (configuration section <c>Pipeline:Aggregation</c>): when enabled, each partition publishes one
 /// <see cref="Core.Bar"/> per interval per series to md.bars.v1 instead of every raw event to md.events.v1.
 /// </summary>
-public sealed class AggregationOptions
+public sealed class AggregationOptions : ICheckedOptions
 {
     public const string Section = "Pipeline:Aggregation";
 
@@ -16,7 +18,7 @@ public sealed class AggregationOptions
     /// <summary>Series one partition may hold open at once; events of further series are counted and not aggregated.</summary>
     public int MaxSeriesPerPartition { get; set; } = 65_536;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Interval < TimeSpan.FromMilliseconds(1) || Interval > TimeSpan.FromHours(1) || Interval.Ticks % TimeSpan.TicksPerMillisecond != 0)
             yield return $"{Section}:{nameof(Interval)} must be a whole number of milliseconds within 00:00:00.001..01:00:00 (was {Interval})";

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Pricing.Aggregation;
 
@@ -28,12 +29,7 @@ public sealed class BarAggregator : IPartitionTap
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(publisher);
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
-        }
-
+        OptionsCheck.ThrowIfInvalid(options);
         _publisher = publisher;
         _intervalNs = options.Interval.Ticks * 100;
         _maxSeries = options.MaxSeriesPerPartition;

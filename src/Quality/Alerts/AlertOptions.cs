@@ -1,9 +1,10 @@
 using System.Threading.Channels;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Quality.Alerts;
 
 /// <summary>Alert lifecycle, rate limits, delivery and sinks (configuration section <c>Quality:Alerts</c>).</summary>
-public sealed class AlertOptions
+public sealed class AlertOptions : ICheckedOptions
 {
     public const string Section = QualityOptions.Section + ":Alerts";
 
@@ -22,19 +23,19 @@ public sealed class AlertOptions
 
     public WebhookOptions Webhook { get; set; } = new();
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (MaxNotificationsPerMinute is < 1 or > 100_000) yield return $"{Section}:{nameof(MaxNotificationsPerMinute)} must be 1..100000 (was {MaxNotificationsPerMinute})";
         if (Burst is < 1 or > 100_000) yield return $"{Section}:{nameof(Burst)} must be 1..100000 (was {Burst})";
         if (RefireHoldDown < TimeSpan.Zero || RefireHoldDown > TimeSpan.FromHours(1)) yield return $"{Section}:{nameof(RefireHoldDown)} must be 0..01:00:00 (was {RefireHoldDown})";
-        foreach (var e in Delivery.Validate()) yield return e;
-        foreach (var e in Slack.Validate()) yield return e;
-        foreach (var e in Webhook.Validate()) yield return e;
+        foreach (var e in Delivery.Errors()) yield return e;
+        foreach (var e in Slack.Errors()) yield return e;
+        foreach (var e in Webhook.Errors()) yield return e;
     }
 }
 
 /// <summary>Per-sink bounded queue and retries (section <c>Quality:Alerts:Delivery</c>).</summary>
-public sealed class DeliveryOptions
+public sealed class DeliveryOptions : ICheckedOptions
 {
     public const string Section = AlertOptions.Section + ":Delivery";
 
@@ -56,7 +57,7 @@ public sealed class DeliveryOptions
     /// <summary>Per-attempt timeout. Default 10 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (QueueCapacity is < 1 or > 1_000_000) yield return $"{Section}:{nameof(QueueCapacity)} must be 1..1000000 (was {QueueCapacity})";
         if (FullMode == BoundedChannelFullMode.Wait) yield return $"{Section}:{nameof(FullMode)} must drop (DropOldest, DropNewest or DropWrite); Wait would block the pipeline";
@@ -68,7 +69,7 @@ public sealed class DeliveryOptions
 }
 
 /// <summary>Slack incoming webhook (section <c>Quality:Alerts:Slack</c>). The URL is a secret: never logged.</summary>
-public sealed class SlackOptions
+public sealed class SlackOptions : ICheckedOptions
 {
     public const string Section = AlertOptions.Section + ":Slack";
 
@@ -90,7 +91,7 @@ public sealed class SlackOptions
     /// <summary>Lowest severity sent to Slack. Default Warning (spikes are Info: Kafka and webhook only).</summary>
     public AlertSeverity MinSeverity { get; set; } = AlertSeverity.Warning;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (!Enabled) yield break;
         if (WebhookUrl is null && WebhookUrlFile is null) yield return $"{Section}:{nameof(WebhookUrl)} or {Section}:{nameof(WebhookUrlFile)} is required when Slack is enabled";
@@ -100,7 +101,7 @@ public sealed class SlackOptions
 }
 
 /// <summary>Generic signed JSON webhook (section <c>Quality:Alerts:Webhook</c>). URL and secret are never logged.</summary>
-public sealed class WebhookOptions
+public sealed class WebhookOptions : ICheckedOptions
 {
     public const string Section = AlertOptions.Section + ":Webhook";
 
@@ -117,7 +118,7 @@ public sealed class WebhookOptions
 
     public AlertSeverity MinSeverity { get; set; } = AlertSeverity.Info;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (!Enabled) yield break;
         if (Url is null && UrlFile is null) yield return $"{Section}:{nameof(Url)} or {Section}:{nameof(UrlFile)} is required when the webhook is enabled";

@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Quality.Alerts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,8 +28,7 @@ public sealed partial class QualityMonitor : IDisposable
         ILogger<QualityMonitor>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ThrowIfInvalid();
-        _options = options;
+        _options = OptionsCheck.ThrowIfInvalid(options);
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         var settings = _settings = new SeriesSettingsCache(options, instrumentKey);
@@ -48,7 +48,7 @@ public sealed partial class QualityMonitor : IDisposable
     /// <summary>Swaps in run-time thresholds (the control plane's set-detector); every detector reads them on its next window.</summary>
     public void SetLiveThresholds(DetectorOverrides? live)
     {
-        if (live is not null && live.Validate("live").ToList() is { Count: > 0 } errors)
+        if (live is not null && live.Errors("live").ToList() is { Count: > 0 } errors)
         {
             throw new ArgumentException(string.Join("; ", errors), nameof(live));
         }

@@ -1,7 +1,9 @@
+using Cloudwall.Rx.Core.Configuration;
+
 namespace Cloudwall.Rx.Quality.Metrics;
 
 /// <summary>Cardinality limits of the series metrics (configuration section <c>Quality:Metrics</c>).</summary>
-public sealed class QualityMetricsOptions
+public sealed class QualityMetricsOptions : ICheckedOptions
 {
     public const string Section = "Quality:Metrics";
 
@@ -14,7 +16,7 @@ public sealed class QualityMetricsOptions
     /// <summary>Canonical instrument keys to export (e.g. <c>BTC-USD.SPOT</c>); empty exports every instrument.</summary>
     public List<string> Instruments { get; set; } = [];
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (MaxSeries is < 1 or > 1_000_000)
             yield return $"{Section}:{nameof(MaxSeries)} must be 1..1000000 (was {MaxSeries})";

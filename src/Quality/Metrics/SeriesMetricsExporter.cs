@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Quality.Stats;
 using Prometheus;
 
@@ -45,12 +46,7 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
     public SeriesMetricsExporter(CollectorRegistry registry, QualityMetricsOptions options, Func<InstrumentId, string> instrumentKey,
         TimeProvider? time = null)
     {
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
-        }
-
+        OptionsCheck.ThrowIfInvalid(options);
         _options = options;
         _allowed = new HashSet<string>(options.Instruments, StringComparer.Ordinal);
         _instrumentKey = instrumentKey;

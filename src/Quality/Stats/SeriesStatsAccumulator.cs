@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Quality.Stats;
 
@@ -41,12 +42,7 @@ public sealed class SeriesStatsAccumulator
     public SeriesStatsAccumulator(SeriesStatsOptions options, Func<InstrumentId, MarketType> marketOf,
         ActiveSubscriptionsLookup? activeSubscriptions = null, FairPriceLookup? fairPrice = null)
     {
-        var errors = options.Validate().ToList();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", errors), nameof(options));
-        }
-
+        OptionsCheck.ThrowIfInvalid(options);
         _windowNs = options.Window.Ticks * 100;
         _maxSeries = options.MaxSeriesPerPartition;
         _clockSamples = options.ClockOffsetSamples;

@@ -1,7 +1,9 @@
+using Cloudwall.Rx.Core.Configuration;
+
 namespace Cloudwall.Rx.Quality.Stats;
 
 /// <summary>Settings of the per-partition series statistics (configuration section <c>Quality:Stats</c>).</summary>
-public sealed class SeriesStatsOptions
+public sealed class SeriesStatsOptions : ICheckedOptions
 {
     public const string Section = "Quality:Stats";
 
@@ -20,7 +22,7 @@ public sealed class SeriesStatsOptions
     /// </summary>
     public int ClockOffsetSamples { get; set; } = 1024;
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Errors()
     {
         if (Window < TimeSpan.FromMilliseconds(10) || Window > TimeSpan.FromMinutes(10))
             yield return $"{Section}:{nameof(Window)} must be 00:00:00.010..00:10:00 (was {Window})";

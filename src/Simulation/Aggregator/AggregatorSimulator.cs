@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -60,7 +61,7 @@ public sealed class AggregatorSimulator : VenueSimulator
         ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        OptionsCheck.ThrowIfInvalid(options);
         return StartAsync(new AggregatorSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
@@ -5,7 +6,7 @@ using Cloudwall.Rx.Simulation.Market;
 namespace Cloudwall.Rx.Simulation.Aggregator;
 
 /// <summary>Settings of an <see cref="AggregatorSimulator"/>. Validated by <see cref="AggregatorSimulator.StartAsync"/>.</summary>
-public sealed class AggregatorSimulatorOptions
+public sealed class AggregatorSimulatorOptions : ICheckedOptions
 {
     public const string SectionName = "Simulation:Aggregator";
 
@@ -50,30 +51,17 @@ public sealed class AggregatorSimulatorOptions
 
     internal IReadOnlyList<AggregatorSyntheticInstrument> EffectiveInstruments => Instruments.Count == 0 ? DefaultInstruments : Instruments;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
-        if (Port is < 0 or > 65535)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(Port)}", Port, "Must be 0 (any) or a TCP port.");
-        }
-
-        if (TickInterval <= TimeSpan.Zero || HeartbeatInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", "Tick and heartbeat intervals must be positive.");
-        }
-
-        if (ExchangeBasisFraction < 0 || ExchangeNoiseFraction < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(ExchangeNoiseFraction)}", "Exchange basis and noise must not be negative.");
-        }
-
-        if (StreamQueueCapacity < 1)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(StreamQueueCapacity)}", StreamQueueCapacity, "Must be at least 1.");
-        }
-
-        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.Key, "instrument", static (x, key) => x.Validate(key));
+        var errors = new List<string>();
+        if (Port is < 0 or > 65535) errors.Add($"{p}:{nameof(Port)} must be 0 (any) or a TCP port (was {Port})");
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval));
+        if (ExchangeBasisFraction < 0 || ExchangeNoiseFraction < 0) errors.Add($"{p}:{nameof(ExchangeNoiseFraction)}: exchange basis and noise must not be negative");
+        if (StreamQueueCapacity < 1) errors.Add($"{p}:{nameof(StreamQueueCapacity)} must be at least 1 (was {StreamQueueCapacity})");
+        errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.Key, "instrument", static (x, key) => x.Errors(key)));
+        return errors;
     }
 }
 
@@ -124,20 +112,13 @@ public sealed class AggregatorSyntheticInstrument
         }
     }
 
-    internal void Validate(string key)
+    internal IEnumerable<string> Errors(string key)
     {
         if (string.IsNullOrWhiteSpace(Exchange) || string.IsNullOrWhiteSpace(Class) || string.IsNullOrWhiteSpace(Code) ||
             Exchange == "*" || Class == "*" || Code == "*")
-        {
-            throw new ArgumentException($"{key}: {nameof(Exchange)}, {nameof(Class)} and {nameof(Code)} are required and must not be wildcards.");
-        }
-
-        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0)
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(TradesPerSecond)}", TradesPerSecond,
-                "Rate must be zero or positive and finite; volatility must not be negative.");
-        }
+            yield return $"{key}: {nameof(Exchange)}, {nameof(Class)} and {nameof(Code)} are required and must not be wildcards";
+        foreach (var e in OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize)) yield return e;
+        foreach (var e in OptionChecks.TradeRate(key, TradesPerSecond)) yield return e;
+        if (VolatilityPerSqrtSecond < 0) yield return $"{key}:{nameof(VolatilityPerSqrtSecond)} must not be negative (was {VolatilityPerSqrtSecond})";
     }
 }

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Simulation.Hosting;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,7 @@ public sealed class BinanceSimulator : WebSocketVenueSimulator
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        OptionsCheck.ThrowIfInvalid(options);
         return StartAsync(new BinanceSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
@@ -5,7 +6,7 @@ using Cloudwall.Rx.Simulation.Market;
 namespace Cloudwall.Rx.Simulation.Binance;
 
 /// <summary>Settings of a <see cref="BinanceSimulator"/>: one server for one Binance market. Validated by <see cref="BinanceSimulator.StartAsync"/>.</summary>
-public sealed class BinanceSimulatorOptions
+public sealed class BinanceSimulatorOptions : ICheckedOptions
 {
     public const string SectionName = "Simulation:Binance";
 
@@ -61,25 +62,19 @@ public sealed class BinanceSimulatorOptions
 
     internal IReadOnlyList<BinanceSyntheticSymbol> EffectiveSymbols => Symbols.Count == 0 ? DefaultSymbols : Symbols;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
-        if (!Enum.IsDefined(Segment))
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(Segment)}", Segment, "Must be Spot, UsdM, CoinM or Us.");
-        }
-
-        Server.Validate(p + ":" + nameof(Server));
-        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
-
+        var errors = new List<string>();
+        if (!Enum.IsDefined(Segment)) errors.Add($"{p}:{nameof(Segment)} must be Spot, UsdM, CoinM or Us (was {Segment})");
+        errors.AddRange(Server.Errors(p + ":" + nameof(Server)));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
         if (BookTickerInterval is { } bi && bi <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(BookTickerInterval)}", bi, "Must be positive, or null for a bookTicker after every trade.");
-        }
-
-        OptionChecks.Positive($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval);
-        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
-        OptionChecks.EachOnce($"{p}:{nameof(Symbols)}", EffectiveSymbols, static x => x.Symbol, "symbol", (x, key) => x.Validate(key, Segment));
+            errors.Add($"{p}:{nameof(BookTickerInterval)} must be positive, or null for a bookTicker after every trade (was {bi})");
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval));
+        errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
+        errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Symbols)}", EffectiveSymbols, static x => x.Symbol, "symbol", (x, key) => x.Errors(key, Segment)));
+        return errors;
     }
 }
 
@@ -108,26 +103,11 @@ public sealed class BinanceSyntheticSymbol : SyntheticInstrumentOptions
     internal bool IsDelivery(BinanceMarket segment) =>
         segment.IsFutures() && BinanceSymbols.Derive(Symbol, segment)?.Market == Core.MarketType.Future;
 
-    internal void Validate(string key, BinanceMarket segment)
+    internal IEnumerable<string> Errors(string key, BinanceMarket segment)
     {
-        if (string.IsNullOrWhiteSpace(Symbol) || Symbol != Symbol.ToUpperInvariant())
-        {
-            throw new ArgumentException($"{key}:{nameof(Symbol)} is required, in upper case (BTCUSDT).");
-        }
-
-        if (BinanceSymbols.Derive(Symbol, segment) is null)
-        {
-            throw new ArgumentException($"{key}:{nameof(Symbol)} '{Symbol}' is not a {segment} symbol.");
-        }
-
-        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
-
-        if (SizeDecimals is < 0 or > 8)
-        {
-            throw new ArgumentOutOfRangeException($"{key}:{nameof(SizeDecimals)}", SizeDecimals, "Must be 0 to 8.");
-        }
-
-        OptionChecks.TradeRate(key, TradesPerSecond);
-        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
+        if (string.IsNullOrWhiteSpace(Symbol) || Symbol != Symbol.ToUpperInvariant()) yield return $"{key}:{nameof(Symbol)} is required, in upper case (BTCUSDT)";
+        else if (BinanceSymbols.Derive(Symbol, segment) is null) yield return $"{key}:{nameof(Symbol)} '{Symbol}' is not a {segment} symbol";
+        if (SizeDecimals is < 0 or > 8) yield return $"{key}:{nameof(SizeDecimals)} must be 0 to 8 (was {SizeDecimals})";
+        foreach (var e in TradingErrors(key)) yield return e;
     }
 }

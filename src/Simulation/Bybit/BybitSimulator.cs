@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Ingestion.Venues.Bybit;
 using Cloudwall.Rx.Simulation.Hosting;
 using Microsoft.Extensions.Logging;
@@ -54,7 +55,7 @@ public sealed class BybitSimulator : WebSocketVenueSimulator
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        OptionsCheck.ThrowIfInvalid(options);
         return StartAsync(new BybitSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 

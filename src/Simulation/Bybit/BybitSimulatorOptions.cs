@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Ingestion.Venues.Bybit;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
@@ -5,7 +6,7 @@ using Cloudwall.Rx.Simulation.Market;
 namespace Cloudwall.Rx.Simulation.Bybit;
 
 /// <summary>Settings of a <see cref="BybitSimulator"/>. Validated by <see cref="BybitSimulator.StartAsync"/>.</summary>
-public sealed class BybitSimulatorOptions
+public sealed class BybitSimulatorOptions : ICheckedOptions
 {
     public const string SectionName = "Simulation:Bybit";
 
@@ -57,22 +58,17 @@ public sealed class BybitSimulatorOptions
 
     internal string EffectivePath => Server.Path == "/" ? "/v5/public/" + Category.ToString().ToLowerInvariant() : Server.Path;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
-        Server.Validate(p + ":" + nameof(Server));
-        if (!Enum.IsDefined(Category))
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(Category)}", Category, "Must be Spot, Linear or Inverse.");
-        }
-
-        if (TickInterval <= TimeSpan.Zero || TickerInterval <= TimeSpan.Zero || FundingInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", "Tick, ticker and funding intervals must be positive.");
-        }
-
-        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
-        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.Symbol, "symbol", static (x, key) => x.Validate(key));
+        var errors = new List<string>(Server.Errors(p + ":" + nameof(Server)));
+        if (!Enum.IsDefined(Category)) errors.Add($"{p}:{nameof(Category)} must be Spot, Linear or Inverse (was {Category})");
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickerInterval)}", TickerInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(FundingInterval)}", FundingInterval));
+        errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
+        errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.Symbol, "symbol", static (x, key) => x.Errors(key)));
+        return errors;
     }
 }
 
@@ -107,18 +103,9 @@ public sealed class BybitSyntheticInstrument : SyntheticInstrumentOptions
         }
     }
 
-    internal void Validate(string key)
+    internal IEnumerable<string> Errors(string key)
     {
-        if (string.IsNullOrWhiteSpace(Symbol))
-        {
-            throw new ArgumentException($"{key}:{nameof(Symbol)} is required.");
-        }
-
-        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: rate and volatility must be finite and not negative, spread at least 1 tick.");
-        }
+        if (string.IsNullOrWhiteSpace(Symbol)) yield return $"{key}:{nameof(Symbol)} is required";
+        foreach (var e in TradingErrors(key)) yield return e;
     }
 }

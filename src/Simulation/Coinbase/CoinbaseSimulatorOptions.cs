@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
 
@@ -14,7 +15,7 @@ public enum CoinbaseFeedSource
 }
 
 /// <summary>Settings of a <see cref="CoinbaseSimulator"/>. Validated by <see cref="CoinbaseSimulator.StartAsync"/>.</summary>
-public sealed class CoinbaseSimulatorOptions
+public sealed class CoinbaseSimulatorOptions : ICheckedOptions
 {
     public const string SectionName = "Simulation:Coinbase";
 
@@ -65,46 +66,26 @@ public sealed class CoinbaseSimulatorOptions
 
     internal IReadOnlyList<CoinbaseSyntheticProduct> EffectiveProducts => Products.Count == 0 ? DefaultProducts : Products;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
-        Server.Validate(p + ":" + nameof(Server));
-        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
-
+        var errors = new List<string>(Server.Errors(p + ":" + nameof(Server)));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
         if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
+            errors.Add($"{p}:{nameof(TickerInterval)} must be positive, or null for a ticker after every trade (was {ti})");
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval));
+        errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
+        if (Source != CoinbaseFeedSource.Replay)
         {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after every trade.");
+            errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Products)}", EffectiveProducts, static x => x.ProductId, "product", static (x, key) => x.Errors(key)));
+            return errors;
         }
 
-        OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval);
-        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
-
-        if (Source == CoinbaseFeedSource.Replay)
-        {
-            if (string.IsNullOrWhiteSpace(ReplayFile))
-            {
-                throw new ArgumentException($"{p}:{nameof(ReplayFile)} is required when {nameof(Source)} is Replay.", $"{p}:{nameof(ReplayFile)}");
-            }
-
-            if (!File.Exists(ReplayFile))
-            {
-                throw new FileNotFoundException($"{p}:{nameof(ReplayFile)} '{ReplayFile}' does not exist.", ReplayFile);
-            }
-
-            if (!(ReplaySpeed > 0) || double.IsInfinity(ReplaySpeed))
-            {
-                throw new ArgumentOutOfRangeException($"{p}:{nameof(ReplaySpeed)}", ReplaySpeed, "Must be a positive finite factor.");
-            }
-
-            if (ReplayLoopGap < TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException($"{p}:{nameof(ReplayLoopGap)}", ReplayLoopGap, "Must not be negative.");
-            }
-
-            return;
-        }
-
-        OptionChecks.EachOnce($"{p}:{nameof(Products)}", EffectiveProducts, static x => x.ProductId, "product", static (x, key) => x.Validate(key));
+        if (string.IsNullOrWhiteSpace(ReplayFile)) errors.Add($"{p}:{nameof(ReplayFile)} is required when {nameof(Source)} is Replay");
+        else if (!File.Exists(ReplayFile)) errors.Add($"{p}:{nameof(ReplayFile)} '{ReplayFile}' does not exist");
+        if (!(ReplaySpeed > 0) || double.IsInfinity(ReplaySpeed)) errors.Add($"{p}:{nameof(ReplaySpeed)} must be a positive finite factor (was {ReplaySpeed})");
+        if (ReplayLoopGap < TimeSpan.Zero) errors.Add($"{p}:{nameof(ReplayLoopGap)} must not be negative (was {ReplayLoopGap})");
+        return errors;
     }
 }
 
@@ -119,13 +100,9 @@ public sealed class CoinbaseSyntheticProduct : SyntheticInstrumentOptions
 
     internal string Instrument => BaseInstrument ?? ProductId;
 
-    internal void Validate(string key)
+    internal IEnumerable<string> Errors(string key)
     {
-        if (string.IsNullOrWhiteSpace(ProductId))
-        {
-            throw new ArgumentException($"{key}:{nameof(ProductId)} is required.");
-        }
-
-        ValidateTrading(key);
+        if (string.IsNullOrWhiteSpace(ProductId)) yield return $"{key}:{nameof(ProductId)} is required";
+        foreach (var e in TradingErrors(key)) yield return e;
     }
 }

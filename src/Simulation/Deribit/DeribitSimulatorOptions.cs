@@ -1,4 +1,5 @@
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Ingestion.Venues.Deribit;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
@@ -6,7 +7,7 @@ using Cloudwall.Rx.Simulation.Market;
 namespace Cloudwall.Rx.Simulation.Deribit;
 
 /// <summary>Settings of a <see cref="DeribitSimulator"/>. Validated by <see cref="DeribitSimulator.StartAsync"/>.</summary>
-public sealed class DeribitSimulatorOptions
+public sealed class DeribitSimulatorOptions : ICheckedOptions
 {
     public const string SectionName = "Simulation:Deribit";
 
@@ -50,17 +51,16 @@ public sealed class DeribitSimulatorOptions
 
     internal IReadOnlyList<DeribitSyntheticInstrument> EffectiveInstruments => Instruments.Count == 0 ? DefaultInstruments : Instruments;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
-        Server.Validate(p + ":" + nameof(Server));
-        if (TickInterval <= TimeSpan.Zero || TickerInterval <= TimeSpan.Zero || MinHeartbeatInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickInterval)}", $"{p}: {nameof(TickInterval)}, {nameof(TickerInterval)} and {nameof(MinHeartbeatInterval)} must be positive.");
-        }
-
-        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
-        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.InstrumentName, "instrument", static (x, key) => x.Validate(key));
+        var errors = new List<string>(Server.Errors(p + ":" + nameof(Server)));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickerInterval)}", TickerInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(MinHeartbeatInterval)}", MinHeartbeatInterval));
+        errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
+        errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.InstrumentName, "instrument", static (x, key) => x.Errors(key)));
+        return errors;
     }
 }
 
@@ -104,21 +104,13 @@ public sealed class DeribitSyntheticInstrument
 
     internal string Underlying => BaseInstrument ?? Spec.Base + "-" + Spec.Quote;
 
-    internal void Validate(string key)
+    internal IEnumerable<string> Errors(string key)
     {
         if (string.IsNullOrWhiteSpace(InstrumentName) || DeribitSymbols.Derive(InstrumentName) is not { Market: MarketType.Perp or MarketType.Future or MarketType.Option })
-        {
-            throw new ArgumentException($"{key}:{nameof(InstrumentName)} '{InstrumentName}' is not a Deribit perpetual, future or option name.");
-        }
-
+            yield return $"{key}:{nameof(InstrumentName)} '{InstrumentName}' is not a Deribit perpetual, future or option name";
         if (StartPrice <= 0 || TickSize <= 0 || MeanAmount <= 0 || AmountStep <= 0 || MarkIv <= 0)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(StartPrice)}, {nameof(TickSize)}, {nameof(MeanAmount)}, {nameof(AmountStep)} and {nameof(MarkIv)} must be positive.");
-        }
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: {nameof(TradesPerSecond)} must be a finite rate >= 0, volatility >= 0 and {nameof(SpreadTicks)} >= 1.");
-        }
+            yield return $"{key}: {nameof(StartPrice)}, {nameof(TickSize)}, {nameof(MeanAmount)}, {nameof(AmountStep)} and {nameof(MarkIv)} must be positive";
+        foreach (var e in OptionChecks.TradeRate(key, TradesPerSecond)) yield return e;
+        foreach (var e in OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks)) yield return e;
     }
 }

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudwall.Rx.Simulation.Hosting;

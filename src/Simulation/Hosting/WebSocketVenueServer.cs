@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
+using Cloudwall.Rx.Core.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -39,7 +40,7 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(venue);
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate(venue);
+        OptionsCheck.ThrowIfInvalid(options);
         _paths = new HashSet<string>(additionalPaths ?? [], StringComparer.Ordinal) { options.Path };
         Venue = venue;
         _protocol = protocol;

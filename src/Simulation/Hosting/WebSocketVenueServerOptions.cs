@@ -1,9 +1,10 @@
 using System.Threading.Channels;
+using Cloudwall.Rx.Core.Configuration;
 
 namespace Cloudwall.Rx.Simulation.Hosting;
 
 /// <summary>Socket-level settings shared by every venue simulator.</summary>
-public sealed class WebSocketVenueServerOptions
+public sealed class WebSocketVenueServerOptions : ICheckedOptions
 {
     /// <summary>TCP port on 127.0.0.1; 0 picks a free port (read it back from <see cref="WebSocketVenueServer.Endpoint"/>).</summary>
     public int Port { get; set; }
@@ -23,33 +24,16 @@ public sealed class WebSocketVenueServerOptions
     /// <summary>How long <see cref="WebSocketVenueServer.DisposeAsync"/> lets Kestrel drain.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    internal void Validate(string prefix)
+    /// <summary>Errors keyed as the server's own section (<c>Server:Port</c>); a simulator's options key them under its section.</summary>
+    public IEnumerable<string> Errors() => Errors("Server");
+
+    internal IEnumerable<string> Errors(string prefix)
     {
-        if (Port is < 0 or > 65535)
-        {
-            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(Port)}", Port, "Port must be 0 (any free port) to 65535.");
-        }
-
-        if (string.IsNullOrEmpty(Path) || Path[0] != '/')
-        {
-            throw new ArgumentException($"{prefix}.{nameof(Path)} must start with '/'.", $"{prefix}.{nameof(Path)}");
-        }
-
-        if (SendQueueCapacity < 1)
-        {
-            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(SendQueueCapacity)}", SendQueueCapacity, "Must be at least 1.");
-        }
-
+        if (Port is < 0 or > 65535) yield return $"{prefix}:{nameof(Port)} must be 0 (any free port) to 65535 (was {Port})";
+        if (string.IsNullOrEmpty(Path) || Path[0] != '/') yield return $"{prefix}:{nameof(Path)} must start with '/'";
+        if (SendQueueCapacity < 1) yield return $"{prefix}:{nameof(SendQueueCapacity)} must be at least 1 (was {SendQueueCapacity})";
         if (SendQueueFullMode == BoundedChannelFullMode.Wait)
-        {
-            throw new ArgumentException(
-                $"{prefix}.{nameof(SendQueueFullMode)} must be DropOldest, DropNewest or DropWrite: the market never waits for a slow client.",
-                $"{prefix}.{nameof(SendQueueFullMode)}");
-        }
-
-        if (MaxReceiveMessageBytes < 256)
-        {
-            throw new ArgumentOutOfRangeException($"{prefix}.{nameof(MaxReceiveMessageBytes)}", MaxReceiveMessageBytes, "Must be at least 256.");
-        }
+            yield return $"{prefix}:{nameof(SendQueueFullMode)} must be DropOldest, DropNewest or DropWrite: the market never waits for a slow client";
+        if (MaxReceiveMessageBytes < 256) yield return $"{prefix}:{nameof(MaxReceiveMessageBytes)} must be at least 256 (was {MaxReceiveMessageBytes})";
     }
 }

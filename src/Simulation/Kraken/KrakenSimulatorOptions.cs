@@ -1,10 +1,11 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
 
 namespace Cloudwall.Rx.Simulation.Kraken;
 
 /// <summary>Settings of a <see cref="KrakenSimulator"/>. Validated by <see cref="KrakenSimulator.StartAsync"/>.</summary>
-public sealed class KrakenSimulatorOptions
+public sealed class KrakenSimulatorOptions : ICheckedOptions
 {
     public const string SectionName = "Simulation:Kraken";
 
@@ -44,20 +45,17 @@ public sealed class KrakenSimulatorOptions
 
     internal IReadOnlyList<KrakenSyntheticPair> EffectivePairs => Pairs.Count == 0 ? DefaultPairs : Pairs;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
-        Server.Validate(p + ":" + nameof(Server));
-        OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval);
-
+        var errors = new List<string>(Server.Errors(p + ":" + nameof(Server)));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
         if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(TickerInterval)}", ti, "Must be positive, or null for a ticker after each batch of trades.");
-        }
-
-        OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval);
-        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
-        OptionChecks.EachOnce($"{p}:{nameof(Pairs)}", EffectivePairs, static x => x.Symbol, "pair", static (x, key) => x.Validate(key));
+            errors.Add($"{p}:{nameof(TickerInterval)} must be positive, or null for a ticker after each batch of trades (was {ti})");
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval));
+        errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
+        errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Pairs)}", EffectivePairs, static x => x.Symbol, "pair", static (x, key) => x.Errors(key)));
+        return errors;
     }
 }
 
@@ -75,16 +73,10 @@ public sealed class KrakenSyntheticPair : SyntheticInstrumentOptions
 
     internal string Instrument => BaseInstrument ?? Symbol.Replace('/', '-');
 
-    internal void Validate(string key)
+    internal IEnumerable<string> Errors(string key)
     {
         if (string.IsNullOrWhiteSpace(Symbol) || Symbol.IndexOf('/', StringComparison.Ordinal) <= 0)
-        {
-            throw new ArgumentException($"{key}:{nameof(Symbol)} is required, as BASE/QUOTE.");
-        }
-
-        ValidateTrading(key);
+            yield return $"{key}:{nameof(Symbol)} is required, as BASE/QUOTE";
+        foreach (var e in TradingErrors(key)) yield return e;
     }
 }
-
-/// <summary>Validates bound options on start with the same checks and key names as <see cref="KrakenSimulator.StartAsync"/>.</summary>
-public sealed class KrakenSimulatorOptionsValidator() : SimulatorOptionsValidator<KrakenSimulatorOptions>(static o => o.Validate());

@@ -27,10 +27,8 @@ public abstract class SyntheticInstrumentOptions
     public int SpreadTicks { get; set; } = 1;
 
     /// <summary>Prices and sizes positive, the rate finite and not negative, the walk not negative, the spread at least a tick.</summary>
-    private protected void ValidateTrading(string key)
-    {
-        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
-        OptionChecks.TradeRate(key, TradesPerSecond);
-        OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks);
-    }
+    private protected IEnumerable<string> TradingErrors(string key) =>
+        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize)
+            .Concat(OptionChecks.TradeRate(key, TradesPerSecond))
+            .Concat(OptionChecks.WalkAndSpread(key, VolatilityPerSqrtSecond, SpreadTicks));
 }

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,7 +45,7 @@ public sealed class OkxSimulator : WebSocketVenueSimulator
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        OptionsCheck.ThrowIfInvalid(options);
         return StartAsync(new OkxSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 

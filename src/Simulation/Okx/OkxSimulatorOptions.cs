@@ -1,10 +1,11 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
 
 namespace Cloudwall.Rx.Simulation.Okx;
 
 /// <summary>Settings of an <see cref="OkxSimulator"/>. Validated by <see cref="OkxSimulator.StartAsync"/>.</summary>
-public sealed class OkxSimulatorOptions
+public sealed class OkxSimulatorOptions : ICheckedOptions
 {
     public const string SectionName = "Simulation:Okx";
 
@@ -49,24 +50,17 @@ public sealed class OkxSimulatorOptions
 
     internal IReadOnlyList<OkxSyntheticInstrument> EffectiveInstruments => Instruments.Count == 0 ? DefaultInstruments : Instruments;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
-        Server.Validate(p + ":" + nameof(Server));
-        foreach (var (name, value) in new[]
-                 {
-                     (nameof(TickInterval), TickInterval), (nameof(TickerInterval), TickerInterval), (nameof(MarkInterval), MarkInterval),
-                     (nameof(FundingInterval), FundingInterval),
-                 })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException($"{p}:{name}", value, "Must be positive.");
-            }
-        }
-
-        OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction);
-        OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.InstId, "instrument", static (x, key) => x.Validate(key));
+        var errors = new List<string>(Server.Errors(p + ":" + nameof(Server)));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickerInterval)}", TickerInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(MarkInterval)}", MarkInterval));
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(FundingInterval)}", FundingInterval));
+        errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
+        errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Instruments)}", EffectiveInstruments, static x => x.InstId, "instrument", static (x, key) => x.Errors(key)));
+        return errors;
     }
 }
 
@@ -100,19 +94,11 @@ public sealed class OkxSyntheticInstrument : SyntheticInstrumentOptions
         }
     }
 
-    internal void Validate(string key)
+    internal IEnumerable<string> Errors(string key)
     {
         var parts = InstId.Split('-');
         if (parts.Length < 2 || parts.Any(string.IsNullOrWhiteSpace))
-        {
-            throw new ArgumentException($"{key}:{nameof(InstId)} must be an OKX instrument id such as BTC-USDT or BTC-USDT-SWAP.");
-        }
-
-        OptionChecks.PricesAndSizes(key, StartPrice, TickSize, MeanTradeSize);
-
-        if (!(TradesPerSecond >= 0) || double.IsInfinity(TradesPerSecond) || VolatilityPerSqrtSecond < 0 || SpreadTicks < 1)
-        {
-            throw new ArgumentOutOfRangeException(key, $"{key}: rate and volatility must be finite and not negative, spread at least 1 tick.");
-        }
+            yield return $"{key}:{nameof(InstId)} must be an OKX instrument id such as BTC-USDT or BTC-USDT-SWAP";
+        foreach (var e in TradingErrors(key)) yield return e;
     }
 }

@@ -4,6 +4,7 @@ using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Simulation.Binance;
 using Cloudwall.Rx.Simulation.Market;
 using Cloudwall.Rx.Tests.Integration.Simulation;
+using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Tests.Integration.Binance;
 
@@ -323,11 +324,11 @@ public sealed class BinanceSimulatorTests
     public async Task Options_are_validated_with_the_key_named()
     {
         var bad = new BinanceSimulatorOptions { Segment = BinanceMarket.CoinM, Symbols = [new() { Symbol = "BTCUSDT" }] };
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => BinanceSimulator.StartAsync(bad));
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => BinanceSimulator.StartAsync(bad));
         Assert.Contains("Simulation:Binance:Symbols:0:Symbol", ex.Message, StringComparison.Ordinal);
 
         var lower = new BinanceSimulatorOptions { Symbols = [new() { Symbol = "btcusdt" }] };
-        await Assert.ThrowsAsync<ArgumentException>(() => BinanceSimulator.StartAsync(lower));
+        await Assert.ThrowsAsync<OptionsValidationException>(() => BinanceSimulator.StartAsync(lower));
     }
 
     private static decimal Dec(JsonElement data, string name) => decimal.Parse(data.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);

@@ -1,6 +1,7 @@
 using Cloudwall.Rx.Simulation.Coinbase;
 using Cloudwall.Rx.Simulation.Deribit;
 using Cloudwall.Rx.Simulation.Market;
+using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Tests.Integration.Deribit;
 
@@ -14,22 +15,22 @@ public sealed class DeribitSimulatorOptionsTests
     {
         var options = new DeribitSimulatorOptions { Instruments = [new() { InstrumentName = name }] };
 
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => DeribitSimulator.StartAsync(options));
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => DeribitSimulator.StartAsync(options));
         Assert.Contains("Simulation:Deribit:Instruments:0", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Duplicate_instruments_and_non_positive_settings_are_refused()
     {
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => DeribitSimulator.StartAsync(new DeribitSimulatorOptions
+        await Assert.ThrowsAsync<OptionsValidationException>(() => DeribitSimulator.StartAsync(new DeribitSimulatorOptions
         {
             Instruments = [new() { InstrumentName = "BTC-PERPETUAL" }, new() { InstrumentName = "BTC-PERPETUAL" }],
         }));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => DeribitSimulator.StartAsync(new DeribitSimulatorOptions
+        await Assert.ThrowsAsync<OptionsValidationException>(() => DeribitSimulator.StartAsync(new DeribitSimulatorOptions
         {
             Instruments = [new() { InstrumentName = "BTC-PERPETUAL", TickSize = 0 }],
         }));
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => DeribitSimulator.StartAsync(new DeribitSimulatorOptions { TickerInterval = TimeSpan.Zero }));
+        await Assert.ThrowsAsync<OptionsValidationException>(() => DeribitSimulator.StartAsync(new DeribitSimulatorOptions { TickerInterval = TimeSpan.Zero }));
     }
 
     [Fact]

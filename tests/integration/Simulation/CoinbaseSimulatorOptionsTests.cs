@@ -1,4 +1,6 @@
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Coinbase;
+using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Tests.Integration.Simulation;
 
@@ -7,13 +9,13 @@ public sealed class CoinbaseSimulatorOptionsTests
     [Fact]
     public void Defaults_are_valid()
     {
-        Assert.True(new CoinbaseSimulatorOptionsValidator().Validate(null, new CoinbaseSimulatorOptions()).Succeeded);
+        Assert.True(CheckedOptionsValidator<CoinbaseSimulatorOptions>.Instance.Validate(null, new CoinbaseSimulatorOptions()).Succeeded);
     }
 
     [Fact]
     public void Replay_without_a_file_names_the_key()
     {
-        var result = new CoinbaseSimulatorOptionsValidator().Validate(null, new CoinbaseSimulatorOptions { Source = CoinbaseFeedSource.Replay });
+        var result = CheckedOptionsValidator<CoinbaseSimulatorOptions>.Instance.Validate(null, new CoinbaseSimulatorOptions { Source = CoinbaseFeedSource.Replay });
         Assert.True(result.Failed);
         Assert.Contains("Simulation:Coinbase:ReplayFile", result.FailureMessage, StringComparison.Ordinal);
     }
@@ -22,7 +24,7 @@ public sealed class CoinbaseSimulatorOptionsTests
     public async Task StartAsync_rejects_a_duplicate_product_before_binding()
     {
         var options = new CoinbaseSimulatorOptions { Products = [new() { ProductId = "BTC-USD" }, new() { ProductId = "BTC-USD" }] };
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => CoinbaseSimulator.StartAsync(options));
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => CoinbaseSimulator.StartAsync(options));
         Assert.Contains("Simulation:Coinbase:Products:1", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Tests.Integration.Simulation;
 
@@ -30,7 +32,7 @@ public sealed class VenueConnectionTests
     public void Wait_is_rejected_because_the_market_never_waits_for_a_client()
     {
         var options = new WebSocketVenueServerOptions { SendQueueFullMode = BoundedChannelFullMode.Wait };
-        var ex = Assert.Throws<ArgumentException>(() => options.Validate("Simulation:Coinbase:Server"));
+        var ex = Assert.Throws<OptionsValidationException>(() => OptionsCheck.ThrowIfInvalid(options));
         Assert.Contains("SendQueueFullMode", ex.Message, StringComparison.Ordinal);
     }
 }

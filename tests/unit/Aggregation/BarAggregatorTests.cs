@@ -99,7 +99,7 @@ public sealed class BarAggregatorTests
     [Fact]
     public void A_bad_interval_is_named()
     {
-        var errors = new AggregationOptions { Interval = TimeSpan.FromTicks(15_000) }.Validate().ToList();
+        var errors = new AggregationOptions { Interval = TimeSpan.FromTicks(15_000) }.Errors().ToList();
         Assert.Contains(errors, e => e.StartsWith("Pipeline:Aggregation:Interval", StringComparison.Ordinal));
     }
 }

@@ -2,6 +2,7 @@ using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
 using Side = Cloudwall.Rx.Core.Side;
 using WireSide = Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol.Side;
 
@@ -256,7 +257,7 @@ public sealed class AggregatorBackoffTests
     public void Options_are_validated_with_the_key_named_and_the_token_is_never_printed()
     {
         var bad = new AggregatorProviderOptions { MaxCriteriaPerStream = 0 };
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new AggregatorProvider(bad, [], new ReferenceData(), _ => { }));
+        var ex = Assert.Throws<OptionsValidationException>(() => new AggregatorProvider(bad, [], new ReferenceData(), _ => { }));
         Assert.Contains("Ingestion:Aggregator:MaxCriteriaPerStream", ex.Message, StringComparison.Ordinal);
 
         var ok = new AggregatorProviderOptions { ApiToken = "s3cret" };

@@ -191,14 +191,14 @@ public sealed class AuthenticationTests
     public void Options_errors_name_the_key_and_never_the_password()
     {
         var redis = new RedisControlOptions { Endpoints = "localhost:6379,nohost", User = "cw", Password = "", ConnectTimeoutMs = 5 };
-        var errors = redis.Validate();
+        var errors = redis.Errors();
         Assert.Contains(errors, e => e.StartsWith("Control:Redis:Endpoints entry 'nohost'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Control:Redis:Password is required", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Control:Redis:ConnectTimeoutMs", StringComparison.Ordinal));
         redis.Password = "hunter2-secret";
         Assert.DoesNotContain("hunter2", redis.ToString(), StringComparison.Ordinal);
         var control = new ControlOptions { ClockSkew = TimeSpan.Zero, SigningKeyId = "nope" };
-        Assert.Contains(control.Validate(), e => e.StartsWith("Control:ClockSkew", StringComparison.Ordinal));
-        Assert.Contains(control.Validate(), e => e.StartsWith("Control:SigningKeyId", StringComparison.Ordinal));
+        Assert.Contains(control.Errors(), e => e.StartsWith("Control:ClockSkew", StringComparison.Ordinal));
+        Assert.Contains(control.Errors(), e => e.StartsWith("Control:SigningKeyId", StringComparison.Ordinal));
     }
 }

@@ -26,7 +26,7 @@ public sealed class ProviderBoundsOptionsTests
     [Fact]
     public void A_bound_that_is_not_positive_is_refused_with_its_key()
     {
-        var errors = new ProviderOptions { Type = "coinbase", MaxFutureSkew = TimeSpan.Zero, MaxAge = TimeSpan.FromSeconds(-1) }.Validate("Providers:coinbase").ToList();
+        var errors = new ProviderOptions { Type = "coinbase", MaxFutureSkew = TimeSpan.Zero, MaxAge = TimeSpan.FromSeconds(-1) }.Errors("Providers:coinbase").ToList();
 
         Assert.Contains("Providers:coinbase:MaxFutureSkew must be positive (was 00:00:00)", errors);
         Assert.Contains("Providers:coinbase:MaxAge must be positive (was -00:00:01)", errors);

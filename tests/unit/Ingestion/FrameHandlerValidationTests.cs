@@ -222,7 +222,7 @@ public sealed class FrameHandlerValidationTests
 
         Assert.Equal(FrameOutcome.Rejected(FrameReason.TimestampFuture), Handle(handler).Outcome);
         Assert.Equal(new[] { FrameReason.TimestampFuture, FrameReason.TimestampPast }, _deadLetters.Select(d => d.Reason));
-        Assert.Equal(new[] { "Providers:x:MaxFutureSkew must be positive (was 00:00:00)" }, new EventBounds { MaxFutureSkew = TimeSpan.Zero }.Validate("Providers:x"));
+        Assert.Equal(new[] { "Providers:x:MaxFutureSkew must be positive (was 00:00:00)" }, new EventBounds { MaxFutureSkew = TimeSpan.Zero }.Errors("Providers:x"));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class KafkaOptionsTests
 
         var config = options.ToProducerConfig();
 
-        Assert.Empty(options.Validate());
+        Assert.Empty(options.Errors());
         Assert.True(config.EnableIdempotence);
         Assert.Equal(Acks.All, config.Acks);
         Assert.Equal(20, config.LingerMs);
@@ -39,7 +39,7 @@ public sealed class KafkaOptionsTests
     {
         var options = new KafkaOptions { BootstrapServers = " ", BatchSize = 0, SaslMechanism = SaslMechanism.ScramSha512, SecurityProtocol = SecurityProtocol.SaslSsl, SaslPassword = "x" };
 
-        var errors = options.Validate();
+        var errors = options.Errors().ToList();
 
         Assert.Contains(errors, e => e.StartsWith("Kafka:BootstrapServers", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Kafka:BatchSize", StringComparison.Ordinal));
@@ -50,22 +50,22 @@ public sealed class KafkaOptionsTests
     [Fact]
     public void Sasl_needs_a_sasl_protocol_a_supported_mechanism_and_a_password_and_tls_files_must_exist()
     {
-        var errors = new KafkaOptions { BootstrapServers = "k:9092", SaslMechanism = SaslMechanism.Gssapi, SaslUsername = "u" }.Validate();
+        var errors = new KafkaOptions { BootstrapServers = "k:9092", SaslMechanism = SaslMechanism.Gssapi, SaslUsername = "u" }.Errors();
         Assert.Contains(errors, e => e.StartsWith("Kafka:SaslMechanism must be Plain, ScramSha256 or ScramSha512", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Kafka:SecurityProtocol must be SaslPlaintext or SaslSsl", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Kafka:SaslPassword", StringComparison.Ordinal));
 
-        var tls = new KafkaOptions { BootstrapServers = "k:9092", SecurityProtocol = SecurityProtocol.Ssl, SslCaLocation = "/nonexistent/ca.pem" }.Validate();
+        var tls = new KafkaOptions { BootstrapServers = "k:9092", SecurityProtocol = SecurityProtocol.Ssl, SslCaLocation = "/nonexistent/ca.pem" }.Errors();
         Assert.Contains(tls, e => e.StartsWith("Kafka:SslCaLocation", StringComparison.Ordinal));
 
-        var noProtocol = new KafkaOptions { BootstrapServers = "k:9092", SecurityProtocol = SecurityProtocol.SaslPlaintext }.Validate();
+        var noProtocol = new KafkaOptions { BootstrapServers = "k:9092", SecurityProtocol = SecurityProtocol.SaslPlaintext }.Errors();
         Assert.Contains(noProtocol, e => e.StartsWith("Kafka:SaslMechanism is required", StringComparison.Ordinal));
 
         var missingFile = new KafkaOptions
         {
             BootstrapServers = "k:9092", SecurityProtocol = SecurityProtocol.SaslSsl, SaslMechanism = SaslMechanism.ScramSha256, SaslUsername = "u",
             SaslPasswordFile = "/nonexistent/password",
-        }.Validate();
+        }.Errors();
         Assert.Contains(missingFile, e => e.StartsWith("Kafka:SaslPasswordFile", StringComparison.Ordinal));
     }
 
@@ -86,7 +86,7 @@ public sealed class KafkaOptionsTests
                 SaslPasswordFile = file, SslCaLocation = file, SslEndpointIdentificationAlgorithm = SslEndpointIdentificationAlgorithm.Https,
             };
 
-            Assert.Empty(options.Validate());
+            Assert.Empty(options.Errors());
             var config = options.ToProducerConfig();
             Assert.Equal(secret, config.SaslPassword);
             Assert.Equal(mechanism, config.SaslMechanism);
@@ -115,7 +115,7 @@ public sealed class KafkaOptionsTests
             {
                 BootstrapServers = "k:9092", SecurityProtocol = SecurityProtocol.SaslPlaintext, SaslMechanism = SaslMechanism.Plain, SaslUsername = "u",
                 SaslPassword = "p", SaslPasswordFile = file,
-            }.Validate();
+            }.Errors();
             Assert.Contains(errors, e => e.StartsWith("Kafka:SaslPasswordFile and SaslPassword are both set", StringComparison.Ordinal));
             Assert.DoesNotContain(errors, e => e.Contains("=p", StringComparison.Ordinal));
         }

@@ -1,5 +1,6 @@
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Pricing;
+using Microsoft.Extensions.Options;
 
 namespace Cloudwall.Rx.Tests.Unit.Pricing;
 
@@ -192,7 +193,7 @@ public sealed class FairPriceEngineTests
         Assert.False(source.TrySwap(new PricingParameters { Version = 2 })); // not newer: ignored
         Assert.True(engine.OnEvent(Trade(Btc, VenueId.Coinbase, 100m), T0 + Second, out var after));
         Assert.Equal((2, FairPriceStatus.Degraded), (after.ParametersVersion, after.Status));
-        Assert.Throws<ArgumentException>(() => source.TrySwap(new PricingParameters { Version = 3, Spot = new ClassParameters { MinSources = 0 } }));
+        Assert.Throws<OptionsValidationException>(() => source.TrySwap(new PricingParameters { Version = 3, Spot = new ClassParameters { MinSources = 0 } }));
     }
 
     [Fact]

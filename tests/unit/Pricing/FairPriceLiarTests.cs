@@ -364,7 +364,7 @@ public sealed class FairPriceLiarTests
         {
             Spot = new ClassParameters { CriticalDeviation = 0m, FrozenFloor = TimeSpan.Zero, FrozenMultiplier = 0, FrozenPeerMove = 2m },
         };
-        var errors = bad.Validate().ToList();
+        var errors = bad.Errors().ToList();
         Assert.Contains(errors, e => e.StartsWith("Pricing:Spot:CriticalDeviation", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Pricing:Spot:FrozenFloor", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Pricing:Spot:FrozenMultiplier", StringComparison.Ordinal));

@@ -2,8 +2,10 @@ using System.Net;
 using System.Text;
 using System.Threading.Channels;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Quality;
 using Cloudwall.Rx.Quality.Alerts;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cloudwall.Rx.Tests.Unit.Quality;
@@ -199,7 +201,7 @@ public sealed class AlertSinkTests
         o.Alerts.Webhook.Enabled = true;
         o.Classes["bond"] = new DetectorOverrides();
         o.Instruments["BTC-USD.SPOT"] = new DetectorOverrides { DivergenceThreshold = -1 };
-        var errors = o.Validate().ToList();
+        var errors = o.Errors().ToList();
         Assert.Contains(errors, e => e.StartsWith("Quality:Divergence:Threshold ", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Quality:NoData:Ceiling ", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Quality:Alerts:Delivery:FullMode ", StringComparison.Ordinal));
@@ -207,8 +209,8 @@ public sealed class AlertSinkTests
         Assert.Contains(errors, e => e.StartsWith("Quality:Alerts:Webhook:Secret ", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Quality:Classes:bond ", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Quality:Instruments:BTC-USD.SPOT:DivergenceThreshold ", StringComparison.Ordinal));
-        Assert.Empty(new QualityOptions().Validate());
-        Assert.Throws<ArgumentException>(() => o.ThrowIfInvalid());
+        Assert.Empty(new QualityOptions().Errors());
+        Assert.Throws<OptionsValidationException>(() => OptionsCheck.ThrowIfInvalid(o));
     }
 
     private sealed class RecordingProducer : IAlertRecordProducer

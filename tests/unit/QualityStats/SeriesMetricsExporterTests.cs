@@ -2,6 +2,7 @@ using System.Text;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Quality;
 using Cloudwall.Rx.Quality.Metrics;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Prometheus;
 
@@ -131,7 +132,7 @@ public sealed class SeriesMetricsExporterTests
     [Fact]
     public void Bad_options_name_their_key()
     {
-        var ex = Assert.Throws<ArgumentException>(() => New(maxSeries: 0));
+        var ex = Assert.Throws<OptionsValidationException>(() => New(maxSeries: 0));
         Assert.Contains("Quality:Metrics:MaxSeries", ex.Message, StringComparison.Ordinal);
     }
 }

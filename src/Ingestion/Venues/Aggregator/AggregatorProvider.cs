@@ -2,6 +2,7 @@ using System.Net.Http;
 using System.Reactive;
 using System.Reactive.Disposables;
 using System.Reactive.Linq;
+using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -51,8 +52,7 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
         ArgumentNullException.ThrowIfNull(criteria);
         ArgumentNullException.ThrowIfNull(refData);
         ArgumentNullException.ThrowIfNull(deadLetters);
-        options.Validate();
-        _options = options;
+        _options = OptionsCheck.ThrowIfInvalid(options);
         _initialCriteria = Normalize(criteria);
         _refData = refData;
         _deadLetters = deadLetters;

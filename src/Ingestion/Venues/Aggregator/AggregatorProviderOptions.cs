@@ -1,10 +1,12 @@
+using Cloudwall.Rx.Core.Configuration;
+
 namespace Cloudwall.Rx.Ingestion.Venues.Aggregator;
 
 /// <summary>
 /// Settings of an <see cref="AggregatorProvider"/> (configuration section <see cref="SectionName"/>). Validated by the provider's
-/// constructor; errors name the bad key. The API token is a secret: it is sent as call metadata and never logged or printed.
+/// constructor and on start; errors name the bad key. The API token is a secret: it is sent as call metadata and never logged or printed.
 /// </summary>
-public sealed class AggregatorProviderOptions
+public sealed class AggregatorProviderOptions : ICheckedOptions
 {
     public const string SectionName = "Ingestion:Aggregator";
 
@@ -42,44 +44,26 @@ public sealed class AggregatorProviderOptions
     /// <summary>What the event validation (the same as every WebSocket venue's) accepts as an exchange time.</summary>
     public EventBounds Bounds { get; set; } = EventBounds.Default;
 
-    internal void Validate()
+    public IEnumerable<string> Errors()
     {
         const string p = SectionName;
         if (Endpoint is null || !Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttp && Endpoint.Scheme != Uri.UriSchemeHttps))
-        {
-            throw new ArgumentException($"{p}:{nameof(Endpoint)} must be an absolute http or https URL.", $"{p}:{nameof(Endpoint)}");
-        }
-
-        if (MaxCriteriaPerStream < 1)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(MaxCriteriaPerStream)}", MaxCriteriaPerStream, "Must be at least 1.");
-        }
-
+            yield return $"{p}:{nameof(Endpoint)} must be an absolute http or https URL";
+        if (MaxCriteriaPerStream < 1) yield return $"{p}:{nameof(MaxCriteriaPerStream)} must be at least 1 (was {MaxCriteriaPerStream})";
         if (StaleAfter <= TimeSpan.Zero && StaleAfter != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(StaleAfter)}", StaleAfter, "Must be positive, or infinite to disable.");
-        }
-
+            yield return $"{p}:{nameof(StaleAfter)} must be positive, or infinite to disable (was {StaleAfter})";
         if (ReconnectDelay <= TimeSpan.Zero || MaxReconnectDelay < ReconnectDelay)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(ReconnectDelay)}", ReconnectDelay,
-                $"Must be positive and not above {nameof(MaxReconnectDelay)}.");
-        }
-
+            yield return $"{p}:{nameof(ReconnectDelay)} must be positive and not above {nameof(MaxReconnectDelay)} (was {ReconnectDelay})";
         if (KeepAlivePingDelay <= TimeSpan.Zero || KeepAlivePingTimeout <= TimeSpan.Zero)
+            yield return $"{p}:{nameof(KeepAlivePingDelay)} and {nameof(KeepAlivePingTimeout)} must be positive";
+        if (MaxReceiveMessageBytes < 1024) yield return $"{p}:{nameof(MaxReceiveMessageBytes)} must be at least 1024 (was {MaxReceiveMessageBytes})";
+        if (Bounds is null)
         {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(KeepAlivePingDelay)}", "Keep-alive delay and timeout must be positive.");
+            yield return $"{p}:{nameof(Bounds)} is required";
+            yield break;
         }
 
-        if (MaxReceiveMessageBytes < 1024)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(MaxReceiveMessageBytes)}", MaxReceiveMessageBytes, "Must be at least 1024.");
-        }
-
-        if ((Bounds ?? throw new ArgumentNullException($"{p}:{nameof(Bounds)}")).Validate(p).FirstOrDefault() is { } bad)
-        {
-            throw new ArgumentOutOfRangeException($"{p}:{nameof(Bounds)}", bad);
-        }
+        foreach (var e in Bounds.Errors(p)) yield return e;
     }
 
     /// <summary>Everything but the token.</summary>
