@@ -100,9 +100,7 @@ public static class RunCommand
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddPlatformSources(settings);
 
         builder.AddPlatformOptions();
         builder.AddPlatform(consoleOut, role);

@@ -13,6 +13,15 @@ namespace Cloudwall.Rx.Hosting.Configuration;
 /// <summary>The composition root, as AddXxx extensions on the host builder.</summary>
 public static class HostingExtensions
 {
+    /// <summary>Where every verb reads its settings from, later wins: appsettings.json, the environment, <c>--set</c>.</summary>
+    public static IConfigurationBuilder AddPlatformSources(this IConfigurationBuilder configuration, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        configuration.AddEnvironmentVariables();
+        configuration.AddInMemoryCollection(settings);
+        return configuration;
+    }
+
     /// <summary>Binds every options section and validates it on start; a bad value fails start-up naming its key.</summary>
     public static IHostApplicationBuilder AddPlatformOptions(this IHostApplicationBuilder builder)
     {

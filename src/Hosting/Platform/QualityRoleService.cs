@@ -38,7 +38,7 @@ public sealed partial class QualityRoleService(
         var options = kafka.Value;
         _publisher = new KafkaPublisher(options, refData, loggers.CreateLogger<KafkaPublisher>());
         sidecar.Start(_publisher);
-        var config = options.ToConsumerConfig(GroupId);
+        var config = new KafkaClientConfigs(options).Consumer(GroupId);
         config.AutoOffsetReset = AutoOffsetReset.Latest;
         config.EnableAutoCommit = true;
         config.FetchWaitMaxMs = 10;
