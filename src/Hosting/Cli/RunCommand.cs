@@ -93,7 +93,9 @@ public static class RunCommand
     }
 
     /// <summary>Builds the host: configuration sources, validated options, the platform and its endpoints.</summary>
-    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut, string role = RunRole.All)
+    /// <param name="configure">Last changes before the host is built (tests add log recorders).</param>
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut, string role = RunRole.All,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -107,6 +109,7 @@ public static class RunCommand
 
         var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
         builder.WebHost.UseUrls($"http://{admin.BindAddress}:{admin.Port}");
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapAdminEndpoints();

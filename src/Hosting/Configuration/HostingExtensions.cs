@@ -80,11 +80,10 @@ public static class HostingExtensions
             return builder;
         }
 
+        // The platform starts and stops the sidecar: after the producer exists, and its alerts drain after the Kafka flush.
+        builder.Services.AddSingleton<QualitySidecar>();
         builder.Services.AddSingleton<PlatformService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlatformService>());
-        // After the platform: it starts once the producer exists and stops (draining its alert queues) before the platform.
-        builder.Services.AddSingleton<QualitySidecar>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<QualitySidecar>());
         // Last: commands apply to a running platform, and the control plane stops before anything it drives.
         builder.Services.AddSingleton<ControlTarget>();
         builder.Services.AddSingleton<ControlPlaneService>();

@@ -83,8 +83,11 @@ public sealed partial class QualityRoleService(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The platform's order: stop consuming, flush Kafka, then drain alerts (bounded, cancelled by the stop token);
+        // alerts produced during the drain leave with the producer's final flush.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await sidecar.DisposeAsync().ConfigureAwait(false);
+        _publisher?.Flush(kafka.Value.DisposeFlushTimeout);
+        await sidecar.StopAsync(cancellationToken).ConfigureAwait(false);
         _publisher?.Dispose();
     }
 
