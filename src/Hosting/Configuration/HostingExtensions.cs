@@ -133,7 +133,7 @@ public static class HostingExtensions
     public static IHostApplicationBuilder AddSeriesStatistics(this IHostApplicationBuilder builder, string role)
     {
         var s = builder.Services;
-        s.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        s.AddSingleton(_ => PlatformMetrics.CreateRegistry());
         s.AddSingleton(sp => new SeriesMetricsExporter(sp.GetRequiredService<Prometheus.CollectorRegistry>(),
             sp.GetRequiredService<IConfiguration>().GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions(),
             sp.GetRequiredService<ReferenceData>().KeyOf, sp.GetRequiredService<TimeProvider>()));
