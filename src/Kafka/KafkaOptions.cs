@@ -36,7 +36,11 @@ public sealed class KafkaOptions : ICheckedOptions
     /// <summary>Comma-separated <c>host:port</c> list. Empty means "use the embedded cluster" to the host.</summary>
     public string BootstrapServers { get; set; } = "";
 
-    public string ClientId { get; set; } = "cloudwall-rx";
+    /// <summary>
+    /// The start of every client's <c>client.id</c> (<c>{ClientId}-producer</c>, <c>-shards</c>, ...). Null: <c>cloudwall-rx-{pod name}</c>
+    /// from <c>POD_NAME</c>, else <c>HOSTNAME</c>, else the machine name (see <see cref="KafkaClientConfigs"/>).
+    /// </summary>
+    public string? ClientId { get; set; }
 
     /// <summary>The batching preset the unset batching values come from.</summary>
     public KafkaPreset Preset { get; set; } = KafkaPreset.Latency;
@@ -116,7 +120,7 @@ public sealed class KafkaOptions : ICheckedOptions
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(BootstrapServers)) errors.Add($"{SectionName}:{nameof(BootstrapServers)} is required");
-        if (string.IsNullOrWhiteSpace(ClientId)) errors.Add($"{SectionName}:{nameof(ClientId)} is required");
+        if (ClientId is not null && string.IsNullOrWhiteSpace(ClientId)) errors.Add($"{SectionName}:{nameof(ClientId)} must not be blank (leave it unset for the pod name)");
         if (!Enum.IsDefined(Preset)) errors.Add($"{SectionName}:{nameof(Preset)} must be Latency or Throughput, was {Preset}");
         if (LingerMs is < 0 or > 900_000) errors.Add($"{SectionName}:{nameof(LingerMs)} must be within 0..900000, was {LingerMs}");
         if (BatchSize is < 1) errors.Add($"{SectionName}:{nameof(BatchSize)} must be positive, was {BatchSize}");
@@ -171,56 +175,6 @@ public sealed class KafkaOptions : ICheckedOptions
         : !string.IsNullOrEmpty(SaslPasswordFile) ? File.ReadAllText(SaslPasswordFile).TrimEnd('\r', '\n')
         : null;
 
-    /// <summary>The librdkafka producer configuration: idempotent, acks=all, bounded local queue, the preset's batching.</summary>
-    public ProducerConfig ToProducerConfig()
-    {
-        var config = new ProducerConfig
-        {
-            BootstrapServers = BootstrapServers,
-            ClientId = ClientId,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            LingerMs = EffectiveLingerMs,
-            BatchSize = EffectiveBatchSize,
-            CompressionType = EffectiveCompression,
-            QueueBufferingMaxMessages = QueueBufferingMaxMessages,
-            QueueBufferingMaxKbytes = QueueBufferingMaxKbytes,
-            MessageTimeoutMs = MessageTimeoutMs,
-            // Delivery reports carry only topic, partition, offset and error: we never read back keys, values or headers.
-            EnableDeliveryReports = true,
-            DeliveryReportFields = "none",
-            // We poll on our own thread, so the produce path may poll too while it waits for queue room.
-            EnableBackgroundPoll = false,
-            StatisticsIntervalMs = StatisticsIntervalMs,
-        };
-        ApplySecurity(config);
-        return config;
-    }
-
-    /// <summary>A consumer configuration with the same cluster and security settings.</summary>
-    public ConsumerConfig ToConsumerConfig(string groupId)
-    {
-        var config = new ConsumerConfig { BootstrapServers = BootstrapServers, ClientId = ClientId, GroupId = groupId };
-        ApplySecurity(config);
-        return config;
-    }
-
-    /// <summary>Copies the security settings into a client configuration (reads the password file).</summary>
-    public void ApplySecurity(ClientConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        if (SecurityProtocol is { } protocol) config.SecurityProtocol = protocol;
-        if (SaslMechanism is { } mechanism) config.SaslMechanism = mechanism;
-        if (SaslUsername is not null) config.SaslUsername = SaslUsername;
-        if (ResolveSaslPassword() is { } password) config.SaslPassword = password;
-        if (SslCaLocation is not null) config.SslCaLocation = SslCaLocation;
-        if (SslCertificateLocation is not null) config.SslCertificateLocation = SslCertificateLocation;
-        if (SslKeyLocation is not null) config.SslKeyLocation = SslKeyLocation;
-        if (SslKeyPassword is not null) config.SslKeyPassword = SslKeyPassword;
-        if (SslEndpointIdentificationAlgorithm is { } algorithm) config.SslEndpointIdentificationAlgorithm = algorithm;
-    }
-
-    /// <summary>The security settings without secrets, for summaries and health: whether a password is set, never its value.</summary>
     /// <summary>A copy with other bootstrap servers (the embedded cluster's); the bound options stay as bound.</summary>
     public KafkaOptions WithBootstrapServers(string servers)
     {
@@ -229,6 +183,7 @@ public sealed class KafkaOptions : ICheckedOptions
         return copy;
     }
 
+    /// <summary>The security settings without secrets, for summaries and health: whether a password is set, never its value.</summary>
     public KafkaSecurityInfo SecurityInfo() => new(
         SecurityProtocol?.ToString() ?? "Plaintext",
         SaslMechanism?.ToString(),
@@ -239,7 +194,7 @@ public sealed class KafkaOptions : ICheckedOptions
 
     /// <summary>A redacted description (no secrets).</summary>
     public override string ToString() =>
-        $"Kafka {{ BootstrapServers = {BootstrapServers}, ClientId = {ClientId}, Preset = {Preset}, LingerMs = {EffectiveLingerMs}, BatchSize = {EffectiveBatchSize}, " +
+        $"Kafka {{ BootstrapServers = {BootstrapServers}, ClientId = {ClientId ?? "(pod name)"}, Preset = {Preset}, LingerMs = {EffectiveLingerMs}, BatchSize = {EffectiveBatchSize}, " +
         $"Compression = {EffectiveCompression}, QueueFullPolicy = {QueueFullPolicy}, Security = {SecurityInfo()} }}";
 }
 

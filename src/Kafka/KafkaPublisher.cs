@@ -72,7 +72,8 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         _time = time ?? TimeProvider.System;
         _topics = [_events, _fairPrices, _deadLetters, _bars, _quality];
 
-        _producer = new ProducerBuilder<byte[], byte[]>(options.ToProducerConfig())
+        var config = new KafkaClientConfigs(options).Producer();
+        _producer = new ProducerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => KafkaLog.Librdkafka(_logger, m.Facility, m.Message))
             .SetStatisticsHandler((_, json) => OnStatistics(json))
@@ -80,7 +81,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
 
         _pollThread = new Thread(PollLoop) { IsBackground = true, Name = "kafka-producer-poll" };
         _pollThread.Start();
-        KafkaLog.ProducerStarted(_logger, options.ClientId, options.BootstrapServers, options.Preset.ToString(), options.EffectiveLingerMs,
+        KafkaLog.ProducerStarted(_logger, config.ClientId, options.BootstrapServers, options.Preset.ToString(), options.EffectiveLingerMs,
             options.EffectiveBatchSize, options.EffectiveCompression.ToString(), options.QueueFullPolicy.ToString());
     }
 

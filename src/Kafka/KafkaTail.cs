@@ -21,8 +21,15 @@ public static class KafkaTail
     /// <inheritdoc cref="RunAsync(string, string, TextWriter, int?, TimeSpan?, CancellationToken)"/>
     public static Task<int> RunAsync(string topic, string bootstrap, TextWriter output, int? maxRecords, TimeSpan? idleTimeout, ReferenceData refData, CancellationToken ct)
     {
-        ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentException.ThrowIfNullOrEmpty(bootstrap);
+        return RunAsync(topic, Plaintext(bootstrap), output, maxRecords, idleTimeout, refData, ct);
+    }
+
+    /// <summary>As above, with the cluster, security and client id of <paramref name="clients"/> (what <c>cloudwall-rx tail</c> uses).</summary>
+    public static Task<int> RunAsync(string topic, KafkaClientConfigs clients, TextWriter output, int? maxRecords, TimeSpan? idleTimeout, ReferenceData refData, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(refData);
         if (maxRecords is <= 0)
@@ -31,21 +38,27 @@ public static class KafkaTail
         }
 
         // Consume blocks: keep the loop off the caller's thread.
-        return Task.Run(() => Run(topic, bootstrap, output, maxRecords, idleTimeout, refData, ct), CancellationToken.None);
+        return Task.Run(() => Run(topic, clients, output, maxRecords, idleTimeout, refData, ct), CancellationToken.None);
     }
 
-    public static ConsumerConfig ConsumerConfig(string bootstrap) => new()
+    /// <summary>A reader of a plaintext cluster (tests, the embedded cluster).</summary>
+    public static ConsumerConfig ConsumerConfig(string bootstrap) => ConsumerConfig(Plaintext(bootstrap));
+
+    /// <summary>A reader from the beginning that never commits; its group id is never joined (partitions are assigned).</summary>
+    public static ConsumerConfig ConsumerConfig(KafkaClientConfigs clients)
     {
-        BootstrapServers = bootstrap,
-        GroupId = "cloudwall-tail-" + Guid.NewGuid().ToString("N"),
-        ClientId = "cloudwall-rx-tail",
-        AutoOffsetReset = AutoOffsetReset.Earliest,
-        EnableAutoCommit = false,
-        EnableAutoOffsetStore = false,
+        ArgumentNullException.ThrowIfNull(clients);
+        var config = clients.Consumer("cloudwall-tail-" + Guid.NewGuid().ToString("N"), "tail");
+        config.AutoOffsetReset = AutoOffsetReset.Earliest;
+        config.EnableAutoCommit = false;
+        config.EnableAutoOffsetStore = false;
         // The mock cluster answers fetches only when fetch.wait.max.ms expires; keep it short so tailing feels live.
-        FetchWaitMaxMs = 10,
-        FetchErrorBackoffMs = 50,
-    };
+        config.FetchWaitMaxMs = 10;
+        config.FetchErrorBackoffMs = 50;
+        return config;
+    }
+
+    private static KafkaClientConfigs Plaintext(string bootstrap) => new(new KafkaOptions { BootstrapServers = bootstrap });
 
     /// <summary>Every partition of <paramref name="topic"/>, positioned at its beginning.</summary>
     public static IReadOnlyList<TopicPartitionOffset> AllPartitionsFromStart(IConsumer<byte[], byte[]> consumer, string topic, TimeSpan timeout)
@@ -62,9 +75,9 @@ public static class KafkaTail
         return t.Partitions.OrderBy(p => p.PartitionId).Select(p => new TopicPartitionOffset(topic, p.PartitionId, Offset.Beginning)).ToArray();
     }
 
-    private static int Run(string topic, string bootstrap, TextWriter output, int? maxRecords, TimeSpan? idleTimeout, ReferenceData refData, CancellationToken ct)
+    private static int Run(string topic, KafkaClientConfigs clients, TextWriter output, int? maxRecords, TimeSpan? idleTimeout, ReferenceData refData, CancellationToken ct)
     {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig(bootstrap))
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(ConsumerConfig(clients))
             .SetLogHandler((_, _) => { }) // librdkafka chatter would interleave with the JSON lines
             .Build();
         consumer.Assign(AllPartitionsFromStart(consumer, topic, TimeSpan.FromSeconds(10)));

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Cloudwall.Rx.Control.Agent;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Core.Configuration;
+using Cloudwall.Rx.Kafka;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 
@@ -66,24 +67,14 @@ public sealed class ShardAssignment : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private int _closed;
 
+    /// <param name="clients">The process's Kafka client settings (cluster, security, client id).</param>
     /// <param name="agent">When given, every change limits the agent's served subscriptions to the owned shards.</param>
-    public ShardAssignment(ShardOptions options, string bootstrapServers, string instanceId, ControlAgent? agent, ILogger logger, Action<ConsumerConfig>? configure = null)
+    public ShardAssignment(ShardOptions options, KafkaClientConfigs clients, ControlAgent? agent, ILogger logger, Action<ConsumerConfig>? configure = null)
     {
         _options = OptionsCheck.ThrowIfInvalid(options);
         _agent = agent;
         _logger = logger;
-        var config = new ConsumerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            GroupId = options.GroupId,
-            ClientId = "cloudwall-rx-shards-" + instanceId,
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-            SessionTimeoutMs = options.SessionTimeoutMs,
-            HeartbeatIntervalMs = options.HeartbeatIntervalMs,
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Latest,
-            AllowAutoCreateTopics = false,
-        };
+        var config = ConsumerConfig(options, clients);
         configure?.Invoke(config);
         _consumer = new ConsumerBuilder<Ignore, Ignore>(config)
             .SetPartitionsAssignedHandler((_, parts) => Change(gained: Shards(parts), lost: []))
@@ -92,6 +83,21 @@ public sealed class ShardAssignment : IAsyncDisposable
             .SetErrorHandler((_, e) => ControlLog.ShardError(_logger, e.Reason))
             .SetLogHandler((_, _) => { })
             .Build();
+    }
+
+    /// <summary>The group member's configuration: the process's cluster and security, cooperative-sticky, no commits.</summary>
+    public static ConsumerConfig ConsumerConfig(ShardOptions options, KafkaClientConfigs clients)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clients);
+        var config = clients.Consumer(options.GroupId, "shards");
+        config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
+        config.SessionTimeoutMs = options.SessionTimeoutMs;
+        config.HeartbeatIntervalMs = options.HeartbeatIntervalMs;
+        config.EnableAutoCommit = false;
+        config.AutoOffsetReset = AutoOffsetReset.Latest;
+        config.AllowAutoCreateTopics = false;
+        return config;
     }
 
     public int ShardCount => _options.ShardCount;

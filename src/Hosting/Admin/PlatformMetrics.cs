@@ -43,6 +43,20 @@ public sealed class PlatformMetrics
     private readonly Counter _priceBatches;
     private readonly IServiceProvider? _services;
 
+    /// <summary>
+    /// The registry /metrics serves: a custom one (the process-wide default would also collect whatever libraries put
+    /// there), with prometheus-net's runtime collectors on it — <c>process_cpu_seconds_total</c>,
+    /// <c>process_working_set_bytes</c>, <c>process_virtual_memory_bytes</c>, <c>process_private_memory_bytes</c>,
+    /// <c>process_open_handles</c>, <c>process_num_threads</c>, <c>process_start_time_seconds</c>,
+    /// <c>dotnet_collection_count_total</c> (per GC generation) and <c>dotnet_total_memory_bytes</c>.
+    /// </summary>
+    public static CollectorRegistry CreateRegistry()
+    {
+        var registry = Metrics.NewCustomRegistry();
+        DotNetStats.Register(registry);
+        return registry;
+    }
+
     /// <param name="registry">Shared with the per-series exporter (<paramref name="series"/>), which the pipeline's windows feed.</param>
     public PlatformMetrics(CollectorRegistry registry, SeriesMetricsExporter series, IProviderStatus providers, IKafkaStatus kafka, IPipelineStatus pipeline,
         ReferenceData refData, IServiceProvider? services = null)

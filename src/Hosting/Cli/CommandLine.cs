@@ -15,8 +15,8 @@ public static class CommandLine
               md.events.v1 only; role 'price' is a consumer group on md.events.v1 producing md.fairprice.v1.
           cloudwall-rx replay --venue VENUE FILE
               Decodes a recorded feed file and prints one JSON line per normalized event; counts on stderr.
-          cloudwall-rx tail --topic TOPIC [--bootstrap HOST:PORT] [--max N] [--idle DURATION]
-              Decodes records of a topic and prints them as JSON lines.
+          cloudwall-rx tail --topic TOPIC [--bootstrap HOST:PORT] [--max N] [--idle DURATION] [--set Kafka:Key=Value ...]
+              Decodes records of a topic and prints them as JSON lines, with the Kafka section's security settings.
           cloudwall-rx simulate [--for DURATION] [--set Key=Value ...]
               Runs the venue simulators alone on loopback and prints their endpoints and the settings that use them.
 

@@ -93,22 +93,23 @@ public static class RunCommand
     }
 
     /// <summary>Builds the host: configuration sources, validated options, the platform and its endpoints.</summary>
-    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut, string role = RunRole.All)
+    /// <param name="configure">Last changes before the host is built (tests add log recorders).</param>
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, TextWriter consoleOut, string role = RunRole.All,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = AppContext.BaseDirectory,
             Args = [],
         });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddPlatformSources(settings);
 
         builder.AddPlatformOptions();
         builder.AddPlatform(consoleOut, role);
 
         var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
         builder.WebHost.UseUrls($"http://{admin.BindAddress}:{admin.Port}");
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.MapAdminEndpoints();

@@ -14,6 +14,15 @@ namespace Cloudwall.Rx.Hosting.Configuration;
 /// <summary>The composition root, as AddXxx extensions on the host builder.</summary>
 public static class HostingExtensions
 {
+    /// <summary>Where every verb reads its settings from, later wins: appsettings.json, the environment, <c>--set</c>.</summary>
+    public static IConfigurationBuilder AddPlatformSources(this IConfigurationBuilder configuration, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        configuration.AddEnvironmentVariables();
+        configuration.AddInMemoryCollection(settings);
+        return configuration;
+    }
+
     /// <summary>
     /// Binds every options section and validates it on start through its <see cref="IValidateOptions{TOptions}"/>; a bad value
     /// fails start-up naming its key.
@@ -85,11 +94,10 @@ public static class HostingExtensions
             return builder;
         }
 
+        // The platform starts and stops the sidecar: after the producer exists, and its alerts drain after the Kafka flush.
+        builder.Services.AddSingleton<QualitySidecar>();
         builder.Services.AddSingleton<PlatformService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlatformService>());
-        // After the platform: it starts once the producer exists and stops (draining its alert queues) before the platform.
-        builder.Services.AddSingleton<QualitySidecar>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<QualitySidecar>());
         // Last: commands apply to a running platform, and the control plane stops before anything it drives.
         builder.Services.AddSingleton<ControlTarget>();
         builder.Services.AddSingleton<ControlPlaneService>();
@@ -158,7 +166,7 @@ public static class HostingExtensions
     public static IHostApplicationBuilder AddSeriesStatistics(this IHostApplicationBuilder builder, string role)
     {
         var s = builder.Services;
-        s.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        s.AddSingleton(_ => PlatformMetrics.CreateRegistry());
         s.AddSingleton(sp => new SeriesMetricsExporter(sp.GetRequiredService<Prometheus.CollectorRegistry>(),
             sp.GetRequiredService<IConfiguration>().GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions(),
             sp.GetRequiredService<ReferenceData>().KeyOf, sp.GetRequiredService<TimeProvider>()));

@@ -11,7 +11,7 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// bus with the same envelope, signatures and code path (reachable at <c>POST /commands</c>). Optional shard group.
 /// </summary>
 public sealed partial class ControlPlaneService(
-    IKafkaStatus kafka,
+    KafkaConnection kafka,
     ControlTarget target,
     IOptions<ControlOptions> control,
     IOptions<RedisControlOptions> redis,
@@ -42,9 +42,9 @@ public sealed partial class ControlPlaneService(
         Bus = redis.Value.IsConfigured
             ? await RedisControlBus.CreateAsync(redis.Value, target, keys, control.Value, time, loggers).ConfigureAwait(false)
             : new InProcessControlBus(target, keys, control.Value, time, loggers);
-        if (shards.Value.Enabled && kafka.Bootstrap is { } bootstrap)
+        if (shards.Value.Enabled && kafka.Clients is { } clients)
         {
-            _shards = new ShardAssignment(shards.Value, bootstrap, control.Value.ResolvedInstanceId, Bus.Agent, loggers.CreateLogger<ShardAssignment>());
+            _shards = new ShardAssignment(shards.Value, clients, Bus.Agent, loggers.CreateLogger<ShardAssignment>());
             // Configured symbols follow the same shards as the control plane's subscriptions.
             var assignment = _shards;
             _shards.Changed += _ => configured.OnShardsChanged(providers.Entries, assignment.Owns);

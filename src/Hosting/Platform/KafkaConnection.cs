@@ -34,6 +34,11 @@ public sealed partial class KafkaConnection(IOptions<KafkaOptions> kafka, IOptio
     /// <summary>The settings in use once <see cref="ResolveEndpoint"/> ran; null before.</summary>
     public KafkaOptions? Effective { get; private set; }
 
+    /// <summary>Every Kafka client's configuration, from <see cref="Effective"/>; null before <see cref="ResolveEndpoint"/> ran.</summary>
+    public KafkaClientConfigs? Clients => Effective is { } effective ? _clients ??= new KafkaClientConfigs(effective) : null;
+
+    private KafkaClientConfigs? _clients;
+
     public KafkaPublisher? Publisher { get; private set; }
 
     public string? Bootstrap => Effective?.BootstrapServers;

@@ -3,11 +3,13 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// <summary>
 /// Starts and stops the platform's parts in dependency order; the host owns the parts themselves (see
 /// <c>HostingExtensions.AddPlatform</c>). Start: Kafka (embedded when none is configured) and the producer, the event
-/// pipeline, simulators and providers, then the connections. Stop, the reverse: providers close, the pipeline drains,
-/// Kafka flushes, the summary is taken, the simulators stop.
+/// pipeline, the quality sidecar, simulators and providers, then the connections. Stop: providers close, the pipeline
+/// drains, Kafka flushes, and only then the alert queues drain (bounded, <see cref="Quality.Alerts.AlertDispatcher.DrainLimit"/>,
+/// and cancelled by the stop token) so a dead Slack or webhook endpoint never delays the flush; then the summary is taken
+/// and the simulators stop. Alerts that reach the producer during the drain leave with its final flush on dispose.
 /// </summary>
 public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipeline pipeline, ProviderSet providers, PlatformStatus status,
-    ILogger<PlatformService> logger) : IHostedService
+    QualitySidecar quality, ILogger<PlatformService> logger) : IHostedService
 {
     private readonly ILogger _logger = logger;
     private int _stopped;
@@ -15,6 +17,7 @@ public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipel
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var events = pipeline.Start(kafka.StartPublisher());
+        await quality.StartAsync(cancellationToken).ConfigureAwait(false);
         await providers.CreateAsync(cancellationToken).ConfigureAwait(false);
         providers.Connect(events.Input);
         LogStarted(providers.Providers.Count);
@@ -31,6 +34,7 @@ public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipel
         providers.Disconnect();
         await pipeline.CompleteAsync().ConfigureAwait(false);
         kafka.Flush();
+        await quality.StopAsync(cancellationToken).ConfigureAwait(false);
         status.Seal();
         await providers.StopSimulatorsAsync().ConfigureAwait(false);
     }
@@ -38,6 +42,6 @@ public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipel
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Platform started with {Providers} provider(s)")]
     private partial void LogStarted(int providers);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Stopping: closing providers, draining the pipeline, flushing Kafka")]
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Stopping: closing providers, draining the pipeline, flushing Kafka, then draining alerts")]
     private partial void LogStopping();
 }

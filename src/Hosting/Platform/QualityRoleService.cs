@@ -43,7 +43,7 @@ public sealed partial class QualityRoleService(
         var options = kafka.Value;
         _publisher = new KafkaPublisher(options, refData, loggers.CreateLogger<KafkaPublisher>());
         sidecar.Start(_publisher);
-        var config = options.ToConsumerConfig(GroupId);
+        var config = new KafkaClientConfigs(options).Consumer(GroupId);
         config.AutoOffsetReset = AutoOffsetReset.Latest;
         config.EnableAutoCommit = true;
         config.FetchWaitMaxMs = 10;
@@ -97,8 +97,11 @@ public sealed partial class QualityRoleService(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The platform's order: stop consuming, flush Kafka, then drain alerts (bounded, cancelled by the stop token);
+        // alerts produced during the drain leave with the producer's final flush.
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await sidecar.DisposeAsync().ConfigureAwait(false);
+        _publisher?.Flush(kafka.Value.DisposeFlushTimeout);
+        await sidecar.StopAsync(cancellationToken).ConfigureAwait(false);
         _publisher?.Dispose();
     }
 

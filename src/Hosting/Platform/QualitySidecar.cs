@@ -11,9 +11,10 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// <summary>
 /// The quality sidecar, in process (role <c>all</c>): it consumes the per-series statistics windows, the ingestion gap
 /// events and the fair prices — never raw trades — runs the detectors, and sends alerts to Kafka (md.quality.v1), Slack
-/// and the signed webhook, each through its own bounded delivery queue.
+/// and the signed webhook, each through its own bounded delivery queue. <see cref="PlatformService"/> starts it once the
+/// producer exists and stops it after Kafka is flushed, so undeliverable alerts never hold up the flush.
 /// </summary>
-public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDisposable
+public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
 {
     private readonly QualityOptions _options;
     private readonly KafkaConnection _kafka;
@@ -47,7 +48,7 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
 
     public IReadOnlyList<SinkStats> DeliveryStats => _dispatcher?.Stats ?? [];
 
-    /// <summary>Registered after the platform: its producer exists by now, and the sidecar stops (drains) before it.</summary>
+    /// <summary>Starts the detectors on the platform's producer and listens to fair prices and sequence gaps.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Start();
@@ -56,11 +57,20 @@ public sealed class QualitySidecar : ISeriesWindowSink, IHostedService, IAsyncDi
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Evaluates once more, then drains the alert queues for at most <see cref="AlertDispatcher.DrainLimit"/> or until
+    /// <paramref name="cancellationToken"/> is cancelled; what is left is abandoned and counted.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _details.Detail -= OnDetail;
         _gaps.Observed -= OnGap;
         Monitor?.Evaluate();
+        if (_dispatcher is not null)
+        {
+            await _dispatcher.StopAsync(AlertDispatcher.DrainLimit, cancellationToken).ConfigureAwait(false);
+        }
+
         await DisposeAsync().ConfigureAwait(false);
     }
 

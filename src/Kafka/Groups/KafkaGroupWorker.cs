@@ -129,7 +129,8 @@ public sealed class KafkaGroupWorker : IRecordOutput
 
     private void Run(CancellationToken ct)
     {
-        var producerConfig = _kafka.ToProducerConfig();
+        var clients = new KafkaClientConfigs(_kafka);
+        var producerConfig = clients.Producer();
         producerConfig.EnableBackgroundPoll = true;
         producerConfig.StatisticsIntervalMs = 0;
         if (_options.Transactional)
@@ -141,7 +142,7 @@ public sealed class KafkaGroupWorker : IRecordOutput
             producerConfig.MessageTimeoutMs = Math.Min(producerConfig.MessageTimeoutMs ?? int.MaxValue, producerConfig.TransactionTimeoutMs.Value);
         }
 
-        var consumerConfig = _kafka.ToConsumerConfig(_options.GroupId);
+        var consumerConfig = clients.Consumer(_options.GroupId);
         consumerConfig.EnableAutoCommit = false;
         consumerConfig.EnableAutoOffsetStore = false;
         consumerConfig.AutoOffsetReset = AutoOffsetReset.Earliest;

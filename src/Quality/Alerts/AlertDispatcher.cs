@@ -7,7 +7,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cloudwall.Rx.Quality.Alerts;
 
 /// <summary>Delivery counters per sink.</summary>
-public readonly record struct SinkStats(string Sink, long Enqueued, long Delivered, long Retries, long Failed, long Dropped);
+public readonly record struct SinkStats(string Sink, long Enqueued, long Delivered, long Retries, long Failed, long Dropped)
+{
+    /// <summary>Notifications given up at shutdown, when the bounded drain ran out of time (queued or in flight).</summary>
+    public long Abandoned { get; init; }
+}
 
 /// <summary>A failed HTTP delivery; carries the status, never the URL.</summary>
 public sealed class AlertDeliveryException(HttpStatusCode status) : Exception($"alert delivery failed with HTTP {(int)status}")
@@ -26,7 +30,8 @@ internal static class AlertDelivery
 /// <summary>
 /// Fans notifications out to sinks through one bounded channel per sink (a slow Slack never delays Kafka). Enqueueing
 /// never blocks: a full queue drops by the configured mode and counts the drop. Each sink's worker retries with
-/// exponential backoff and jitter on the <see cref="TimeProvider"/>, and counts final failures.
+/// exponential backoff and jitter on the <see cref="TimeProvider"/>, and counts final failures. Stopping is bounded
+/// (<see cref="StopAsync"/>): a dead endpoint costs shutdown at most <see cref="DrainLimit"/>.
 /// </summary>
 public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
 {
@@ -35,6 +40,11 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _stopGate = new();
+    private Task? _stopping;
+
+    /// <summary>The longest a shutdown waits for queued alerts: past it they are abandoned, so the pod's other work is not held up.</summary>
+    public static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
 
     public AlertDispatcher(IReadOnlyList<IAlertSink> sinks, DeliveryOptions options, TimeProvider time, ILogger<AlertDispatcher>? logger = null)
     {
@@ -74,12 +84,43 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting, lets the workers drain what is queued, then returns.</summary>
+    /// <summary>Stops as <see cref="StopAsync"/> does, within <see cref="DrainLimit"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var lane in _lanes) lane.Channel.Writer.TryComplete();
-        foreach (var lane in _lanes) await lane.Worker.ConfigureAwait(false);
+        await StopAsync(DrainLimit, CancellationToken.None).ConfigureAwait(false);
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Stops accepting and lets the workers deliver what is queued for at most <paramref name="limit"/> (on the
+    /// <see cref="TimeProvider"/>) or until <paramref name="ct"/> is cancelled. Then it gives up: sends in flight are
+    /// cancelled and what is still queued is counted as abandoned. Never throws for the bound or the token. Idempotent.
+    /// </summary>
+    public Task StopAsync(TimeSpan limit, CancellationToken ct)
+    {
+        lock (_stopGate)
+        {
+            return _stopping ??= StopCoreAsync(limit, ct);
+        }
+    }
+
+    private async Task StopCoreAsync(TimeSpan limit, CancellationToken ct)
+    {
+        foreach (var lane in _lanes) lane.Channel.Writer.TryComplete();
+        LogDraining(_logger, _lanes.Sum(l => Interlocked.Read(ref l.Pending)), limit.TotalSeconds);
+        var workers = Task.WhenAll(_lanes.Select(l => l.Worker));
+        try
+        {
+            await workers.WaitAsync(limit, _time, ct).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            LogDrainAbandoned(_logger, _lanes.Sum(l => Interlocked.Read(ref l.Pending)), limit.TotalSeconds, ex is TimeoutException ? "time limit" : "stop token");
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await workers.ConfigureAwait(false); // prompt now: every send observes _stop and the rest of each queue is only counted
     }
 
     /// <summary>Waits until every queue is empty and idle (tests and shutdown).</summary>
@@ -98,7 +139,8 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
         {
             while (reader.TryRead(out var n))
             {
-                await DeliverAsync(lane, n).ConfigureAwait(false);
+                if (_stop.IsCancellationRequested) Interlocked.Increment(ref lane.Abandoned);
+                else await DeliverAsync(lane, n).ConfigureAwait(false);
                 Interlocked.Decrement(ref lane.Pending);
             }
         }
@@ -119,6 +161,12 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // Catch everything: one bad delivery must not end the worker. Log the sink and the error kind only.
+                if (_stop.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref lane.Abandoned); // shutdown gave up on it; not the sink's failure
+                    return;
+                }
+
                 if (attempt >= _options.MaxAttempts)
                 {
                     Interlocked.Increment(ref lane.Failed);
@@ -127,8 +175,18 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref lane.Retries);
-                var delay = Backoff.Delay(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble(), BackoffJitter.Proportional);
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, _time).ConfigureAwait(false);
+            }
+
+            var delay = Backoff.Delay(attempt, _options.InitialBackoff, _options.MaxBackoff, Random.Shared.NextDouble(), BackoffJitter.Proportional);
+            if (delay <= TimeSpan.Zero) continue;
+            try
+            {
+                await Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref lane.Abandoned);
+                return;
             }
         }
     }
@@ -136,6 +194,13 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
     [LoggerMessage(EventId = 4200, Level = LogLevel.Warning,
         Message = "Alert delivery to {Sink} failed for {Detector} after {Attempts} attempts: {ErrorKind} (HTTP {Status})")]
     private static partial void LogDeliveryFailed(ILogger logger, string sink, string detector, int attempts, string errorKind, int status);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Draining alert queues: {Pending} notification(s), up to {LimitSeconds} s")]
+    private static partial void LogDraining(ILogger logger, long pending, double limitSeconds);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning,
+        Message = "Alert drain gave up with {Pending} notification(s) undelivered ({Reason}, limit {LimitSeconds} s)")]
+    private static partial void LogDrainAbandoned(ILogger logger, long pending, double limitSeconds, string reason);
 
     private sealed class Lane(IAlertSink sink)
     {
@@ -147,6 +212,7 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
         public long Retries;
         public long Failed;
         public long Dropped;
+        public long Abandoned;
         public long Pending;
 
         public void OnDropped(AlertNotification _)
@@ -156,6 +222,6 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
         }
 
         public SinkStats Snapshot() => new(Sink.Name, Interlocked.Read(ref Enqueued), Interlocked.Read(ref Delivered), Interlocked.Read(ref Retries),
-            Interlocked.Read(ref Failed), Interlocked.Read(ref Dropped));
+            Interlocked.Read(ref Failed), Interlocked.Read(ref Dropped)) { Abandoned = Interlocked.Read(ref Abandoned) };
     }
 }

@@ -3,6 +3,7 @@ using Cloudwall.Rx.Control.Bus;
 using Cloudwall.Rx.Control.Reference;
 using Cloudwall.Rx.Control.Sharding;
 using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Embedded;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
@@ -27,8 +28,8 @@ public sealed class ShardGroupTests(ITestOutputHelper output)
         var t2 = new RecordingTarget();
         await using var b1 = await RedisControlBus.CreateAsync(ControlTestKit.Redis(redis, "cw"), t1, Keys, Options("i1"));
         await using var b2 = await RedisControlBus.CreateAsync(ControlTestKit.Redis(redis, "cw"), t2, Keys, Options("i2"));
-        var s1 = new ShardAssignment(options, kafka.BootstrapServers, "i1", b1.Agent, NullLogger.Instance);
-        var s2 = new ShardAssignment(options, kafka.BootstrapServers, "i2", b2.Agent, NullLogger.Instance);
+        var s1 = new ShardAssignment(options, new KafkaClientConfigs(new KafkaOptions { BootstrapServers = kafka.BootstrapServers, ClientId = "i1" }), b1.Agent, NullLogger.Instance);
+        var s2 = new ShardAssignment(options, new KafkaClientConfigs(new KafkaOptions { BootstrapServers = kafka.BootstrapServers, ClientId = "i2" }), b2.Agent, NullLogger.Instance);
         try
         {
             await s1.StartAsync();

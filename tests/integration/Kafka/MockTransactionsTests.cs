@@ -60,7 +60,7 @@ public sealed class MockTransactionsTests(ITestOutputHelper output)
         cluster.SetGroupInitialRebalanceDelay(TimeSpan.FromMilliseconds(50));
         KafkaTopology.CreateDefaultTopics(cluster);
         var clock = Stopwatch.StartNew();
-        var config = new KafkaOptions { BootstrapServers = cluster.BootstrapServers }.ToProducerConfig();
+        var config = new KafkaClientConfigs(new KafkaOptions { BootstrapServers = cluster.BootstrapServers }).Producer();
         config.TransactionalId = "tx-" + Guid.NewGuid().ToString("N");
         config.EnableBackgroundPoll = true;
         config.MessageTimeoutMs = 60_000;

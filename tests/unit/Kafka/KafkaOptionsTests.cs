@@ -10,7 +10,7 @@ public sealed class KafkaOptionsTests
     {
         var options = new KafkaOptions { BootstrapServers = "k1:9092", LingerMs = 20, BatchSize = 65536, CompressionType = CompressionType.Zstd };
 
-        var config = options.ToProducerConfig();
+        var config = new KafkaClientConfigs(options).Producer();
 
         Assert.Empty(options.Errors());
         Assert.True(config.EnableIdempotence);
@@ -26,10 +26,10 @@ public sealed class KafkaOptionsTests
     [InlineData(KafkaPreset.Throughput, 50, 1024 * 1024, CompressionType.Zstd)]
     public void Presets_set_linger_batch_and_compression_and_explicit_values_win(KafkaPreset preset, double linger, int batch, CompressionType compression)
     {
-        var config = new KafkaOptions { BootstrapServers = "k:9092", Preset = preset }.ToProducerConfig();
+        var config = new KafkaClientConfigs(new KafkaOptions { BootstrapServers = "k:9092", Preset = preset }).Producer();
         Assert.Equal((linger, batch, compression), (config.LingerMs!.Value, config.BatchSize!.Value, config.CompressionType!.Value));
 
-        var overridden = new KafkaOptions { BootstrapServers = "k:9092", Preset = preset, LingerMs = 7 }.ToProducerConfig();
+        var overridden = new KafkaClientConfigs(new KafkaOptions { BootstrapServers = "k:9092", Preset = preset, LingerMs = 7 }).Producer();
         Assert.Equal(7, overridden.LingerMs);
         Assert.Equal(batch, overridden.BatchSize);
     }
@@ -87,11 +87,11 @@ public sealed class KafkaOptionsTests
             };
 
             Assert.Empty(options.Errors());
-            var config = options.ToProducerConfig();
+            var config = new KafkaClientConfigs(options).Producer();
             Assert.Equal(secret, config.SaslPassword);
             Assert.Equal(mechanism, config.SaslMechanism);
             Assert.Equal(file, config.SslCaLocation);
-            Assert.Equal(secret, options.ToConsumerConfig("g").SaslPassword);
+            Assert.Equal(secret, new KafkaClientConfigs(options).Consumer("g").SaslPassword);
 
             Assert.DoesNotContain(secret, options.ToString(), StringComparison.Ordinal);
             var info = options.SecurityInfo();
