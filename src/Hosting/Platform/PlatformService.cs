@@ -5,11 +5,11 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// <c>HostingExtensions.AddPlatform</c>). Start: Kafka (embedded when none is configured) and the producer, the event
 /// pipeline, the quality sidecar, simulators and providers, then the connections. Stop: providers close, the pipeline
 /// drains, Kafka flushes, and only then the alert queues drain (bounded, <see cref="Quality.Alerts.AlertDispatcher.DrainLimit"/>,
-/// and cancelled by the stop token) so a dead Slack or webhook endpoint never delays the flush; then the summary is taken
-/// and the simulators stop. Alerts that reach the producer during the drain leave with its final flush on dispose.
+/// and cancelled by the stop token) so a dead Slack or webhook endpoint never delays the flush; then the simulators
+/// stop. The run summary is taken by <see cref="PlatformStatus"/> once the host has stopped. Alerts that reach the producer during the drain leave with its final flush on dispose.
 /// </summary>
-public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipeline pipeline, ProviderSet providers, PlatformStatus status,
-    QualitySidecar quality, ILogger<PlatformService> logger) : IHostedService
+public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipeline pipeline, ProviderSet providers, QualitySidecar quality,
+    ILogger<PlatformService> logger) : IHostedService
 {
     private readonly ILogger _logger = logger;
     private int _stopped;
@@ -35,7 +35,6 @@ public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipel
         await pipeline.CompleteAsync().ConfigureAwait(false);
         kafka.Flush();
         await quality.StopAsync(cancellationToken).ConfigureAwait(false);
-        status.Seal();
         await providers.StopSimulatorsAsync().ConfigureAwait(false);
     }
 

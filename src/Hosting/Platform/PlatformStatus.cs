@@ -25,11 +25,36 @@ public interface IPlatformStatus
     RunSummary Summarize();
 }
 
-/// <summary>The platform's status, read from the services that own each part; it holds no state of its own but the final summary.</summary>
-public sealed class PlatformStatus(RunRole role, IKafkaStatus kafka, IPipelineStatus pipeline, IProviderStatus providers, DeadLetterLog deadLetters,
-    SequenceGapLog gaps, ReferenceData refData, RunExit exit) : IPlatformStatus
+/// <summary>
+/// The platform's status, read from the services that own each part; it holds no state of its own but the final summary,
+/// taken when the host has stopped every hosted service (<see cref="IHostApplicationLifetime.ApplicationStopped"/>: the
+/// providers closed, the pipeline drained, Kafka flushed) and before the services are disposed.
+/// </summary>
+public sealed class PlatformStatus : IPlatformStatus
 {
     private readonly Stopwatch _uptime = Stopwatch.StartNew();
+    private readonly RunRole role;
+    private readonly IKafkaStatus kafka;
+    private readonly IPipelineStatus pipeline;
+    private readonly IProviderStatus providers;
+    private readonly DeadLetterLog deadLetters;
+    private readonly SequenceGapLog gaps;
+    private readonly ReferenceData refData;
+    private readonly RunExit exit;
+
+    public PlatformStatus(RunRole role, IKafkaStatus kafka, IPipelineStatus pipeline, IProviderStatus providers, DeadLetterLog deadLetters,
+        SequenceGapLog gaps, ReferenceData refData, RunExit exit, IHostApplicationLifetime lifetime)
+    {
+        this.role = role;
+        this.kafka = kafka;
+        this.pipeline = pipeline;
+        this.providers = providers;
+        this.deadLetters = deadLetters;
+        this.gaps = gaps;
+        this.refData = refData;
+        this.exit = exit;
+        lifetime.ApplicationStopped.Register(Seal);
+    }
 
     public string Role => role.Name;
 
@@ -43,8 +68,8 @@ public sealed class PlatformStatus(RunRole role, IKafkaStatus kafka, IPipelineSt
 
     public RunSummary? FinalSummary { get; private set; }
 
-    /// <summary>Takes the final summary (the platform calls it once stopped).</summary>
-    public void Seal() => FinalSummary = Summarize();
+    /// <summary>Takes the final summary, once.</summary>
+    private void Seal() => FinalSummary ??= Summarize();
 
     public RunSummary Summarize()
     {
