@@ -19,7 +19,7 @@ internal static partial class ObservabilityFiles
 
     public static string Grafana => Path.Combine(Root, "grafana");
 
-    /// <summary>Every panel <c>expr</c> of every dashboard, plus each variable's <c>label_values</c> selector.</summary>
+    /// <summary>Every panel <c>expr</c> of every dashboard, plus each query variable's <c>label_values</c> selector.</summary>
     public static IEnumerable<FoundExpression> DashboardExpressions()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(Grafana, "dashboards"), "*.json").Order(StringComparer.Ordinal))
@@ -33,6 +33,11 @@ internal static partial class ObservabilityFiles
 
             foreach (var v in doc.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray())
             {
+                if (v.GetProperty("type").GetString() != "query")
+                {
+                    continue;
+                }
+
                 var definition = v.GetProperty("definition").GetString()!;
                 var m = LabelValues().Match(definition);
                 Assert.True(m.Success, $"{name} variable {v.GetProperty("name")} is not label_values(selector, label): {definition}");
@@ -79,9 +84,75 @@ internal static partial class ObservabilityFiles
         }
     }
 
-    /// <summary>Dashboard variables become <c>.*</c> and <c>$__rate_interval</c> becomes <c>1m</c>.</summary>
-    public static string Substitute(string expr) =>
-        Variable().Replace(expr.Replace("$__rate_interval", "1m", StringComparison.Ordinal), ".*");
+    /// <summary>The scrape interval Grafana's datasource declares (timeInterval) and the ServiceMonitor scrapes at.</summary>
+    public static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// An expression as Grafana sends it: <c>$__rate_interval</c> = 4 × the scrape interval (60s), <c>$__interval</c> = the
+    /// scrape interval, <c>$__range</c> = <paramref name="range"/>, and each dashboard variable its value from
+    /// <paramref name="variables"/> (a missing variable is an error, never silently <c>.*</c>).
+    /// </summary>
+    public static string Substitute(string expr, IReadOnlyDictionary<string, string> variables, string range = "10m")
+    {
+        var s = expr.Replace("$__rate_interval", $"{4 * ScrapeInterval.TotalSeconds}s", StringComparison.Ordinal)
+            .Replace("$__interval", $"{ScrapeInterval.TotalSeconds}s", StringComparison.Ordinal)
+            .Replace("$__range", range, StringComparison.Ordinal);
+        return Variable().Replace(s, m =>
+        {
+            var name = m.Value.Trim('$', '{', '}');
+            return variables.TryGetValue(name, out var value) ? value : throw new Xunit.Sdk.XunitException($"no value for variable {m.Value} in {expr}");
+        });
+    }
+
+    /// <summary>
+    /// A YAML file as JSON, parsed by the <c>yaml</c> package of tools/k8s-validate (scripts/test.sh installs it): the
+    /// repository's one YAML parser for tests, so a file that does not parse fails here as it would in Grafana.
+    /// </summary>
+    public static JsonElement Yaml(string path)
+    {
+        var validator = Path.Combine(Root, "tools", "k8s-validate");
+        Assert.True(Directory.Exists(Path.Combine(validator, "node_modules", "yaml")),
+            $"{validator}/node_modules is missing: run `npm ci` there (scripts/test.sh does)");
+        var psi = new ProcessStartInfo("node", [Path.Combine(validator, "to-json.mjs")])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardInput.Write(File.ReadAllText(path));
+        process.StandardInput.Close();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), $"node did not parse {path} within 30 s");
+        Assert.True(process.ExitCode == 0, $"{path} is not valid YAML: {stderr.GetAwaiter().GetResult()}");
+        using var doc = JsonDocument.Parse(stdout.GetAwaiter().GetResult());
+        Assert.Equal(1, doc.RootElement.GetArrayLength());
+        return doc.RootElement[0].Clone();
+    }
+
+    /// <summary>Every provisioning file (datasources, dashboards, alerting).</summary>
+    public static IEnumerable<string> ProvisioningFiles() =>
+        Directory.GetFiles(Path.Combine(Grafana, "provisioning"), "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>Each dashboard file's parsed JSON.</summary>
+    public static IEnumerable<(string File, JsonElement Dashboard)> Dashboards() =>
+        Directory.GetFiles(Path.Combine(Grafana, "dashboards"), "*.json").Order(StringComparer.Ordinal)
+            .Select(f =>
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(f));
+                return (Path.GetFileName(f), doc.RootElement.Clone());
+            });
+
+    /// <summary>The Prometheus alerting rules' names, in file order.</summary>
+    public static IReadOnlyList<string> PrometheusRuleNames() =>
+        Yaml(Path.Combine(Grafana, "prometheus", "cloudwall-alerts.yml")).GetProperty("groups").EnumerateArray()
+            .SelectMany(g => g.GetProperty("rules").EnumerateArray())
+            .Select(r => r.GetProperty("alert").GetString()!)
+            .ToList();
 
     /// <summary>Runs a process to completion, returning its exit code and combined output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, string workingDirectory, TimeSpan timeout)
@@ -149,7 +220,7 @@ internal static partial class ObservabilityFiles
     }
 
     [GeneratedRegex(@"^label_values\((?<selector>.+),\s*(?<label>\w+)\)$")]
-    private static partial Regex LabelValues();
+    public static partial Regex LabelValues();
 
     [GeneratedRegex(@"^(?<indent>\s*)(-\s+)?expr:\s*(?<value>.*)$")]
     private static partial Regex ExprLine();
