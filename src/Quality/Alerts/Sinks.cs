@@ -39,7 +39,10 @@ public sealed class KafkaAlertSink(IAlertRecordProducer producer, string topic =
     }
 }
 
-/// <summary>Slack incoming webhook with Block Kit: what, where, since, current vs expected, and a Grafana link.</summary>
+/// <summary>
+/// Slack incoming webhook with Block Kit: what, where, since, current vs expected, and a Grafana link. Alert text is
+/// escaped (<see cref="Escape"/>); a 429's <c>Retry-After</c> is honoured by the dispatcher (<see cref="AlertDispatcher"/>).
+/// </summary>
 public sealed class SlackSink : IAlertSink
 {
     private readonly HttpClient _http;
@@ -76,7 +79,7 @@ public sealed class SlackSink : IAlertSink
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("text", title + ": " + (n.Message ?? n.What + " at " + where));
+            w.WriteString("text", title + ": " + Escape(n.Message ?? n.What + " at " + where));
             w.WriteStartArray("blocks");
 
             w.WriteStartObject();
@@ -86,12 +89,12 @@ public sealed class SlackSink : IAlertSink
 
             w.WriteStartObject();
             w.WriteString("type", "section");
-            Markdown(w, "text", "*What:* " + (n.Message ?? n.What));
+            Markdown(w, "text", "*What:* " + Escape(n.Message ?? n.What));
             w.WriteStartArray("fields");
-            Field(w, "*Where*\n" + where);
+            Field(w, "*Where*\n" + Escape(where));
             Field(w, "*Since*\n" + n.Since);
-            Field(w, "*Current*\n" + AlertNotification.Format(n.Current) + " " + n.Unit);
-            Field(w, "*Expected*\n" + AlertNotification.Format(n.Expected) + " " + n.Unit);
+            Field(w, "*Current*\n" + AlertNotification.Format(n.Current) + " " + Escape(n.Unit));
+            Field(w, "*Expected*\n" + AlertNotification.Format(n.Expected) + " " + Escape(n.Unit));
             w.WriteEndArray();
             w.WriteEndObject();
 
@@ -114,7 +117,7 @@ public sealed class SlackSink : IAlertSink
             w.WriteStartArray("elements");
             w.WriteStartObject();
             w.WriteString("type", "mrkdwn");
-            w.WriteString("text", "fingerprint `" + n.Fingerprint + "` at " + n.At);
+            w.WriteString("text", "fingerprint `" + Escape(n.Fingerprint) + "` at " + n.At);
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteEndObject();
@@ -130,12 +133,23 @@ public sealed class SlackSink : IAlertSink
     public static string? GrafanaUrl(AlertLabels labels, SlackOptions options)
     {
         if (options.GrafanaUrlTemplate is not { } t) return null;
-        return t.Replace("{provider}", Escape(labels.Provider, options), StringComparison.Ordinal)
-            .Replace("{venue}", Escape(labels.Venue, options), StringComparison.Ordinal)
-            .Replace("{instrument}", Escape(labels.Instrument, options), StringComparison.Ordinal);
+        return t.Replace("{provider}", UrlValue(labels.Provider, options), StringComparison.Ordinal)
+            .Replace("{venue}", UrlValue(labels.Venue, options), StringComparison.Ordinal)
+            .Replace("{instrument}", UrlValue(labels.Instrument, options), StringComparison.Ordinal);
     }
 
-    private static string Escape(string? v, SlackOptions o) => Uri.EscapeDataString(v ?? o.GrafanaAllValue);
+    /// <summary>
+    /// Slack's escaping of mrkdwn text: <c>&amp;</c>, <c>&lt;</c> and <c>&gt;</c> are its control characters (links,
+    /// mentions such as <c>&lt;!channel&gt;</c>), so alert text replaces them by their HTML entities and nothing else
+    /// ("Formatting text for app surfaces", section "Escaping text", api.slack.com/reference/surfaces/formatting#escaping,
+    /// checked 2026-12-06). Labels and messages come from venues and operators: never let them ping a channel.
+    /// </summary>
+    public static string Escape(string text) =>
+        text.AsSpan().IndexOfAny('&', '<', '>') < 0
+            ? text
+            : text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private static string UrlValue(string? v, SlackOptions o) => Uri.EscapeDataString(v ?? o.GrafanaAllValue);
 
     private static void PlainText(Utf8JsonWriter w, string name, string text)
     {
