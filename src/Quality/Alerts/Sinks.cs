@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -177,53 +176,19 @@ public sealed class SlackSink : IAlertSink
 }
 
 /// <summary>
-/// Signs webhook bodies like Stripe: header <c>X-Cloudwall-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</c> where
-/// hex = lowercase HMAC-SHA256(secret, UTF-8 "&lt;t&gt;." + body bytes).
+/// Generic JSON webhook signed per Standard Webhooks (<see cref="WebhookSignature"/>, docs/quality.md): a
+/// <c>webhook-id</c> stable across retries, the attempt's <c>webhook-timestamp</c>, and one <c>v1</c> signature per
+/// configured secret (current first, then previous ones during a rotation). The deprecated
+/// <see cref="LegacyWebhookSignature"/> header goes along for one release unless turned off.
 /// </summary>
-public static class WebhookSignature
-{
-    public const string Header = "X-Cloudwall-Signature";
-
-    public static string Sign(ReadOnlySpan<byte> secret, long unixSeconds, ReadOnlySpan<byte> body)
-    {
-        var prefix = Encoding.UTF8.GetBytes(unixSeconds.ToString(CultureInfo.InvariantCulture) + ".");
-        var message = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(message, 0);
-        body.CopyTo(message.AsSpan(prefix.Length));
-        var mac = HMACSHA256.HashData(secret, message);
-        return "t=" + unixSeconds.ToString(CultureInfo.InvariantCulture) + ",v1=" + Convert.ToHexStringLower(mac);
-    }
-
-    /// <summary>Receiver side: parses the header, recomputes, compares in constant time, and bounds the clock skew.</summary>
-    public static bool Verify(string header, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> body, long nowUnixSeconds, long toleranceSeconds = 300)
-    {
-        long? t = null;
-        string? v1 = null;
-        foreach (var part in header.Split(','))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) continue;
-            var name = part.AsSpan(0, eq).Trim();
-            var value = part.AsSpan(eq + 1).Trim();
-            if (name.SequenceEqual("t") && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ts)) t = ts;
-            else if (name.SequenceEqual("v1")) v1 = value.ToString();
-        }
-
-        if (t is not { } stamp || v1 is null || Math.Abs(nowUnixSeconds - stamp) > toleranceSeconds) return false;
-        var expected = Sign(secret, stamp, body);
-        var expectedHex = Encoding.ASCII.GetBytes(expected.AsSpan(expected.IndexOf("v1=", StringComparison.Ordinal) + 3).ToString());
-        return CryptographicOperations.FixedTimeEquals(expectedHex, Encoding.ASCII.GetBytes(v1));
-    }
-}
-
-/// <summary>Generic JSON webhook, HMAC-signed (see <see cref="WebhookSignature"/> and docs/quality.md).</summary>
 public sealed class WebhookSink : IAlertSink
 {
     private readonly HttpClient _http;
     private readonly WebhookOptions _options;
     private readonly TimeProvider _time;
     private readonly Uri _url;
-    private readonly byte[] _secret;
+    private readonly byte[][] _keys;
+    private readonly byte[]? _legacySecret;
 
     public WebhookSink(HttpClient http, WebhookOptions options, TimeProvider time)
     {
@@ -231,7 +196,9 @@ public sealed class WebhookSink : IAlertSink
         _options = options;
         _time = time;
         _url = new Uri(SecretSource.Resolve(options.Url, options.UrlFile, WebhookOptions.Section + ":Url"));
-        _secret = Encoding.UTF8.GetBytes(SecretSource.Resolve(options.Secret, options.SecretFile, WebhookOptions.Section + ":Secret"));
+        var secrets = options.ResolveSecrets();
+        _keys = secrets.Select(WebhookSignature.DecodeSecret).ToArray();
+        _legacySecret = options.LegacySignatureHeader ? Encoding.UTF8.GetBytes(secrets[0]) : null;
     }
 
     public string Name => "webhook";
@@ -244,8 +211,13 @@ public sealed class WebhookSink : IAlertSink
         using var request = new HttpRequestMessage(HttpMethod.Post, _url);
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        // Signed at send time, so each retry carries a fresh timestamp.
-        request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(_secret, _time.GetUtcNow().ToUnixTimeSeconds(), body));
+        // Signed at send time: each retry carries a fresh timestamp, under the same id.
+        var id = WebhookSignature.MessageId(body);
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, id);
+        request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, now.ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(_keys, id, now, body));
+        if (_legacySecret is not null) request.Headers.TryAddWithoutValidation(LegacyWebhookSignature.Header, LegacyWebhookSignature.Sign(_legacySecret, now, body));
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         AlertDelivery.EnsureSuccess(response);
     }
