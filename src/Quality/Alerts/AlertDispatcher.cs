@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
@@ -13,25 +14,38 @@ public readonly record struct SinkStats(string Sink, long Enqueued, long Deliver
     public long Abandoned { get; init; }
 }
 
-/// <summary>A failed HTTP delivery; carries the status, never the URL.</summary>
-public sealed class AlertDeliveryException(HttpStatusCode status) : Exception($"alert delivery failed with HTTP {(int)status}")
+/// <summary>A failed HTTP delivery; carries the status and the receiver's <c>Retry-After</c>, never the URL.</summary>
+public sealed class AlertDeliveryException(HttpStatusCode status, RetryConditionHeaderValue? retryAfter = null)
+    : Exception($"alert delivery failed with HTTP {(int)status}")
 {
     public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The response's <c>Retry-After</c> (seconds or a date), e.g. Slack's 429.</summary>
+    public RetryConditionHeaderValue? RetryAfter { get; } = retryAfter;
 }
 
 internal static class AlertDelivery
 {
     public static void EnsureSuccess(HttpResponseMessage response)
     {
-        if (!response.IsSuccessStatusCode) throw new AlertDeliveryException(response.StatusCode);
+        if (!response.IsSuccessStatusCode) throw new AlertDeliveryException(response.StatusCode, response.Headers.RetryAfter);
+    }
+
+    /// <summary>How long <c>Retry-After</c> asks to wait from <paramref name="now"/>, within [0, <paramref name="cap"/>].</summary>
+    public static TimeSpan RetryDelay(RetryConditionHeaderValue retryAfter, DateTimeOffset now, TimeSpan cap)
+    {
+        var wait = retryAfter.Delta ?? (retryAfter.Date is { } at ? at - now : TimeSpan.Zero);
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > cap ? cap : wait;
     }
 }
 
 /// <summary>
 /// Fans notifications out to sinks through one bounded channel per sink (a slow Slack never delays Kafka). Enqueueing
 /// never blocks: a full queue drops by the configured mode and counts the drop. Each sink's worker retries with
-/// exponential backoff and jitter on the <see cref="TimeProvider"/>, and counts final failures. Stopping is bounded
-/// (<see cref="StopAsync"/>): a dead endpoint costs shutdown at most <see cref="DrainLimit"/>.
+/// exponential backoff and jitter on the <see cref="TimeProvider"/>, and counts final failures. A response's
+/// <c>Retry-After</c> (Slack's 429) holds the sink's next attempt — a retry or the next notification — until that much
+/// time has passed, capped at <see cref="DeliveryOptions.MaxBackoff"/>. Stopping is bounded (<see cref="StopAsync"/>): a
+/// dead endpoint costs shutdown at most <see cref="DrainLimit"/>.
 /// </summary>
 public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
 {
@@ -150,6 +164,8 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
+            var hold = lane.NotBefore - _time.GetUtcNow();
+            if (hold > TimeSpan.Zero) await Task.Delay(hold, _time).ConfigureAwait(false);
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
@@ -165,6 +181,12 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
                 {
                     Interlocked.Increment(ref lane.Abandoned); // shutdown gave up on it; not the sink's failure
                     return;
+                }
+
+                if (ex is AlertDeliveryException { RetryAfter: { } retryAfter })
+                {
+                    var now = _time.GetUtcNow();
+                    lane.NotBefore = now + AlertDelivery.RetryDelay(retryAfter, now, _options.MaxBackoff);
                 }
 
                 if (attempt >= _options.MaxAttempts)
@@ -214,6 +236,9 @@ public sealed partial class AlertDispatcher : IAlertNotifier, IAsyncDisposable
         public long Dropped;
         public long Abandoned;
         public long Pending;
+
+        /// <summary>No attempt before this (a receiver's Retry-After). Only the lane's worker reads and writes it.</summary>
+        public DateTimeOffset NotBefore;
 
         public void OnDropped(AlertNotification _)
         {

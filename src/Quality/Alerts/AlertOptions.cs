@@ -100,7 +100,7 @@ public sealed class SlackOptions : ICheckedOptions
     }
 }
 
-/// <summary>Generic signed JSON webhook (section <c>Quality:Alerts:Webhook</c>). URL and secret are never logged.</summary>
+/// <summary>Generic signed JSON webhook (section <c>Quality:Alerts:Webhook</c>). URL and secrets are never logged.</summary>
 public sealed class WebhookOptions : ICheckedOptions
 {
     public const string Section = AlertOptions.Section + ":Webhook";
@@ -111,12 +111,44 @@ public sealed class WebhookOptions : ICheckedOptions
 
     public string? UrlFile { get; set; }
 
-    /// <summary>HMAC-SHA256 key (UTF-8), or null to read <see cref="SecretFile"/>.</summary>
+    /// <summary>
+    /// The signing secret, or null to read <see cref="SecretFile"/>: <c>whsec_</c> + base64 of 24–64 random bytes (the
+    /// Standard Webhooks form), or a legacy string of at least 16 characters whose UTF-8 bytes are the key.
+    /// </summary>
     public string? Secret { get; set; }
 
     public string? SecretFile { get; set; }
 
+    /// <summary>Key rotation: older secrets still signed with, after <see cref="Secret"/> (one more <c>v1</c> signature each).</summary>
+    public List<string> PreviousSecrets { get; set; } = [];
+
+    /// <summary>Key rotation: files holding older secrets (e.g. a second key of the mounted Secret).</summary>
+    public List<string> PreviousSecretFiles { get; set; } = [];
+
+    /// <summary>
+    /// Also send the deprecated Stripe-style <c>X-Cloudwall-Signature</c> header (signed with <see cref="Secret"/>).
+    /// Default true for this release; the header and this key go in the next one.
+    /// </summary>
+    public bool LegacySignatureHeader { get; set; } = true;
+
     public AlertSeverity MinSeverity { get; set; } = AlertSeverity.Info;
+
+    /// <summary>The current secret, then the previous ones, read from configuration and files; a bad one throws naming its key.</summary>
+    public IReadOnlyList<string> ResolveSecrets()
+    {
+        var all = new List<string> { Checked(SecretSource.Resolve(Secret, SecretFile, Section + ":" + nameof(Secret)), nameof(Secret)) };
+        for (var i = 0; i < PreviousSecrets.Count; i++) all.Add(Checked(PreviousSecrets[i], $"{nameof(PreviousSecrets)}:{i}"));
+        for (var i = 0; i < PreviousSecretFiles.Count; i++)
+        {
+            var key = $"{nameof(PreviousSecretFiles)}:{i}";
+            all.Add(Checked(SecretSource.Resolve(null, PreviousSecretFiles[i], Section + ":" + key), key));
+        }
+
+        return all;
+
+        static string Checked(string secret, string key) =>
+            WebhookSignature.Problem(secret) is { } p ? throw new InvalidOperationException($"{Section}:{key} {p}") : secret;
+    }
 
     public IEnumerable<string> Errors()
     {
@@ -124,7 +156,11 @@ public sealed class WebhookOptions : ICheckedOptions
         if (Url is null && UrlFile is null) yield return $"{Section}:{nameof(Url)} or {Section}:{nameof(UrlFile)} is required when the webhook is enabled";
         if (Url is not null && !Uri.TryCreate(Url, UriKind.Absolute, out _)) yield return $"{Section}:{nameof(Url)} is not an absolute URL";
         if (Secret is null && SecretFile is null) yield return $"{Section}:{nameof(Secret)} or {Section}:{nameof(SecretFile)} is required when the webhook is enabled";
-        if (Secret is { Length: < 16 }) yield return $"{Section}:{nameof(Secret)} must be at least 16 characters";
+        if (Secret is not null && WebhookSignature.Problem(Secret) is { } p) yield return $"{Section}:{nameof(Secret)} {p}";
+        for (var i = 0; i < PreviousSecrets.Count; i++)
+        {
+            if (WebhookSignature.Problem(PreviousSecrets[i]) is { } q) yield return $"{Section}:{nameof(PreviousSecrets)}:{i} {q}";
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -39,7 +38,10 @@ public sealed class KafkaAlertSink(IAlertRecordProducer producer, string topic =
     }
 }
 
-/// <summary>Slack incoming webhook with Block Kit: what, where, since, current vs expected, and a Grafana link.</summary>
+/// <summary>
+/// Slack incoming webhook with Block Kit: what, where, since, current vs expected, and a Grafana link. Alert text is
+/// escaped (<see cref="Escape"/>); a 429's <c>Retry-After</c> is honoured by the dispatcher (<see cref="AlertDispatcher"/>).
+/// </summary>
 public sealed class SlackSink : IAlertSink
 {
     private readonly HttpClient _http;
@@ -76,7 +78,7 @@ public sealed class SlackSink : IAlertSink
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("text", title + ": " + (n.Message ?? n.What + " at " + where));
+            w.WriteString("text", title + ": " + Escape(n.Message ?? n.What + " at " + where));
             w.WriteStartArray("blocks");
 
             w.WriteStartObject();
@@ -86,12 +88,12 @@ public sealed class SlackSink : IAlertSink
 
             w.WriteStartObject();
             w.WriteString("type", "section");
-            Markdown(w, "text", "*What:* " + (n.Message ?? n.What));
+            Markdown(w, "text", "*What:* " + Escape(n.Message ?? n.What));
             w.WriteStartArray("fields");
-            Field(w, "*Where*\n" + where);
+            Field(w, "*Where*\n" + Escape(where));
             Field(w, "*Since*\n" + n.Since);
-            Field(w, "*Current*\n" + AlertNotification.Format(n.Current) + " " + n.Unit);
-            Field(w, "*Expected*\n" + AlertNotification.Format(n.Expected) + " " + n.Unit);
+            Field(w, "*Current*\n" + AlertNotification.Format(n.Current) + " " + Escape(n.Unit));
+            Field(w, "*Expected*\n" + AlertNotification.Format(n.Expected) + " " + Escape(n.Unit));
             w.WriteEndArray();
             w.WriteEndObject();
 
@@ -114,7 +116,7 @@ public sealed class SlackSink : IAlertSink
             w.WriteStartArray("elements");
             w.WriteStartObject();
             w.WriteString("type", "mrkdwn");
-            w.WriteString("text", "fingerprint `" + n.Fingerprint + "` at " + n.At);
+            w.WriteString("text", "fingerprint `" + Escape(n.Fingerprint) + "` at " + n.At);
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteEndObject();
@@ -130,12 +132,23 @@ public sealed class SlackSink : IAlertSink
     public static string? GrafanaUrl(AlertLabels labels, SlackOptions options)
     {
         if (options.GrafanaUrlTemplate is not { } t) return null;
-        return t.Replace("{provider}", Escape(labels.Provider, options), StringComparison.Ordinal)
-            .Replace("{venue}", Escape(labels.Venue, options), StringComparison.Ordinal)
-            .Replace("{instrument}", Escape(labels.Instrument, options), StringComparison.Ordinal);
+        return t.Replace("{provider}", UrlValue(labels.Provider, options), StringComparison.Ordinal)
+            .Replace("{venue}", UrlValue(labels.Venue, options), StringComparison.Ordinal)
+            .Replace("{instrument}", UrlValue(labels.Instrument, options), StringComparison.Ordinal);
     }
 
-    private static string Escape(string? v, SlackOptions o) => Uri.EscapeDataString(v ?? o.GrafanaAllValue);
+    /// <summary>
+    /// Slack's escaping of mrkdwn text: <c>&amp;</c>, <c>&lt;</c> and <c>&gt;</c> are its control characters (links,
+    /// mentions such as <c>&lt;!channel&gt;</c>), so alert text replaces them by their HTML entities and nothing else
+    /// ("Formatting text for app surfaces", section "Escaping text", api.slack.com/reference/surfaces/formatting#escaping,
+    /// checked 2026-12-06). Labels and messages come from venues and operators: never let them ping a channel.
+    /// </summary>
+    public static string Escape(string text) =>
+        text.AsSpan().IndexOfAny('&', '<', '>') < 0
+            ? text
+            : text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private static string UrlValue(string? v, SlackOptions o) => Uri.EscapeDataString(v ?? o.GrafanaAllValue);
 
     private static void PlainText(Utf8JsonWriter w, string name, string text)
     {
@@ -163,53 +176,19 @@ public sealed class SlackSink : IAlertSink
 }
 
 /// <summary>
-/// Signs webhook bodies like Stripe: header <c>X-Cloudwall-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</c> where
-/// hex = lowercase HMAC-SHA256(secret, UTF-8 "&lt;t&gt;." + body bytes).
+/// Generic JSON webhook signed per Standard Webhooks (<see cref="WebhookSignature"/>, docs/quality.md): a
+/// <c>webhook-id</c> stable across retries, the attempt's <c>webhook-timestamp</c>, and one <c>v1</c> signature per
+/// configured secret (current first, then previous ones during a rotation). The deprecated
+/// <see cref="LegacyWebhookSignature"/> header goes along for one release unless turned off.
 /// </summary>
-public static class WebhookSignature
-{
-    public const string Header = "X-Cloudwall-Signature";
-
-    public static string Sign(ReadOnlySpan<byte> secret, long unixSeconds, ReadOnlySpan<byte> body)
-    {
-        var prefix = Encoding.UTF8.GetBytes(unixSeconds.ToString(CultureInfo.InvariantCulture) + ".");
-        var message = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(message, 0);
-        body.CopyTo(message.AsSpan(prefix.Length));
-        var mac = HMACSHA256.HashData(secret, message);
-        return "t=" + unixSeconds.ToString(CultureInfo.InvariantCulture) + ",v1=" + Convert.ToHexStringLower(mac);
-    }
-
-    /// <summary>Receiver side: parses the header, recomputes, compares in constant time, and bounds the clock skew.</summary>
-    public static bool Verify(string header, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> body, long nowUnixSeconds, long toleranceSeconds = 300)
-    {
-        long? t = null;
-        string? v1 = null;
-        foreach (var part in header.Split(','))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0) continue;
-            var name = part.AsSpan(0, eq).Trim();
-            var value = part.AsSpan(eq + 1).Trim();
-            if (name.SequenceEqual("t") && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ts)) t = ts;
-            else if (name.SequenceEqual("v1")) v1 = value.ToString();
-        }
-
-        if (t is not { } stamp || v1 is null || Math.Abs(nowUnixSeconds - stamp) > toleranceSeconds) return false;
-        var expected = Sign(secret, stamp, body);
-        var expectedHex = Encoding.ASCII.GetBytes(expected.AsSpan(expected.IndexOf("v1=", StringComparison.Ordinal) + 3).ToString());
-        return CryptographicOperations.FixedTimeEquals(expectedHex, Encoding.ASCII.GetBytes(v1));
-    }
-}
-
-/// <summary>Generic JSON webhook, HMAC-signed (see <see cref="WebhookSignature"/> and docs/quality.md).</summary>
 public sealed class WebhookSink : IAlertSink
 {
     private readonly HttpClient _http;
     private readonly WebhookOptions _options;
     private readonly TimeProvider _time;
     private readonly Uri _url;
-    private readonly byte[] _secret;
+    private readonly byte[][] _keys;
+    private readonly byte[]? _legacySecret;
 
     public WebhookSink(HttpClient http, WebhookOptions options, TimeProvider time)
     {
@@ -217,7 +196,9 @@ public sealed class WebhookSink : IAlertSink
         _options = options;
         _time = time;
         _url = new Uri(SecretSource.Resolve(options.Url, options.UrlFile, WebhookOptions.Section + ":Url"));
-        _secret = Encoding.UTF8.GetBytes(SecretSource.Resolve(options.Secret, options.SecretFile, WebhookOptions.Section + ":Secret"));
+        var secrets = options.ResolveSecrets();
+        _keys = secrets.Select(WebhookSignature.DecodeSecret).ToArray();
+        _legacySecret = options.LegacySignatureHeader ? Encoding.UTF8.GetBytes(secrets[0]) : null;
     }
 
     public string Name => "webhook";
@@ -230,8 +211,13 @@ public sealed class WebhookSink : IAlertSink
         using var request = new HttpRequestMessage(HttpMethod.Post, _url);
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        // Signed at send time, so each retry carries a fresh timestamp.
-        request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(_secret, _time.GetUtcNow().ToUnixTimeSeconds(), body));
+        // Signed at send time: each retry carries a fresh timestamp, under the same id.
+        var id = WebhookSignature.MessageId(body);
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation(WebhookSignature.IdHeader, id);
+        request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, now.ToString(CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Sign(_keys, id, now, body));
+        if (_legacySecret is not null) request.Headers.TryAddWithoutValidation(LegacyWebhookSignature.Header, LegacyWebhookSignature.Sign(_legacySecret, now, body));
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         AlertDelivery.EnsureSuccess(response);
     }

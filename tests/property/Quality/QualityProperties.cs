@@ -108,13 +108,17 @@ public sealed class QualityProperties
     [Property(MaxTest = 1000)]
     public bool Webhook_signature_verifies_for_any_body_and_fails_for_any_change(byte[] body, NonEmptyString secret, uint stamp)
     {
-        var key = Encoding.UTF8.GetBytes(secret.Get);
+        byte[][] keys = [Encoding.UTF8.GetBytes(secret.Get)];
         var t = (long)stamp;
-        var header = WebhookSignature.Sign(key, t, body);
-        var ok = WebhookSignature.Verify(header, key, body, t);
+        var id = WebhookSignature.MessageId(body);
+        var header = WebhookSignature.Sign(keys, id, t, body);
+        var now = DateTimeOffset.FromUnixTimeSeconds(t);
+        var ts = t.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var ok = WebhookSignature.Verify(id, ts, header, keys, body, now) == WebhookVerification.Valid;
         var tampered = body.Length == 0 ? [1] : (byte[])body.Clone();
         if (body.Length > 0) tampered[0] ^= 0x01;
-        return ok && !WebhookSignature.Verify(header, key, tampered, t) && !WebhookSignature.Verify(header, key, body, t + 301);
+        return ok && WebhookSignature.Verify(id, ts, header, keys, tampered, now) == WebhookVerification.NoMatchingSignature
+                  && WebhookSignature.Verify(id, ts, header, keys, body, now.AddSeconds(301)) == WebhookVerification.TooOld;
     }
 
     [Property(MaxTest = 300)]

@@ -34,7 +34,7 @@ internal sealed class FakeHandler : HttpMessageHandler
 public sealed class AlertSinkTests
 {
     private const string SlackUrl = "https://hooks.slack.example/services/T0/B0/secret";
-    private const string Secret = "whsec_0123456789abcdef";
+    private const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     private static readonly long At = UnixTime.FromDateTime(new DateTime(2026, 1, 1, 0, 2, 5, DateTimeKind.Utc));
     private static readonly long Since = At - 4 * UnixTime.NanosPerSecond;
 
@@ -84,11 +84,11 @@ public sealed class AlertSinkTests
         await sink.SendAsync(Venue(), CancellationToken.None);
 
         var (request, body) = Assert.Single(handler.Requests);
-        var header = Assert.Single(request.Headers.GetValues(WebhookSignature.Header));
-        Assert.StartsWith("t=1767225726,v1=", header, StringComparison.Ordinal);
-        Assert.True(WebhookSignature.Verify(header, Encoding.UTF8.GetBytes(Secret), body, time.GetUtcNow().ToUnixTimeSeconds()));
-        Assert.False(WebhookSignature.Verify(header, Encoding.UTF8.GetBytes(Secret + "x"), body, time.GetUtcNow().ToUnixTimeSeconds()));
-        Assert.False(WebhookSignature.Verify(header, Encoding.UTF8.GetBytes(Secret), body, time.GetUtcNow().ToUnixTimeSeconds() + 301));
+        Assert.Equal("1767225726", Assert.Single(request.Headers.GetValues(WebhookSignature.TimestampHeader)));
+        var key = WebhookSignature.DecodeSecret(Secret);
+        Assert.Equal(WebhookVerification.Valid, Verify(request, body, key, time.GetUtcNow()));
+        Assert.Equal(WebhookVerification.NoMatchingSignature, Verify(request, body, WebhookSignature.DecodeSecret(WebhookSignatureTests.NewSecret), time.GetUtcNow()));
+        Assert.Equal(WebhookVerification.TooOld, Verify(request, body, key, time.GetUtcNow().AddSeconds(301)));
         var back = AlertCodec.Decode(body)!;
         Assert.Equal(Venue() with { }, back);
         var json = Encoding.UTF8.GetString(body);
@@ -98,12 +98,18 @@ public sealed class AlertSinkTests
     }
 
     [Fact]
-    public void Signature_matches_the_documented_worked_example()
+    public void Signatures_match_the_documented_worked_examples()
     {
-        // docs/quality.md, "Verifying a webhook": same secret, timestamp and body.
-        var header = WebhookSignature.Sign(Encoding.UTF8.GetBytes("whsec_test_secret_123"), 1767225726, """{"hello":"world"}"""u8);
+        // docs/quality.md, "Verifying a webhook": the spec's test vector.
+        var key = WebhookSignature.DecodeSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        Assert.Equal(DocumentedSignature, WebhookSignature.Sign(key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}"""u8));
+
+        // docs/quality.md, "Deprecated: X-Cloudwall-Signature": same secret, timestamp and body as before.
+        var header = LegacyWebhookSignature.Sign(Encoding.UTF8.GetBytes("whsec_test_secret_123"), 1767225726, """{"hello":"world"}"""u8);
         Assert.Equal("t=1767225726,v1=" + DocumentedHex, header);
     }
+
+    internal const string DocumentedSignature = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
     internal const string DocumentedHex = "3f0c088e261f62ad629f8574fc9ba70bfc4a4280f633456de4b3b4766484992e";
 
@@ -121,8 +127,7 @@ public sealed class AlertSinkTests
             await sink.SendAsync(Venue(), CancellationToken.None);
             var (request, body) = Assert.Single(handler.Requests);
             Assert.Equal("https://receiver.example/from-file", request.RequestUri!.ToString());
-            Assert.True(WebhookSignature.Verify(request.Headers.GetValues(WebhookSignature.Header).Single(), Encoding.UTF8.GetBytes(Secret), body,
-                DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+            Assert.Equal(WebhookVerification.Valid, Verify(request, body, WebhookSignature.DecodeSecret(Secret), DateTimeOffset.UtcNow));
         }
         finally
         {
@@ -212,6 +217,10 @@ public sealed class AlertSinkTests
         Assert.Empty(new QualityOptions().Errors());
         Assert.Throws<OptionsValidationException>(() => OptionsCheck.ThrowIfInvalid(o));
     }
+
+    private static WebhookVerification Verify(HttpRequestMessage r, byte[] body, byte[] key, DateTimeOffset now) =>
+        WebhookSignature.Verify(r.Headers.GetValues(WebhookSignature.IdHeader).Single(), r.Headers.GetValues(WebhookSignature.TimestampHeader).Single(),
+            r.Headers.GetValues(WebhookSignature.SignatureHeader).Single(), [key], body, now);
 
     private sealed class RecordingProducer : IAlertRecordProducer
     {
