@@ -1,68 +1,180 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Globalization;
+using Cloudwall.Rx.Hosting.Configuration;
+using Confluent.Kafka;
 
 namespace Cloudwall.Rx.Hosting.Cli;
 
-/// <summary>The verbs of <c>cloudwall-rx</c>. Parsing is small and strict: an unknown option is an error that names it.</summary>
+/// <summary>
+/// The verbs of <c>cloudwall-rx</c>, parsed by System.CommandLine: help per verb (<c>-h</c>, <c>--help</c>), typed options
+/// whose bad values are usage errors, <c>[suggest]</c> completions, and one exit code per kind of outcome
+/// (<see cref="ExitCodes"/>). No input ends in a stack trace: every exception becomes one line on stderr.
+/// </summary>
 public static class CommandLine
 {
-    public static readonly string Usage = $$"""
-        cloudwall-rx — real-time market data: collect, unify, publish, price, watch quality.
+    public const string Name = "cloudwall-rx";
 
-        Usage:
-          cloudwall-rx run [--role all|ingest|price] [--for DURATION] [--summary-json FILE] [--scenario NAME [--warmup DURATION]] [--set Key=Value ...]
-              Runs the platform. Role 'all' uses embedded defaults: venue simulators, the embedded Kafka cluster,
-              and serves /metrics, /healthz and /readyz on Admin:Port (default 8080). Role 'ingest' publishes
-              md.events.v1 only; role 'price' is a consumer group on md.events.v1 producing md.fairprice.v1.
-          cloudwall-rx replay --venue VENUE FILE
-              Decodes a recorded feed file and prints one JSON line per normalized event; counts on stderr.
-          cloudwall-rx tail --topic TOPIC [--bootstrap HOST:PORT] [--max N] [--idle DURATION] [--set Kafka:Key=Value ...]
-              Decodes records of a topic and prints them as JSON lines, with the Kafka section's security settings.
-          cloudwall-rx simulate [--for DURATION] [--set Key=Value ...]
-              Runs the venue simulators alone on loopback and prints their endpoints and the settings that use them.
+    // Built once: options are symbols with parents, so the tree is shared by every invocation (it is read-only once built).
+    private static readonly Lazy<RootCommand> Root = new(CreateRoot);
 
-        {{CommandVerb.Usage}}
-        {{StateVerb.Usage}}
+    /// <summary>The root command and its verbs.</summary>
+    public static RootCommand RootCommand => Root.Value;
 
-        DURATION: 500ms, 20s, 5m, 1h or hh:mm:ss. Configuration: appsettings.json, environment variables (Kafka__BootstrapServers),
-        and --set Section:Key=Value.
-        """;
+    private static RootCommand CreateRoot()
+    {
+        var root = new RootCommand(
+            """
+            cloudwall-rx — real-time market data: collect, unify, publish, price, watch quality.
+
+            Configuration: appsettings.json, environment variables (Kafka__BootstrapServers=broker:9092) and --set Section:Key=Value.
+            Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error, 3 fatal Kafka error.
+            Run 'cloudwall-rx VERB --help' for a verb's options and examples.
+            """)
+        {
+            HelpName = Name,
+        };
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(TailCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(CommandVerb.Create());
+        root.Subcommands.Add(StateVerb.Create());
+        root.Subcommands.Add(CompletionVerb.Create());
+
+        var help = root.Options.OfType<HelpOption>().Single();
+        var verbHelp = new VerbHelpAction((HelpAction)help.Action!);
+        help.Action = verbHelp;
+        // No verb: the overview, as a usage error.
+        root.SetAction(r =>
+        {
+            verbHelp.Invoke(r);
+            return ExitCodes.Usage;
+        });
+        return root;
+    }
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        // `cloudwall-rx help [VERB]` reads as `cloudwall-rx [VERB] --help`.
+        if (args is ["help", .. var rest]) args = [.. rest, "--help"];
+
+        var parsed = RootCommand.Parse(args);
+        var invocation = new InvocationConfiguration
         {
-            await stdout.WriteLineAsync(Usage);
-            return args.Length == 0 ? 2 : 0;
+            Output = stdout,
+            Error = stderr,
+            // Exceptions are reported below, as one line and an exit code.
+            EnableDefaultExceptionHandler = false,
+            // Ctrl-C and SIGTERM stay with the verbs: the host stops in order and flushes Kafka within its own timeout.
+            ProcessTerminationTimeout = null,
+        };
+
+        // Errors, unless help or [suggest] was asked for: their actions take precedence over the errors.
+        if (parsed.Action is ParseErrorAction)
+        {
+            await ReportUsageErrors(parsed, stderr);
+            return ExitCodes.Usage;
         }
 
         try
         {
-            var parsed = ParsedArgs.Parse(args.AsSpan(1));
-            return args[0] switch
-            {
-                "run" => await RunCommand.RunAsync(parsed, stdout, stderr, ct),
-                "replay" => ReplayCommand.Run(parsed, stdout, stderr),
-                "tail" => await TailCommand.RunAsync(parsed, stdout, stderr, ct),
-                "simulate" => await SimulateCommand.RunAsync(parsed, stdout, stderr, ct),
-                "command" => await CommandVerb.RunAsync(parsed, stdout, stderr, ct),
-                "state" => await StateVerb.RunAsync(parsed, stdout, stderr, ct),
-                _ => Fail(stderr, $"unknown command '{args[0]}'\n\n{Usage}"),
-            };
+            return await parsed.InvokeAsync(invocation, ct);
         }
-        catch (UsageException ex)
+        catch (Exception ex)
         {
-            return Fail(stderr, ex.Message);
+            return Report(ex, stderr);
         }
+    }
+
+    /// <summary>Each parse error, a "did you mean" for a mistyped verb or option, and where help is.</summary>
+    private static async Task ReportUsageErrors(ParseResult parsed, TextWriter stderr)
+    {
+        foreach (var error in parsed.Errors)
+        {
+            await stderr.WriteLineAsync($"error: {error.Message}");
+        }
+
+        var command = parsed.CommandResult.Command;
+        foreach (var token in parsed.UnmatchedTokens)
+        {
+            var known = token.StartsWith('-')
+                ? command.Options.Concat(RootCommand.Options.Where(o => o.Recursive)).SelectMany(o => o.Aliases.Prepend(o.Name))
+                : command.Subcommands.Select(c => c.Name);
+            var near = known.Distinct().Where(k => k.StartsWith(token, StringComparison.Ordinal) || EditDistance(token, k) <= 2).ToList();
+            if (near.Count > 0) await stderr.WriteLineAsync($"'{token}': did you mean {string.Join(" or ", near)}?");
+        }
+
+        var verb = command is RootCommand ? "" : command.Name + " ";
+        await stderr.WriteLineAsync($"Run '{Name} {verb}--help' for usage.");
+    }
+
+    /// <summary>Levenshtein distance, for "did you mean".</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>One line per problem on stderr and the exit code of its kind.</summary>
+    internal static int Report(Exception ex, TextWriter stderr)
+    {
+        switch (ex)
+        {
+            case UsageException:
+                return Fail(stderr, ex.Message);
+            case KafkaException kafka:
+                stderr.WriteLine($"error: Kafka: {kafka.Error.Reason} ({kafka.Error.Code})");
+                return kafka.Error.IsFatal ? ExitCodes.FatalKafka : ExitCodes.Failure;
+            case OperationCanceledException:
+                stderr.WriteLine("error: cancelled");
+                return ExitCodes.Failure;
+        }
+
+        if (ConfigurationErrors.TryDescribe(ex, out var problems))
+        {
+            foreach (var p in problems) stderr.WriteLine($"configuration error: {p}");
+            return ExitCodes.Usage;
+        }
+
+        var messages = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message)) messages.Add(e.Message);
+        }
+
+        stderr.WriteLine($"error: {string.Join(": ", messages)}");
+        return ExitCodes.Failure;
     }
 
     internal static int Fail(TextWriter stderr, string message)
     {
         stderr.WriteLine($"error: {message}");
-        return 2;
+        return ExitCodes.Usage;
     }
 
     /// <summary>Parses 500ms, 20s, 5m, 1h, or a TimeSpan (hh:mm:ss).</summary>
-    public static TimeSpan ParseDuration(string text, string option)
+    public static TimeSpan ParseDuration(string text, string option) =>
+        TryParseDuration(text, out var d)
+            ? d
+            : throw new UsageException($"{option}: '{text}' is not a duration (examples: {CliOptions.DurationForms})");
+
+    /// <inheritdoc cref="ParseDuration"/>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
     {
         var units = new (string Suffix, double Seconds)[] { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
         foreach (var (suffix, seconds) in units)
@@ -70,91 +182,14 @@ public static class CommandLine
             if (text.EndsWith(suffix, StringComparison.Ordinal) &&
                 double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
             {
-                return TimeSpan.FromSeconds(n * seconds);
+                duration = TimeSpan.FromSeconds(n * seconds);
+                return true;
             }
         }
 
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var ts) && ts >= TimeSpan.Zero
-            ? ts
-            : throw new UsageException($"{option}: '{text}' is not a duration (examples: 500ms, 20s, 5m, 1h, 00:01:30)");
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
     }
 }
 
+/// <summary>A usage error found after parsing (a combination of options that does not go together): exit 2.</summary>
 public sealed class UsageException(string message) : Exception(message);
-
-/// <summary>Options (<c>--name value</c>, repeated <c>--set k=v</c>) and positional arguments.</summary>
-public sealed class ParsedArgs
-{
-    private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
-
-    public List<string> Positional { get; } = [];
-
-    public List<KeyValuePair<string, string?>> Settings { get; } = [];
-
-    public static ParsedArgs Parse(ReadOnlySpan<string> args)
-    {
-        var p = new ParsedArgs();
-        for (var i = 0; i < args.Length; i++)
-        {
-            var a = args[i];
-            if (!a.StartsWith("--", StringComparison.Ordinal))
-            {
-                p.Positional.Add(a);
-                continue;
-            }
-
-            var eq = a.IndexOf('=');
-            string name, value;
-            if (eq > 0)
-            {
-                name = a[2..eq];
-                value = a[(eq + 1)..];
-            }
-            else
-            {
-                name = a[2..];
-                if (i + 1 >= args.Length)
-                {
-                    throw new UsageException($"--{name} needs a value");
-                }
-
-                value = args[++i];
-            }
-
-            if (name == "set")
-            {
-                var kv = value.IndexOf('=');
-                if (kv <= 0)
-                {
-                    throw new UsageException($"--set expects Key=Value, got '{value}'");
-                }
-
-                p.Settings.Add(new(value[..kv], value[(kv + 1)..]));
-                continue;
-            }
-
-            p._options[name] = value;
-        }
-
-        return p;
-    }
-
-    public string? Get(string name)
-    {
-        _read.Add(name);
-        return _options.GetValueOrDefault(name);
-    }
-
-    public string Require(string name) => Get(name) ?? throw new UsageException($"--{name} is required");
-
-    /// <summary>Fails on any option the command did not ask for: a typo must not be silently ignored.</summary>
-    public void RejectUnknown()
-    {
-        var unknown = _options.Keys.Where(k => !_read.Contains(k)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new UsageException($"unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}");
-        }
-    }
-}

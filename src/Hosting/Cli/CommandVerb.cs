@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
+using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cloudwall.Rx.Control;
@@ -18,29 +18,60 @@ namespace Cloudwall.Rx.Hosting.Cli;
 /// </summary>
 internal static class CommandVerb
 {
-    public const string Usage = """
-          cloudwall-rx command TYPE [payload options] --key-id ID (--key-env VAR | --key-file PATH)
-                                   (--redis HOST:PORT[,HOST:PORT] | --url http://HOST:PORT/commands) [--version N] [--target INSTANCE]
-              TYPE: subscribe, unsubscribe (--provider P | --venue V) --instruments K1,K2 [--data-classes trade,quote]
-                    set-pricing --payload JSON; set-detector --payload JSON; pause-provider, resume-provider --provider P;
-                    reload-reference-data --refdata-version N; snapshot-state. --payload JSON overrides the payload options.
-              Redis: [--redis-user U] [--redis-password-env VAR] [--tls true] [--prefix cloudwall:control] [--wait 2s]
-              The version defaults to the stored version + 1 (Redis) or the current Unix time in ms (URL).
-        """;
+    private static readonly Argument<string> Type = TypeArgument();
+    private static readonly Option<string?> Payload = CliOptions.Text("--payload", "the payload as JSON; overrides the payload options", "JSON");
+    private static readonly Option<string?> Provider = CliOptions.Text("--provider", "subscribe, unsubscribe, pause-provider, resume-provider: the provider", "P");
+    private static readonly Option<string?> Venue = CliOptions.Text("--venue", "subscribe, unsubscribe: the venue (instead of --provider)", "V");
+    private static readonly Option<string?> Instruments = CliOptions.Text("--instruments", "subscribe, unsubscribe: canonical instrument keys", "K1,K2");
+    private static readonly Option<string?> DataClasses = CliOptions.Text("--data-classes", "subscribe, unsubscribe: data classes (subscribe defaults to trade,quote)", "trade,quote");
+    private static readonly Option<long?> RefDataVersion = CliOptions.Number<long>("--refdata-version", "reload-reference-data: the version to load");
+    private static readonly Option<long?> Version = CliOptions.Number<long>("--version", "the command's version (default: the stored version + 1 with Redis, the Unix time in ms with --url)");
+    private static readonly Option<string?> Target = CliOptions.Text("--target", "only this instance applies the command", "INSTANCE");
+    private static readonly Option<string?> Url = CliOptions.Text("--url", "send to an admin endpoint instead of Redis", "http://HOST:PORT/commands");
+    private static readonly Option<TimeSpan?> Wait = CliOptions.Duration("--wait", "with Redis: how long to print the instances' results (default 2s)");
+    private static readonly ControlPlaneOptions Control = new(keyRequired: true);
 
-    public static async Task<int> RunAsync(ParsedArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static Command Create()
     {
-        if (args.Positional.Count != 1) throw new UsageException("command: give exactly one TYPE\n" + Usage);
-        var type = args.Positional[0];
-        var payload = args.Get("payload") ?? BuildPayload(type, args);
-        var keyId = args.Require("key-id");
-        var keys = LoadKey(keyId, args);
-        var target = args.Get("target");
-        var version = args.Get("version") is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : (long?)null;
-        var url = args.Get("url");
-        var redis = url is null ? RedisOptions(args) : null;
-        var wait = args.Get("wait") is { } w ? CommandLine.ParseDuration(w, "--wait") : TimeSpan.FromSeconds(2);
-        args.RejectUnknown();
+        var command = new Verb("command", "Signs and sends one control command",
+            """
+            Builds, signs (HMAC-SHA256) and sends one control command to Redis (--redis) or an admin endpoint (--url),
+            then prints the results as JSON lines: exit 0 when applied or no-op, 1 when rejected. docs/control-plane.md
+            has each type's payload.
+            """.ReplaceLineEndings(" "),
+            """
+            cloudwall-rx command subscribe --venue coinbase --instruments BTC-USD.SPOT,ETH-USD.SPOT --data-classes trade,quote \
+                --key-id ops1 --key-env CW_CONTROL_KEY_OPS1 --redis redis:6379
+            cloudwall-rx command pause-provider --provider kraken --key-id ops1 --key-file /run/secrets/ops1 --redis redis:6379 --tls true
+            cloudwall-rx command set-pricing --payload '{"classes":{"spot":{"outlier_ratio":"0.05"}}}' \
+                --key-id ops1 --key-file /run/secrets/ops1 --url http://localhost:8080/commands --version 42
+            """)
+        {
+            Type, Payload, Provider, Venue, Instruments, DataClasses, RefDataVersion, Version, Target, Url, Wait,
+        };
+        Control.AddTo(command);
+        command.SetAction((r, ct) => RunAsync(r, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, ct));
+        return command;
+    }
+
+    private static Argument<string> TypeArgument()
+    {
+        var type = new Argument<string>("TYPE") { Description = "the command type" };
+        type.AcceptOnlyFromAmong([.. CommandTypes.All.Order(StringComparer.Ordinal)]);
+        return type;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var type = args.GetValue(Type)!;
+        var payload = args.GetValue(Payload) ?? BuildPayload(type, args);
+        var keyId = args.GetValue(Control.KeyId)!;
+        var keys = Control.LoadKey(args, keyId);
+        var target = args.GetValue(Target);
+        var version = args.GetValue(Version);
+        var url = args.GetValue(Url);
+        var redis = url is null ? Control.ReadRedis(args) : null;
+        var wait = args.GetValue(Wait) ?? TimeSpan.FromSeconds(2);
 
         if (url is not null)
         {
@@ -49,12 +80,11 @@ internal static class CommandVerb
             using var response = await http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"), ct);
             var body = await response.Content.ReadAsStringAsync(ct);
             await stdout.WriteLineAsync(body);
-            return response.IsSuccessStatusCode ? 0 : 1;
+            return response.IsSuccessStatusCode ? ExitCodes.Ok : ExitCodes.Failure;
         }
 
-        var problems = redis!.Errors().ToList();
-        if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
-        await using var store = await RedisControlStore.ConnectAsync(redis, $"cloudwall-rx-cli-{Environment.ProcessId}", 1000, NullLogger.Instance);
+        await using var store = await ControlPlaneOptions.ConnectAsync(redis!, "cloudwall-rx-cli", stderr);
+        if (store is null) return ExitCodes.Failure;
         var results = new ConcurrentQueue<CommandResult>();
         await store.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(store.Keys.ResultsChannel), (_, value) =>
         {
@@ -68,7 +98,7 @@ internal static class CommandVerb
         var processor = new ControlCommandProcessor(keys, store, options, TimeProvider.System, new ControlCounters(), NullLogger.Instance);
         var result = await processor.SubmitAsync(envelope, ct);
         await stdout.WriteLineAsync(result.ToJson());
-        if (result.IsRejected) return 1;
+        if (result.IsRejected) return ExitCodes.Failure;
 
         // Print what instances report for this command until --wait passes.
         var deadline = DateTime.UtcNow + wait;
@@ -82,26 +112,26 @@ internal static class CommandVerb
             await Task.Delay(50, ct);
         }
 
-        return 0;
+        return ExitCodes.Ok;
     }
 
-    internal static string BuildPayload(string type, ParsedArgs args)
+    internal static string BuildPayload(string type, ParseResult args)
     {
         var p = new JsonObject();
         switch (type)
         {
             case CommandTypes.Subscribe or CommandTypes.Unsubscribe:
-                if (args.Get("provider") is { } provider) p["provider"] = provider;
-                if (args.Get("venue") is { } venue) p["venue"] = venue;
-                p["instruments"] = List(args.Require("instruments"));
-                if (args.Get("data-classes") is { } classes) p["data_classes"] = List(classes);
+                if (args.GetValue(Provider) is { } provider) p["provider"] = provider;
+                if (args.GetValue(Venue) is { } venue) p["venue"] = venue;
+                p["instruments"] = List(Require(args, Instruments, type));
+                if (args.GetValue(DataClasses) is { } classes) p["data_classes"] = List(classes);
                 else if (type == CommandTypes.Subscribe) p["data_classes"] = List("trade,quote");
                 break;
             case CommandTypes.PauseProvider or CommandTypes.ResumeProvider:
-                p["provider"] = args.Require("provider");
+                p["provider"] = Require(args, Provider, type);
                 break;
             case CommandTypes.ReloadReferenceData:
-                p["version"] = long.Parse(args.Require("refdata-version"), CultureInfo.InvariantCulture);
+                p["version"] = args.GetValue(RefDataVersion) ?? throw new UsageException($"{type} needs {RefDataVersion.Name}");
                 break;
             case CommandTypes.SnapshotState:
                 break;
@@ -117,27 +147,6 @@ internal static class CommandVerb
     private static JsonArray List(string csv) =>
         new(csv.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => (JsonNode)JsonValue.Create(s)!).ToArray());
 
-    internal static SigningKeyRing LoadKey(string keyId, ParsedArgs args)
-    {
-        var env = args.Get("key-env");
-        var file = args.Get("key-file");
-        if ((env is null) == (file is null)) throw new UsageException("give exactly one of --key-env VAR or --key-file PATH");
-        var ring = SigningKeyRing.Load(new Dictionary<string, string> { [keyId] = env ?? "file:" + file }, null, out var errors);
-        return errors.Count == 0 ? ring : throw new UsageException(string.Join("; ", errors));
-    }
-
-    internal static RedisControlOptions RedisOptions(ParsedArgs args)
-    {
-        var o = new RedisControlOptions
-        {
-            Endpoints = args.Get("redis") ?? Environment.GetEnvironmentVariable("Control__Redis__Endpoints") ?? "",
-            User = args.Get("redis-user") ?? Environment.GetEnvironmentVariable("Control__Redis__User") ?? "",
-            Tls = args.Get("tls") is { } tls && bool.Parse(tls),
-        };
-        var passwordEnv = args.Get("redis-password-env");
-        o.Password = (passwordEnv is null ? Environment.GetEnvironmentVariable("Control__Redis__Password") : Environment.GetEnvironmentVariable(passwordEnv)) ?? "";
-        if (args.Get("prefix") is { } prefix) o.KeyPrefix = prefix;
-        if (!o.IsConfigured) throw new UsageException("give --redis HOST:PORT (or Control__Redis__Endpoints), or --url");
-        return o;
-    }
+    private static string Require(ParseResult args, Option<string?> option, string type) =>
+        args.GetValue(option) ?? throw new UsageException($"{type} needs {option.Name} {option.HelpName}");
 }

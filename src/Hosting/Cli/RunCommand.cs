@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using Cloudwall.Rx.Hosting.Admin;
 using Cloudwall.Rx.Hosting.Configuration;
@@ -9,23 +10,54 @@ namespace Cloudwall.Rx.Hosting.Cli;
 /// <summary><c>cloudwall-rx run</c>: the platform as a web host (admin endpoints) around <see cref="PlatformService"/> and its parts.</summary>
 public static class RunCommand
 {
-    public static async Task<int> RunAsync(ParsedArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
-    {
-        var role = args.Get("role") ?? "all";
-        var duration = args.Get("for") is { } f ? CommandLine.ParseDuration(f, "--for") : (TimeSpan?)null;
-        var summaryPath = args.Get("summary-json");
-        var scenarioName = args.Get("scenario");
-        var warmup = args.Get("warmup") is { } w ? CommandLine.ParseDuration(w, "--warmup") : TimeSpan.FromSeconds(60);
-        Scenario? scenario = null;
-        if (scenarioName is not null && !Scenarios.TryGet(scenarioName, out scenario))
-        {
-            throw new UsageException($"--scenario '{scenarioName}' is unknown; known: {string.Join(", ", Scenarios.All.Select(x => x.Name))}");
-        }
+    private static readonly Option<string> Role = CliOptions.OneOf("--role",
+        "all: every part in one process; ingest: venues to md.events.v1; price: a consumer group on md.events.v1 producing " +
+        "md.fairprice.v1; quality: the quality sidecar on md.quality.v1", RunRole.Names, RunRole.All);
 
-        args.RejectUnknown();
-        if (!RunRole.Names.Contains(role))
+    private static readonly Option<TimeSpan?> For = CliOptions.Duration("--for", "stop after this long (default: until Ctrl-C)");
+    private static readonly Option<string?> SummaryJson = CliOptions.Text("--summary-json", "write the run's summary as JSON to FILE on stop", "FILE");
+
+    private static readonly Option<string> ScenarioName = CliOptions.OneOf("--scenario",
+        $"play a scripted fault on the simulators after the warm-up: {string.Join(", ", Scenarios.All.Select(x => x.Name))}",
+        [.. Scenarios.All.Select(x => x.Name)], helpName: "NAME");
+
+    private static readonly Option<TimeSpan?> Warmup = CliOptions.Duration("--warmup", "time before the scenario's fault starts (default 60s)");
+    private static readonly Option<KeyValuePair<string, string?>[]> Settings = CliOptions.Settings();
+
+    public static Command Create()
+    {
+        var command = new Verb("run", "Runs the platform",
+            """
+            Runs the platform. Role 'all' uses embedded defaults: venue simulators, the embedded Kafka cluster, a live
+            console view, and /metrics, /healthz and /readyz on Admin:Port (default 8080). Ctrl-C stops it after flushing
+            Kafka.
+            """.ReplaceLineEndings(" "),
+            """
+            cloudwall-rx run
+            cloudwall-rx run --for 20s --summary-json out.json
+            cloudwall-rx run --role ingest --set Kafka:BootstrapServers=broker:9092 --set Simulation:Enabled=false ...
+            cloudwall-rx run --scenario venue-silent --warmup 30s
+            cloudwall-rx run --set Admin:Port=0 --set ConsoleView:Enabled=false
+            """)
         {
-            throw new UsageException($"--role '{role}' is not a role; use {string.Join(", ", RunRole.Names)}");
+            Role, For, SummaryJson, ScenarioName, Warmup, Settings,
+        };
+        command.SetAction((r, ct) => RunAsync(r, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args, CancellationToken ct)
+    {
+        var stdout = args.InvocationConfiguration.Output;
+        var stderr = args.InvocationConfiguration.Error;
+        var role = args.GetValue(Role)!;
+        var duration = args.GetValue(For);
+        var summaryPath = args.GetValue(SummaryJson);
+        var warmup = args.GetValue(Warmup) ?? TimeSpan.FromSeconds(60);
+        Scenario? scenario = null;
+        if (args.GetValue(ScenarioName) is { } scenarioName)
+        {
+            Scenarios.TryGet(scenarioName, out scenario);
         }
 
         WebApplication? app = null;
@@ -34,7 +66,9 @@ public static class RunCommand
         PriceRoleService? price = null;
         try
         {
-            app = Build(args.Settings, stdout, role);
+            app = Build(args.GetValue(Settings)!, stdout, role);
+            // Bind and validate every section now: a bad value is reported as such (exit 2) before any part starts.
+            app.Services.GetService<IStartupValidator>()?.Validate();
             platform = app.Services.GetRequiredService<IPlatformStatus>();
             var providers = app.Services.GetRequiredService<IProviderStatus>();
             quality = app.Services.GetService<QualitySidecar>();
@@ -46,15 +80,6 @@ public static class RunCommand
             }
 
             await app.RunAsync(ct);
-        }
-        catch (OptionsValidationException ex)
-        {
-            foreach (var failure in ex.Failures)
-            {
-                await stderr.WriteLineAsync($"configuration error: {failure}");
-            }
-
-            return 2;
         }
         finally
         {

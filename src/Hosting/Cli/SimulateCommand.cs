@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cloudwall.Rx.Hosting.Configuration;
 using Cloudwall.Rx.Hosting.Platform;
 using Cloudwall.Rx.Simulation;
@@ -12,15 +13,36 @@ namespace Cloudwall.Rx.Hosting.Cli;
 /// </summary>
 internal static class SimulateCommand
 {
-    public static async Task<int> RunAsync(ParsedArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    private static readonly Option<TimeSpan?> For = CliOptions.Duration("--for", "stop after this long (default: until Ctrl-C)");
+    private static readonly Option<KeyValuePair<string, string?>[]> Settings = CliOptions.Settings();
+
+    public static Command Create()
     {
-        var duration = args.Get("for") is { } f ? CommandLine.ParseDuration(f, "--for") : (TimeSpan?)null;
-        args.RejectUnknown();
+        var command = new Verb("simulate", "Runs the venue simulators alone and prints their endpoints",
+            """
+            Runs the venue simulators alone on loopback, sharing one synthetic market, and prints each endpoint and the
+            'run' settings (simulation off, the real connectors) that point a production-shaped run at them.
+            """.ReplaceLineEndings(" "),
+            """
+            cloudwall-rx simulate
+            cloudwall-rx simulate --for 10m --set Simulation:TradesPerSecond=200
+            cloudwall-rx simulate --set Providers:aggregator:Enabled=false
+            """)
+        {
+            For, Settings,
+        };
+        command.SetAction((r, ct) => RunAsync(r, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var duration = args.GetValue(For);
 
         var config = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
-            .AddInMemoryCollection(args.Settings)
+            .AddInMemoryCollection(args.GetValue(Settings)!)
             .Build();
         var providers = new ProvidersOptions();
         config.GetSection(ProvidersOptions.Section).Bind(providers);
@@ -34,7 +56,7 @@ internal static class SimulateCommand
                 await stderr.WriteLineAsync($"configuration error: {e}");
             }
 
-            return 2;
+            return ExitCodes.Usage;
         }
 
         var context = new SimulatorContext(new SyntheticMarket(simulation.Seed), simulation, TimeProvider.System, NullLoggerFactory.Instance);
@@ -86,7 +108,7 @@ internal static class SimulateCommand
                 // Stopped by --for or Ctrl-C.
             }
 
-            return 0;
+            return ExitCodes.Ok;
         }
         finally
         {

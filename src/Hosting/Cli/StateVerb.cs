@@ -1,7 +1,6 @@
-using Cloudwall.Rx.Control.Bus;
+using System.CommandLine;
 using Cloudwall.Rx.Control.Commands;
 using Cloudwall.Rx.Control.State;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cloudwall.Rx.Hosting.Cli;
 
@@ -11,22 +10,33 @@ namespace Cloudwall.Rx.Hosting.Cli;
 /// </summary>
 internal static class StateVerb
 {
-    public const string Usage = """
-          cloudwall-rx state --redis HOST:PORT [--redis-user U] [--redis-password-env VAR] [--tls true] [--prefix cloudwall:control]
-                             [--key-id ID (--key-env VAR | --key-file PATH)]
-              Prints the desired and applied versions and the subscriptions.
-        """;
+    private static readonly ControlPlaneOptions Control = new(keyRequired: false);
 
-    public static async Task<int> RunAsync(ParsedArgs args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    public static Command Create()
     {
-        var redis = CommandVerb.RedisOptions(args);
-        var keyId = args.Get("key-id");
-        SigningKeyRing? keys = keyId is null ? null : CommandVerb.LoadKey(keyId, args);
-        args.RejectUnknown();
-        var problems = redis.Errors().ToList();
-        if (problems.Count > 0) throw new UsageException(string.Join("; ", problems));
+        var command = new Verb("state", "Prints the control plane's desired and applied state",
+            """
+            Prints the control plane's desired state (version, reference data, paused providers, subscriptions, pricing
+            and detector parameters) and the version each live instance has applied. With a key, it also verifies the
+            state's signature.
+            """.ReplaceLineEndings(" "),
+            """
+            cloudwall-rx state --redis redis:6379
+            cloudwall-rx state --redis redis:6379 --key-id ops1 --key-env CW_CONTROL_KEY_OPS1
+            cloudwall-rx state --redis redis:6380 --redis-user cloudwall --redis-password-env CW_REDIS_PW --tls true
+            """);
+        Control.AddTo(command);
+        command.SetAction((r, ct) => RunAsync(r, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, ct));
+        return command;
+    }
 
-        await using var store = await RedisControlStore.ConnectAsync(redis, $"cloudwall-rx-state-{Environment.ProcessId}", 1000, NullLogger.Instance);
+    private static async Task<int> RunAsync(ParseResult args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var redis = Control.ReadRedis(args);
+        SigningKeyRing? keys = args.GetValue(Control.KeyId) is { } keyId ? Control.LoadKey(args, keyId) : null;
+
+        await using var store = await ControlPlaneOptions.ConnectAsync(redis, "cloudwall-rx-state", stderr);
+        if (store is null) return ExitCodes.Failure;
         var json = await store.ReadStateAsync(ct);
         var applied = await store.ReadAppliedAsync(ct);
         if (json is null)
@@ -36,7 +46,7 @@ internal static class StateVerb
         else if (!StateDocument.TryRead(json, keys, out var s, out var error))
         {
             await stderr.WriteLineAsync($"error: the stored state does not read: {error}");
-            return 1;
+            return ExitCodes.Failure;
         }
         else
         {
@@ -64,7 +74,7 @@ internal static class StateVerb
             await stdout.WriteLineAsync($"  {instance} {version}");
         }
 
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static async Task WriteScopes(TextWriter stdout, string title, ScopedParameters p)

@@ -116,7 +116,7 @@ public sealed partial class KafkaConnection(IOptions<KafkaOptions> kafka, IOptio
     {
         // A fatal producer error (fenced, unauthorized, ...) cannot be retried: stop the host with a clear message.
         LogKafkaFatal(error.Code.ToString(), error.Reason);
-        exit.Fail(3);
+        exit.Fail(ExitCodes.FatalKafka);
     }
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Critical, Message = "Fatal Kafka producer error {Code}: {Reason}; stopping")]

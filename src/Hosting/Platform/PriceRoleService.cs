@@ -105,7 +105,7 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
     private void OnFatal(Confluent.Kafka.Error error)
     {
         LogFatal(error.Code.ToString(), error.Reason);
-        ExitCode = 3;
+        ExitCode = ExitCodes.FatalKafka;
         _lifetime.StopApplication();
     }
 

@@ -17,11 +17,11 @@ public sealed class CliVerbTests
 
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await CommandVerb.RunAsync(ParsedArgs.Parse(new[]
-        {
-            "subscribe", "--venue", "coinbase", "--instruments", "BTC-USD.SPOT,ETH-USD.SPOT", "--data-classes", "trade",
+        var code = await CommandLine.RunAsync(
+        [
+            "command", "subscribe", "--venue", "coinbase", "--instruments", "BTC-USD.SPOT,ETH-USD.SPOT", "--data-classes", "trade",
             "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY", "--redis", redis.Endpoint, "--wait", "1s",
-        }), stdout, stderr, CancellationToken.None);
+        ], stdout, stderr);
         Assert.True(code == 0, stdout + stderr.ToString());
         var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("\"stage\":\"submit\"", lines[0], StringComparison.Ordinal);
@@ -29,16 +29,15 @@ public sealed class CliVerbTests
         Assert.Equal(1, bus.Snapshots.AppliedVersion);
 
         stdout = new StringWriter();
-        code = await CommandVerb.RunAsync(ParsedArgs.Parse(new[]
-        {
-            "subscribe", "--venue", "coinbase", "--instruments", "btc", "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY", "--redis", redis.Endpoint,
-        }), stdout, stderr, CancellationToken.None);
+        code = await CommandLine.RunAsync(
+        [
+            "command", "subscribe", "--venue", "coinbase", "--instruments", "btc", "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY", "--redis", redis.Endpoint,
+        ], stdout, stderr);
         Assert.Equal(1, code);
         Assert.Contains("payload.instruments[0]: not a canonical instrument key", stdout.ToString(), StringComparison.Ordinal);
 
         stdout = new StringWriter();
-        code = await StateVerb.RunAsync(ParsedArgs.Parse(new[] { "--redis", redis.Endpoint, "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY" }),
-            stdout, stderr, CancellationToken.None);
+        code = await CommandLine.RunAsync(["state", "--redis", redis.Endpoint, "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY"], stdout, stderr);
         Assert.Equal(0, code);
         var text = stdout.ToString();
         Assert.Contains("desired: version 1", text, StringComparison.Ordinal);

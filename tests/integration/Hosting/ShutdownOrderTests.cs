@@ -36,7 +36,7 @@ public sealed class ShutdownOrderTests
             new("ConsoleView:Enabled", "false"),
             new("Quality:Alerts:Webhook:Enabled", "true"),
             new("Quality:Alerts:Webhook:Url", $"http://127.0.0.1:{dead.Port}/alerts"),
-            new("Quality:Alerts:Webhook:Secret", "whsec_0123456789abcdef"),
+            new("Quality:Alerts:Webhook:Secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
             new("Quality:Alerts:Delivery:AttemptTimeout", "00:05:00"), // only the drain's bound or the token can end the attempt
         };
         settings.AddRange(OtherProviders.Select(p => new KeyValuePair<string, string?>($"Providers:{p}:Enabled", "false")));
