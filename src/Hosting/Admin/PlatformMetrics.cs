@@ -54,16 +54,18 @@ public sealed class PlatformMetrics
         _refData = refData;
         Registry = registry;
         var f = Metrics.WithCustomRegistry(Registry);
-        _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by provider (per-series counts are cloudwall_md_messages_total).", "provider", "venue");
-        _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", "provider", "venue", "status", "reason");
-        _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by provider.", "provider");
+        // Per configured provider: provider and venue as the series metrics carry them (joinable on both), feed = its name.
+        string[] feed = MetricNames.FeedLabels;
+        _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by configured provider (per-series counts are cloudwall_md_messages_total).", feed);
+        _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", [.. feed, "status", "reason"]);
+        _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by configured provider.", feed);
         _rejectedEvents = f.CreateCounter("cloudwall_md_invalid_total",
             "Invalid updates removed by validation after decoding and dead-lettered one by one (crossed quote, bad size or price, absurd timestamp), by reason.",
-            "provider", "venue", "reason");
+            [.. feed, "reason"]);
         _duplicates = f.CreateCounter("cloudwall_md_duplicates_total", "Trades dropped as repeats of a trade id already seen (a venue resending, a reconnect overlap).",
-            "provider", "venue");
-        _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by provider.", "provider");
-        _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by provider (per-series: cloudwall_md_active_subscriptions).", "provider", "venue");
+            feed);
+        _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by configured provider.", feed);
+        _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by configured provider (per-series: cloudwall_md_active_subscriptions).", feed);
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
         _kafkaBytes = f.CreateCounter("cloudwall_kafka_produced_bytes_total", "Key plus value bytes produced, by topic.", "topic");
         _kafkaRetries = f.CreateCounter("cloudwall_kafka_retries_total",
@@ -121,32 +123,35 @@ public sealed class PlatformMetrics
     {
         foreach (var p in _providers.Providers)
         {
-            // The configured provider name: two providers of one venue (Bybit spot and linear) stay apart.
-            var provider = p.Name;
-            var venue = p.Venue == VenueId.None ? provider : p.Venue.Name;
+            // provider and venue as the series metrics carry them (docs/quality.md, label vocabulary); the configured name
+            // (feed) keeps two providers of one venue (Bybit spot and linear) apart. A source of many venues counts for
+            // all of them at once: its venue is empty, as in its provider-level alerts.
+            var provider = p.Id.Name;
+            var venue = p.Venue == VenueId.None ? "" : p.Venue.Name;
+            var feed = p.Name;
             var c = p.Counters;
-            _messages.WithLabels(provider, venue).IncTo(c.Events);
-            _frames.WithLabels(provider, venue, "decoded", "none").IncTo(c.DecodedFrames);
+            _messages.WithLabels(provider, venue, feed).IncTo(c.Events);
+            _frames.WithLabels(provider, venue, feed, "decoded", "none").IncTo(c.DecodedFrames);
             foreach (var reason in Enum.GetValues<FrameReason>())
             {
                 var n = c.ByReason(reason);
                 if (n > 0)
                 {
                     var status = reason >= FrameReason.Malformed ? "rejected" : "ignored";
-                    _frames.WithLabels(provider, venue, status, reason.ToText()).IncTo(n);
+                    _frames.WithLabels(provider, venue, feed, status, reason.ToText()).IncTo(n);
                 }
 
                 var invalid = c.RejectedEventsByReason(reason);
                 if (invalid > 0)
                 {
-                    _rejectedEvents.WithLabels(provider, venue, reason.ToText()).IncTo(invalid);
+                    _rejectedEvents.WithLabels(provider, venue, feed, reason.ToText()).IncTo(invalid);
                 }
             }
 
-            _duplicates.WithLabels(provider, venue).IncTo(c.Duplicates);
-            _deadLetters.WithLabels(provider).IncTo(c.RejectedFrames);
-            _reconnects.WithLabels(provider).IncTo(c.Reconnects);
-            _subscriptions.WithLabels(provider, venue).Set(p.ActiveSubscriptions);
+            _duplicates.WithLabels(provider, venue, feed).IncTo(c.Duplicates);
+            _deadLetters.WithLabels(provider, venue, feed).IncTo(c.RejectedFrames);
+            _reconnects.WithLabels(provider, venue, feed).IncTo(c.Reconnects);
+            _subscriptions.WithLabels(provider, venue, feed).Set(p.ActiveSubscriptions);
         }
 
         if (_kafka.Snapshot() is { } stats)
