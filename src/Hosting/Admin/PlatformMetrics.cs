@@ -15,7 +15,6 @@ public sealed class PlatformMetrics
     private readonly IProviderStatus _providers;
     private readonly IKafkaStatus _kafka;
     private readonly IPipelineStatus _pipeline;
-    private readonly ReferenceData _refData;
     private readonly Counter _messages;
     private readonly Counter _frames;
     private readonly Counter _deadLetters;
@@ -29,7 +28,6 @@ public sealed class PlatformMetrics
     private readonly Gauge _queueDepth;
     private readonly Counter _snapshotTrades;
     private readonly Counter _fairPrices;
-    private readonly Gauge _fairPrice;
     private readonly Counter _kafkaRetries;
     private readonly Gauge _kafkaQueueDepth;
     private readonly Gauge _kafkaQueueBytes;
@@ -45,13 +43,12 @@ public sealed class PlatformMetrics
 
     /// <param name="registry">Shared with the per-series exporter (<paramref name="series"/>), which the pipeline's windows feed.</param>
     public PlatformMetrics(CollectorRegistry registry, SeriesMetricsExporter series, IProviderStatus providers, IKafkaStatus kafka, IPipelineStatus pipeline,
-        ReferenceData refData, IServiceProvider? services = null)
+        IServiceProvider? services = null)
     {
         _services = services;
         _providers = providers;
         _kafka = kafka;
         _pipeline = pipeline;
-        _refData = refData;
         Registry = registry;
         var f = Metrics.WithCustomRegistry(Registry);
         // Per configured provider: provider and venue as the series metrics carry them (joinable on both), feed = its name.
@@ -85,7 +82,6 @@ public sealed class PlatformMetrics
         _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under Pipeline:Overflow DropWrite.");
         _queueDepth = f.CreateGauge("cloudwall_pipeline_queue_depth", "Events queued per pricing partition.", "partition");
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
-        _fairPrice = f.CreateGauge("cloudwall_fair_price", "Latest fair price by instrument (a view; the exact value is on Kafka).", "instrument", "status");
         Registry.AddBeforeCollectCallback(Refresh);
 
         Series = series;
@@ -208,11 +204,6 @@ public sealed class PlatformMetrics
             for (var i = 0; i < depths.Length; i++)
             {
                 _queueDepth.WithLabels(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(depths[i]);
-            }
-
-            foreach (var (id, fp) in _pipeline.LatestFairPrices)
-            {
-                _fairPrice.WithLabels(_refData.KeyOf(id), fp.Status.ToText()).Set((double)fp.Price);
             }
         }
     }
