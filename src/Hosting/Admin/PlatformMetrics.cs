@@ -15,7 +15,6 @@ public sealed class PlatformMetrics
     private readonly IProviderStatus _providers;
     private readonly IKafkaStatus _kafka;
     private readonly IPipelineStatus _pipeline;
-    private readonly ReferenceData _refData;
     private readonly Counter _messages;
     private readonly Counter _frames;
     private readonly Counter _deadLetters;
@@ -29,7 +28,6 @@ public sealed class PlatformMetrics
     private readonly Gauge _queueDepth;
     private readonly Counter _snapshotTrades;
     private readonly Counter _fairPrices;
-    private readonly Gauge _fairPrice;
     private readonly Counter _kafkaRetries;
     private readonly Gauge _kafkaQueueDepth;
     private readonly Gauge _kafkaQueueBytes;
@@ -59,25 +57,26 @@ public sealed class PlatformMetrics
 
     /// <param name="registry">Shared with the per-series exporter (<paramref name="series"/>), which the pipeline's windows feed.</param>
     public PlatformMetrics(CollectorRegistry registry, SeriesMetricsExporter series, IProviderStatus providers, IKafkaStatus kafka, IPipelineStatus pipeline,
-        ReferenceData refData, IServiceProvider? services = null)
+        IServiceProvider? services = null)
     {
         _services = services;
         _providers = providers;
         _kafka = kafka;
         _pipeline = pipeline;
-        _refData = refData;
         Registry = registry;
         var f = Metrics.WithCustomRegistry(Registry);
-        _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by provider (per-series counts are cloudwall_md_messages_total).", "provider", "venue");
-        _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", "provider", "venue", "status", "reason");
-        _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by provider.", "provider");
+        // Per configured provider: provider and venue as the series metrics carry them (joinable on both), feed = its name.
+        string[] feed = MetricNames.FeedLabels;
+        _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by configured provider (per-series counts are cloudwall_md_messages_total).", feed);
+        _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", [.. feed, "status", "reason"]);
+        _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by configured provider.", feed);
         _rejectedEvents = f.CreateCounter("cloudwall_md_invalid_total",
             "Invalid updates removed by validation after decoding and dead-lettered one by one (crossed quote, bad size or price, absurd timestamp), by reason.",
-            "provider", "venue", "reason");
+            [.. feed, "reason"]);
         _duplicates = f.CreateCounter("cloudwall_md_duplicates_total", "Trades dropped as repeats of a trade id already seen (a venue resending, a reconnect overlap).",
-            "provider", "venue");
-        _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by provider.", "provider");
-        _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by provider (per-series: cloudwall_md_active_subscriptions).", "provider", "venue");
+            feed);
+        _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by configured provider.", feed);
+        _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by configured provider (per-series: cloudwall_md_active_subscriptions).", feed);
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
         _kafkaBytes = f.CreateCounter("cloudwall_kafka_produced_bytes_total", "Key plus value bytes produced, by topic.", "topic");
         _kafkaRetries = f.CreateCounter("cloudwall_kafka_retries_total",
@@ -97,7 +96,6 @@ public sealed class PlatformMetrics
         _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under Pipeline:Overflow DropWrite.");
         _queueDepth = f.CreateGauge("cloudwall_pipeline_queue_depth", "Events queued per pricing partition.", "partition");
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
-        _fairPrice = f.CreateGauge("cloudwall_fair_price", "Latest fair price by instrument (a view; the exact value is on Kafka).", "instrument", "status");
         Registry.AddBeforeCollectCallback(Refresh);
 
         Series = series;
@@ -135,32 +133,35 @@ public sealed class PlatformMetrics
     {
         foreach (var p in _providers.Providers)
         {
-            // The configured provider name: two providers of one venue (Bybit spot and linear) stay apart.
-            var provider = p.Name;
-            var venue = p.Venue == VenueId.None ? provider : p.Venue.Name;
+            // provider and venue as the series metrics carry them (docs/quality.md, label vocabulary); the configured name
+            // (feed) keeps two providers of one venue (Bybit spot and linear) apart. A source of many venues counts for
+            // all of them at once: its venue is empty, as in its provider-level alerts.
+            var provider = p.Id.Name;
+            var venue = p.Venue == VenueId.None ? "" : p.Venue.Name;
+            var feed = p.Name;
             var c = p.Counters;
-            _messages.WithLabels(provider, venue).IncTo(c.Events);
-            _frames.WithLabels(provider, venue, "decoded", "none").IncTo(c.DecodedFrames);
+            _messages.WithLabels(provider, venue, feed).IncTo(c.Events);
+            _frames.WithLabels(provider, venue, feed, "decoded", "none").IncTo(c.DecodedFrames);
             foreach (var reason in Enum.GetValues<FrameReason>())
             {
                 var n = c.ByReason(reason);
                 if (n > 0)
                 {
                     var status = reason >= FrameReason.Malformed ? "rejected" : "ignored";
-                    _frames.WithLabels(provider, venue, status, reason.ToText()).IncTo(n);
+                    _frames.WithLabels(provider, venue, feed, status, reason.ToText()).IncTo(n);
                 }
 
                 var invalid = c.RejectedEventsByReason(reason);
                 if (invalid > 0)
                 {
-                    _rejectedEvents.WithLabels(provider, venue, reason.ToText()).IncTo(invalid);
+                    _rejectedEvents.WithLabels(provider, venue, feed, reason.ToText()).IncTo(invalid);
                 }
             }
 
-            _duplicates.WithLabels(provider, venue).IncTo(c.Duplicates);
-            _deadLetters.WithLabels(provider).IncTo(c.RejectedFrames);
-            _reconnects.WithLabels(provider).IncTo(c.Reconnects);
-            _subscriptions.WithLabels(provider, venue).Set(p.ActiveSubscriptions);
+            _duplicates.WithLabels(provider, venue, feed).IncTo(c.Duplicates);
+            _deadLetters.WithLabels(provider, venue, feed).IncTo(c.RejectedFrames);
+            _reconnects.WithLabels(provider, venue, feed).IncTo(c.Reconnects);
+            _subscriptions.WithLabels(provider, venue, feed).Set(p.ActiveSubscriptions);
         }
 
         if (_kafka.Snapshot() is { } stats)
@@ -217,11 +218,6 @@ public sealed class PlatformMetrics
             for (var i = 0; i < depths.Length; i++)
             {
                 _queueDepth.WithLabels(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(depths[i]);
-            }
-
-            foreach (var (id, fp) in _pipeline.LatestFairPrices)
-            {
-                _fairPrice.WithLabels(_refData.KeyOf(id), fp.Status.ToText()).Set((double)fp.Price);
             }
         }
     }

@@ -212,3 +212,35 @@ public sealed class PricingHostOptions
     /// <summary>Composite instruments to compute, e.g. <c>BTC-USD.COMPOSITE</c> (USDT and USDC markets converted to USD).</summary>
     public List<string> Composites { get; set; } = [];
 }
+
+/// <summary>
+/// Which quality parts run in this process (keys of section <c>Quality</c>, beside <see cref="Quality.QualityOptions"/>);
+/// unset, each follows the role. Role <c>ingest</c> publishes the statistics windows for the quality pod and raises no
+/// alerts itself: with several ingest pods, each sees only its own shards, so its detectors would alert on partial data.
+/// </summary>
+public sealed class QualityPlacementOptions : ICheckedOptions
+{
+    public const string Section = "Quality";
+
+    /// <summary><c>Quality:PublishWindows</c>: statistics windows onto md.quality.v1. Unset: on in role ingest only.</summary>
+    public bool? PublishWindows { get; set; }
+
+    public DetectorPlacement Detectors { get; set; } = new();
+
+    /// <summary>Whether the detectors and alert delivery run in this process, next to ingestion.</summary>
+    public bool RunsDetectors(string role) => role is RunRole.All or RunRole.Ingest && (Detectors.InProcess ?? role == RunRole.All);
+
+    public bool PublishesWindows(string role) => PublishWindows ?? role == RunRole.Ingest;
+
+    public IEnumerable<string> Errors() => [];
+}
+
+/// <summary>Where the detectors run (<c>Quality:Detectors</c>).</summary>
+public sealed class DetectorPlacement
+{
+    /// <summary>
+    /// <c>Quality:Detectors:InProcess</c>: detectors and alerts in roles all and ingest. Unset: on in role all, off in role
+    /// ingest (a quality pod judges the windows of every shard). Role quality always runs them; role price never does.
+    /// </summary>
+    public bool? InProcess { get; set; }
+}

@@ -43,6 +43,7 @@ public static class HostingExtensions
         s.AddCheckedOptions<PricingParameters>(PricingParameters.Section);
         s.AddOptions<PricingHostOptions>().BindConfiguration(PricingParameters.Section);
         s.AddCheckedOptions<Quality.QualityOptions>(Quality.QualityOptions.Section);
+        s.AddCheckedOptions<QualityPlacementOptions>(QualityPlacementOptions.Section);
         s.AddCheckedOptions<Control.ControlOptions>(Control.ControlOptions.SectionName);
         s.AddCheckedOptions<Control.RedisControlOptions>(Control.RedisControlOptions.SectionName);
         s.AddCheckedOptions<Control.Sharding.ShardOptions>(Control.Sharding.ShardOptions.SectionName);
@@ -67,7 +68,7 @@ public static class HostingExtensions
 
     /// <summary>
     /// The platform for one role. <c>all</c> and <c>ingest</c> run <see cref="PlatformService"/> (ingest without fair
-    /// pricing); <c>price</c> runs <see cref="PriceRoleService"/>; <c>quality</c> runs <see cref="QualityRoleService"/>. Every
+    /// pricing, and without the detectors unless <c>Quality:Detectors:InProcess</c>: it publishes its windows instead); <c>price</c> runs <see cref="PriceRoleService"/>; <c>quality</c> runs <see cref="QualityRoleService"/>. Every
     /// role registers the platform's parts, so the admin endpoints read the same status interfaces (idle where not run).
     /// </summary>
     public static IHostApplicationBuilder AddPlatform(this IHostApplicationBuilder builder, TextWriter consoleOut, string role)
@@ -94,9 +95,13 @@ public static class HostingExtensions
             return builder;
         }
 
-        // The platform starts and stops the sidecar: after the producer exists, and its alerts drain after the Kafka flush.
+        // The sidecar is registered in every role that ingests (the control plane sets its live thresholds); the platform
+        // starts and stops it only where the detectors run in process (Quality:Detectors:InProcess): after the producer
+        // exists, and its alerts drain after the Kafka flush.
         builder.Services.AddSingleton<QualitySidecar>();
-        builder.Services.AddSingleton<PlatformService>();
+        var detectorsHere = Placement(builder).RunsDetectors(role);
+        builder.Services.AddSingleton(sp => new PlatformService(sp.GetRequiredService<KafkaConnection>(), sp.GetRequiredService<PlatformPipeline>(),
+            sp.GetRequiredService<ProviderSet>(), detectorsHere ? sp.GetRequiredService<QualitySidecar>() : null, sp.GetRequiredService<ILogger<PlatformService>>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlatformService>());
         // Last: commands apply to a running platform, and the control plane stops before anything it drives.
         builder.Services.AddSingleton<ControlTarget>();
@@ -159,13 +164,19 @@ public static class HostingExtensions
         return builder;
     }
 
+    /// <summary>Which quality parts run here; read while composing, so they decide what is registered.</summary>
+    private static QualityPlacementOptions Placement(IHostApplicationBuilder builder) =>
+        builder.Configuration.GetSection(QualityPlacementOptions.Section).Get<QualityPlacementOptions>() ?? new();
+
     /// <summary>
     /// Where the pipeline's 1 s series windows go: the Prometheus exporter; the detectors where the sidecar runs in process
-    /// (roles all and ingest); md.quality.v1 with <c>Quality:PublishWindows</c> (default in role ingest) for a quality pod.
+    /// (<c>Quality:Detectors:InProcess</c>, default in role all); md.quality.v1 with <c>Quality:PublishWindows</c> (default in
+    /// role ingest) for a quality pod.
     /// </summary>
     public static IHostApplicationBuilder AddSeriesStatistics(this IHostApplicationBuilder builder, string role)
     {
         var s = builder.Services;
+        var placement = Placement(builder);
         s.AddSingleton(_ => PlatformMetrics.CreateRegistry());
         s.AddSingleton(sp => new SeriesMetricsExporter(sp.GetRequiredService<Prometheus.CollectorRegistry>(),
             sp.GetRequiredService<IConfiguration>().GetSection(QualityMetricsOptions.Section).Get<QualityMetricsOptions>() ?? new QualityMetricsOptions(),
@@ -173,12 +184,12 @@ public static class HostingExtensions
         s.AddSingleton<Quality.Stats.ISeriesWindowSink>(sp =>
         {
             var sinks = new List<Quality.Stats.ISeriesWindowSink> { sp.GetRequiredService<SeriesMetricsExporter>() };
-            if (role is RunRole.All or RunRole.Ingest)
+            if (placement.RunsDetectors(role))
             {
                 sinks.Add(sp.GetRequiredService<QualitySidecar>());
             }
 
-            if (sp.GetRequiredService<IConfiguration>().GetValue<bool?>("Quality:PublishWindows") ?? role == RunRole.Ingest)
+            if (placement.PublishesWindows(role))
             {
                 sinks.Add(new SeriesWindowKafkaSink(sp.GetRequiredService<KafkaConnection>(), sp.GetRequiredService<ReferenceData>()));
             }

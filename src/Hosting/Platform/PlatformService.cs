@@ -8,16 +8,23 @@ namespace Cloudwall.Rx.Hosting.Platform;
 /// and cancelled by the stop token) so a dead Slack or webhook endpoint never delays the flush; then the simulators
 /// stop. The run summary is taken by <see cref="PlatformStatus"/> once the host has stopped. Alerts that reach the producer during the drain leave with its final flush on dispose.
 /// </summary>
-public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipeline pipeline, ProviderSet providers, QualitySidecar quality,
+public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipeline pipeline, ProviderSet providers, QualitySidecar? quality,
     ILogger<PlatformService> logger) : IHostedService
 {
     private readonly ILogger _logger = logger;
     private int _stopped;
 
+    /// <summary>Whether the detectors and alert delivery run in this process (<c>Quality:Detectors:InProcess</c>).</summary>
+    public bool RunsDetectors => quality is not null;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var events = pipeline.Start(kafka.StartPublisher());
-        await quality.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (quality is not null)
+        {
+            await quality.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await providers.CreateAsync(cancellationToken).ConfigureAwait(false);
         providers.Connect(events.Input);
         LogStarted(providers.Providers.Count);
@@ -34,7 +41,11 @@ public sealed partial class PlatformService(KafkaConnection kafka, PlatformPipel
         providers.Disconnect();
         await pipeline.CompleteAsync().ConfigureAwait(false);
         kafka.Flush();
-        await quality.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (quality is not null)
+        {
+            await quality.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await providers.StopSimulatorsAsync().ConfigureAwait(false);
     }
 

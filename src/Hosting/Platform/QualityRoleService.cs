@@ -114,7 +114,7 @@ public sealed partial class QualityRoleService(
 
 /// <summary>
 /// Statistics windows onto md.quality.v1 for a quality pod (schema SeriesWindowV1, keyed by instrument). Enabled with
-/// <c>Quality:PublishWindows</c> (on by default in role ingest, where no sidecar runs in process).
+/// <c>Quality:PublishWindows</c> (on by default in role ingest, where the detectors do not run in process).
 /// </summary>
 public sealed class SeriesWindowKafkaSink(KafkaConnection kafka, ReferenceData refData) : Quality.Stats.ISeriesWindowSink
 {

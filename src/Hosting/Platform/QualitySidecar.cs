@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Cloudwall.Rx.Hosting.Platform;
 
 /// <summary>
-/// The quality sidecar, in process (role <c>all</c>): it consumes the per-series statistics windows, the ingestion gap
+/// The quality sidecar, in process (role <c>all</c>, or role <c>ingest</c> with <c>Quality:Detectors:InProcess</c>; role
+/// <c>quality</c> drives it from md.quality.v1): it consumes the per-series statistics windows, the ingestion gap
 /// events and the fair prices — never raw trades — runs the detectors, and sends alerts to Kafka (md.quality.v1), Slack
 /// and the signed webhook, each through its own bounded delivery queue. <see cref="PlatformService"/> starts it once the
 /// producer exists and stops it after Kafka is flushed, so undeliverable alerts never hold up the flush.

@@ -24,6 +24,13 @@ public static class MetricNames
     public static readonly string[] InstrumentLabels = ["instrument", "market"];
     public static readonly string[] SourceLabels = ["provider", "venue"];
 
+    /// <summary>
+    /// Metrics of one configured provider (<c>Providers:&lt;name&gt;</c>): <c>provider</c> and <c>venue</c> as
+    /// <see cref="SeriesLabels"/> carry them, so every family joins on (provider, venue); <c>feed</c> is the configured name,
+    /// which keeps two providers of one venue apart (<c>bybit-spot</c>, <c>bybit-linear</c>). docs/quality.md has the vocabulary.
+    /// </summary>
+    public static readonly string[] FeedLabels = ["provider", "venue", "feed"];
+
     /// <summary>Latency histogram buckets, seconds: 0.5 ms .. 10 s.</summary>
     public static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 }

@@ -12,6 +12,12 @@ namespace Cloudwall.Rx.Quality.Metrics;
 /// counted. Thread-safe: partitions deliver windows concurrently, and the message age is computed right before each
 /// scrape from the newest exchange time, so it keeps growing while a series is silent.
 /// </summary>
+/// <remarks>
+/// A series whose subscriptions were removed keeps sending empty windows with no subscription. Once it has had none and
+/// no data for <see cref="QualityMetricsOptions.SeriesGracePeriod"/> (on the exporter's clock), its children are removed
+/// before the next scrape, and an idle window never creates a series again. A series that never reported a subscription
+/// (a source that cannot tell, such as the aggregator) is never removed by this rule: its silence is a no-data signal.
+/// </remarks>
 public sealed class SeriesMetricsExporter : ISeriesWindowSink
 {
     private readonly Lock _gate = new();
@@ -103,6 +109,9 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         }
     }
 
+    /// <summary>Empty, unsubscribed and without gaps: says nothing a series needs to be created for.</summary>
+    private static bool IsIdle(SeriesWindow w) => w.Count == 0 && w.ActiveSubscriptions == 0 && w.SequenceGaps == 0 && w.MissingSequences == 0;
+
     public void OnWindows(IReadOnlyList<SeriesWindow> windows)
     {
         lock (_gate)
@@ -131,11 +140,13 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
             ClockChild(w.Key.Provider, w.Key.Venue).Set(offset.Seconds);
         }
 
-        var c = ChildrenOf(w.Key);
+        var c = ChildrenOf(w);
         if (c is null)
         {
             return;
         }
+
+        TrackSubscription(c, w);
 
         var seconds = (w.WindowEndNs - w.WindowStartNs) / 1e9;
         c.Messages.Inc(w.Count);
@@ -170,6 +181,54 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         }
     }
 
+    /// <summary>Starts the grace period at the first window with neither subscriptions nor data, once subscribed; anything else ends it.</summary>
+    private void TrackSubscription(Children c, SeriesWindow w)
+    {
+        if (w.ActiveSubscriptions > 0)
+        {
+            c.Subscribed = true;
+            c.UnsubscribedSince = null;
+        }
+        else if (w.Count > 0)
+        {
+            c.UnsubscribedSince = null;
+        }
+        else if (c.Subscribed)
+        {
+            c.UnsubscribedSince ??= _time.GetUtcNow();
+        }
+    }
+
+    /// <summary>Removes the series unsubscribed for longer than the grace period (under the lock).</summary>
+    private void RemoveUnsubscribed(DateTimeOffset now)
+    {
+        List<SeriesKey>? expired = null;
+        foreach (var (key, c) in _series)
+        {
+            if (c.UnsubscribedSince is { } since && now - since >= _options.SeriesGracePeriod)
+            {
+                (expired ??= []).Add(key);
+            }
+        }
+
+        if (expired is null)
+        {
+            return;
+        }
+
+        foreach (var key in expired)
+        {
+            _series.Remove(key, out var c);
+            c!.Remove();
+            if (!_series.Keys.Any(k => k.Instrument == key.Instrument && k.Market == key.Market) && _fair.Remove((key.Instrument, key.Market), out var fair))
+            {
+                fair.Remove();
+            }
+        }
+
+        _exported.Set(_series.Count);
+    }
+
     private static void ObserveLatency(Histogram.Child histogram, Gauge.Child p99, in LatencyStats stats)
     {
         if (stats.Samples > 0)
@@ -183,8 +242,9 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         }
     }
 
-    private Children? ChildrenOf(in SeriesKey key)
+    private Children? ChildrenOf(SeriesWindow w)
     {
+        var key = w.Key;
         if (_series.TryGetValue(key, out var cached))
         {
             return cached;
@@ -194,6 +254,11 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         {
             reason.Inc();
             return null;
+        }
+
+        if (IsIdle(w))
+        {
+            return null; // e.g. a series removed after its unsubscribe: it comes back with data or a subscription
         }
 
         var instrument = _instrumentKey(key.Instrument);
@@ -254,6 +319,7 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         var now = UnixTime.FromTimeProvider(_time);
         lock (_gate)
         {
+            RemoveUnsubscribed(_time.GetUtcNow());
             foreach (var c in _series.Values)
             {
                 if (c.LastExchangeTimeNs > 0)
@@ -280,5 +346,28 @@ public sealed class SeriesMetricsExporter : ISeriesWindowSink
         public required Gauge.Child Subscriptions { get; init; }
         public required Gauge.Child LastPrice { get; init; }
         public long LastExchangeTimeNs { get; set; }
+
+        /// <summary>Whether any window reported a subscription: only then does "none" mean unsubscribed.</summary>
+        public bool Subscribed { get; set; }
+
+        /// <summary>When the series last went without subscriptions and data (exporter clock); null while it has either.</summary>
+        public DateTimeOffset? UnsubscribedSince { get; set; }
+
+        /// <summary>Removes every child of the series from the registry (no longer exported, measurements discarded).</summary>
+        public void Remove()
+        {
+            Messages.Remove();
+            Age.Remove();
+            Latency.Remove();
+            LatencyP99.Remove();
+            PublishLatency.Remove();
+            PublishLatencyP99.Remove();
+            UpdateRate.Remove();
+            PriceRatio.Remove();
+            Gaps.Remove();
+            Missing.Remove();
+            Subscriptions.Remove();
+            LastPrice.Remove();
+        }
     }
 }

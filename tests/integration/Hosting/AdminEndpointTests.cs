@@ -28,12 +28,20 @@ public sealed class AdminEndpointTests
             await WaitUntil(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK && pipeline.Stats!.Received > 20);
 
             var metrics = await http.GetStringAsync("/metrics");
-            Assert.Contains("cloudwall_md_provider_events_total{provider=\"coinbase\",venue=\"coinbase\"}", metrics);
+            Assert.Contains("cloudwall_md_provider_events_total{provider=\"coinbase\",venue=\"coinbase\",feed=\"coinbase\"}", metrics);
             Assert.Contains("cloudwall_kafka_produced_total{topic=\"md.events.v1\",result=\"delivered\"}", metrics);
-            Assert.Contains("cloudwall_md_provider_subscriptions{provider=\"coinbase\",venue=\"coinbase\"} 3", metrics);
+            Assert.Contains("cloudwall_md_provider_subscriptions{provider=\"coinbase\",venue=\"coinbase\",feed=\"coinbase\"} 3", metrics);
             // Per-series metrics from the quality statistics windows, with every dimension.
             await WaitUntil(async () => (await http.GetStringAsync("/metrics")).Contains(
                 "cloudwall_md_messages_total{provider=\"coinbase\",venue=\"coinbase\",instrument=\"BTC-USD.SPOT\",data_class=\"trade\",market=\"spot\"}"));
+            // One provider vocabulary (docs/quality.md): provider is the source id the series carry, feed the configured
+            // name, so two Bybit feeds join the Bybit series on (provider, venue); a source of many venues has no venue.
+            await WaitUntil(async () => (await http.GetStringAsync("/metrics")).Contains(
+                "cloudwall_md_messages_total{provider=\"bybit\",venue=\"bybit\",instrument=\"BTC-USDT.PERP\""));
+            metrics = await http.GetStringAsync("/metrics");
+            Assert.Contains("cloudwall_md_provider_events_total{provider=\"bybit\",venue=\"bybit\",feed=\"bybit-spot\"}", metrics);
+            Assert.Contains("cloudwall_md_provider_events_total{provider=\"bybit\",venue=\"bybit\",feed=\"bybit-linear\"}", metrics);
+            Assert.Contains("cloudwall_md_reconnects_total{provider=\"aggregator\",venue=\"\",feed=\"aggregator\"}", metrics);
 
             Assert.Equal("""{"status":"Healthy"}""", await http.GetStringAsync("/healthz"));
             Assert.Equal("""{"status":"Healthy"}""", await http.GetStringAsync("/readyz"));
@@ -67,9 +75,9 @@ public sealed class AdminEndpointTests
             using var http = new HttpClient { BaseAddress = new Uri(address) };
 
             await WaitUntil(async () => (await http.GetStringAsync("/metrics")).Contains(
-                "cloudwall_md_invalid_total{provider=\"coinbase\",venue=\"coinbase\",reason=\"timestamp_past\"}"));
+                "cloudwall_md_invalid_total{provider=\"coinbase\",venue=\"coinbase\",feed=\"coinbase\",reason=\"timestamp_past\"}"));
             var metrics = await http.GetStringAsync("/metrics");
-            Assert.Contains("cloudwall_md_frames_total{provider=\"coinbase\",venue=\"coinbase\",status=\"rejected\",reason=\"timestamp_past\"}", metrics);
+            Assert.Contains("cloudwall_md_frames_total{provider=\"coinbase\",venue=\"coinbase\",feed=\"coinbase\",status=\"rejected\",reason=\"timestamp_past\"}", metrics);
             Assert.DoesNotContain("cloudwall_md_invalid_total{provider=\"okx\"", metrics); // the other providers keep the defaults
         }
         finally

@@ -11,8 +11,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cloudwall.Rx.Tests.Integration.Scenarios;
 
 /// <summary>
-/// The quality sidecar as its own "pod": an ingest instance publishes statistics windows to md.quality.v1, a quality
-/// instance on the same cluster consumes them (never raw trades), exports metrics and raises alerts.
+/// The quality sidecar as its own "pod": an ingest instance publishes statistics windows to md.quality.v1 and raises no
+/// alerts itself; a quality instance on the same cluster consumes them (never raw trades), exports metrics and raises the
+/// alerts. Role all, which runs the detectors in process, alerts in QualityScenarioTests and LiveFaultScenarioTests.
 /// </summary>
 [Collection(Hosting.EndToEnd.Name)]
 public sealed class QualityRoleTests
@@ -52,6 +53,15 @@ public sealed class QualityRoleTests
             Assert.Equal(AlertLevel.Provider, alert.Level);
             Assert.Equal("kraken", alert.Labels.Provider);
             Assert.Equal(0, role.RecordsSkipped);
+
+            // The ingest instance published the windows and exports its own series, but raised nothing itself: with several
+            // ingest pods each would alert on its shards alone (issue 14). Its detectors never started.
+            var ingestSidecar = ingest.Services.GetRequiredService<QualitySidecar>();
+            Assert.Null(ingestSidecar.Monitor);
+            Assert.Null(ingestSidecar.Alerts);
+            Assert.Empty(ingestSidecar.DeliveryStats);
+            using var ingestHttp = new HttpClient { BaseAddress = new Uri(ingest.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+            Assert.Contains("cloudwall_md_messages_total{provider=\"kraken\",venue=\"kraken\",instrument=\"BTC-USD.SPOT\"", await ingestHttp.GetStringAsync("/metrics"));
         }
         finally
         {

@@ -29,7 +29,7 @@ internal sealed class ConfigurationKeys
     ];
 
     /// <summary>Keys read one by one (<c>IConfiguration.GetValue</c>) rather than through an options type.</summary>
-    private static readonly string[] ReadDirectly = ["Quality:PublishWindows"];
+    private static readonly string[] ReadDirectly = [];
 
     private readonly List<string[]> _patterns = [];
 

@@ -129,10 +129,75 @@ public sealed class SeriesMetricsExporterTests
         Assert.Contains("cloudwall_md_series_capped_total{reason=\"not_allowed\"} 2", lines);
     }
 
+    /// <summary>What a series sends once its subscriptions are gone: an empty window reporting none.</summary>
+    private static SeriesWindow Unsubscribed(SeriesKey key, long start) =>
+        Window(key, 0, start: start) with { ActiveSubscriptions = 0, SequenceGaps = 0, MissingSequences = 0, ExchangeToReceive = default, ReceiveToPublish = default };
+
+    [Fact]
+    public async Task A_series_unsubscribed_for_the_grace_period_is_removed_from_the_exposition()
+    {
+        var exporter = New();
+        var btc = Key(BtcId);
+        var eth = Key(EthId);
+        exporter.OnWindows([Window(btc, 5), Window(eth, 5)]);
+        exporter.OnWindows([Unsubscribed(btc, T0 + Second), Window(eth, 5, start: T0 + Second)]);
+
+        _time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
+        exporter.OnWindows([Unsubscribed(btc, T0 + (300 * Second)), Window(eth, 5, start: T0 + (300 * Second))]);
+        var lines = await Scrape();
+        Assert.Contains($"cloudwall_md_messages_total{{{Btc}}} 5", lines);
+        Assert.Contains($"cloudwall_md_active_subscriptions{{{Btc}}} 0", lines);
+        Assert.Contains("cloudwall_md_series_exported 2", lines);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        lines = await Scrape();
+        Assert.DoesNotContain(lines, l => l.Contains("BTC-USD.SPOT", StringComparison.Ordinal)); // its fair price too: its last series
+        Assert.Contains(lines, l => l.StartsWith("cloudwall_md_messages_total{", StringComparison.Ordinal) && l.Contains("ETH-USD.SPOT", StringComparison.Ordinal));
+        Assert.Contains("cloudwall_md_series_exported 1", lines);
+        Assert.Equal(1, exporter.ExportedSeries);
+
+        // Its empty windows keep coming and do not bring it back; data or a subscription does, counting afresh.
+        exporter.OnWindows([Unsubscribed(btc, T0 + (301 * Second))]);
+        Assert.DoesNotContain(await Scrape(), l => l.Contains("BTC-USD.SPOT", StringComparison.Ordinal));
+        exporter.OnWindows([Window(btc, 3, start: T0 + (302 * Second))]);
+        Assert.Contains($"cloudwall_md_messages_total{{{Btc}}} 3", await Scrape());
+    }
+
+    [Fact]
+    public async Task Data_or_a_subscription_within_the_grace_period_keeps_a_series()
+    {
+        var exporter = New();
+        var btc = Key(BtcId);
+        exporter.OnWindows([Window(btc, 5), Unsubscribed(btc, T0 + Second)]);
+        _time.Advance(TimeSpan.FromMinutes(4));
+        exporter.OnWindows([Window(btc, 2, start: T0 + (240 * Second)) with { ActiveSubscriptions = 0 }, Unsubscribed(btc, T0 + (241 * Second))]);
+        _time.Advance(TimeSpan.FromMinutes(4));
+        exporter.OnWindows([Window(btc, 0, start: T0 + (480 * Second)), Unsubscribed(btc, T0 + (481 * Second))]);
+        _time.Advance(TimeSpan.FromMinutes(4));
+
+        Assert.Contains($"cloudwall_md_messages_total{{{Btc}}} 7", await Scrape());
+    }
+
+    [Fact]
+    public async Task A_series_that_never_reported_a_subscription_is_never_removed()
+    {
+        // A source that cannot tell its subscriptions (the aggregator): silence is a no-data signal, not an unsubscribe.
+        var exporter = New();
+        var btc = Key(BtcId);
+        exporter.OnWindows([Window(btc, 5) with { ActiveSubscriptions = 0 }, Unsubscribed(btc, T0 + Second)]);
+        _time.Advance(TimeSpan.FromHours(1));
+        exporter.OnWindows([Unsubscribed(btc, T0 + (3600 * Second))]);
+
+        Assert.Contains($"cloudwall_md_messages_total{{{Btc}}} 5", await Scrape());
+    }
+
     [Fact]
     public void Bad_options_name_their_key()
     {
         var ex = Assert.Throws<OptionsValidationException>(() => New(maxSeries: 0));
         Assert.Contains("Quality:Metrics:MaxSeries", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<OptionsValidationException>(() =>
+            new SeriesMetricsExporter(_registry, new QualityMetricsOptions { SeriesGracePeriod = TimeSpan.Zero }, id => Keys[id.Value], _time));
+        Assert.Contains("Quality:Metrics:SeriesGracePeriod", ex.Message, StringComparison.Ordinal);
     }
 }
