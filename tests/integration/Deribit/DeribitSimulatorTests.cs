@@ -142,10 +142,12 @@ public sealed class DeribitSimulatorTests
     {
         await using var sim = await DeribitSimulator.StartAsync(Fast(tradesPerSecond: 0));
         await using var client = await DeribitRpcClient.ConnectAsync(sim.Endpoint);
-        var ok = await client.CallForResponseAsync("public/set_heartbeat", new { interval = 0.1 });
+        // 0.5 s, not 0.1 s: the venue closes a connection whose test_request is not answered within one interval, and on a
+        // loaded 2-core CI machine a 100 ms answer window was missed once (connection reset mid-test).
+        var ok = await client.CallForResponseAsync("public/set_heartbeat", new { interval = 0.5 });
         Assert.Equal("ok", ok.GetProperty("result").GetString());
 
-        for (var answered = 0; answered < 5;)
+        for (var answered = 0; answered < 3;)
         {
             var m = await client.ReceiveAsync();
             if (m.TryGetProperty("method", out var method) && method.GetString() == "heartbeat")
