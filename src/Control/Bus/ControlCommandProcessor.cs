@@ -48,6 +48,12 @@ public sealed class ControlCommandProcessor
             return await RejectAsync(env, reason!).ConfigureAwait(false);
         }
 
+        if (env!.IssuedAt < _store.RemembersNoncesSince)
+        {
+            // The in-process store forgot the nonces of the last run: an envelope from before this start may be a replay.
+            return await RejectAsync(env, $"{RejectReasons.Replay}: issued before this instance started, when its nonces were not remembered; sign it again").ConfigureAwait(false);
+        }
+
         if (!Authenticator.TryClaimNonce(env!, out reason))
         {
             return await RejectAsync(env, reason!).ConfigureAwait(false);
