@@ -14,8 +14,8 @@ internal static partial class ControlLog
     [LoggerMessage(8003, LogLevel.Information, "Applied control state version {Version} (was {Previous}): {Changes} subscription change(s)")]
     public static partial void Applied(ILogger logger, long version, long previous, int changes);
 
-    [LoggerMessage(8004, LogLevel.Error, "Applying control state version {Version} failed; keeping version {Current}")]
-    public static partial void ApplyFailed(ILogger logger, Exception ex, long version, long current);
+    [LoggerMessage(8004, LogLevel.Error, "Applying control state version {Version} failed; keeping version {Current} and skipping it until a newer one: {Reason}")]
+    public static partial void ApplyFailed(ILogger logger, Exception? ex, long version, long current, string reason);
 
     [LoggerMessage(8005, LogLevel.Error, "Refusing stored control state: {Problem}")]
     public static partial void BadState(ILogger logger, string problem);
@@ -40,6 +40,9 @@ internal static partial class ControlLog
 
     [LoggerMessage(8012, LogLevel.Warning, "Control signal handling failed")]
     public static partial void SignalFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(8014, LogLevel.Error, "Undoing part of a failed control apply failed; the instance may differ from both versions until the next apply")]
+    public static partial void RollBackFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(8013, LogLevel.Warning, "Control store write failed: {What} (check the Redis ACL: docs/control-plane.md)")]
     public static partial void StoreWriteFailed(ILogger logger, Exception ex, string what);

@@ -435,7 +435,7 @@ public sealed class DetectorOverrides
     public double? SpikeSrThreshold { get; set; }
     public double? SpikeMadThreshold { get; set; }
 
-    internal IEnumerable<string> Errors(string key)
+    public IEnumerable<string> Errors(string key)
     {
         if (NoDataFloor is { } f && f < TimeSpan.FromMilliseconds(500)) yield return QualityOptions.Range(key, nameof(NoDataFloor), f, "at least 00:00:00.5");
         if (NoDataCeiling is { } c && NoDataFloor is { } f2 && c < f2) yield return QualityOptions.Range(key, nameof(NoDataCeiling), c, $"at least {nameof(NoDataFloor)}");

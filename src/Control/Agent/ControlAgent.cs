@@ -9,7 +9,8 @@ namespace Cloudwall.Rx.Control.Agent;
 /// <summary>
 /// Applies the desired state to this instance: reads the stored state, verifies it, and when its version is above the applied
 /// one computes what changed and calls <see cref="IControlTarget"/> with only that, then swaps the snapshot. One apply at a
-/// time. A failed apply keeps the applied version, so the next read retries.
+/// time. Apply is all or nothing: the state is checked first (<see cref="IControlTarget.Errors"/>), and a step that throws
+/// undoes the steps before it. A failed version is recorded (<see cref="Failed"/>) and skipped by later reads.
 /// </summary>
 public sealed class ControlAgent : IControlSnapshotSource
 {
@@ -25,6 +26,7 @@ public sealed class ControlAgent : IControlSnapshotSource
     private volatile ControlSnapshot _current = ControlSnapshot.Empty;
     private ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, DataClasses>> _served = ControlSnapshot.Empty.Subscriptions;
     private Func<string, string, bool>? _owns;
+    private volatile CommandResult? _failed;
 
     public ControlAgent(IControlTarget target, SigningKeyRing keys, IControlStateStore store, ControlOptions options, TimeProvider time, ControlCounters counters, ILogger logger)
     {
@@ -44,6 +46,9 @@ public sealed class ControlAgent : IControlSnapshotSource
     public ControlSnapshot Current => _current;
 
     public long AppliedVersion => _current.Version;
+
+    /// <summary>The desired version that failed to apply here, with its reason (<c>apply-failed: …</c>); null once a newer one applied.</summary>
+    public CommandResult? Failed => _failed;
 
     /// <summary>The subscriptions this instance serves now (the desired ones, limited to its shards).</summary>
     public ImmutableSortedDictionary<string, ImmutableSortedDictionary<string, DataClasses>> Served => Volatile.Read(ref _served);
@@ -86,6 +91,13 @@ public sealed class ControlAgent : IControlSnapshotSource
                     Status = CommandResult.Rejected, Reason = $"{RejectReasons.BadState}: {problem}", Version = StateDocumentVersion(json),
                     Instance = InstanceId, Stage = "apply", At = _time.GetUtcNow(),
                 }).ConfigureAwait(false);
+            }
+
+            if (_failed is { } failed && failed.Version == next!.Version && failed.CommandId == next.CommandId)
+            {
+                // This version failed here already: not retried on every re-read; a newer version (or a restart) tries again.
+                await ReportAppliedAsync(current.Version).ConfigureAwait(false);
+                return reportNoOp ? failed : null;
             }
 
             if (next!.Version <= current.Version)
@@ -165,12 +177,19 @@ public sealed class ControlAgent : IControlSnapshotSource
 
     private async Task<CommandResult> ApplyAsync(ControlSnapshot current, ControlSnapshot next, CancellationToken ct)
     {
+        // Check everything first: a state the platform refuses changes nothing here.
+        if (_target.Errors(next).ToList() is { Count: > 0 } errors)
+        {
+            return await FailAsync(current, next, string.Join("; ", errors), null).ConfigureAwait(false);
+        }
+
         var served = SubscriptionDiff.Filter(next.Subscriptions, _owns);
         var diff = SubscriptionDiff.Compute(_served, served);
+        var undo = new Stack<Func<Task>>();
         try
         {
             // Order: stop what is paused, change subscriptions, then parameters, then resume; reference data first of all,
-            // so new subscriptions resolve against it.
+            // so new subscriptions resolve against it. Each step pushes its inverse, so a failure part-way undoes the rest.
             if (next.ReferenceDataVersion != current.ReferenceDataVersion)
             {
                 await _target.ReloadReferenceDataAsync(next.ReferenceDataVersion, ct).ConfigureAwait(false);
@@ -179,40 +198,83 @@ public sealed class ControlAgent : IControlSnapshotSource
             foreach (var p in next.PausedProviders.Except(current.PausedProviders))
             {
                 await _target.PauseProviderAsync(p, ct).ConfigureAwait(false);
+                undo.Push(() => _target.ResumeProviderAsync(p, CancellationToken.None));
             }
 
             if (!diff.IsEmpty)
             {
+                var before = _served;
                 await _target.ApplySubscriptionsAsync(diff, ct).ConfigureAwait(false);
+                undo.Push(() => _target.ApplySubscriptionsAsync(SubscriptionDiff.Compute(served, before), CancellationToken.None));
             }
 
-            Volatile.Write(ref _served, served);
             if (!next.PricingByClass.Equals(current.PricingByClass) || !next.PricingByInstrument.Equals(current.PricingByInstrument))
             {
                 _target.SetPricing(next);
+                undo.Push(() =>
+                {
+                    _target.SetPricing(current);
+                    return Task.CompletedTask;
+                });
             }
 
-            if (!next.Detectors.Equals(current.Detectors)) _target.SetDetectors(next);
+            if (!next.Detectors.Equals(current.Detectors))
+            {
+                _target.SetDetectors(next);
+                undo.Push(() =>
+                {
+                    _target.SetDetectors(current);
+                    return Task.CompletedTask;
+                });
+            }
+
             foreach (var p in current.PausedProviders.Except(next.PausedProviders))
             {
                 await _target.ResumeProviderAsync(p, ct).ConfigureAwait(false);
+                undo.Push(() => _target.PauseProviderAsync(p, CancellationToken.None));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _counters.OnApplyFailure();
-            _counters.OnRejected(RejectReasons.ApplyFailed);
-            ControlLog.ApplyFailed(_logger, ex, next.Version, current.Version);
-            return await PublishAsync(Result(CommandResult.Rejected, $"{RejectReasons.ApplyFailed}: {ex.GetType().Name}: {ex.Message}", null, next.Version, "apply")
-                with { CommandId = next.CommandId }).ConfigureAwait(false);
+            await RollBackAsync(undo).ConfigureAwait(false);
+            return await FailAsync(current, next, $"{ex.GetType().Name}: {ex.Message}", ex).ConfigureAwait(false);
         }
 
+        Volatile.Write(ref _served, served);
         _current = next;
+        _failed = null;
         _counters.OnApplied(next.Version);
         ControlLog.Applied(_logger, next.Version, current.Version, diff.Count);
         Changed?.Invoke(this, new ControlSnapshotChanged(current, next, diff));
         await ReportAppliedAsync(next.Version).ConfigureAwait(false);
         return await PublishAsync(Result(CommandResult.Applied, null, null, next.Version, "apply") with { CommandId = next.CommandId }).ConfigureAwait(false);
+    }
+
+    /// <summary>Best effort: each undo that throws is logged, and the others still run.</summary>
+    private async Task RollBackAsync(Stack<Func<Task>> undo)
+    {
+        while (undo.TryPop(out var step))
+        {
+            try
+            {
+                await step().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                ControlLog.RollBackFailed(_logger, ex);
+            }
+        }
+    }
+
+    /// <summary>Records the failed version with its reason, so re-reads skip it rather than fail again; reports it once.</summary>
+    private Task<CommandResult> FailAsync(ControlSnapshot current, ControlSnapshot next, string reason, Exception? ex)
+    {
+        _counters.OnApplyFailure();
+        _counters.OnRejected(RejectReasons.ApplyFailed);
+        ControlLog.ApplyFailed(_logger, ex, next.Version, current.Version, reason);
+        var result = Result(CommandResult.Rejected, $"{RejectReasons.ApplyFailed}: {reason}", null, next.Version, "apply") with { CommandId = next.CommandId };
+        _failed = result;
+        return PublishAsync(result);
     }
 
     private Task<CommandResult> NoOpAsync(ControlSnapshot current)

@@ -21,6 +21,13 @@ public interface IControlTarget
     /// <summary>Subscribes a paused provider again. A failure faults the task (the command is rejected as apply-failed).</summary>
     Task ResumeProviderAsync(string provider, CancellationToken ct);
 
+    /// <summary>
+    /// Every reason the platform would refuse <paramref name="next"/> (the rules its engines apply, e.g. pricing parameters'
+    /// ranges); empty when it applies. Called before anything changes, at submit and on each instance, so a state that cannot
+    /// apply is refused whole. Must not change anything.
+    /// </summary>
+    IEnumerable<string> Errors(ControlSnapshot next) => [];
+
     /// <summary>Pricing parameters changed; read them from the snapshot (<see cref="ControlSnapshot.PricingParameter"/>).</summary>
     void SetPricing(ControlSnapshot snapshot);
 

@@ -52,7 +52,7 @@ public abstract class ControlBus : IControlBus
         _time = time;
         _options = options;
         Logger = loggers.CreateLogger("Cloudwall.Rx.Control");
-        Processor = new ControlCommandProcessor(keys, store, options, time, Counters, Logger);
+        Processor = new ControlCommandProcessor(keys, store, options, time, Counters, Logger, target.Errors);
         Agent = new ControlAgent(target, keys, store, options, time, Counters, Logger);
     }
 

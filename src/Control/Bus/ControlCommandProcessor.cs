@@ -20,9 +20,14 @@ public sealed class ControlCommandProcessor
     private readonly ControlCounters _counters;
     private readonly ILogger _logger;
     private readonly string _instance;
+    private readonly Func<ControlSnapshot, IEnumerable<string>>? _rules;
 
-    public ControlCommandProcessor(SigningKeyRing keys, IControlStateStore store, ControlOptions options, TimeProvider time, ControlCounters counters, ILogger logger)
+    /// <param name="rules">The platform's rules for a desired state (<see cref="IControlTarget.Errors"/>): a command whose
+    /// resulting state breaks one is refused here, before it is stored, rather than failing on every instance.</param>
+    public ControlCommandProcessor(SigningKeyRing keys, IControlStateStore store, ControlOptions options, TimeProvider time, ControlCounters counters, ILogger logger,
+        Func<ControlSnapshot, IEnumerable<string>>? rules = null)
     {
+        _rules = rules;
         _keys = keys;
         _store = store;
         _options = options;
@@ -41,6 +46,12 @@ public sealed class ControlCommandProcessor
         if (!Authenticator.TryAuthenticate(json, out var env, out var command, out var reason))
         {
             return await RejectAsync(env, reason!).ConfigureAwait(false);
+        }
+
+        if (env!.IssuedAt < _store.RemembersNoncesSince)
+        {
+            // The in-process store forgot the nonces of the last run: an envelope from before this start may be a replay.
+            return await RejectAsync(env, $"{RejectReasons.Replay}: issued before this instance started, when its nonces were not remembered; sign it again").ConfigureAwait(false);
         }
 
         if (!Authenticator.TryClaimNonce(env!, out reason))
@@ -87,6 +98,11 @@ public sealed class ControlCommandProcessor
                 if (next.SameConfiguration(current))
                 {
                     return await FinishAsync(env, CommandResult.NoOp, "the desired state already has this configuration", current.Version).ConfigureAwait(false);
+                }
+
+                if (_rules?.Invoke(next).ToList() is { Count: > 0 } errors)
+                {
+                    return await RejectAsync(env, $"{RejectReasons.InvalidPayload}: the platform would refuse the resulting state: {string.Join("; ", errors)}").ConfigureAwait(false);
                 }
 
                 var signer = _options.SigningKeyId.Length > 0 ? _options.SigningKeyId : env.KeyId!;

@@ -14,6 +14,12 @@ public interface IControlStateStore
     /// </summary>
     Task<(bool Written, long StoredVersion)> TryWriteStateAsync(long expectedVersion, string stateJson, ControlSignal signal, CancellationToken ct);
 
+    /// <summary>
+    /// The nonces this store remembers were claimed at or after this time: a store that forgets them on a restart (memory)
+    /// returns its start, and the submitter refuses envelopes issued before it as possible replays. Redis remembers them.
+    /// </summary>
+    DateTimeOffset RemembersNoncesSince => DateTimeOffset.MinValue;
+
     /// <summary>Claims a nonce for <paramref name="ttl"/> across every process sharing the store; false if already claimed.</summary>
     Task<bool> TryClaimNonceAsync(string keyId, string nonce, TimeSpan ttl);
 

@@ -14,6 +14,11 @@ public sealed class InMemoryControlStateStore(int auditCapacity = 1000, TimeProv
     private long _version;
     private Func<ControlSignal, Task>? _onSignal;
 
+    /// <summary>Its creation, to the millisecond of <c>issued_at</c>: the nonces of earlier envelopes died with the last process.</summary>
+    public DateTimeOffset RemembersNoncesSince { get; } = Millis((time ?? TimeProvider.System).GetUtcNow());
+
+    private static DateTimeOffset Millis(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerMillisecond), t.Offset);
+
     /// <summary>Every result published, for the admin endpoint and tests (also raised as <see cref="ResultPublished"/>).</summary>
     public event Action<CommandResult>? ResultPublished;
 

@@ -95,7 +95,8 @@ internal static class CommandVerb
         var envelope = CommandBuilder.Build(type, payload, version ?? current + 1, keyId, keys, TimeProvider.System, target);
         var id = JsonNode.Parse(envelope)!["id"]!.GetValue<string>();
         var options = new ControlOptions { InstanceId = $"cli-{Environment.ProcessId}" };
-        var processor = new ControlCommandProcessor(keys, store, options, TimeProvider.System, new ControlCounters(), NullLogger.Instance);
+        var processor = new ControlCommandProcessor(keys, store, options, TimeProvider.System, new ControlCounters(), NullLogger.Instance,
+            next => Platform.ControlTarget.Rules(Cloudwall.Rx.Pricing.PricingParameters.Default, next));
         var result = await processor.SubmitAsync(envelope, ct);
         await stdout.WriteLineAsync(result.ToJson());
         if (result.IsRejected) return ExitCodes.Failure;

@@ -49,31 +49,26 @@ public sealed partial class ControlTarget(IProviderControl providers, PricingPar
     public Task ResumeProviderAsync(string provider, CancellationToken ct) =>
         Find(provider) is var (p, _) ? p.ResumeAsync() : Task.CompletedTask;
 
-    /// <summary>Maps the control plane's pricing names onto a new parameter snapshot with the command's version.</summary>
+    /// <summary>The configured parameters: control-plane scopes apply on top of these, so a removed scope falls back to them.</summary>
+    private readonly PricingParameters _configured = pricing.Current;
+
+    /// <summary>The engines' own rules: the pricing parameters and detector thresholds <paramref name="next"/> would make.</summary>
+    public IEnumerable<string> Errors(ControlSnapshot next) => Rules(_configured, next);
+
+    /// <summary>The same check without an instance (the CLI submitting to Redis checks on top of the default parameters).</summary>
+    public static IEnumerable<string> Rules(PricingParameters configured, ControlSnapshot next)
+    {
+        ControlPricing.TryBuild(configured, next, configured.Version + 1, out var errors);
+        return errors.Concat(DetectorsOf(next, out var detectorErrors).Errors("set-detector")).Concat(detectorErrors);
+    }
+
+    /// <summary>Swaps in the parameters the snapshot asks for, with the command's version (checked first by <see cref="Errors"/>).</summary>
     public void SetPricing(ControlSnapshot snapshot)
     {
         var live = pricing.Current;
-        ClassParameters Apply(ClassParameters c, string cls)
-        {
-            decimal? Get(string name) => snapshot.PricingByClass.Get(cls, name);
-            return c with
-            {
-                OutlierThreshold = Get("outlier_ratio") ?? c.OutlierThreshold,
-                MinSources = Get("min_sources") is { } m ? (int)m : c.MinSources,
-                MaxWeightShare = Get("weight") ?? c.MaxWeightShare,
-                Staleness = Get("stale_after_ms") is { } s ? TimeSpan.FromMilliseconds((double)s) : c.Staleness,
-                MinInterval = Get("min_interval_ms") is { } i ? TimeSpan.FromMilliseconds((double)i) : c.MinInterval,
-            };
-        }
-
-        var next = live with
-        {
-            Version = (int)Math.Min(int.MaxValue, Math.Max(live.Version + 1, snapshot.Version)),
-            Spot = Apply(live.Spot, "spot"),
-            Perp = Apply(live.Perp, "perp"),
-            Future = Apply(live.Future, "future"),
-            Option = Apply(live.Option, "option"),
-        };
+        var version = (int)Math.Min(int.MaxValue, Math.Max(live.Version + 1, snapshot.Version));
+        var next = ControlPricing.TryBuild(_configured, snapshot, version, out var errors)
+                   ?? throw new ArgumentException(string.Join("; ", errors), nameof(snapshot));
         LogPricing(next.Version, pricing.TrySwap(next));
     }
 
@@ -84,8 +79,25 @@ public sealed partial class ControlTarget(IProviderControl providers, PricingPar
     /// </summary>
     public void SetDetectors(ControlSnapshot snapshot)
     {
+        var live = DetectorsOf(snapshot, out var errors);
+        if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors), nameof(snapshot));
+        // Invalid values throw: the control agent reports apply-failed and keeps the previous version.
+        quality.Monitor?.SetLiveThresholds(live);
+        LogDetectors(snapshot.Version);
+    }
+
+    private static Quality.DetectorOverrides DetectorsOf(ControlSnapshot snapshot, out List<string> errors)
+    {
+        var problems = new List<string>();
         double? D(string scope, string name) => snapshot.Detectors.Get(scope, name) is { } v ? (double)v : null;
-        TimeSpan? Ms(string scope, string name) => snapshot.Detectors.Get(scope, name) is { } v ? TimeSpan.FromMilliseconds((double)v) : null;
+        TimeSpan? Ms(string scope, string name)
+        {
+            if (snapshot.Detectors.Get(scope, name) is not { } v) return null;
+            if (Math.Abs(v) <= 1e12m) return TimeSpan.FromMilliseconds((double)v);
+            problems.Add($"set-detector {scope}.{name}: out of range (was {v})");
+            return null;
+        }
+
         var live = new Quality.DetectorOverrides
         {
             DivergenceThreshold = D("divergence", "threshold"),
@@ -97,9 +109,8 @@ public sealed partial class ControlTarget(IProviderControl providers, PricingPar
             SpikeSrThreshold = D("spikes", "sr_threshold"),
             SpikeMadThreshold = D("spikes", "mad_threshold"),
         };
-        // Invalid values throw: the control agent reports apply-failed and keeps the previous version.
-        quality.Monitor?.SetLiveThresholds(live);
-        LogDetectors(snapshot.Version);
+        errors = problems;
+        return live;
     }
 
     public Task ReloadReferenceDataAsync(long version, CancellationToken ct) => Task.CompletedTask;
