@@ -17,8 +17,16 @@ public sealed class AdminOptions : ICheckedOptions
     /// <summary>/healthz answers Unhealthy once a running loop (pipeline partition, price or quality consumer) has not beaten for this long.</summary>
     public TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary><c>POST /commands</c> requests one remote address may make per <see cref="CommandsWindow"/>; more get 429.</summary>
+    public int CommandsPermitLimit { get; set; } = 10;
+
+    /// <summary>The fixed window of <see cref="CommandsPermitLimit"/>.</summary>
+    public TimeSpan CommandsWindow { get; set; } = TimeSpan.FromSeconds(1);
+
     public IEnumerable<string> Errors()
     {
+        if (CommandsPermitLimit < 1) yield return $"{Section}:{nameof(CommandsPermitLimit)} must be at least 1 (was {CommandsPermitLimit})";
+        if (CommandsWindow < TimeSpan.FromMilliseconds(1)) yield return $"{Section}:{nameof(CommandsWindow)} must be at least 00:00:00.001 (was {CommandsWindow})";
         if (Port is < 0 or > 65535) yield return $"{Section}:{nameof(Port)} must be 0..65535 (was {Port})";
         if (StallAfter < TimeSpan.FromSeconds(1)) yield return $"{Section}:{nameof(StallAfter)} must be at least 00:00:01 (was {StallAfter})";
         if (!System.Net.IPAddress.TryParse(BindAddress, out _)) yield return $"{Section}:{nameof(BindAddress)} must be an IP address (was '{BindAddress}')";
