@@ -104,6 +104,8 @@ public sealed class ProviderOptions
     {
         if (Enabled && !simulation && string.IsNullOrEmpty(Endpoint))
             yield return $"{key}:{nameof(Endpoint)} is required when {SimulationOptions.Section}:{nameof(SimulationOptions.Enabled)} is false";
+        if (Enabled && !simulation && Type == ProvidersOptions.AggregatorType && string.IsNullOrEmpty(ApiToken))
+            yield return $"{key}:{nameof(ApiToken)} is required when {SimulationOptions.Section}:{nameof(SimulationOptions.Enabled)} is false (the aggregator's token; prefer the environment)";
         foreach (var error in ToBounds().Errors(key))
             yield return error;
         if (!Platform.ProviderCatalog.TryGet(Type ?? "", out _))
@@ -120,6 +122,12 @@ public sealed class ProviderOptions
 public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>, ICheckedOptions
 {
     public const string Section = "Providers";
+
+    /// <summary>The provider kind that authenticates with <see cref="ProviderOptions.ApiToken"/>.</summary>
+    public const string AggregatorType = "aggregator";
+
+    /// <summary>The token the aggregator simulator accepts unless configured otherwise; never used with simulation off.</summary>
+    public const string SimulatorToken = "sim-token";
 
     public ProvidersOptions()
         : base(StringComparer.OrdinalIgnoreCase)
@@ -148,9 +156,14 @@ public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>, IChe
                 o.Symbols.AddRange(kind.DefaultSymbols);
             }
 
-            if (o.Type == "aggregator")
+            if (o.Type == AggregatorType)
             {
-                o.ApiToken ??= "sim-token";
+                // The simulator's token is a default credential only where the simulator is the endpoint.
+                if (simulation)
+                {
+                    o.ApiToken ??= SimulatorToken;
+                }
+
                 if (!simulation && string.IsNullOrEmpty(o.Endpoint))
                 {
                     o.Enabled = false;
