@@ -11,6 +11,9 @@ internal static partial class ControlLog
     [LoggerMessage(8002, LogLevel.Warning, "Control command {CommandId} rejected: {Reason}")]
     public static partial void Rejected(ILogger logger, string? commandId, string? reason);
 
+    [LoggerMessage(8020, LogLevel.Warning, "Unauthenticated control command rejected ({Code}): {Reason}; not audited ({Suppressed} more since the last line)")]
+    public static partial void RejectedUnauthenticated(ILogger logger, string code, string reason, long suppressed);
+
     [LoggerMessage(8003, LogLevel.Information, "Applied control state version {Version} (was {Previous}): {Changes} subscription change(s)")]
     public static partial void Applied(ILogger logger, long version, long previous, int changes);
 

@@ -37,6 +37,9 @@ public enum FrameReason : byte
 
 public static class FrameReasonText
 {
+    /// <summary>Every value a <see cref="FrameReason"/> (a byte) can take: the size of an array indexed by reason.</summary>
+    public const int KeySpace = byte.MaxValue + 1;
+
     public static string ToText(this FrameReason r) => r switch
     {
         FrameReason.None => "none",

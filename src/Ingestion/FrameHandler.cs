@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudwall.Rx.Ingestion;
@@ -35,7 +36,7 @@ public sealed partial class FrameHandler
         _deadLetters = deadLetters;
         _logger = logger;
         _validator = new EventValidator(bounds);
-        _logLimit = new LogRateLimiter(time);
+        _logLimit = new LogRateLimiter(FrameReasonText.KeySpace, time);
         _refData = refData;
     }
 
@@ -73,7 +74,7 @@ public sealed partial class FrameHandler
         _counters.Record(outcome);
         if (!validated)
         {
-            if (_logLimit.TryAcquire(outcome.Reason, out var suppressed))
+            if (_logLimit.TryAcquire((int)outcome.Reason, out var suppressed))
             {
                 LogRejected(_decoder.Venue.Name, outcome.Reason.ToText(), frame.Length, suppressed);
             }
@@ -140,7 +141,7 @@ public sealed partial class FrameHandler
         _counters.RecordRejectedEvent(reason);
         var instrument = _refData is { } r ? r.KeyOf(e.Instrument) : e.Instrument.ToString();
         var detail = EventValidator.Describe(in e, reason, receiveTimeNs, instrument);
-        if (_logLimit.TryAcquire(reason, out var suppressed))
+        if (_logLimit.TryAcquire((int)reason, out var suppressed))
         {
             LogRejectedEvent(_decoder.Venue.Name, reason.ToText(), detail, suppressed);
         }

@@ -8,14 +8,14 @@ internal static partial class KafkaLog
     [LoggerMessage(EventId = 4000, Level = LogLevel.Information, Message = "Kafka producer {ClientId} started for {BootstrapServers} (preset {Preset}: linger {LingerMs} ms, batch {BatchSize} B, {Compression}; queue full: {QueueFullPolicy})")]
     public static partial void ProducerStarted(ILogger logger, string clientId, string bootstrapServers, string preset, double lingerMs, int batchSize, string compression, string queueFullPolicy);
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Kafka local queue full on {Topic}: record dropped after {Retries} waits (policy {Policy})")]
-    public static partial void QueueFullDropped(ILogger logger, string topic, int retries, string policy);
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Kafka local queue full on {Topic}: record dropped after {Retries} waits (policy {Policy}) ({Suppressed} more since the last line)")]
+    public static partial void QueueFullDropped(ILogger logger, string topic, int retries, string policy, long suppressed);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Kafka produce to {Topic} failed: {Code} {Reason}")]
-    public static partial void ProduceFailed(ILogger logger, string topic, string code, string reason);
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Kafka produce to {Topic} failed: {Code} {Reason} ({Suppressed} more since the last line)")]
+    public static partial void ProduceFailed(ILogger logger, string topic, string code, string reason, long suppressed);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Kafka delivery to {Topic} failed: {Code} {Reason}")]
-    public static partial void DeliveryFailed(ILogger logger, string topic, string code, string reason);
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Kafka delivery to {Topic} failed: {Code} {Reason} ({Suppressed} more since the last line)")]
+    public static partial void DeliveryFailed(ILogger logger, string topic, string code, string reason, long suppressed);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Kafka client error: {Code} {Reason}")]
     public static partial void ClientError(ILogger logger, string code, string reason);
@@ -23,8 +23,8 @@ internal static partial class KafkaLog
     [LoggerMessage(EventId = 4005, Level = LogLevel.Critical, Message = "Kafka producer fatal error, publishing stops: {Code} {Reason}")]
     public static partial void FatalError(ILogger logger, string code, string reason);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Kafka record for {Topic} dropped: {Why}")]
-    public static partial void RecordDropped(ILogger logger, string topic, string why);
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Kafka record for {Topic} dropped: {Why} ({Suppressed} more since the last line)")]
+    public static partial void RecordDropped(ILogger logger, string topic, string why, long suppressed);
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Information, Message = "Kafka producer closing: {Outstanding} records still outstanding after flush")]
     public static partial void Closing(ILogger logger, int outstanding);

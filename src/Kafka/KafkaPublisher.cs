@@ -55,6 +55,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
     private readonly KafkaLatencyHistogram _deliveryLatency = new();
     private readonly KafkaLatencyHistogram _inputLatency = new();
     private readonly TimeProvider _time;
+    private readonly KafkaFailureLog _failures;
 
     private long _queueFullWaits;
     private long _requestRetries;
@@ -70,6 +71,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         _refData = refData;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        _failures = new KafkaFailureLog(_logger, _time);
         _topics = [_events, _fairPrices, _deadLetters, _bars, _quality];
 
         var config = new KafkaClientConfigs(options).Producer();
@@ -248,11 +250,11 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
                 topic.OnDropped();
                 if (ex.Error.Code == ErrorCode.Local_QueueFull)
                 {
-                    KafkaLog.QueueFullDropped(_logger, topic.Topic, attempt, _options.QueueFullPolicy.ToString());
+                    _failures.QueueFullDropped(topic.Topic, attempt, _options.QueueFullPolicy.ToString());
                 }
                 else
                 {
-                    KafkaLog.ProduceFailed(_logger, topic.Topic, ex.Error.Code.ToString(), ex.Error.Reason);
+                    _failures.ProduceFailed(topic.Topic, ex.Error.Code.ToString(), ex.Error.Reason);
                     if (ex.Error.IsFatal)
                     {
                         OnClientError(ex.Error);
@@ -301,7 +303,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         if (report.Error.IsError)
         {
             topic.OnFailed();
-            KafkaLog.DeliveryFailed(_logger, topic.Topic, report.Error.Code.ToString(), report.Error.Reason);
+            _failures.DeliveryFailed(topic.Topic, report.Error.Code.ToString(), report.Error.Reason);
         }
         else
         {
@@ -399,7 +401,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
     private void Drop(TopicCounters topic, string why)
     {
         topic.OnDropped();
-        KafkaLog.RecordDropped(_logger, topic.Topic, why);
+        _failures.RecordDropped(topic.Topic, why);
     }
 
     /// <summary>UTF-8 canonical key, encoded once per instrument and then read from an array indexed by id.</summary>

@@ -1,13 +1,16 @@
 using Cloudwall.Rx.Control.Agent;
 using Cloudwall.Rx.Control.Commands;
 using Cloudwall.Rx.Control.State;
+using Cloudwall.Rx.Core;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudwall.Rx.Control.Bus;
 
 /// <summary>
 /// The one submission path, shared by the in-process bus, the Redis bus and the CLI: authenticate, validate, reduce the
-/// desired state, compare-and-set it at a higher version, signal, and publish and audit the result.
+/// desired state, compare-and-set it at a higher version, signal, and publish and audit the result. Only authenticated
+/// commands (signature verified) are published and audited: a rejection before that is counted by reason and logged at most
+/// once per reason per <see cref="LogRateLimiter.DefaultInterval"/>, so nobody without a key can flush the audit list or the log.
 /// </summary>
 public sealed class ControlCommandProcessor
 {
@@ -21,6 +24,7 @@ public sealed class ControlCommandProcessor
     private readonly ILogger _logger;
     private readonly string _instance;
     private readonly Func<ControlSnapshot, IEnumerable<string>>? _rules;
+    private readonly LogRateLimiter _unauthenticatedLog;
 
     /// <param name="rules">The platform's rules for a desired state (<see cref="IControlTarget.Errors"/>): a command whose
     /// resulting state breaks one is refused here, before it is stored, rather than failing on every instance.</param>
@@ -35,6 +39,7 @@ public sealed class ControlCommandProcessor
         _counters = counters;
         _logger = logger;
         _instance = options.ResolvedInstanceId;
+        _unauthenticatedLog = new LogRateLimiter(RejectReasons.Unauthenticated.Count, time);
         Authenticator = new CommandAuthenticator(keys, options.ClockSkew, options.NonceCapacity, time);
     }
 
@@ -45,7 +50,11 @@ public sealed class ControlCommandProcessor
         _counters.OnSubmitted();
         if (!Authenticator.TryAuthenticate(json, out var env, out var command, out var reason))
         {
-            return await RejectAsync(env, reason!).ConfigureAwait(false);
+            var code = Code(reason!);
+            var unauthenticated = IndexOfUnauthenticated(code);
+            return unauthenticated >= 0
+                ? RejectUnauthenticated(env, reason!, code, unauthenticated)
+                : await RejectAsync(env, reason!).ConfigureAwait(false);
         }
 
         if (env!.IssuedAt < _store.RemembersNoncesSince)
@@ -123,9 +132,37 @@ public sealed class ControlCommandProcessor
         }
     }
 
+    private static string Code(string reason) => reason.IndexOf(':') is var i and > 0 ? reason[..i] : reason;
+
+    private static int IndexOfUnauthenticated(string code)
+    {
+        var reasons = RejectReasons.Unauthenticated;
+        for (var i = 0; i < reasons.Count; i++)
+        {
+            if (reasons[i] == code)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Answers the caller only: counted, the log line rate-limited, nothing published or audited.</summary>
+    private CommandResult RejectUnauthenticated(CommandEnvelope? env, string reason, string code, int index)
+    {
+        _counters.OnRejected(code);
+        if (_unauthenticatedLog.TryAcquire(index, out var suppressed))
+        {
+            ControlLog.RejectedUnauthenticated(_logger, code, reason, suppressed);
+        }
+
+        return Result(env, CommandResult.Rejected, reason, env?.Version ?? 0);
+    }
+
     private async Task<CommandResult> RejectAsync(CommandEnvelope? env, string reason)
     {
-        var code = reason.IndexOf(':') is var i and > 0 ? reason[..i] : reason;
+        var code = Code(reason);
         _counters.OnRejected(code);
         ControlLog.Rejected(_logger, env?.Id, reason);
         var result = Result(env, CommandResult.Rejected, reason, env?.Version ?? 0);

@@ -40,4 +40,10 @@ public static class RejectReasons
     public const string ApplyFailed = "apply-failed";
     public const string BadState = "bad-state";
     public const string Unavailable = "unavailable";
+
+    /// <summary>
+    /// The reasons given before a signature was verified, in a fixed order (an index for per-reason arrays). Their sender is
+    /// unknown, so they are counted and their log lines rate-limited, but never published or audited: anyone could send them.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Unauthenticated = [InvalidEnvelope, Unsigned, UnknownKey, BadSignature];
 }

@@ -8,10 +8,13 @@ namespace Cloudwall.Rx.Control.Commands;
 /// The HMAC keys accepted, by key id, so keys can be rotated (add the new id, move signers over, remove the old one).
 /// Key material never appears in <see cref="ToString"/>, exceptions or logs.
 /// </summary>
-public sealed class SigningKeyRing
+public sealed partial class SigningKeyRing
 {
     /// <summary>The shortest key accepted, in bytes (the HMAC-SHA256 block guidance: at least the output size).</summary>
     public const int MinKeyBytes = 32;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex EnvironmentNamePattern();
 
     private readonly FrozenDictionary<string, byte[]> _keys;
 
@@ -78,7 +81,11 @@ public sealed class SigningKeyRing
                 secret = environment(spec);
                 if (secret is null)
                 {
-                    problems.Add($"{name}: environment variable '{spec}' is not set");
+                    // A key pasted where its variable's name belongs must not land in the log: the name is echoed only when it
+                    // could not be a key (too short to be accepted as one).
+                    problems.Add(EnvironmentNamePattern().IsMatch(spec) && Encoding.UTF8.GetByteCount(spec) < MinKeyBytes
+                        ? $"{name}: environment variable '{spec}' is not set"
+                        : $"{name}: the value of {name} is not an environment variable name or file: path (no such variable is set; the value is not shown)");
                     continue;
                 }
             }

@@ -1,5 +1,12 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Cloudwall.Rx.Control.Commands;
+using Cloudwall.Rx.Hosting.Configuration;
 using Cloudwall.Rx.Hosting.Platform;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -8,8 +15,46 @@ namespace Cloudwall.Rx.Hosting.Admin;
 /// <summary>/metrics, /healthz, /readyz and /healthz/details on the admin port.</summary>
 public static class AdminEndpoints
 {
+    /// <summary>The rate-limiter policy of <c>POST /commands</c>: a fixed window per remote address.</summary>
+    public const string CommandsPolicy = "commands";
+
+    /// <summary>
+    /// What the endpoints need from the container: the <c>POST /commands</c> rate limiter (429 with <c>Retry-After</c>), and
+    /// a server-wide request body limit no endpoint here needs more than (the command envelope's).
+    /// </summary>
+    public static IHostApplicationBuilder AddAdminEndpoints(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = CommandEnvelope.MaxBytes);
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+                {
+                    context.HttpContext.Response.Headers.RetryAfter =
+                        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                }
+
+                return ValueTask.CompletedTask;
+            };
+            o.AddPolicy(CommandsPolicy, context =>
+            {
+                var admin = context.RequestServices.GetRequiredService<IOptions<AdminOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = admin.CommandsPermitLimit,
+                    Window = admin.CommandsWindow,
+                    QueueLimit = 0,
+                });
+            });
+        });
+        return builder;
+    }
+
     public static WebApplication MapAdminEndpoints(this WebApplication app)
     {
+        app.UseRateLimiter();
         var platform = app.Services.GetRequiredService<IPlatformStatus>();
         var providers = app.Services.GetRequiredService<IProviderStatus>();
         var metrics = app.Services.GetRequiredService<PlatformMetrics>();
@@ -54,7 +99,8 @@ public static class AdminEndpoints
 
             return Results.Ok($"{name}: {action} {instrument} {value}".TrimEnd());
         });
-        // The in-process command bus (and a front door to the Redis one): signed envelopes only.
+        // The in-process command bus (and a front door to the Redis one): signed envelopes only, rate-limited per remote
+        // address, JSON only, and never more than the envelope's size limit read (docs/control-plane.md, "Limits").
         var control = app.Services.GetService<ControlPlaneService>();
         app.MapPost("/commands", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -63,11 +109,15 @@ public static class AdminEndpoints
                 return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
             }
 
-            using var reader = new StreamReader(request.Body);
-            var body = await reader.ReadToEndAsync(ct);
+            var (body, status) = await CommandRequest.ReadAsync(request, ct);
+            if (body is null)
+            {
+                return Results.StatusCode(status);
+            }
+
             var result = await bus.SubmitAsync(body, ct);
             return Results.Content(result.ToJson(), "application/json", statusCode: result.HttpStatus);
-        });
+        }).RequireRateLimiting(CommandsPolicy);
         // Probes get a status only; a caller on this machine gets the details.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Live), ResponseWriter = HealthResponses.WriteStatus });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready), ResponseWriter = HealthResponses.WriteStatus });

@@ -39,6 +39,7 @@ public sealed class PlatformMetrics
     private readonly Counter _barsAggregated;
     private readonly Gauge _priceAssigned;
     private readonly Counter _priceBatches;
+    private readonly Counter _controlRejected;
     private readonly IServiceProvider? _services;
 
     /// <summary>
@@ -96,6 +97,8 @@ public sealed class PlatformMetrics
         _pipelineDropped = f.CreateCounter("cloudwall_pipeline_dropped_total", "Events dropped by a full partition under Pipeline:Overflow DropWrite.");
         _queueDepth = f.CreateGauge("cloudwall_pipeline_queue_depth", "Events queued per pricing partition.", "partition");
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
+        _controlRejected = f.CreateCounter("cloudwall_control_rejected_total",
+            "Control commands rejected at submit or apply, by reason code; those refused before the signature verified are counted here only, never audited.", "reason");
         Registry.AddBeforeCollectCallback(Refresh);
 
         Series = series;
@@ -202,6 +205,14 @@ public sealed class PlatformMetrics
             lock (_latencyGate)
             {
                 CopyHistogram(w.InputLatency, _kafkaInputLatency, _inputLatencySeen);
+            }
+        }
+
+        if (_services?.GetService(typeof(ControlPlaneService)) is ControlPlaneService { Bus: { } bus })
+        {
+            foreach (var (reason, count) in bus.Counters.RejectedByReason)
+            {
+                _controlRejected.WithLabels(reason).IncTo(count);
             }
         }
 

@@ -131,6 +131,7 @@ public static class RunCommand
 
         builder.AddPlatformOptions();
         builder.AddPlatform(consoleOut, role);
+        builder.AddAdminEndpoints();
 
         var admin = builder.Configuration.GetSection(AdminOptions.Section).Get<AdminOptions>() ?? new AdminOptions();
         builder.WebHost.UseUrls($"http://{admin.BindAddress}:{admin.Port}");

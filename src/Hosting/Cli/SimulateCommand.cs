@@ -74,15 +74,17 @@ internal static class SimulateCommand
             await stdout.WriteLineAsync();
             // Provider names may hold '-', which environment variable names in a shell cannot: print --set arguments.
             await stdout.WriteLineAsync("# point a run at them (simulation off, the real connectors):");
+            // A token is a secret even here: name where it goes, never print it.
+            foreach (var (name, _) in providers.Where(p => p.Value.Enabled && p.Value.ApiToken is not null).OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                await stdout.WriteLineAsync($"# with the token the {name} simulator accepts (Providers:{name}:ApiToken here), e.g. Providers__{name}__ApiToken in the environment");
+            }
+
             await stdout.WriteAsync("cloudwall-rx run --set Simulation:Enabled=false");
             var i = 0;
-            foreach (var (name, o) in providers.Where(p => p.Value.Enabled).OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var (name, _) in providers.Where(p => p.Value.Enabled).OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 await stdout.WriteAsync($" \\\n  --set Providers:{name}:Endpoint={running[i++].Endpoint}");
-                if (o.ApiToken is { } token)
-                {
-                    await stdout.WriteAsync($" --set Providers:{name}:ApiToken={token}");
-                }
             }
 
             await stdout.WriteLineAsync();

@@ -17,8 +17,16 @@ public sealed class AdminOptions : ICheckedOptions
     /// <summary>/healthz answers Unhealthy once a running loop (pipeline partition, price or quality consumer) has not beaten for this long.</summary>
     public TimeSpan StallAfter { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary><c>POST /commands</c> requests one remote address may make per <see cref="CommandsWindow"/>; more get 429.</summary>
+    public int CommandsPermitLimit { get; set; } = 10;
+
+    /// <summary>The fixed window of <see cref="CommandsPermitLimit"/>.</summary>
+    public TimeSpan CommandsWindow { get; set; } = TimeSpan.FromSeconds(1);
+
     public IEnumerable<string> Errors()
     {
+        if (CommandsPermitLimit < 1) yield return $"{Section}:{nameof(CommandsPermitLimit)} must be at least 1 (was {CommandsPermitLimit})";
+        if (CommandsWindow < TimeSpan.FromMilliseconds(1)) yield return $"{Section}:{nameof(CommandsWindow)} must be at least 00:00:00.001 (was {CommandsWindow})";
         if (Port is < 0 or > 65535) yield return $"{Section}:{nameof(Port)} must be 0..65535 (was {Port})";
         if (StallAfter < TimeSpan.FromSeconds(1)) yield return $"{Section}:{nameof(StallAfter)} must be at least 00:00:01 (was {StallAfter})";
         if (!System.Net.IPAddress.TryParse(BindAddress, out _)) yield return $"{Section}:{nameof(BindAddress)} must be an IP address (was '{BindAddress}')";
@@ -96,6 +104,8 @@ public sealed class ProviderOptions
     {
         if (Enabled && !simulation && string.IsNullOrEmpty(Endpoint))
             yield return $"{key}:{nameof(Endpoint)} is required when {SimulationOptions.Section}:{nameof(SimulationOptions.Enabled)} is false";
+        if (Enabled && !simulation && Type == ProvidersOptions.AggregatorType && string.IsNullOrEmpty(ApiToken))
+            yield return $"{key}:{nameof(ApiToken)} is required when {SimulationOptions.Section}:{nameof(SimulationOptions.Enabled)} is false (the aggregator's token; prefer the environment)";
         foreach (var error in ToBounds().Errors(key))
             yield return error;
         if (!Platform.ProviderCatalog.TryGet(Type ?? "", out _))
@@ -112,6 +122,12 @@ public sealed class ProviderOptions
 public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>, ICheckedOptions
 {
     public const string Section = "Providers";
+
+    /// <summary>The provider kind that authenticates with <see cref="ProviderOptions.ApiToken"/>.</summary>
+    public const string AggregatorType = "aggregator";
+
+    /// <summary>The token the aggregator simulator accepts unless configured otherwise; never used with simulation off.</summary>
+    public const string SimulatorToken = "sim-token";
 
     public ProvidersOptions()
         : base(StringComparer.OrdinalIgnoreCase)
@@ -140,9 +156,14 @@ public sealed class ProvidersOptions : Dictionary<string, ProviderOptions>, IChe
                 o.Symbols.AddRange(kind.DefaultSymbols);
             }
 
-            if (o.Type == "aggregator")
+            if (o.Type == AggregatorType)
             {
-                o.ApiToken ??= "sim-token";
+                // The simulator's token is a default credential only where the simulator is the endpoint.
+                if (simulation)
+                {
+                    o.ApiToken ??= SimulatorToken;
+                }
+
                 if (!simulation && string.IsNullOrEmpty(o.Endpoint))
                 {
                     o.Enabled = false;

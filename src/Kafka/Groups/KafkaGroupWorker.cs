@@ -31,6 +31,7 @@ public sealed class KafkaGroupWorker : IRecordOutput
     private readonly IGroupProcessor _processor;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly KafkaFailureLog _failures;
     private readonly Dictionary<TopicPartition, long> _pending = [];
     private readonly SortedSet<int> _owned = [];
     private readonly KafkaLatencyHistogram _inputLatency = new();
@@ -65,6 +66,7 @@ public sealed class KafkaGroupWorker : IRecordOutput
         _processor = processor;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        _failures = new KafkaFailureLog(_logger, _time);
         _onDelivered = OnDelivered;
     }
 
@@ -385,7 +387,7 @@ public sealed class KafkaGroupWorker : IRecordOutput
         if (report.Error.IsError)
         {
             Interlocked.Increment(ref _failed);
-            KafkaLog.DeliveryFailed(_logger, report.Topic, report.Error.Code.ToString(), report.Error.Reason);
+            _failures.DeliveryFailed(report.Topic, report.Error.Code.ToString(), report.Error.Reason);
         }
         else
         {

@@ -242,7 +242,19 @@ public sealed class CommandFuzzTests(Xunit.Abstractions.ITestOutputHelper output
         {
             using var content = new ByteArrayContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType) { CharSet = contentType == "application/json" ? "utf-8" : null };
-            using var response = await http.PostAsync("/commands", content);
+            HttpResponseMessage sent;
+            try
+            {
+                sent = await http.PostAsync("/commands", content);
+            }
+            catch (HttpRequestException) when (body.Length > Cloudwall.Rx.Control.CommandEnvelope.MaxBytes)
+            {
+                // The server answers 413 and stops reading an oversized upload; the client may see the connection end before
+                // it reads the 413 (docs/control-plane.md, Limits). Either way nothing reached the bus.
+                return (413, null);
+            }
+
+            using var response = sent;
             var status = (int)response.StatusCode;
             if (status == 429 && attempt < 3)
             {

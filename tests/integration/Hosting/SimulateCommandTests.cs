@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Cloudwall.Rx.Hosting.Cli;
+using Cloudwall.Rx.Hosting.Configuration;
 
 namespace Cloudwall.Rx.Tests.Integration.Hosting;
 
@@ -31,8 +32,11 @@ public sealed partial class SimulateCommandTests
         Assert.True(settings.Count(s => s.Contains(":Endpoint=", StringComparison.Ordinal)) >= 10, simOut.ToString());
 
         var summaryPath = Path.Combine(Path.GetTempPath(), $"cloudwall-prodlike-{Guid.NewGuid():N}.json");
+        // The aggregator's token is named, never printed; the simulator accepts its default one, which simulate does not show.
+        Assert.DoesNotContain(ProvidersOptions.SimulatorToken, simOut.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Providers:aggregator:ApiToken", simOut.ToString(), StringComparison.Ordinal);
         string[] args = ["run", "--for", "8s", "--summary-json", summaryPath, "--set", "Admin:Port=0", "--set", "ConsoleView:Enabled=false",
-            .. settings.SelectMany(s => new[] { "--set", s })];
+            "--set", $"Providers:aggregator:ApiToken={ProvidersOptions.SimulatorToken}", .. settings.SelectMany(s => new[] { "--set", s })];
         var runErr = new StringWriter();
         var exit = await CommandLine.RunAsync(args, new StringWriter(), runErr);
         stop.Cancel();

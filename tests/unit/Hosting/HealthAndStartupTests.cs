@@ -52,7 +52,8 @@ public sealed class HealthAndStartupTests
         Assert.False(off["aggregator"].Enabled);
         Assert.True(off["coinbase"].Enabled);
 
-        var on = Providers(("Simulation:Enabled", "false"), ("Providers:aggregator:Endpoint", "https://aggregator.internal:443"));
+        var on = Providers(("Simulation:Enabled", "false"), ("Providers:aggregator:Endpoint", "https://aggregator.internal:443"),
+            ("Providers:aggregator:ApiToken", "from-the-environment")); // required without simulation
         Assert.True(on["aggregator"].Enabled);
 
         Assert.True(Providers(("Providers:aggregator:Enabled", "true"))["aggregator"].Enabled); // its simulator is its endpoint

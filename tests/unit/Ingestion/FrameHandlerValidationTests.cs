@@ -322,18 +322,6 @@ public sealed class FrameHandlerValidationTests
             return outcome;
         }
     }
-
-    private sealed class CapturingLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
-    }
 }
 
 /// <summary>The validation refuses nothing real: every recorded frame of every venue passes it whole.</summary>

@@ -101,7 +101,7 @@ internal sealed partial class AggregatorStream : IDisposable
         _time = time;
         _log = log;
         _validator = new EventValidator(options.Bounds);
-        _logLimit = new LogRateLimiter(time);
+        _logLimit = new LogRateLimiter(FrameReasonText.KeySpace, time);
         _headers = [];
         if (!string.IsNullOrEmpty(options.ApiToken))
         {
@@ -412,7 +412,7 @@ internal sealed partial class AggregatorStream : IDisposable
         if (outcome.Status == FrameStatus.Rejected)
         {
             AggregatorCodes.TryVenue(update.Exchange, out var venue);
-            if (_logLimit.TryAcquire(outcome.Reason, out var suppressed))
+            if (_logLimit.TryAcquire((int)outcome.Reason, out var suppressed))
             {
                 LogRejected(_log, Index, outcome.Reason.ToText(), detail ?? "", suppressed);
             }
