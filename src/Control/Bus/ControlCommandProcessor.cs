@@ -35,7 +35,7 @@ public sealed class ControlCommandProcessor
         _counters = counters;
         _logger = logger;
         _instance = options.ResolvedInstanceId;
-        Authenticator = new CommandAuthenticator(keys, options.ClockSkew, options.NonceCapacity, time);
+        Authenticator = new CommandAuthenticator(keys, options.ResolvedGrants(), options.ClockSkew, options.NonceCapacity, time);
     }
 
     public CommandAuthenticator Authenticator { get; }

@@ -40,4 +40,5 @@ public static class RejectReasons
     public const string ApplyFailed = "apply-failed";
     public const string BadState = "bad-state";
     public const string Unavailable = "unavailable";
+    public const string Forbidden = "forbidden";
 }
