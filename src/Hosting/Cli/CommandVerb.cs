@@ -72,6 +72,8 @@ internal static class CommandVerb
         var version = args.GetValue(Version);
         var url = args.GetValue(Url);
         var redis = url is null ? Control.ReadRedis(args) : null;
+        // With Redis this process is the submitter, so it authorizes the command with the instances' grants.
+        var options = url is null ? ControlPlaneOptions.ReadGrants($"cli-{Environment.ProcessId}", args.GetValue(Settings) ?? []) : null;
         var wait = args.GetValue(Wait) ?? TimeSpan.FromSeconds(2);
 
         if (url is not null)
@@ -95,8 +97,7 @@ internal static class CommandVerb
         var current = StateDocument.PeekVersion(await store.ReadStateAsync(ct));
         var envelope = CommandBuilder.Build(type, payload, version ?? current + 1, keyId, keys, TimeProvider.System, target);
         var id = JsonNode.Parse(envelope)!["id"]!.GetValue<string>();
-        var options = ControlPlaneOptions.ReadGrants($"cli-{Environment.ProcessId}", args.GetValue(Settings) ?? []);
-        var processor = new ControlCommandProcessor(keys, store, options, TimeProvider.System, new ControlCounters(), NullLogger.Instance,
+        var processor = new ControlCommandProcessor(keys, store, options!, TimeProvider.System, new ControlCounters(), NullLogger.Instance,
             next => Platform.ControlTarget.Rules(Cloudwall.Rx.Pricing.PricingParameters.Default, next));
         var result = await processor.SubmitAsync(envelope, ct);
         await stdout.WriteLineAsync(result.ToJson());
