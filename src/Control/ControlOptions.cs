@@ -16,6 +16,16 @@ public sealed class ControlOptions : ICheckedOptions
     /// </summary>
     public Dictionary<string, string> Keys { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// What each key may sign: <c>Control:Grants:&lt;keyId&gt;:Commands:&lt;i&gt;</c> (a command type, or <c>*</c>) and optional
+    /// <c>Control:Grants:&lt;keyId&gt;:Scopes:&lt;i&gt;</c> (sources, providers, pricing classes or instruments, detectors; none =
+    /// any). Least privilege: a key without a grant signs nothing (<c>forbidden</c>).
+    /// </summary>
+    public Dictionary<string, Commands.ControlGrant> Grants { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The grants as the authenticator checks them.</summary>
+    public Commands.CommandGrants ResolvedGrants() => new(Grants);
+
     /// <summary>The key id this process signs with (the CLI, and the state documents a submission writes). Empty: the command's own key id.</summary>
     public string SigningKeyId { get; set; } = "";
 
@@ -50,7 +60,36 @@ public sealed class ControlOptions : ICheckedOptions
         if (ResyncInterval < TimeSpan.FromMilliseconds(100)) errors.Add($"{SectionName}:{nameof(ResyncInterval)} must be at least 100ms, was {ResyncInterval}");
         if (SigningKeyId.Length > 0 && !Keys.ContainsKey(SigningKeyId))
             errors.Add($"{SectionName}:{nameof(SigningKeyId)} '{SigningKeyId}' has no entry under {SectionName}:Keys");
+        errors.AddRange(GrantErrors());
         return errors;
+    }
+
+    private IEnumerable<string> GrantErrors()
+    {
+        foreach (var (keyId, grant) in Grants)
+        {
+            var prefix = $"{SectionName}:{nameof(Grants)}:{keyId}";
+            if (grant is null || grant.Commands.Count == 0)
+            {
+                yield return $"{prefix}:{nameof(Commands.ControlGrant.Commands)} must list command types or '*' (a key without a grant signs nothing)";
+                continue;
+            }
+
+            foreach (var type in grant.Commands)
+            {
+                if (type != Commands.CommandGrants.Any && !Commands.CommandTypes.All.Contains(type))
+                    yield return $"{prefix}:{nameof(Commands.ControlGrant.Commands)}: '{type}' is not a command type ({string.Join(", ", Commands.CommandTypes.All.Order(StringComparer.Ordinal))} or *)";
+            }
+
+            foreach (var scope in grant.Scopes)
+            {
+                if (string.IsNullOrWhiteSpace(scope) || scope == Commands.CommandGrants.Any)
+                    yield return $"{prefix}:{nameof(Commands.ControlGrant.Scopes)}: '{scope}' is not a scope (leave Scopes out to allow any)";
+            }
+
+            if (Keys.Count > 0 && !Keys.ContainsKey(keyId))
+                yield return $"{prefix} names no key under {SectionName}:Keys";
+        }
     }
 }
 

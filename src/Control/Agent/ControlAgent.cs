@@ -38,7 +38,7 @@ public sealed class ControlAgent : IControlSnapshotSource
         _counters = counters;
         _logger = logger;
         InstanceId = options.ResolvedInstanceId;
-        _snapshotRequests = new CommandAuthenticator(keys, options.ClockSkew, options.NonceCapacity, time);
+        _snapshotRequests = new CommandAuthenticator(keys, options.ResolvedGrants(), options.ClockSkew, options.NonceCapacity, time);
     }
 
     public string InstanceId { get; }

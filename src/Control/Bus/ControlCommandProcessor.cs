@@ -40,7 +40,7 @@ public sealed class ControlCommandProcessor
         _logger = logger;
         _instance = options.ResolvedInstanceId;
         _unauthenticatedLog = new LogRateLimiter(RejectReasons.Unauthenticated.Count, time);
-        Authenticator = new CommandAuthenticator(keys, options.ClockSkew, options.NonceCapacity, time);
+        Authenticator = new CommandAuthenticator(keys, options.ResolvedGrants(), options.ClockSkew, options.NonceCapacity, time);
     }
 
     public CommandAuthenticator Authenticator { get; }

@@ -2,7 +2,8 @@ namespace Cloudwall.Rx.Control.Commands;
 
 /// <summary>
 /// Turns envelope text into an authenticated, schema-checked command, or a rejection with its reason. Checks run in this
-/// order: shape, signature present, key id known, signature, clock skew, type allow-listed, payload schema, nonce unused.
+/// order: shape, signature present, key id known, signature, clock skew, type allow-listed, payload schema, key granted the
+/// command (<see cref="CommandGrants"/>), nonce unused.
 /// The nonce is claimed last so a command refused for another reason does not burn it.
 /// </summary>
 public sealed class CommandAuthenticator
@@ -10,10 +11,12 @@ public sealed class CommandAuthenticator
     private readonly SigningKeyRing _keys;
     private readonly NonceCache _nonces;
     private readonly TimeProvider _time;
+    private readonly CommandGrants _grants;
 
-    public CommandAuthenticator(SigningKeyRing keys, TimeSpan skew, int nonceCapacity, TimeProvider time)
+    public CommandAuthenticator(SigningKeyRing keys, CommandGrants grants, TimeSpan skew, int nonceCapacity, TimeProvider time)
     {
         _keys = keys;
+        _grants = grants;
         _time = time;
         Skew = skew;
         _nonces = new NonceCache(nonceCapacity, skew * 2, time);
@@ -64,6 +67,12 @@ public sealed class CommandAuthenticator
         if (!PayloadValidator.TryValidate(env.Type, env.Payload, out command, out error))
         {
             reason = $"{RejectReasons.InvalidPayload}: {error}";
+            return false;
+        }
+
+        if (!_grants.Permits(env.KeyId!, command!, out reason))
+        {
+            command = null;
             return false;
         }
 

@@ -40,6 +40,7 @@ public static class RejectReasons
     public const string ApplyFailed = "apply-failed";
     public const string BadState = "bad-state";
     public const string Unavailable = "unavailable";
+    public const string Forbidden = "forbidden";
 
     /// <summary>
     /// The reasons given before a signature was verified, in a fixed order (an index for per-reason arrays). Their sender is

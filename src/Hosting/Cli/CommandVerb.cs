@@ -29,6 +29,7 @@ internal static class CommandVerb
     private static readonly Option<string?> Target = CliOptions.Text("--target", "only this instance applies the command", "INSTANCE");
     private static readonly Option<string?> Url = CliOptions.Text("--url", "send to an admin endpoint instead of Redis", "http://HOST:PORT/commands");
     private static readonly Option<TimeSpan?> Wait = CliOptions.Duration("--wait", "with Redis: how long to print the instances' results (default 2s)");
+    private static readonly Option<KeyValuePair<string, string?>[]> Settings = CliOptions.Settings();
     private static readonly ControlPlaneOptions Control = new(keyRequired: true);
 
     public static Command Create()
@@ -47,7 +48,7 @@ internal static class CommandVerb
                 --key-id ops1 --key-file /run/secrets/ops1 --url http://localhost:8080/commands --version 42
             """)
         {
-            Type, Payload, Provider, Venue, Instruments, DataClasses, RefDataVersion, Version, Target, Url, Wait,
+            Type, Payload, Provider, Venue, Instruments, DataClasses, RefDataVersion, Version, Target, Url, Wait, Settings,
         };
         Control.AddTo(command);
         command.SetAction((r, ct) => RunAsync(r, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, ct));
@@ -71,6 +72,8 @@ internal static class CommandVerb
         var version = args.GetValue(Version);
         var url = args.GetValue(Url);
         var redis = url is null ? Control.ReadRedis(args) : null;
+        // With Redis this process is the submitter, so it authorizes the command with the instances' grants.
+        var options = url is null ? ControlPlaneOptions.ReadGrants($"cli-{Environment.ProcessId}", args.GetValue(Settings) ?? []) : null;
         var wait = args.GetValue(Wait) ?? TimeSpan.FromSeconds(2);
 
         if (url is not null)
@@ -94,8 +97,7 @@ internal static class CommandVerb
         var current = StateDocument.PeekVersion(await store.ReadStateAsync(ct));
         var envelope = CommandBuilder.Build(type, payload, version ?? current + 1, keyId, keys, TimeProvider.System, target);
         var id = JsonNode.Parse(envelope)!["id"]!.GetValue<string>();
-        var options = new ControlOptions { InstanceId = $"cli-{Environment.ProcessId}" };
-        var processor = new ControlCommandProcessor(keys, store, options, TimeProvider.System, new ControlCounters(), NullLogger.Instance,
+        var processor = new ControlCommandProcessor(keys, store, options!, TimeProvider.System, new ControlCounters(), NullLogger.Instance,
             next => Platform.ControlTarget.Rules(Cloudwall.Rx.Pricing.PricingParameters.Default, next));
         var result = await processor.SubmitAsync(envelope, ct);
         await stdout.WriteLineAsync(result.ToJson());

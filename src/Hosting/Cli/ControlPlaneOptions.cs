@@ -2,6 +2,8 @@ using System.CommandLine;
 using Cloudwall.Rx.Control;
 using Cloudwall.Rx.Control.Bus;
 using Cloudwall.Rx.Control.Commands;
+using Cloudwall.Rx.Hosting.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cloudwall.Rx.Hosting.Cli;
@@ -37,6 +39,19 @@ internal sealed class ControlPlaneOptions(bool keyRequired)
         if ((env is null) == (file is null)) throw new UsageException("give exactly one of --key-env VAR or --key-file PATH");
         var ring = SigningKeyRing.Load(new Dictionary<string, string> { [keyId] = env ?? "file:" + file }, null, out var errors);
         return errors.Count == 0 ? ring : throw new UsageException(string.Join("; ", errors));
+    }
+
+    /// <summary>
+    /// The <c>Control:Grants</c> section from appsettings.json, the environment (<c>Control__Grants__ops1__Commands__0=*</c>) and
+    /// <c>--set</c>: the same grants the instances enforce, since a submission through Redis is authorized here. Checked.
+    /// </summary>
+    public static ControlOptions ReadGrants(string instanceId, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddPlatformSources(settings).Build();
+        var options = new ControlOptions { InstanceId = instanceId };
+        configuration.GetSection($"{ControlOptions.SectionName}:{nameof(ControlOptions.Grants)}").Bind(options.Grants);
+        var problems = options.Errors().ToList();
+        return problems.Count == 0 ? options : throw new UsageException(string.Join("; ", problems));
     }
 
     /// <summary>The Redis settings from the options, else the <c>Control__Redis__*</c> environment variables; checked.</summary>

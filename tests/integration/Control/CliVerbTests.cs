@@ -20,7 +20,7 @@ public sealed class CliVerbTests
         var code = await CommandLine.RunAsync(
         [
             "command", "subscribe", "--venue", "coinbase", "--instruments", "BTC-USD.SPOT,ETH-USD.SPOT", "--data-classes", "trade",
-            "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY", "--redis", redis.Endpoint, "--wait", "1s",
+            "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY", "--redis", redis.Endpoint, "--wait", "1s", .. GrantK1,
         ], stdout, stderr);
         Assert.True(code == 0, stdout + stderr.ToString());
         var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -31,7 +31,7 @@ public sealed class CliVerbTests
         stdout = new StringWriter();
         code = await CommandLine.RunAsync(
         [
-            "command", "subscribe", "--venue", "coinbase", "--instruments", "btc", "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY", "--redis", redis.Endpoint,
+            "command", "subscribe", "--venue", "coinbase", "--instruments", "btc", "--key-id", "k1", "--key-env", "CW_CLI_TEST_KEY", "--redis", redis.Endpoint, .. GrantK1,
         ], stdout, stderr);
         Assert.Equal(1, code);
         Assert.Contains("payload.instruments[0]: not a canonical instrument key", stdout.ToString(), StringComparison.Ordinal);

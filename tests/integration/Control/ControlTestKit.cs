@@ -56,7 +56,15 @@ internal static class ControlTestKit
     public const string KeyText = "integration-key-0123456789abcdef0123456789";
     public static readonly SigningKeyRing Keys = new(new Dictionary<string, byte[]> { ["k1"] = Encoding.UTF8.GetBytes(KeyText) });
 
-    public static ControlOptions Options(string instance) => new() { InstanceId = instance, ClockSkew = TimeSpan.FromSeconds(30), ResyncInterval = TimeSpan.FromMinutes(5) };
+    /// <summary>One instance's options; key k1 may sign every command type.</summary>
+    public static ControlOptions Options(string instance) => new()
+    {
+        InstanceId = instance, ClockSkew = TimeSpan.FromSeconds(30), ResyncInterval = TimeSpan.FromMinutes(5),
+        Grants = new(StringComparer.Ordinal) { ["k1"] = new() { Commands = [CommandGrants.Any] } },
+    };
+
+    /// <summary>The CLI's <c>--set</c> that grants k1 every command type, as the instances do.</summary>
+    public static readonly string[] GrantK1 = ["--set", "Control:Grants:k1:Commands:0=*"];
 
     public static RedisControlOptions Redis(RedisServer server, string prefix) => new() { Endpoints = server.Endpoint, KeyPrefix = prefix, ConnectTimeoutMs = 2000 };
 

@@ -68,7 +68,10 @@ public sealed class CommandFuzzTests(Xunit.Abstractions.ITestOutputHelper output
             ("Control:Redis:Endpoints", redis.Endpoint),
             ("Control:Redis:KeyPrefix", Prefix),
             ("Control:InstanceId", "fuzz-1"),
-            ("Control:Keys:k1", KeyEnv));
+            ("Control:Keys:k1", KeyEnv),
+            ("Control:Grants:k1:Commands:0", "*"),
+            // The per-address limiter has its own test (CommandEndpointLimitTests); here it would only pace the 1,500 posts.
+            ("Admin:CommandsPermitLimit", "1000"));
         var bus = h.App.Services.GetRequiredService<ControlPlaneService>().Bus ?? throw new InvalidOperationException("no control bus");
         var options = h.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ControlOptions>>().Value;
         var address = h.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -247,7 +250,7 @@ public sealed class CommandFuzzTests(Xunit.Abstractions.ITestOutputHelper output
             {
                 sent = await http.PostAsync("/commands", content);
             }
-            catch (HttpRequestException) when (body.Length > Cloudwall.Rx.Control.CommandEnvelope.MaxBytes)
+            catch (HttpRequestException) when (body.Length > Cloudwall.Rx.Control.Commands.CommandEnvelope.MaxBytes)
             {
                 // The server answers 413 and stops reading an oversized upload; the client may see the connection end before
                 // it reads the 413 (docs/control-plane.md, Limits). Either way nothing reached the bus.

@@ -25,7 +25,9 @@ public sealed class ControlPlaneScenarioTests(Xunit.Abstractions.ITestOutputHelp
             ("Providers:binance:Symbols:2", "ETHUSDT"), // the default list's SOLUSDT, replaced: SOL starts unsubscribed
             ("Control:Redis:Endpoints", redis.Endpoint),
             ("Control:InstanceId", "scenario-1"),
-            ("Control:Keys:k1", KeyEnv));
+            ("Control:Keys:k1", KeyEnv),
+            ("Control:Grants:k1:Commands:0", "subscribe"),
+            ("Control:Grants:k1:Commands:1", "unsubscribe"));
         var events = new System.Collections.Concurrent.ConcurrentQueue<(long At, string Key, long NewestInput)>();
         var clock = Stopwatch.StartNew();
         h.Platform.FairPriceDetail += (in FairPrice p, ReadOnlySpan<Pricing.SourceDetail> _) =>
@@ -67,7 +69,8 @@ public sealed class ControlPlaneScenarioTests(Xunit.Abstractions.ITestOutputHelp
     {
         var stdout = new StringWriter();
         var code = await CommandLine.RunAsync(["command", type, "--provider", "binance", "--instruments", instrument,
-            "--key-id", "k1", "--key-env", KeyEnv, "--redis", redis, "--wait", "2s"], stdout, new StringWriter());
+            "--key-id", "k1", "--key-env", KeyEnv, "--redis", redis, "--wait", "2s",
+            "--set", "Control:Grants:k1:Commands:0=subscribe", "--set", "Control:Grants:k1:Commands:1=unsubscribe"], stdout, new StringWriter());
         Assert.True(code == 0, stdout.ToString());
         return code;
     }

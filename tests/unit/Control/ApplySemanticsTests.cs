@@ -79,7 +79,7 @@ public sealed class ApplySemanticsTests
     {
         var time = new FakeTimeProvider(T0);
         var target = new Target();
-        await using var bus = new InProcessControlBus(target, SigningTests.Ring, new ControlOptions { InstanceId = "solo" }, time);
+        await using var bus = new InProcessControlBus(target, SigningTests.Ring, SigningTests.Options("solo"), time);
         await bus.StartAsync();
 
         var bad = await bus.SubmitAsync(CommandBuilder.Build("set-pricing", """{"instruments":{"BTC-USD.SPOT":{"outlier_ratio":"5"}}}""", 1, "k1", SigningTests.Ring, time));
@@ -100,7 +100,7 @@ public sealed class ApplySemanticsTests
         var store = new InMemoryControlStateStore(time: time);
         var target = new Target { FailPricing = true };
         var counters = new ControlCounters();
-        var agent = new ControlAgent(target, SigningTests.Ring, store, new ControlOptions { InstanceId = "solo" }, time, counters, NullLogger.Instance);
+        var agent = new ControlAgent(target, SigningTests.Ring, store, SigningTests.Options("solo"), time, counters, NullLogger.Instance);
 
         var subs = ImmutableSortedDictionary.Create<string, ImmutableSortedDictionary<string, DataClasses>>(StringComparer.Ordinal)
             .Add("coinbase", ImmutableSortedDictionary.Create<string, DataClasses>(StringComparer.Ordinal).Add("BTC-USD.SPOT", DataClasses.Trade));
@@ -139,7 +139,7 @@ public sealed class ApplySemanticsTests
         var time = new FakeTimeProvider(T0);
         var store = new InMemoryControlStateStore(time: time);
         var target = new Target();
-        var agent = new ControlAgent(target, SigningTests.Ring, store, new ControlOptions { InstanceId = "solo" }, time, new ControlCounters(), NullLogger.Instance);
+        var agent = new ControlAgent(target, SigningTests.Ring, store, SigningTests.Options("solo"), time, new ControlCounters(), NullLogger.Instance);
         var subs = ImmutableSortedDictionary.Create<string, ImmutableSortedDictionary<string, DataClasses>>(StringComparer.Ordinal)
             .Add("coinbase", ImmutableSortedDictionary.Create<string, DataClasses>(StringComparer.Ordinal).Add("BTC-USD.SPOT", DataClasses.Trade));
         // Written by an older submitter that did not check: subscriptions and an impossible parameter in one version.

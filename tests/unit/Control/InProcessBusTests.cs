@@ -9,7 +9,8 @@ namespace Cloudwall.Rx.Tests.Unit.Control;
 
 public sealed class InProcessBusTests
 {
-    private sealed class Target : IControlTarget
+    /// <summary>Records each call the agent makes, in order (shared with <see cref="GrantTests"/>).</summary>
+    internal sealed class Target : IControlTarget
     {
         public List<string> Calls { get; } = [];
         public Task ApplySubscriptionsAsync(SubscriptionDiff diff, CancellationToken ct)
@@ -48,7 +49,7 @@ public sealed class InProcessBusTests
     {
         var time = new FakeTimeProvider(T0);
         var target = new Target();
-        await using var bus = new InProcessControlBus(target, SigningTests.Ring, new ControlOptions { InstanceId = "solo" }, time);
+        await using var bus = new InProcessControlBus(target, SigningTests.Ring, SigningTests.Options("solo"), time);
         var results = new List<CommandResult>();
         bus.MemoryStore.ResultPublished += results.Add;
         await bus.StartAsync();

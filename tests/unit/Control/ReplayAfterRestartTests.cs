@@ -35,7 +35,7 @@ public sealed class ReplayAfterRestartTests
         var target = new Target();
         var envelope = CommandBuilder.Build("subscribe", """{"venue":"coinbase","instruments":["BTC-USD.SPOT"],"data_classes":["trade"]}""", 1, "k1", SigningTests.Ring, time);
 
-        await using (var before = new InProcessControlBus(target, SigningTests.Ring, new ControlOptions { InstanceId = "solo" }, time))
+        await using (var before = new InProcessControlBus(target, SigningTests.Ring, SigningTests.Options("solo"), time))
         {
             await before.StartAsync();
             Assert.Equal(CommandResult.Applied, (await before.SubmitAsync(envelope)).Status);
@@ -44,7 +44,7 @@ public sealed class ReplayAfterRestartTests
 
         // The restart: a new process a second later, well inside the ±30 s window, with nothing remembered.
         time.Advance(TimeSpan.FromSeconds(1));
-        await using var after = new InProcessControlBus(target, SigningTests.Ring, new ControlOptions { InstanceId = "solo" }, time);
+        await using var after = new InProcessControlBus(target, SigningTests.Ring, SigningTests.Options("solo"), time);
         await after.StartAsync();
         var replay = await after.SubmitAsync(envelope);
         Assert.Equal(RejectReasons.Replay, replay.ReasonCode);

@@ -11,6 +11,18 @@ public sealed class SigningTests
     internal const string Key = "0123456789abcdef0123456789abcdef";
     internal static readonly SigningKeyRing Ring = new(new Dictionary<string, byte[]> { ["k1"] = Encoding.UTF8.GetBytes(Key), ["k2"] = Encoding.UTF8.GetBytes(Key + "-two") });
 
+    /// <summary>Both test keys may sign every command type (the tests that are not about authorization).</summary>
+    internal static readonly Dictionary<string, ControlGrant> GrantAll = new(StringComparer.Ordinal)
+    {
+        ["k1"] = new() { Commands = ["*"] },
+        ["k2"] = new() { Commands = ["*"] },
+    };
+
+    internal static readonly CommandGrants All = new(GrantAll);
+
+    /// <summary>Control options for one instance whose keys may sign everything.</summary>
+    internal static ControlOptions Options(string instance) => new() { InstanceId = instance, Grants = new(GrantAll, StringComparer.Ordinal) };
+
     // Produced by Python: json.dumps(env, sort_keys=True, separators=(",", ":"), ensure_ascii=False) and hmac.new(key, canon, sha256).
     private const string Envelope = """
         { "version": 7, "type": "subscribe", "id": "cmd-1", "issued_at": "2026-01-01T00:00:00.000Z", "nonce": "nonce-0123456789abcdef",
@@ -105,7 +117,7 @@ public sealed class SigningTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var json = CommandBuilder.Build(CommandTypes.Subscribe, """{"provider":"coinbase","instruments":["BTC-USD.SPOT"],"data_classes":["trade"]}""", 3, "k1", Ring, time);
-        var auth = new CommandAuthenticator(Ring, TimeSpan.FromSeconds(30), 100, time);
+        var auth = new CommandAuthenticator(Ring, All, TimeSpan.FromSeconds(30), 100, time);
         Assert.True(auth.TryAuthenticate(json, out _, out _, out var reason), reason);
 
         foreach (var (field, value) in new (string, JsonNode)[] { ("version", 4), ("type", "unsubscribe"), ("nonce", "nonce-other-0123456789"), ("key_id", "k2"), ("target", "x") })
@@ -136,7 +148,7 @@ public sealed class AuthenticationTests
     public void Skew_window_is_symmetric_and_inclusive(int seconds, bool accepted)
     {
         var time = new FakeTimeProvider(T0);
-        var auth = new CommandAuthenticator(SigningTests.Ring, TimeSpan.FromSeconds(30), 100, time);
+        var auth = new CommandAuthenticator(SigningTests.Ring, SigningTests.All, TimeSpan.FromSeconds(30), 100, time);
         var json = CommandBuilder.Build(CommandTypes.Subscribe, Subscribe, 1, "k1", SigningTests.Ring, time, issuedAt: T0.AddSeconds(seconds));
         Assert.Equal(accepted, auth.TryAuthenticate(json, out _, out _, out var reason));
         if (!accepted) Assert.StartsWith(RejectReasons.Skew, reason, StringComparison.Ordinal);
@@ -146,7 +158,7 @@ public sealed class AuthenticationTests
     public void Unsigned_and_unknown_type_are_named()
     {
         var time = new FakeTimeProvider(T0);
-        var auth = new CommandAuthenticator(SigningTests.Ring, TimeSpan.FromSeconds(30), 100, time);
+        var auth = new CommandAuthenticator(SigningTests.Ring, SigningTests.All, TimeSpan.FromSeconds(30), 100, time);
         var node = JsonNode.Parse(CommandBuilder.Build(CommandTypes.Subscribe, Subscribe, 1, "k1", SigningTests.Ring, time))!.AsObject();
         node.Remove("signature");
         Assert.False(auth.TryAuthenticate(node.ToJsonString(), out _, out _, out var reason));
@@ -183,7 +195,7 @@ public sealed class AuthenticationTests
     [Fact]
     public void Authenticator_nonce_ttl_is_twice_the_skew()
     {
-        var auth = new CommandAuthenticator(SigningTests.Ring, TimeSpan.FromSeconds(45), 10, new FakeTimeProvider(T0));
+        var auth = new CommandAuthenticator(SigningTests.Ring, SigningTests.All, TimeSpan.FromSeconds(45), 10, new FakeTimeProvider(T0));
         Assert.Equal(TimeSpan.FromSeconds(90), auth.Nonces.Ttl);
     }
 
