@@ -186,6 +186,20 @@ public sealed class SimulationOptions : ICheckedOptions
     }
 }
 
+/// <summary>Ingestion limits shared by every provider (section <c>Ingestion</c>).</summary>
+public sealed class IngestionOptions : ICheckedOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>Instruments the reference data interns at most; venue symbols that would add more are refused as unknown.</summary>
+    public int MaxInstruments { get; set; } = Core.ReferenceData.DefaultMaxInstruments;
+
+    public IEnumerable<string> Errors()
+    {
+        if (MaxInstruments < 1) yield return $"{Section}:{nameof(MaxInstruments)} must be positive (was {MaxInstruments})";
+    }
+}
+
 /// <summary>The live console view (section <c>ConsoleView</c>).</summary>
 public sealed class ConsoleViewOptions : ICheckedOptions
 {
