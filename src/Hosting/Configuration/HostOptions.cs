@@ -79,6 +79,9 @@ public sealed class ProviderOptions
     /// <summary>An event whose exchange time is older than this at receipt is dead-lettered (<c>timestamp_past</c>).</summary>
     public TimeSpan MaxAge { get; set; } = Ingestion.EventBounds.Default.MaxAge;
 
+    /// <summary>The largest WebSocket message accepted, enforced while receiving (a larger one closes the connection).</summary>
+    public int MaxMessageBytes { get; set; } = Ingestion.Transport.ConnectionOptions.DefaultMaxMessageBytes;
+
     /// <summary>The event validation's bounds of this provider.</summary>
     public Ingestion.EventBounds ToBounds() => new() { MaxFutureSkew = MaxFutureSkew, MaxAge = MaxAge };
 
