@@ -15,7 +15,7 @@ public static partial class ReferenceDataCapacity
         return refData;
     }
 
-    [LoggerMessage(EventId = 1150, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 3501, Level = LogLevel.Warning,
         Message = "Reference data is full ({Max} instruments, Ingestion:MaxInstruments): new instruments are refused as unknown symbols and counted")]
     private static partial void LogFull(ILogger logger, int max);
 }
