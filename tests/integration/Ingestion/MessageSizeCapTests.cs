@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.WebSockets;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Transport;
@@ -14,16 +15,20 @@ public sealed class MessageSizeCapTests
 {
     private const int Cap = 64 * 1024;
     private const int Fragment = 16 * 1024;
-    private const int Fragments = 4096; // a 64 MiB message: far more than the loopback socket buffers absorb
+    private const int Fragments = 4096;
+    private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(600); // a 64 MiB message: far more than the loopback socket buffers absorb
 
     [Fact]
     public async Task An_oversized_message_closes_the_connection_while_it_is_still_being_sent_and_the_client_reconnects()
     {
+        long closedAt = 0;
+        var reconnectedAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var closeSeen = new TaskCompletionSource<(WebSocketCloseStatus? Status, int FragmentsSent)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await RawSocketServer.StartAsync(async (socket, n, ct) =>
         {
             if (n > 1)
             {
+                reconnectedAt.TrySetResult(Stopwatch.GetTimestamp());
                 await RawSocketServer.DrainUntilCloseAsync(socket, ct); // the reconnect: stays open
                 return;
             }
@@ -45,6 +50,7 @@ public sealed class MessageSizeCapTests
             }
 
             var status = await drain.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            closedAt = Stopwatch.GetTimestamp();
             closeSeen.TrySetResult((status, sent));
         });
 
@@ -52,7 +58,7 @@ public sealed class MessageSizeCapTests
         CoinbaseSymbols.Register(refData);
         var deadLetters = new ConcurrentQueue<DeadLetter>();
         var provider = new Rx.Ingestion.WebSocketProvider(new CoinbaseExchangeProtocol(), server.Endpoint, ["BTC-USD"], refData, deadLetters.Enqueue,
-            new ConnectionOptions { MaxMessageBytes = Cap, ReconnectDelay = TimeSpan.FromMilliseconds(50) });
+            new ConnectionOptions { MaxMessageBytes = Cap, ReconnectDelay = Backoff });
         using var sub = provider.Events.Subscribe(_ => { }, _ => { });
 
         var (closeStatus, fragmentsSent) = await closeSeen.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -60,6 +66,9 @@ public sealed class MessageSizeCapTests
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, closeStatus);
         Assert.True(fragmentsSent < Fragments, $"the whole message was sent ({fragmentsSent} fragments) before the client closed");
         await Eventually(() => server.Connections >= 2 && provider.Counters.Reconnects >= 1);
+        // Back-off: the first delay with equal jitter is at least half of ReconnectDelay (a lower bound, not a timing guess).
+        var waited = Stopwatch.GetElapsedTime(closedAt, await reconnectedAt.Task);
+        Assert.True(waited >= Backoff / 2, $"reconnected {waited.TotalMilliseconds:F0} ms after the close, before the back-off");
 
         Assert.Equal(1, provider.Counters.ByReason(FrameReason.Oversized));
         Assert.Equal(1, provider.Counters.RejectedFrames);
