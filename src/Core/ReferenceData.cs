@@ -7,13 +7,21 @@ public delegate InstrumentSpec? SymbolRule(string venueSymbol);
 
 /// <summary>
 /// The reference-data registry: interns canonical instruments and maps each venue's symbols to them.
-/// Reads are lock-free and allocation-free on the hot path; a new instrument or symbol takes a lock once.
+/// Reads are lock-free and allocation-free on the hot path; a new instrument or symbol takes a lock once. The store of
+/// instruments grows by doubling (amortized O(1) per new instrument) and is capped at <see cref="MaxInstruments"/>: past the
+/// cap a new instrument is refused (a decoder then reports the symbol as unknown), counted in <see cref="RefusedInstruments"/>,
+/// and <see cref="CapacityReached"/> is raised once.
 /// </summary>
 public sealed class ReferenceData
 {
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, Instrument> _byKey = new(StringComparer.Ordinal);
-    private volatile Instrument[] _byId = [null!]; // id 0 is "none"
+    // Slots [0, _count) are published; id 0 is "none". The array is replaced (doubled) before _count moves past its end, so a
+    // reader that sees a count also sees an array holding that many slots.
+    private volatile Instrument[] _byId = new Instrument[16];
+    private int _count = 1;
+    private long _refused;
+    private int _capacityReported;
     private readonly ConcurrentDictionary<string, InstrumentId>[] _symbols = new ConcurrentDictionary<string, InstrumentId>[SymbolSpace.Count];
     private readonly ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[] _symbolLookups =
         new ConcurrentDictionary<string, InstrumentId>.AlternateLookup<ReadOnlySpan<char>>[SymbolSpace.Count];
@@ -28,8 +36,13 @@ public sealed class ReferenceData
     public const int MaxRememberedMisses = 4096;
     private int _version;
 
-    public ReferenceData()
+    /// <summary>The default of <see cref="MaxInstruments"/> (configuration key <c>Ingestion:MaxInstruments</c>).</summary>
+    public const int DefaultMaxInstruments = 100_000;
+
+    public ReferenceData(int maxInstruments = DefaultMaxInstruments)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxInstruments);
+        MaxInstruments = maxInstruments;
         for (var i = 0; i < _symbols.Length; i++)
         {
             _symbols[i] = new ConcurrentDictionary<string, InstrumentId>(StringComparer.Ordinal);
@@ -42,64 +55,111 @@ public sealed class ReferenceData
     /// <summary>Incremented on every change; consumers compare it to know when to refresh caches.</summary>
     public int Version => Volatile.Read(ref _version);
 
-    public int Count => _byId.Length - 1;
+    public int Count => Volatile.Read(ref _count) - 1;
 
-    public IEnumerable<Instrument> Instruments => _byId.Skip(1);
+    /// <summary>The most instruments this registry interns; further ones are refused.</summary>
+    public int MaxInstruments { get; }
+
+    /// <summary>New instruments refused because the registry was full (each distinct refused venue symbol is counted once).</summary>
+    public long RefusedInstruments => Interlocked.Read(ref _refused);
+
+    /// <summary>Raised once, with <see cref="MaxInstruments"/>, by the first instrument refused for capacity (the host logs it).</summary>
+    public event Action<int>? CapacityReached;
+
+    public IEnumerable<Instrument> Instruments
+    {
+        get
+        {
+            var n = Volatile.Read(ref _count);
+            return _byId.Take(n).Skip(1);
+        }
+    }
 
     /// <summary>Sets the grammar that derives instruments from a venue's symbols when no explicit mapping exists.</summary>
     public void SetRule(SymbolSpace space, SymbolRule rule) => _rules[space.Index] = rule;
 
     /// <summary>Interns an instrument, returning the existing one when its key is already known.</summary>
-    public Instrument Intern(InstrumentSpec spec)
+    /// <exception cref="InvalidOperationException">The instrument is new and the registry holds <see cref="MaxInstruments"/>.</exception>
+    public Instrument Intern(InstrumentSpec spec) => TryIntern(spec, out var inst) ? inst
+        : throw new InvalidOperationException($"reference data is full ({MaxInstruments} instruments, Ingestion:MaxInstruments): {spec.Key} refused");
+
+    /// <summary>Interns an instrument; false (counted) when it is new and the registry is full.</summary>
+    public bool TryIntern(InstrumentSpec spec, out Instrument instrument)
     {
         var key = spec.Key;
-        if (_byKey.TryGetValue(key, out var existing))
+        if (_byKey.TryGetValue(key, out instrument!))
         {
-            return existing;
+            return true;
         }
 
         lock (_gate)
         {
-            if (_byKey.TryGetValue(key, out existing))
+            if (_byKey.TryGetValue(key, out instrument!))
             {
-                return existing;
+                return true;
+            }
+
+            var n = _count;
+            if (n - 1 >= MaxInstruments)
+            {
+                Interlocked.Increment(ref _refused);
+                if (Interlocked.Exchange(ref _capacityReported, 1) == 0)
+                {
+                    CapacityReached?.Invoke(MaxInstruments);
+                }
+
+                return false;
             }
 
             var ids = _byId;
-            var inst = new Instrument(new InstrumentId(ids.Length), key, spec);
-            var next = new Instrument[ids.Length + 1];
-            ids.CopyTo(next, 0);
-            next[^1] = inst;
-            _byId = next;
-            _byKey[key] = inst;
+            if (n == ids.Length)
+            {
+                var next = new Instrument[ids.Length * 2];
+                ids.CopyTo(next, 0);
+                _byId = ids = next;
+            }
+
+            instrument = new Instrument(new InstrumentId(n), key, spec);
+            ids[n] = instrument;
+            Volatile.Write(ref _count, n + 1);
+            _byKey[key] = instrument;
             Interlocked.Increment(ref _version);
-            return inst;
+            return true;
         }
     }
 
     /// <summary>Maps a venue symbol to an instrument explicitly (reference data), overriding any rule.</summary>
-    public Instrument Map(SymbolSpace space, string venueSymbol, InstrumentSpec spec)
+    /// <exception cref="InvalidOperationException">The instrument is new and the registry is full.</exception>
+    public Instrument Map(SymbolSpace space, string venueSymbol, InstrumentSpec spec) =>
+        TryMap(space, venueSymbol, spec, out var inst) ? inst
+            : throw new InvalidOperationException($"reference data is full ({MaxInstruments} instruments, Ingestion:MaxInstruments): {spec.Key} refused");
+
+    private bool TryMap(SymbolSpace space, string venueSymbol, InstrumentSpec spec, out Instrument inst)
     {
-        var inst = Intern(spec);
+        if (!TryIntern(spec, out inst))
+        {
+            return false;
+        }
+
         _symbols[space.Index][venueSymbol] = inst.Id;
         _misses[space.Index].TryRemove(venueSymbol, out _);
         _venueSymbol.TryAdd((inst.Id.Value, space.Venue.Code), venueSymbol);
         Interlocked.Increment(ref _version);
-        return inst;
+        return true;
     }
 
     public Instrument Get(InstrumentId id)
     {
-        var ids = _byId;
-        return (uint)id.Value < (uint)ids.Length && id.Value != 0 ? ids[id.Value] : throw new KeyNotFoundException($"instrument id {id.Value}");
+        return TryGet(id, out var instrument) ? instrument : throw new KeyNotFoundException($"instrument id {id.Value}");
     }
 
     public bool TryGet(InstrumentId id, out Instrument instrument)
     {
-        var ids = _byId;
-        if (id.Value > 0 && id.Value < ids.Length)
+        // Count before array: the array read after a count holds at least that many slots.
+        var n = Volatile.Read(ref _count);
+        if (id.Value > 0 && id.Value < n)
         {
-            instrument = ids[id.Value];
+            instrument = _byId[id.Value];
             return true;
         }
 
@@ -117,13 +177,7 @@ public sealed class ReferenceData
             return true;
         }
 
-        if (InstrumentSpec.TryParseKey(key, out var spec))
-        {
-            instrument = Intern(spec!);
-            return true;
-        }
-
-        return false;
+        return InstrumentSpec.TryParseKey(key, out var spec) && TryIntern(spec!, out instrument);
     }
 
     /// <summary>Resolves a venue symbol given as UTF-8 bytes. Allocation-free once the symbol has been seen.</summary>
@@ -156,8 +210,9 @@ public sealed class ReferenceData
 
         var text = symbol.ToString();
         var spec = rule(text);
-        if (spec is null)
+        if (spec is null || !TryMap(space, text, spec, out var inst))
         {
+            // Unknown to the grammar, or refused because the registry is full: either way remembered, so a flood costs a lookup.
             if (_misses[space.Index].Count < MaxRememberedMisses)
             {
                 _misses[space.Index].TryAdd(text, 0);
@@ -167,7 +222,7 @@ public sealed class ReferenceData
             return false;
         }
 
-        id = Map(space, text, spec).Id;
+        id = inst.Id;
         return true;
     }
 

@@ -22,6 +22,8 @@ public sealed class PlatformMetrics
     private readonly Counter _duplicates;
     private readonly Counter _reconnects;
     private readonly Gauge _subscriptions;
+    private readonly Gauge _instruments;
+    private readonly Counter _instrumentsRefused;
     private readonly Counter _kafkaProduced;
     private readonly Counter _kafkaBytes;
     private readonly Counter _pipelineDropped;
@@ -78,6 +80,9 @@ public sealed class PlatformMetrics
             feed);
         _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by configured provider.", feed);
         _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by configured provider (per-series: cloudwall_md_active_subscriptions).", feed);
+        _instruments = f.CreateGauge("cloudwall_md_instruments", "Instruments interned in reference data (at most Ingestion:MaxInstruments).");
+        _instrumentsRefused = f.CreateCounter("cloudwall_md_instruments_refused_total",
+            "New instruments refused because reference data held Ingestion:MaxInstruments (their symbols are dead-lettered as unknown).");
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
         _kafkaBytes = f.CreateCounter("cloudwall_kafka_produced_bytes_total", "Key plus value bytes produced, by topic.", "topic");
         _kafkaRetries = f.CreateCounter("cloudwall_kafka_retries_total",
@@ -165,6 +170,12 @@ public sealed class PlatformMetrics
             _deadLetters.WithLabels(provider, venue, feed).IncTo(c.RejectedFrames);
             _reconnects.WithLabels(provider, venue, feed).IncTo(c.Reconnects);
             _subscriptions.WithLabels(provider, venue, feed).Set(p.ActiveSubscriptions);
+        }
+
+        if (_services?.GetService(typeof(ReferenceData)) is ReferenceData refData)
+        {
+            _instruments.Set(refData.Count);
+            _instrumentsRefused.IncTo(refData.RefusedInstruments);
         }
 
         if (_kafka.Snapshot() is { } stats)

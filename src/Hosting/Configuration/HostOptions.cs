@@ -87,6 +87,9 @@ public sealed class ProviderOptions
     /// <summary>An event whose exchange time is older than this at receipt is dead-lettered (<c>timestamp_past</c>).</summary>
     public TimeSpan MaxAge { get; set; } = Ingestion.EventBounds.Default.MaxAge;
 
+    /// <summary>The largest WebSocket message accepted, enforced while receiving (a larger one closes the connection).</summary>
+    public int MaxMessageBytes { get; set; } = Ingestion.Transport.ConnectionOptions.DefaultMaxMessageBytes;
+
     /// <summary>The event validation's bounds of this provider.</summary>
     public Ingestion.EventBounds ToBounds() => new() { MaxFutureSkew = MaxFutureSkew, MaxAge = MaxAge };
 
@@ -204,6 +207,20 @@ public sealed class SimulationOptions : ICheckedOptions
         if (TradesPerSecond is <= 0 or > 1_000_000) yield return $"{Section}:{nameof(TradesPerSecond)} must be in (0, 1000000] (was {TradesPerSecond})";
         if (Mode == "replay" && (string.IsNullOrEmpty(ReplayFile) || !File.Exists(ReplayFile)))
             yield return $"{Section}:{nameof(ReplayFile)} must name an existing file in replay mode (was '{ReplayFile}')";
+    }
+}
+
+/// <summary>Ingestion limits shared by every provider (section <c>Ingestion</c>).</summary>
+public sealed class IngestionOptions : ICheckedOptions
+{
+    public const string Section = "Ingestion";
+
+    /// <summary>Instruments the reference data interns at most; venue symbols that would add more are refused as unknown.</summary>
+    public int MaxInstruments { get; set; } = Core.ReferenceData.DefaultMaxInstruments;
+
+    public IEnumerable<string> Errors()
+    {
+        if (MaxInstruments < 1) yield return $"{Section}:{nameof(MaxInstruments)} must be positive (was {MaxInstruments})";
     }
 }
 

@@ -37,6 +37,7 @@ public static class HostingExtensions
         s.AddOptions<ProvidersOptions>().BindConfiguration(ProvidersOptions.Section)
             .PostConfigure<IOptions<SimulationOptions>>((o, sim) => o.ApplyDefaults(sim.Value.Enabled)).ValidateOnStart();
         s.AddCheckedOptions<SimulationOptions>(SimulationOptions.Section);
+        s.AddCheckedOptions<IngestionOptions>(IngestionOptions.Section);
         s.AddCheckedOptions<PipelineOptions>(PipelineOptions.Section);
         s.AddCheckedOptions<AggregationOptions>(AggregationOptions.Section);
         s.AddCheckedOptions<GroupWorkerOptions>(GroupWorkerOptions.Section);
@@ -138,7 +139,8 @@ public static class HostingExtensions
     {
         var s = builder.Services;
         s.AddSingleton(TimeProvider.System);
-        s.AddSingleton<ReferenceData>();
+        s.AddSingleton(sp => ReferenceDataCapacity.Create(sp.GetRequiredService<IOptions<IngestionOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>()));
         // The live pricing parameters: the control plane swaps snapshots in; engines read them on the next update.
         s.AddSingleton(sp => new PricingParametersSource(sp.GetRequiredService<IOptions<PricingParameters>>().Value));
         s.AddSingleton<FairPriceDetails>();

@@ -204,7 +204,7 @@ public static class ProviderCatalog
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, IReadOnlyList<WebSocketRoute> routes) =>
         new(routes, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter,
-            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps.OnSequenceGap);
+            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, MaxMessageBytes = o.MaxMessageBytes, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps.OnSequenceGap);
 
     private static CoinbaseSyntheticProduct CoinbaseProduct(string symbol, double rate)
     {

@@ -26,6 +26,7 @@ public sealed partial class WebSocketConnection : IDisposable
     private readonly Action<SequenceGap> _gaps;
     private readonly ConnectionOptions _options;
     private readonly OutboundPacer? _pacer;
+    private readonly Action<DeadLetter> _deadLetters;
     private ITimer? _keepAlive;
     private ITimer? _watchdog;
     private bool _started;
@@ -45,8 +46,10 @@ public sealed partial class WebSocketConnection : IDisposable
         _time = time;
         _counters = counters;
         _logger = loggers.CreateLogger<WebSocketConnection>();
+        _deadLetters = deadLetters;
         _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger, options.Bounds, refData, time);
-        _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>())
+        // The size cap is enforced under the client, while a message arrives: the client itself buffers a message whole.
+        _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>(), BoundedWebSocket.Factory(options.MaxMessageBytes, OnTooBig))
         {
             Name = $"{protocol.Venue.Name}#{index}",
             // Raw bytes, not strings: the decoders read UTF-8 directly.
@@ -183,6 +186,28 @@ public sealed partial class WebSocketConnection : IDisposable
             return;
         }
 
+        if (info.Exception is not WebSocketMessageTooBigException)
+        {
+            ApplyBackoff(); // an oversized message applied it already, before the client started reconnecting
+        }
+    }
+
+    /// <summary>
+    /// A message passed <see cref="ConnectionOptions.MaxMessageBytes"/> while arriving (receive thread): the socket is closing
+    /// with 1009 and the client reconnects. Counted as a frame rejected <c>oversized</c>, dead-lettered with its first bytes.
+    /// </summary>
+    private void OnTooBig(ReadOnlyMemory<byte> prefix, long received)
+    {
+        var rx = UnixTime.FromTimeProvider(_time);
+        _counters.Record(FrameOutcome.Rejected(FrameReason.Oversized));
+        var detail = $"message exceeds {_options.MaxMessageBytes} bytes: connection closed (1009) after {received} bytes; first {prefix.Length} kept";
+        _deadLetters(new DeadLetter(_protocol.Provider, _protocol.Venue, FrameReason.Oversized, rx, prefix.ToArray(), (int)Math.Min(received, int.MaxValue), detail));
+        LogTooBig(Name, _options.MaxMessageBytes, received);
+        ApplyBackoff();
+    }
+
+    private void ApplyBackoff()
+    {
         // Exponential backoff with jitter and a cap; reset by the next frame of market data.
         var failures = Interlocked.Increment(ref _failures);
         var delay = Backoff.Delay(failures, _options.ReconnectDelay, _options.ReconnectDelayCap, Random.Shared.NextDouble());
@@ -335,6 +360,10 @@ public sealed partial class WebSocketConnection : IDisposable
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Connection {Name} sequence gap on instrument {Instrument}: {LastSeen} then {Received}")]
     private partial void LogGap(string name, int instrument, long lastSeen, long received);
 
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning,
+        Message = "Connection {Name}: a message passed {Max} bytes ({Received} received); closed (1009), dead-lettered, reconnecting")]
+    private partial void LogTooBig(string name, int max, long received);
+
     [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Connection {Name} stream error")]
     private partial void LogStreamError(Exception ex, string name);
 }
@@ -353,6 +382,12 @@ public sealed record ConnectionOptions
 
     /// <summary>Trade ids remembered per connection to drop the overlap replayed after a reconnect.</summary>
     public int DedupWindow { get; init; } = 8192;
+
+    /// <summary>The default of <see cref="MaxMessageBytes"/>: the decoders' own frame cap.</summary>
+    public const int DefaultMaxMessageBytes = Venues.Kit.JsonFrameDecoder.DefaultMaxFrameBytes;
+
+    /// <summary>The largest message accepted, enforced while it is received (<see cref="BoundedWebSocket"/>).</summary>
+    public int MaxMessageBytes { get; init; } = DefaultMaxMessageBytes;
 
     /// <summary>What <see cref="EventValidator"/> accepts as an exchange time.</summary>
     public EventBounds Bounds { get; init; } = EventBounds.Default;

@@ -75,4 +75,55 @@ public sealed class ReferenceDataTests
         for (var i = 0; i < 1000; i++) refData.TryResolve(VenueId.Coinbase, bytes, out _);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Interning_many_instruments_keeps_ids_dense_stable_and_readable_across_growth()
+    {
+        var refData = new ReferenceData(maxInstruments: 5000);
+        var first = new List<Instrument>();
+        for (var i = 0; i < 5000; i++)
+        {
+            var inst = refData.Intern(InstrumentSpec.Spot($"C{i}", "USD"));
+            Assert.Equal(i + 1, inst.Id.Value);
+            first.Add(inst);
+        }
+
+        Assert.Equal(5000, refData.Count);
+        foreach (var inst in first)
+        {
+            Assert.Same(inst, refData.Get(inst.Id)); // ids stable after every doubling of the store
+            Assert.Same(inst, refData.Intern(inst.Spec)); // interning again returns the same instrument
+        }
+
+        Assert.Equal(first, refData.Instruments);
+        Assert.False(refData.TryGet(new InstrumentId(5001), out _));
+    }
+
+    [Fact]
+    public void Past_the_cap_a_new_instrument_is_refused_counted_and_reported_once_and_decoders_see_an_unknown_symbol()
+    {
+        var refData = new ReferenceData(maxInstruments: 3);
+        var reported = new List<int>();
+        refData.CapacityReached += reported.Add;
+        refData.SetRule(VenueId.Coinbase, s => s.Split('-') is [var b, var q] ? InstrumentSpec.Spot(b, q) : null);
+        Assert.True(refData.TryResolve(VenueId.Coinbase, "A-USD"u8, out var a));
+        Assert.True(refData.TryResolve(VenueId.Coinbase, "B-USD"u8, out _));
+        Assert.True(refData.TryResolve(VenueId.Coinbase, "C-USD"u8, out _));
+
+        Assert.False(refData.TryResolve(VenueId.Coinbase, "D-USD"u8, out var d));
+        Assert.Equal(InstrumentId.None, d);
+        Assert.False(refData.TryResolve(VenueId.Coinbase, "E-USD"u8, out _));
+        Assert.False(refData.TryResolveKey("F-USD.SPOT", out _));
+        Assert.False(refData.TryIntern(InstrumentSpec.Spot("G", "USD"), out _));
+        Assert.Throws<InvalidOperationException>(() => refData.Intern(InstrumentSpec.Spot("H", "USD")));
+
+        Assert.Equal(3, refData.Count);
+        Assert.Equal(5, refData.RefusedInstruments);
+        Assert.Equal([3], reported);
+        // Known instruments still resolve, and a refused symbol is remembered: the flood costs a lookup, not a count each.
+        Assert.True(refData.TryResolve(VenueId.Coinbase, "A-USD"u8, out var again));
+        Assert.Equal(a, again);
+        Assert.False(refData.TryResolve(VenueId.Coinbase, "D-USD"u8, out _));
+        Assert.Equal(5, refData.RefusedInstruments);
+    }
 }

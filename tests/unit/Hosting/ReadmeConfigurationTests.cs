@@ -23,6 +23,7 @@ public sealed partial class ReadmeConfigurationTests
         (EmbeddedKafkaOptions.Section, typeof(EmbeddedKafkaOptions)),
         (Rx.Pricing.PipelineOptions.Section, typeof(Rx.Pricing.PipelineOptions)),
         (SimulationOptions.Section, typeof(SimulationOptions)),
+        (IngestionOptions.Section, typeof(IngestionOptions)),
         (Rx.Quality.Metrics.QualityMetricsOptions.Section, typeof(Rx.Quality.Metrics.QualityMetricsOptions)),
         (Rx.Control.RedisControlOptions.SectionName, typeof(Rx.Control.RedisControlOptions)),
         (Rx.Control.Sharding.ShardOptions.SectionName, typeof(Rx.Control.Sharding.ShardOptions)),

@@ -86,9 +86,9 @@ public sealed partial class DeribitDecoder
             n++;
         }
 
-        if (!f.Index.IsEmpty)
+        if (!f.Index.IsEmpty && IndexOf(instrument) is { Value: > 0 } indexId)
         {
-            output.Add(template with { Kind = EventKind.Index, Instrument = IndexOf(instrument), Price = index });
+            output.Add(template with { Kind = EventKind.Index, Instrument = indexId, Price = index });
             n++;
         }
 
@@ -101,7 +101,10 @@ public sealed partial class DeribitDecoder
         return n == 0 ? FrameOutcome.Rejected(FrameReason.MissingField) : FrameOutcome.Decoded(n);
     }
 
-    /// <summary>The index instrument (<c>BASE-QUOTE.INDEX</c>) of an instrument; interned once, then an array read.</summary>
+    /// <summary>
+    /// The index instrument (<c>BASE-QUOTE.INDEX</c>) of an instrument; interned once, then an array read. None while the
+    /// reference data is full (the index event is left out; the ticker's other events still pass).
+    /// </summary>
     private InstrumentId IndexOf(InstrumentId instrument)
     {
         var i = instrument.Value;
@@ -111,7 +114,12 @@ public sealed partial class DeribitDecoder
         }
 
         var spec = RefData.Get(instrument).Spec;
-        var index = RefData.Intern(new InstrumentSpec(spec.Base, spec.Quote, MarketType.Index)).Id;
+        if (!RefData.TryIntern(new InstrumentSpec(spec.Base, spec.Quote, MarketType.Index), out var indexInstrument))
+        {
+            return InstrumentId.None;
+        }
+
+        var index = indexInstrument.Id;
         if (i >= _indexOf.Length)
         {
             Array.Resize(ref _indexOf, Math.Max(i + 1, _indexOf.Length * 2));
