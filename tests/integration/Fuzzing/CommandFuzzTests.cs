@@ -245,12 +245,17 @@ public sealed class CommandFuzzTests(Xunit.Abstractions.ITestOutputHelper output
         {
             using var content = new ByteArrayContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue(contentType) { CharSet = contentType == "application/json" ? "utf-8" : null };
+            // An oversized upload goes on a connection of its own: the server answers 413 without reading the rest, so the
+            // connection cannot carry another request afterwards.
+            var oversized = body.Length > Cloudwall.Rx.Control.Commands.CommandEnvelope.MaxBytes;
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/commands") { Content = content };
+            request.Headers.ConnectionClose = oversized;
             HttpResponseMessage sent;
             try
             {
-                sent = await http.PostAsync("/commands", content);
+                sent = await http.SendAsync(request);
             }
-            catch (HttpRequestException) when (body.Length > Cloudwall.Rx.Control.Commands.CommandEnvelope.MaxBytes)
+            catch (HttpRequestException) when (oversized)
             {
                 // The server answers 413 and stops reading an oversized upload; the client may see the connection end before
                 // it reads the 413 (docs/control-plane.md, Limits). Either way nothing reached the bus.
