@@ -178,6 +178,11 @@ public sealed record ControlKeys(string Prefix = "cloudwall:control", string Com
 
     public string AppliedPattern => Prefix + ":applied:*";
 
+    /// <summary>String with the same TTL: the version this instance refused to apply, and why (absent when none failed).</summary>
+    public string Failed(string instance) => Prefix + ":failed:" + instance;
+
+    public string FailedPattern => Prefix + ":failed:*";
+
     /// <summary>String with TTL (2× skew): a claimed nonce, so a replay is refused across submitters.</summary>
     public string Nonce(string keyId, string nonce) => Prefix + ":nonce:" + keyId + ":" + nonce;
 }

@@ -267,14 +267,15 @@ public sealed class ControlAgent : IControlSnapshotSource
     }
 
     /// <summary>Records the failed version with its reason, so re-reads skip it rather than fail again; reports it once.</summary>
-    private Task<CommandResult> FailAsync(ControlSnapshot current, ControlSnapshot next, string reason, Exception? ex)
+    private async Task<CommandResult> FailAsync(ControlSnapshot current, ControlSnapshot next, string reason, Exception? ex)
     {
         _counters.OnApplyFailure();
         _counters.OnRejected(RejectReasons.ApplyFailed);
         ControlLog.ApplyFailed(_logger, ex, next.Version, current.Version, reason);
         var result = Result(CommandResult.Rejected, $"{RejectReasons.ApplyFailed}: {reason}", null, next.Version, "apply") with { CommandId = next.CommandId };
         _failed = result;
-        return PublishAsync(result);
+        await ReportAppliedAsync(current.Version).ConfigureAwait(false); // the state shows the version that failed here, and why
+        return await PublishAsync(result).ConfigureAwait(false);
     }
 
     private Task<CommandResult> NoOpAsync(ControlSnapshot current)
@@ -287,7 +288,8 @@ public sealed class ControlAgent : IControlSnapshotSource
     {
         try
         {
-            await _store.ReportAppliedAsync(InstanceId, version, _options.AppliedTtl).ConfigureAwait(false);
+            var failure = _failed is { } f ? $"version {f.Version}: {f.Reason}" : null;
+            await _store.ReportAppliedAsync(InstanceId, version, _options.AppliedTtl, failure).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

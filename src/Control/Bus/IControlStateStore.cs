@@ -28,10 +28,17 @@ public interface IControlStateStore
     /// <summary>Publishes on the results channel and appends to the capped audit list.</summary>
     Task PublishResultAsync(CommandResult result);
 
-    Task ReportAppliedAsync(string instance, long version, TimeSpan ttl);
+    /// <summary>
+    /// Reports the version <paramref name="instance"/> runs, and the version it refused to apply with the reason
+    /// (<paramref name="failure"/>, e.g. <c>version 7: apply-failed: …</c>), or that none failed (null), both for <paramref name="ttl"/>.
+    /// </summary>
+    Task ReportAppliedAsync(string instance, long version, TimeSpan ttl, string? failure = null);
 
     /// <summary>Applied version per live instance.</summary>
     Task<IReadOnlyDictionary<string, long>> ReadAppliedAsync(CancellationToken ct);
+
+    /// <summary>Per live instance that refused a version: which one and why.</summary>
+    Task<IReadOnlyDictionary<string, string>> ReadFailedAsync(CancellationToken ct);
 
     /// <summary>Newest audit entries first (JSON results).</summary>
     Task<IReadOnlyList<string>> ReadAuditAsync(int count, CancellationToken ct);

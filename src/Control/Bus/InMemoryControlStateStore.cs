@@ -9,6 +9,7 @@ public sealed class InMemoryControlStateStore(int auditCapacity = 1000, TimeProv
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly LinkedList<string> _audit = new();
     private readonly Dictionary<string, (long Version, DateTimeOffset Expiry)> _applied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Failure, DateTimeOffset Expiry)> _failed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _nonces = new(StringComparer.Ordinal);
     private string? _state;
     private long _version;
@@ -75,10 +76,27 @@ public sealed class InMemoryControlStateStore(int auditCapacity = 1000, TimeProv
         return Task.CompletedTask;
     }
 
-    public Task ReportAppliedAsync(string instance, long version, TimeSpan ttl)
+    public Task ReportAppliedAsync(string instance, long version, TimeSpan ttl, string? failure = null)
     {
-        lock (_gate) _applied[instance] = (version, _time.GetUtcNow() + ttl);
+        lock (_gate)
+        {
+            var expiry = _time.GetUtcNow() + ttl;
+            _applied[instance] = (version, expiry);
+            if (failure is null) _failed.Remove(instance);
+            else _failed[instance] = (failure, expiry);
+        }
+
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<string, string>> ReadFailedAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            IReadOnlyDictionary<string, string> live = _failed.Where(a => a.Value.Expiry > now).ToDictionary(a => a.Key, a => a.Value.Failure, StringComparer.Ordinal);
+            return Task.FromResult(live);
+        }
     }
 
     public Task<IReadOnlyDictionary<string, long>> ReadAppliedAsync(CancellationToken ct)

@@ -22,6 +22,7 @@ public sealed class RedisControlStore : IControlStateStore, IAsyncDisposable
         return {1, tonumber(cjson.decode(ARGV[2])['version'])}
         """;
 
+    private readonly HashSet<string> _failedReported = new(StringComparer.Ordinal);
     private readonly ConnectionMultiplexer _mux;
     private readonly bool _ownsConnection;
     private readonly ILogger _logger;
@@ -117,33 +118,65 @@ public sealed class RedisControlStore : IControlStateStore, IAsyncDisposable
         await Task.WhenAll(publish, push, trim).ConfigureAwait(false);
     }
 
-    public Task ReportAppliedAsync(string instance, long version, TimeSpan ttl) =>
-        Db.StringSetAsync(Keys.Applied(instance), version, ttl);
+    public async Task ReportAppliedAsync(string instance, long version, TimeSpan ttl, string? failure = null)
+    {
+        await Db.StringSetAsync(Keys.Applied(instance), version, ttl).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            await Db.StringSetAsync(Keys.Failed(instance), failure, ttl).ConfigureAwait(false);
+            lock (_failedReported) _failedReported.Add(instance);
+            return;
+        }
+
+        // Only a failure this process reported needs deleting (+del in the ACL); otherwise there is nothing to clear.
+        bool reported;
+        lock (_failedReported) reported = _failedReported.Remove(instance);
+        if (reported)
+        {
+            await Db.KeyDeleteAsync(Keys.Failed(instance)).ConfigureAwait(false);
+        }
+    }
 
     public async Task<IReadOnlyDictionary<string, long>> ReadAppliedAsync(CancellationToken ct)
     {
         var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var prefix = Keys.Applied("");
+        foreach (var (instance, value) in await ReadPerInstanceAsync(Keys.AppliedPattern, Keys.Applied(""), ct).ConfigureAwait(false))
+        {
+            if (value.TryParse(out long v)) result[instance] = v;
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> ReadFailedAsync(CancellationToken ct)
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (instance, value) in await ReadPerInstanceAsync(Keys.FailedPattern, Keys.Failed(""), ct).ConfigureAwait(false))
+        {
+            if (value.HasValue) result[instance] = value.ToString();
+        }
+
+        return result;
+    }
+
+    /// <summary>The live per-instance keys matching <paramref name="pattern"/>, by instance name (the key after <paramref name="prefix"/>).</summary>
+    private async Task<List<(string Instance, RedisValue Value)>> ReadPerInstanceAsync(string pattern, string prefix, CancellationToken ct)
+    {
         var keys = new List<RedisKey>();
         // Plain SCAN through the database, not IServer.KeysAsync: it needs no server-role detection and only +scan in the ACL.
         var cursor = "0";
         do
         {
             ct.ThrowIfCancellationRequested();
-            var reply = (RedisResult[])(await Db.ExecuteAsync("SCAN", cursor, "MATCH", Keys.AppliedPattern, "COUNT", 500).ConfigureAwait(false))!;
+            var reply = (RedisResult[])(await Db.ExecuteAsync("SCAN", cursor, "MATCH", pattern, "COUNT", 500).ConfigureAwait(false))!;
             cursor = reply[0].ToString();
             keys.AddRange(((RedisResult[])reply[1]!).Select(k => (RedisKey)k.ToString()));
         }
         while (cursor != "0");
 
-        if (keys.Count == 0) return result;
+        if (keys.Count == 0) return [];
         var values = await Db.StringGetAsync([.. keys]).ConfigureAwait(false);
-        for (var i = 0; i < keys.Count; i++)
-        {
-            if (values[i].TryParse(out long v)) result[keys[i].ToString()[prefix.Length..]] = v;
-        }
-
-        return result;
+        return [.. keys.Select((k, i) => (k.ToString()[prefix.Length..], values[i]))];
     }
 
     public async Task<IReadOnlyList<string>> ReadAuditAsync(int count, CancellationToken ct)

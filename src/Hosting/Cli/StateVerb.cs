@@ -39,6 +39,7 @@ internal static class StateVerb
         if (store is null) return ExitCodes.Failure;
         var json = await store.ReadStateAsync(ct);
         var applied = await store.ReadAppliedAsync(ct);
+        var failed = await store.ReadFailedAsync(ct);
         if (json is null)
         {
             await stdout.WriteLineAsync($"desired: none (no state at {store.Keys.State})");
@@ -71,7 +72,7 @@ internal static class StateVerb
         await stdout.WriteLineAsync($"applied: {(applied.Count == 0 ? "no live instance reported" : "")}");
         foreach (var (instance, version) in applied)
         {
-            await stdout.WriteLineAsync($"  {instance} {version}");
+            await stdout.WriteLineAsync($"  {instance} {version}" + (failed.TryGetValue(instance, out var failure) ? $" (refused {failure})" : ""));
         }
 
         return ExitCodes.Ok;

@@ -52,7 +52,7 @@ public sealed class RedisAclTests
     /// <summary>The ACL from docs/control-plane.md, kept in one place with the test that proves it is enough.</summary>
     public const string InstanceAcl =
         "on >{0} resetkeys ~cloudwall:* resetchannels &cloudwall:* -@all +@connection +info +get +set +setex +psetex +mget +publish +subscribe +unsubscribe " +
-        "+eval +evalsha +script|load +lpush +ltrim +lrange +scan +hgetall +multi +exec +discard +watch +unwatch";
+        "+eval +evalsha +script|load +lpush +ltrim +lrange +scan +hgetall +multi +exec +discard +watch +unwatch +del";
 
     [Fact]
     public async Task The_documented_least_privilege_acl_is_enough_for_an_instance_and_a_submitter()

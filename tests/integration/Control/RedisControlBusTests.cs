@@ -166,6 +166,14 @@ public sealed class RedisControlBusTests
         var applied = await bus.Store.ReadAppliedAsync(CancellationToken.None);
         Assert.Equal(1, applied["i1"]);
         Assert.True(await mux.GetDatabase().KeyTimeToLiveAsync(bus.Redis.Keys.Applied("i1")) > TimeSpan.Zero);
+        Assert.Empty(await bus.Store.ReadFailedAsync(CancellationToken.None));
+
+        // A refused version is kept next to the applied one (with its TTL) until the instance reports none failed.
+        await bus.Store.ReportAppliedAsync("i9", 3, TimeSpan.FromMinutes(1), "version 4: apply-failed: engine said no");
+        Assert.Equal("version 4: apply-failed: engine said no", (await bus.Store.ReadFailedAsync(CancellationToken.None))["i9"]);
+        Assert.True(await mux.GetDatabase().KeyTimeToLiveAsync(bus.Redis.Keys.Failed("i9")) > TimeSpan.Zero);
+        await bus.Store.ReportAppliedAsync("i9", 4, TimeSpan.FromMinutes(1));
+        Assert.False((await bus.Store.ReadFailedAsync(CancellationToken.None)).ContainsKey("i9"));
     }
 
     [Fact]

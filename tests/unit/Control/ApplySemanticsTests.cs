@@ -117,6 +117,9 @@ public sealed class ApplySemanticsTests
         Assert.Empty(agent.Served);
         Assert.Equal(0, agent.AppliedVersion);
         Assert.Same(first, agent.Failed);
+        // Recorded in the shared state the `state` verb reads: this instance still runs version 0 and refused version 2.
+        Assert.Equal(0, (await store.ReadAppliedAsync(CancellationToken.None))["solo"]);
+        Assert.Equal("version 2: apply-failed: InvalidOperationException: engine said no", (await store.ReadFailedAsync(CancellationToken.None))["solo"]);
 
         // Resyncs and signals skip the failed version: no call, no new failure.
         Assert.Null(await agent.ReconcileAsync(reportNoOp: false));
@@ -131,6 +134,7 @@ public sealed class ApplySemanticsTests
         Assert.Equal(CommandResult.Applied, (await agent.ReconcileAsync(reportNoOp: false))!.Status);
         Assert.Equal(3, agent.AppliedVersion);
         Assert.Null(agent.Failed);
+        Assert.Empty(await store.ReadFailedAsync(CancellationToken.None));
     }
 
     [Fact]
