@@ -32,20 +32,10 @@ public sealed partial class CoinbaseAdvancedDecoder
                     continue;
                 }
 
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                var reason = DecodeRecords(ref reader, trades: false, exchangeNs, receiveTimeNs, output, ref count);
+                if (reason != FrameReason.None)
                 {
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        return FrameOutcome.Rejected(FrameReason.Malformed);
-                    }
-
-                    var reason = Ticker(ref reader, exchangeNs, receiveTimeNs, output);
-                    if (reason != FrameReason.None)
-                    {
-                        return FrameOutcome.Rejected(reason);
-                    }
-
-                    count++;
+                    return FrameOutcome.Rejected(reason);
                 }
             }
         }

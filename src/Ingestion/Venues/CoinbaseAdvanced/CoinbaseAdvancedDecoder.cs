@@ -186,4 +186,29 @@ public sealed partial class CoinbaseAdvancedDecoder : JsonFrameDecoder
         public int EventsStart;
         public int EventsLength;
     }
+
+    /// <summary>
+    /// Decodes an event's array of records, the reader on its StartArray: each object made an event by its channel's mapping
+    /// (<see cref="Trade"/> or <see cref="Ticker"/>), counted in <paramref name="count"/>; the first bad one's reason, else none.
+    /// </summary>
+    private FrameReason DecodeRecords(ref FrameJsonReader reader, bool trades, long exchangeNs, long receiveTimeNs, EventBuffer output, ref int count)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return FrameReason.Malformed;
+            }
+
+            var reason = trades ? Trade(ref reader, receiveTimeNs, output) : Ticker(ref reader, exchangeNs, receiveTimeNs, output);
+            if (reason != FrameReason.None)
+            {
+                return reason;
+            }
+
+            count++;
+        }
+
+        return FrameReason.None;
+    }
 }
