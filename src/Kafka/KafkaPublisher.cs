@@ -42,6 +42,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
     private readonly Thread _pollThread;
     private readonly CancellationTokenSource _stopPolling = new();
     private readonly Lock _gate = new();
+    private Action<Error>? _onFatalError;
     private readonly byte[]?[] _venueKeys = new byte[]?[256];
     private volatile byte[]?[] _instrumentKeys = new byte[]?[256];
 
@@ -89,8 +90,36 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
 
     /// <summary>
     /// Raised once, on a librdkafka thread, when the producer hits a fatal error. Publishing has already stopped when it runs.
+    /// The error can arrive while the constructor is still returning (the producer id is requested at once), so a handler
+    /// added after the error is called at once, on the adding thread: no subscriber misses it.
     /// </summary>
-    public event Action<Error>? OnFatalError;
+    public event Action<Error>? OnFatalError
+    {
+        add
+        {
+            Error? already;
+            lock (_gate)
+            {
+                already = _fatal;
+                if (already is null)
+                {
+                    _onFatalError += value;
+                }
+            }
+
+            if (already is not null)
+            {
+                InvokeFatalHandler(value, already);
+            }
+        }
+        remove
+        {
+            lock (_gate)
+            {
+                _onFatalError -= value;
+            }
+        }
+    }
 
     /// <summary>The fatal error that stopped the producer, if any.</summary>
     public Error? FatalError => _fatal;
@@ -377,6 +406,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
             return;
         }
 
+        Action<Error>? handlers;
         lock (_gate)
         {
             if (_fatal is not null)
@@ -385,12 +415,19 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
             }
 
             _fatal = error;
+            handlers = _onFatalError;
+            _onFatalError = null;
         }
 
         KafkaLog.FatalError(_logger, error.Code.ToString(), error.Reason);
+        InvokeFatalHandler(handlers, error);
+    }
+
+    private void InvokeFatalHandler(Action<Error>? handler, Error error)
+    {
         try
         {
-            OnFatalError?.Invoke(error);
+            handler?.Invoke(error);
         }
         catch (Exception ex)
         {

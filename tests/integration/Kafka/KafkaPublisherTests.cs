@@ -193,14 +193,20 @@ public sealed class KafkaPublisherTests
         var (refData, instruments) = KafkaTestData.Instruments();
         using var publisher = new KafkaPublisher(KafkaTestData.Options(cluster.BootstrapServers), refData);
         Error? raised = null;
-        publisher.OnFatalError += e => raised = e;
+        publisher.OnFatalError += e => Volatile.Write(ref raised, e);
 
         publisher.PublishEvent(KafkaTestData.Event(instruments[0], 0));
 
-        Assert.True(KafkaTestData.WaitUntil(() => publisher.IsStopped, Deadline));
-        Assert.NotNull(raised);
+        // The handler runs on a librdkafka thread just after the producer is marked stopped, so wait for both.
+        Assert.True(KafkaTestData.WaitUntil(() => publisher.IsStopped && Volatile.Read(ref raised) is not null, Deadline));
         Assert.True(raised!.IsFatal);
         Assert.Same(raised, publisher.FatalError);
+
+        // A handler added after the error is told at once: the error can arrive before the constructor's caller subscribes.
+        Error? late = null;
+        publisher.OnFatalError += e => late = e;
+        Assert.Same(raised, late);
+
         publisher.PublishEvent(KafkaTestData.Event(instruments[0], 1));
         Assert.Equal(1, publisher.Dropped);
         Assert.True(publisher.Snapshot().Stopped);
