@@ -91,7 +91,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
     /// <summary>
     /// Raised once, on a librdkafka thread, when the producer hits a fatal error. Publishing has already stopped when it runs.
     /// The error can arrive while the constructor is still returning (the producer id is requested at once), so a handler
-    /// added after the error is called at once, on the adding thread: no subscriber misses it.
+    /// added after the error is called at once, on a thread-pool thread: no subscriber misses it.
     /// </summary>
     public event Action<Error>? OnFatalError
     {
@@ -107,9 +107,10 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
                 }
             }
 
-            if (already is not null)
+            if (already is not null && value is not null)
             {
-                InvokeFatalHandler(value, already);
+                // As if raised now: on another thread, never inside the caller's subscription (which may hold its locks).
+                ThreadPool.QueueUserWorkItem(static s => s.Self.InvokeFatalHandler(s.Handler, s.Error), (Self: this, Handler: value, Error: already), false);
             }
         }
         remove

@@ -79,7 +79,15 @@ public static class RunCommand
                 app.Lifetime.ApplicationStarted.Register(() => _ = PlayScenario(app, providers, scenario, warmup, stdout));
             }
 
-            await app.RunAsync(ct);
+            try
+            {
+                await app.RunAsync(ct);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && (price?.ExitCode ?? platform.ExitCode) != 0)
+            {
+                // A fatal error (e.g. the producer was refused its id) stopped the host while it was still starting; the
+                // host reports that as a cancelled start. The exit code below says what happened.
+            }
         }
         finally
         {

@@ -204,7 +204,8 @@ public sealed class KafkaPublisherTests
 
         // A handler added after the error is told at once: the error can arrive before the constructor's caller subscribes.
         Error? late = null;
-        publisher.OnFatalError += e => late = e;
+        publisher.OnFatalError += e => Volatile.Write(ref late, e);
+        Assert.True(KafkaTestData.WaitUntil(() => Volatile.Read(ref late) is not null, Deadline));
         Assert.Same(raised, late);
 
         publisher.PublishEvent(KafkaTestData.Event(instruments[0], 1));
