@@ -532,7 +532,7 @@ public sealed class CommandFuzzTests(Xunit.Abstractions.ITestOutputHelper output
 
             return ControlTestKit.Keys.Verify(kid.GetValue<string>(), sig.GetValue<string>(), CanonicalJson.Canonicalize(obj.ToJsonString(), "signature")) == SignatureCheck.Valid;
         }
-        catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or InvalidOperationException or CanonicalJsonException)
         {
             return false;
         }
