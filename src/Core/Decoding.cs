@@ -99,6 +99,9 @@ public sealed class EventBuffer
 
     public ReadOnlySpan<MarketEvent> AsSpan() => _items.AsSpan(0, Count);
 
+    /// <summary>The events as memory, for a hand-off that may complete later; valid until the next <see cref="Clear"/>.</summary>
+    public ReadOnlyMemory<MarketEvent> AsMemory() => _items.AsMemory(0, Count);
+
     public void Add(in MarketEvent e)
     {
         if (Count == _items.Length)

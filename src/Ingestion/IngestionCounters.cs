@@ -22,6 +22,7 @@ public sealed class IngestionCounters
     private long _outOfOrder;
     private long _staleReconnects;
     private long _repliesSent;
+    private long _backPressured;
 
     public long Frames => Volatile.Read(ref _frames);
     public long Events => Volatile.Read(ref _events);
@@ -49,6 +50,9 @@ public sealed class IngestionCounters
     public long StaleReconnects => Volatile.Read(ref _staleReconnects);
     public long RepliesSent => Volatile.Read(ref _repliesSent);
 
+    /// <summary>Frames whose events found the pipeline full: the connection paused its reads until there was room.</summary>
+    public long BackPressured => Volatile.Read(ref _backPressured);
+
     public void RecordDuplicate() => Interlocked.Increment(ref _duplicates);
     public void RecordGap(long missing)
     {
@@ -59,6 +63,7 @@ public sealed class IngestionCounters
     public void RecordOutOfOrder() => Interlocked.Increment(ref _outOfOrder);
     public void RecordStale() => Interlocked.Increment(ref _staleReconnects);
     public void RecordReply() => Interlocked.Increment(ref _repliesSent);
+    public void RecordBackPressure() => Interlocked.Increment(ref _backPressured);
 
     /// <summary>Frames by the reason of their outcome.</summary>
     public long ByReason(FrameReason reason) => Volatile.Read(ref _byReason[(int)reason]);

@@ -17,8 +17,13 @@ public sealed record WebSocketRoute(IVenueProtocol Protocol, Uri Endpoint);
 /// <summary>
 /// A provider that reaches one venue over WebSocket. On each of its routes, its subscriptions are spread over shards
 /// (connections) within the route's per-connection limit. <see cref="Events"/> is cold: subscribing opens the connections;
-/// disposing closes them. Events from all shards of all routes are serialized onto the one observer.
+/// disposing closes them.
 /// </summary>
+/// <remarks>
+/// A subscriber that is an <see cref="IEventBatchObserver"/> (the event pipeline's input) gets each frame's events as one
+/// batch, from every connection at once without a lock, and back-pressures a connection by leaving its batch pending.
+/// Any other observer gets the Rx contract: events one at a time, serialized across the provider's connections.
+/// </remarks>
 public sealed class WebSocketProvider : IMarketDataProvider
 {
     private readonly IVenueProtocol _protocol;
@@ -30,7 +35,7 @@ public sealed class WebSocketProvider : IMarketDataProvider
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly Lock _gate = new();
-    private IObserver<MarketEvent>? _sink;
+    private IEventBatchObserver? _sink;
     private readonly Action<SequenceGap>? _gapSink;
 
     public WebSocketProvider(IVenueProtocol protocol, Uri? endpoint, IReadOnlyList<string> symbols, ReferenceData refData,
@@ -65,7 +70,7 @@ public sealed class WebSocketProvider : IMarketDataProvider
         _options = options ?? new ConnectionOptions();
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
-        Events = Observable.Create<MarketEvent>(SubscribeCore);
+        Events = new EventStream(this);
     }
 
     public ProviderId Id => _protocol.Provider;
@@ -148,8 +153,9 @@ public sealed class WebSocketProvider : IMarketDataProvider
         }
     }
 
-    private async Task<IDisposable> SubscribeCore(IObserver<MarketEvent> observer, CancellationToken ct)
+    private IDisposable Subscribe(IObserver<MarketEvent> observer)
     {
+        ArgumentNullException.ThrowIfNull(observer);
         lock (_gate)
         {
             if (_sink is not null)
@@ -157,11 +163,25 @@ public sealed class WebSocketProvider : IMarketDataProvider
                 throw new InvalidOperationException($"provider {Id} already has a subscriber; share it with Publish()");
             }
 
-            _sink = Observer.Synchronize(observer);
+            _sink = observer as IEventBatchObserver ?? new SerializedBatchObserver(Observer.Synchronize(observer));
         }
 
-        await AddSubscriptionsAsync(_initialSymbols).ConfigureAwait(false);
-        return Disposable.Create(this, static p => p.StopAll());
+        var subscription = Disposable.Create(this, static p => p.StopAll());
+        _ = StartAsync(observer);
+        return subscription;
+    }
+
+    /// <summary>Opens the first connections; a failure to start ends the stream with the error, as Rx's Create would.</summary>
+    private async Task StartAsync(IObserver<MarketEvent> observer)
+    {
+        try
+        {
+            await AddSubscriptionsAsync(_initialSymbols).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            observer.OnError(ex);
+        }
     }
 
     /// <summary>
@@ -254,6 +274,32 @@ public sealed class WebSocketProvider : IMarketDataProvider
         {
             c.Dispose();
         }
+    }
+
+    /// <summary>The cold stream of the provider's events: subscribing opens the connections.</summary>
+    private sealed class EventStream(WebSocketProvider owner) : IObservable<MarketEvent>
+    {
+        public IDisposable Subscribe(IObserver<MarketEvent> observer) => owner.Subscribe(observer);
+    }
+
+    /// <summary>A plain observer behind the batch hand-off: one event at a time, through Rx's lock (never pending).</summary>
+    private sealed class SerializedBatchObserver(IObserver<MarketEvent> inner) : IEventBatchObserver
+    {
+        public ValueTask OnNextBatchAsync(ReadOnlyMemory<MarketEvent> events, CancellationToken cancellationToken)
+        {
+            foreach (var e in events.Span)
+            {
+                inner.OnNext(e);
+            }
+
+            return default;
+        }
+
+        public void OnNext(MarketEvent value) => inner.OnNext(value);
+
+        public void OnError(Exception error) => inner.OnError(error);
+
+        public void OnCompleted() => inner.OnCompleted();
     }
 
     /// <summary>A route and its shards. The list is guarded by the provider's gate.</summary>

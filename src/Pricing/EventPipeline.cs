@@ -102,8 +102,78 @@ public sealed partial class EventPipeline : IAsyncDisposable
         return false;
     }
 
-    /// <summary>An observer that posts into the pipeline: the one place where Rx hands over to Dataflow.</summary>
-    public IObserver<MarketEvent> Input(string name) => new InputObserver(this, name);
+    /// <summary>
+    /// Posts a frame's events, each into its instrument's partition, in order. Completes synchronously while every partition
+    /// has room. Under <see cref="BoundedChannelFullMode.Wait"/> a full partition makes the rest wait asynchronously (the
+    /// caller's socket read waits with it; no thread is blocked); under <see cref="BoundedChannelFullMode.DropWrite"/> the
+    /// incoming event is dropped and counted. Cancelled while waiting, the events not yet posted are counted as dropped.
+    /// </summary>
+    public ValueTask PostBatchAsync(ReadOnlyMemory<MarketEvent> events, CancellationToken cancellationToken = default)
+    {
+        var span = events.Span;
+        for (var i = 0; i < span.Length; i++)
+        {
+            ref readonly var e = ref span[i];
+            Stats.OnReceived(e.Provider);
+            var block = _partitions[PartitionOf(e.Instrument)].Block;
+            if (block.Post(e))
+            {
+                continue;
+            }
+
+            if (_options.Overflow == BoundedChannelFullMode.Wait && Volatile.Read(ref _completed) == 0)
+            {
+                return WaitThenPostAsync(events, i, cancellationToken);
+            }
+
+            Stats.OnDropped();
+        }
+
+        return default;
+    }
+
+    /// <summary>The slow path of <see cref="PostBatchAsync"/>: event <paramref name="from"/> (counted received) found its partition full.</summary>
+    private async ValueTask WaitThenPostAsync(ReadOnlyMemory<MarketEvent> events, int from, CancellationToken cancellationToken)
+    {
+        for (var i = from; i < events.Length; i++)
+        {
+            var e = events.Span[i];
+            if (i > from)
+            {
+                Stats.OnReceived(e.Provider);
+            }
+
+            var block = _partitions[PartitionOf(e.Instrument)].Block;
+            bool posted;
+            try
+            {
+                posted = block.Post(e) || (Volatile.Read(ref _completed) == 0 && await block.SendAsync(e, cancellationToken).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException)
+            {
+                // The connection is going away: this event and those not yet counted are dropped, and the books still balance.
+                Stats.OnDropped();
+                for (var j = i + 1; j < events.Length; j++)
+                {
+                    Stats.OnReceived(events.Span[j].Provider);
+                    Stats.OnDropped();
+                }
+
+                return;
+            }
+
+            if (!posted)
+            {
+                Stats.OnDropped();
+            }
+        }
+    }
+
+    /// <summary>
+    /// An observer that posts into the pipeline: the one place where Rx hands over to Dataflow. It is an
+    /// <see cref="IEventBatchObserver"/>, so a provider hands over a frame at a time and is back-pressured without a lock.
+    /// </summary>
+    public IEventBatchObserver Input(string name) => new InputObserver(this, name);
 
     /// <summary>Stops accepting input and waits until every queued event has been processed.</summary>
     public async Task CompleteAsync()
@@ -222,9 +292,12 @@ public sealed partial class EventPipeline : IAsyncDisposable
         }
     }
 
-    private sealed class InputObserver(EventPipeline owner, string name) : IObserver<MarketEvent>
+    private sealed class InputObserver(EventPipeline owner, string name) : IEventBatchObserver
     {
         public void OnNext(MarketEvent value) => owner.Post(value);
+
+        public ValueTask OnNextBatchAsync(ReadOnlyMemory<MarketEvent> events, CancellationToken cancellationToken) =>
+            owner.PostBatchAsync(events, cancellationToken);
 
         public void OnError(Exception error) => LogInputFaulted(owner._logger, error, name);
 

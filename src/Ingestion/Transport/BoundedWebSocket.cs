@@ -3,33 +3,50 @@ using System.Net.WebSockets;
 namespace Cloudwall.Rx.Ingestion.Transport;
 
 /// <summary>
-/// A client WebSocket whose receive enforces a cap on the size of one message while it arrives. Websocket.Client buffers a
-/// message until its end, so the cap must sit under it: once the fragments of one message pass
-/// <see cref="MaxMessageBytes"/>, the socket sends a close (1009, message too big) and the receive throws
-/// <see cref="WebSocketMessageTooBigException"/>, which the client treats as a lost connection and reconnects. The client's
-/// buffer never holds more than the cap. The first <see cref="DeadLetter.MaxRawBytes"/> bytes of the message are kept for
-/// the dead letter.
+/// A client WebSocket that runs the connection's receive loop itself. Websocket.Client owns the connection's lifecycle
+/// (connect, reconnect, close handshake, the send queue) and calls <see cref="ReceiveAsync(ArraySegment{byte}, CancellationToken)"/>
+/// in its listen loop; this socket answers that call only with a close or an error. Every data message is assembled in
+/// the socket's own buffer (grown on demand, reused for every message, never past the cap) and handed to
+/// <c>onMessage</c> in place, on the receive thread, with no copy, no string and no per-message object. The next read
+/// waits until the handler's task completes: back-pressure is a paused read, so the socket's TCP window closes on the
+/// venue instead of a pool thread blocking.
 /// </summary>
+/// <remarks>
+/// The size cap is enforced while a message arrives: once its fragments pass <see cref="MaxMessageBytes"/>, the socket sends
+/// a close (1009, message too big) and the receive throws <see cref="WebSocketMessageTooBigException"/>, which the client
+/// treats as a lost connection and reconnects. The buffer never holds more than the cap and one read. The first
+/// <see cref="DeadLetter.MaxRawBytes"/> bytes of the message go to <c>onTooBig</c> for the dead letter.
+/// </remarks>
 public sealed class BoundedWebSocket : WebSocket
 {
+    /// <summary>The largest single read: the buffer never grows past the cap plus this.</summary>
+    internal const int ReadChunk = 16 * 1024;
+
     private readonly WebSocket _inner;
     private readonly Action<ReadOnlyMemory<byte>, long> _onTooBig;
-    private readonly byte[] _prefix = new byte[DeadLetter.MaxRawBytes];
-    private long _received;
+    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> _onMessage;
+    private byte[] _buffer = new byte[ReadChunk];
 
+    /// <param name="onMessage">Called on the receive thread with each whole data message; the memory is valid until its task completes.</param>
     /// <param name="onTooBig">Called on the receive thread with the message's first bytes and the bytes received so far.</param>
-    public BoundedWebSocket(WebSocket inner, int maxMessageBytes, Action<ReadOnlyMemory<byte>, long> onTooBig)
+    public BoundedWebSocket(WebSocket inner, int maxMessageBytes, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onMessage,
+        Action<ReadOnlyMemory<byte>, long> onTooBig)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMessageBytes);
         _inner = inner;
         MaxMessageBytes = maxMessageBytes;
+        _onMessage = onMessage;
         _onTooBig = onTooBig;
     }
 
     public int MaxMessageBytes { get; }
 
-    /// <summary>A Websocket.Client connection factory: connects a <see cref="ClientWebSocket"/> and bounds its receive.</summary>
-    public static Func<Uri, CancellationToken, Task<WebSocket>> Factory(int maxMessageBytes, Action<ReadOnlyMemory<byte>, long> onTooBig) =>
+    /// <summary>Messages handed to the handler by this socket.</summary>
+    public long Messages { get; private set; }
+
+    /// <summary>A Websocket.Client connection factory: connects a <see cref="ClientWebSocket"/> and runs its receive loop.</summary>
+    public static Func<Uri, CancellationToken, Task<WebSocket>> Factory(int maxMessageBytes,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onMessage, Action<ReadOnlyMemory<byte>, long> onTooBig) =>
         async (uri, ct) =>
         {
             var socket = new ClientWebSocket();
@@ -43,50 +60,61 @@ public sealed class BoundedWebSocket : WebSocket
                 throw;
             }
 
-            return new BoundedWebSocket(socket, maxMessageBytes, onTooBig);
+            return new BoundedWebSocket(socket, maxMessageBytes, onMessage, onTooBig);
         };
 
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var r = await _inner.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-        await AccountAsync(buffer[..r.Count], r.MessageType, r.EndOfMessage).ConfigureAwait(false);
-        return r;
+        var close = await PumpAsync(cancellationToken).ConfigureAwait(false);
+        return new ValueWebSocketReceiveResult(0, close.MessageType, close.EndOfMessage);
     }
 
     public override async Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
     {
-        var r = await _inner.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-        await AccountAsync(buffer.AsMemory(0, r.Count), r.MessageType, r.EndOfMessage).ConfigureAwait(false);
-        return r;
+        var close = await PumpAsync(cancellationToken).ConfigureAwait(false);
+        return new WebSocketReceiveResult(0, close.MessageType, close.EndOfMessage, _inner.CloseStatus, _inner.CloseStatusDescription);
     }
 
-    private async ValueTask AccountAsync(ReadOnlyMemory<byte> chunk, WebSocketMessageType type, bool endOfMessage)
+    /// <summary>Reads and hands over messages until the venue closes (returned) or the socket fails (thrown).</summary>
+    private async ValueTask<ValueWebSocketReceiveResult> PumpAsync(CancellationToken cancellationToken)
     {
-        if (type == WebSocketMessageType.Close)
+        var length = 0;
+        while (true)
         {
-            _received = 0;
-            return;
-        }
+            if (length == _buffer.Length)
+            {
+                // Full and the message goes on: grow, but never past the cap plus one read.
+                Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, (long)MaxMessageBytes + ReadChunk));
+            }
 
-        if (_received < _prefix.Length)
-        {
-            var n = (int)Math.Min(chunk.Length, _prefix.Length - _received);
-            chunk.Span[..n].CopyTo(_prefix.AsSpan((int)_received));
-        }
+            var room = Math.Min(_buffer.Length - length, ReadChunk);
+            var r = await _inner.ReceiveAsync(_buffer.AsMemory(length, room), cancellationToken).ConfigureAwait(false);
+            if (r.MessageType == WebSocketMessageType.Close)
+            {
+                return r;
+            }
 
-        _received += chunk.Length;
-        if (_received > MaxMessageBytes)
-        {
-            var received = _received;
-            _received = 0;
-            _onTooBig(_prefix.AsMemory(0, (int)Math.Min(received, _prefix.Length)), received);
-            await CloseTooBigAsync().ConfigureAwait(false);
-            throw new WebSocketMessageTooBigException(MaxMessageBytes, received);
-        }
+            length += r.Count;
+            if (length > MaxMessageBytes)
+            {
+                _onTooBig(_buffer.AsMemory(0, Math.Min(length, DeadLetter.MaxRawBytes)), length);
+                await CloseTooBigAsync().ConfigureAwait(false);
+                throw new WebSocketMessageTooBigException(MaxMessageBytes, length);
+            }
 
-        if (endOfMessage)
-        {
-            _received = 0;
+            if (!r.EndOfMessage)
+            {
+                continue;
+            }
+
+            Messages++;
+            var message = _buffer.AsMemory(0, length);
+            length = 0;
+            var handled = _onMessage(message, cancellationToken);
+            if (!handled.IsCompletedSuccessfully)
+            {
+                await handled.ConfigureAwait(false);
+            }
         }
     }
 

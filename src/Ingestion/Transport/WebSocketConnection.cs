@@ -7,15 +7,18 @@ namespace Cloudwall.Rx.Ingestion.Transport;
 
 /// <summary>
 /// One WebSocket connection carrying one shard of a provider's subscriptions. Websocket.Client reconnects it; after every
-/// (re)connect the shard's current symbol set is subscribed again. Frames are decoded on the receive thread and each event
-/// goes to the provider's sink.
+/// (re)connect the shard's current symbol set is subscribed again. The receive loop is <see cref="BoundedWebSocket"/>'s:
+/// each message is decoded in place in its buffer on the receive thread, and the frame's events go to the provider's sink
+/// as one batch. While the sink is back-pressured the connection reads no further, and the stale watchdog counts that
+/// time as alive.
 /// </summary>
 public sealed partial class WebSocketConnection : IDisposable
 {
     private readonly IVenueProtocol _protocol;
     private readonly WebsocketClient _client;
     private readonly FrameHandler _handler;
-    private readonly IObserver<MarketEvent> _sink;
+    private readonly IEventBatchObserver _sink;
+    private readonly EventBuffer _batch = new(64);
     private readonly TimeProvider _time;
     private readonly IngestionCounters _counters;
     private readonly ILogger _logger;
@@ -32,8 +35,9 @@ public sealed partial class WebSocketConnection : IDisposable
     private bool _started;
     private long _lastDataNs;
     private int _failures;
+    private int _backPressured;
 
-    public WebSocketConnection(int index, Uri endpoint, IVenueProtocol protocol, ReferenceData refData, IObserver<MarketEvent> sink,
+    public WebSocketConnection(int index, Uri endpoint, IVenueProtocol protocol, ReferenceData refData, IEventBatchObserver sink,
         Action<DeadLetter> deadLetters, IngestionCounters counters, ConnectionOptions options, TimeProvider time, ILoggerFactory loggers,
         Action<SequenceGap>? gaps = null)
     {
@@ -48,11 +52,11 @@ public sealed partial class WebSocketConnection : IDisposable
         _logger = loggers.CreateLogger<WebSocketConnection>();
         _deadLetters = deadLetters;
         _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger, options.Bounds, refData, time);
-        // The size cap is enforced under the client, while a message arrives: the client itself buffers a message whole.
-        _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>(), BoundedWebSocket.Factory(options.MaxMessageBytes, OnTooBig))
+        // The receive loop runs under the client, in the socket it connects: messages are decoded there, in place, and the
+        // size cap is enforced while a message arrives. The client's own MessageReceived stream carries nothing.
+        _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>(), BoundedWebSocket.Factory(options.MaxMessageBytes, OnFrame, OnTooBig))
         {
             Name = $"{protocol.Venue.Name}#{index}",
-            // Raw bytes, not strings: the decoders read UTF-8 directly.
             IsTextMessageConversionEnabled = false,
             // Our watchdog decides staleness from market data only: the client's own timer would count heartbeats.
             ReconnectTimeout = null,
@@ -103,7 +107,6 @@ public sealed partial class WebSocketConnection : IDisposable
             _started = true;
         }
 
-        _subscriptions.Add(_client.MessageReceived.Subscribe(OnMessage, ex => LogStreamError(ex, Name)));
         _subscriptions.Add(_client.ReconnectionHappened.Subscribe(OnConnected, ex => LogStreamError(ex, Name)));
         _subscriptions.Add(_client.DisconnectionHappened.Subscribe(OnDisconnected, ex => LogStreamError(ex, Name)));
         if (_protocol.KeepAlive is { } ka)
@@ -222,31 +225,33 @@ public sealed partial class WebSocketConnection : IDisposable
             return;
         }
 
-        var idle = UnixTime.FromTimeProvider(_time) - Volatile.Read(ref _lastDataNs);
+        var now = UnixTime.FromTimeProvider(_time);
+        if (Volatile.Read(ref _backPressured) != 0)
+        {
+            // Not reading because the pipeline is full is not a dead socket: the idle clock restarts when reading does.
+            Volatile.Write(ref _lastDataNs, now);
+            return;
+        }
+
+        var idle = now - Volatile.Read(ref _lastDataNs);
         if (idle > (long)(_options.StaleAfter.TotalMilliseconds * UnixTime.NanosPerMilli))
         {
             _counters.RecordStale();
             LogStale(Name, idle / UnixTime.NanosPerMilli);
-            Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
+            Volatile.Write(ref _lastDataNs, now);
             _ = _client.Reconnect();
         }
     }
 
-    private void OnMessage(ResponseMessage message)
+    /// <summary>
+    /// One whole message, in the socket's buffer (receive thread): decoded in place; its admitted events go to the sink as
+    /// one batch. The returned task is pending while the sink is back-pressured, and the socket reads no further until then.
+    /// </summary>
+    private ValueTask OnFrame(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         var rx = UnixTime.FromTimeProvider(_time);
-        byte[]? bytes = message.Binary;
-        if (bytes is null && message.Text is { } text)
-        {
-            bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        }
-
-        if (bytes is null)
-        {
-            return;
-        }
-
-        var outcome = _handler.Handle(bytes, rx, this, static (conn, in e) => conn.Deliver(in e), static (conn, in e) => conn.Admit(in e));
+        _batch.Clear();
+        var outcome = _handler.Handle(frame.Span, rx, this, static (conn, in e) => conn.Collect(in e), static (conn, in e) => conn.Admit(in e));
         if (outcome.Status == FrameStatus.Decoded)
         {
             Volatile.Write(ref _lastDataNs, rx);
@@ -257,18 +262,41 @@ public sealed partial class WebSocketConnection : IDisposable
                 _client.LostReconnectTimeout = _options.ReconnectDelay;
             }
         }
-        else if (outcome.Status == FrameStatus.Ignored && _protocol.ReplyTo(bytes) is { } reply)
+        else if (outcome.Status == FrameStatus.Ignored && _protocol.ReplyTo(frame.Span) is { } reply)
         {
             _client.Send(reply);
             _counters.RecordReply();
         }
+
+        if (_batch.Count == 0)
+        {
+            return default;
+        }
+
+        var handed = _sink.OnNextBatchAsync(_batch.AsMemory(), cancellationToken);
+        return handed.IsCompletedSuccessfully ? default : WaitForSinkAsync(handed);
     }
 
-    private void Deliver(in MarketEvent e)
+    private async ValueTask WaitForSinkAsync(ValueTask handed)
+    {
+        Volatile.Write(ref _backPressured, 1);
+        _counters.RecordBackPressure();
+        try
+        {
+            await handed.ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
+            Volatile.Write(ref _backPressured, 0);
+        }
+    }
+
+    private void Collect(in MarketEvent e)
     {
         if (Admit(in e))
         {
-            _sink.OnNext(e);
+            _batch.Add(in e);
         }
     }
 

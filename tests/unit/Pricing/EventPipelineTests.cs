@@ -40,11 +40,7 @@ public sealed class EventPipelineTests
         Assert.Equal(500, pipeline.Stats.EventsPublished);
         Assert.Equal(0, pipeline.Stats.Dropped);
         Assert.Equal(500, sink.Events.Count);
-        foreach (var group in sink.Events.GroupBy(e => e.Instrument))
-        {
-            var seqs = group.Select(e => e.Sequence).ToList();
-            Assert.Equal(seqs.Order().ToList(), seqs);
-        }
+        AssertInOrderPerInstrument(sink.Events);
     }
 
     [Fact]
@@ -130,6 +126,95 @@ public sealed class EventPipelineTests
         await pipeline.CompleteAsync();
         Assert.Equal(0, pipeline.Stats.Dropped);
         Assert.Equal(200, sink.Events.Count);
+    }
+
+    [Fact]
+    public async Task A_batch_posts_synchronously_while_there_is_room_and_keeps_order_per_instrument()
+    {
+        var sink = new RecordingPublisher();
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 2 }, () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
+        var batch = Enumerable.Range(1, 40).Select(i => Trade(i % 2 == 0 ? Btc : Eth, VenueId.Coinbase, 100m + i, i)).ToArray();
+
+        var posted = pipeline.Input("test").OnNextBatchAsync(batch, CancellationToken.None);
+
+        Assert.True(posted.IsCompletedSuccessfully); // room everywhere: no task, no wait
+        await pipeline.CompleteAsync();
+        Assert.Equal(40, pipeline.Stats.Received);
+        Assert.Equal(40, sink.Events.Count);
+        AssertInOrderPerInstrument(sink.Events);
+    }
+
+    [Fact]
+    public async Task Under_wait_a_batch_that_meets_a_full_partition_stays_pending_without_blocking_then_loses_nothing()
+    {
+        var (pipeline, sink, gate, batch) = HeldPipeline(System.Threading.Channels.BoundedChannelFullMode.Wait);
+        using var _ = gate;
+
+        // The call returns at once on this thread (nothing blocks it); the task is what waits.
+        var posted = pipeline.PostBatchAsync(batch);
+
+        Assert.False(posted.IsCompleted);
+        gate.Set();
+        await posted;
+        await pipeline.CompleteAsync();
+        Assert.Equal(100, pipeline.Stats.Received);
+        Assert.Equal(0, pipeline.Stats.Dropped);
+        Assert.Equal(batch.Select(e => e.Sequence), sink.Events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Under_drop_write_a_batch_drops_and_counts_what_does_not_fit_and_never_waits()
+    {
+        var (pipeline, sink, gate, batch) = HeldPipeline(System.Threading.Channels.BoundedChannelFullMode.DropWrite);
+        using var _ = gate;
+
+        var posted = pipeline.PostBatchAsync(batch);
+
+        Assert.True(posted.IsCompletedSuccessfully);
+        gate.Set();
+        await pipeline.CompleteAsync();
+        Assert.Equal(100, pipeline.Stats.Received);
+        Assert.True(pipeline.Stats.Dropped > 0);
+        Assert.Equal(100, pipeline.Stats.Dropped + sink.Events.Count);
+    }
+
+    [Fact]
+    public async Task A_waiting_batch_that_is_cancelled_counts_what_it_did_not_post_as_dropped()
+    {
+        var (pipeline, sink, gate, batch) = HeldPipeline(System.Threading.Channels.BoundedChannelFullMode.Wait);
+        using var _ = gate;
+        using var cancel = new CancellationTokenSource();
+
+        var posted = pipeline.PostBatchAsync(batch, cancel.Token);
+        Assert.False(posted.IsCompleted);
+        await cancel.CancelAsync();
+        await posted; // the connection is going away: no exception, the books balance
+
+        gate.Set();
+        await pipeline.CompleteAsync();
+        Assert.Equal(100, pipeline.Stats.Received);
+        Assert.True(pipeline.Stats.Dropped > 0);
+        Assert.Equal(100, pipeline.Stats.Dropped + sink.Events.Count);
+    }
+
+    /// <summary>One partition of 16 whose publisher holds the first event until the gate opens, and 100 trades to post.</summary>
+    private static (EventPipeline Pipeline, RecordingPublisher Sink, ManualResetEventSlim Gate, MarketEvent[] Batch) HeldPipeline(
+        System.Threading.Channels.BoundedChannelFullMode overflow)
+    {
+        var gate = new ManualResetEventSlim(false);
+        var sink = new RecordingPublisher { Gate = gate };
+        var pipeline = new EventPipeline(sink, new PipelineOptions { Partitions = 1, PartitionCapacity = 16, Overflow = overflow },
+            () => new MedianFairPrice(TimeSpan.Zero), new FakeTimeProvider());
+        return (pipeline, sink, gate, [.. Enumerable.Range(0, 100).Select(i => Trade(Btc, VenueId.Coinbase, 100m + i, i))]);
+    }
+
+    private static void AssertInOrderPerInstrument(IEnumerable<MarketEvent> events)
+    {
+        foreach (var group in events.GroupBy(e => e.Instrument))
+        {
+            var seqs = group.Select(e => e.Sequence).ToList();
+            Assert.Equal(seqs.Order().ToList(), seqs);
+        }
     }
 
     private static async Task WaitFor(Func<bool> condition)
