@@ -63,6 +63,7 @@ public interface IGroupProcessor
 
     void OnRevoked(int partition);
 
+    /// <param name="schemaId">The record's schema (<see cref="RecordSchema.Of"/>): by the input topic, or a legacy header.</param>
     void OnRecord(int partition, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, byte? schemaId, long nowNs, IRecordOutput output);
 
     void OnTick(long nowNs, IRecordOutput output);

@@ -228,7 +228,7 @@ public sealed class KafkaGroupWorker : IRecordOutput
                 EnsureBatch();
                 Interlocked.Increment(ref _consumed);
                 var m = r.Message;
-                _processor.OnRecord(r.Partition.Value, m.Key ?? [], m.Value ?? [], KafkaRecordJson.SchemaOf(m.Headers), UnixTime.FromTimeProvider(_time), this);
+                _processor.OnRecord(r.Partition.Value, m.Key ?? [], m.Value ?? [], RecordSchema.Of(r.Topic, m.Headers, m.Value), UnixTime.FromTimeProvider(_time), this);
                 _pending[r.TopicPartition] = r.Offset.Value + 1;
             }
 
