@@ -46,11 +46,11 @@ public sealed class GroupWorkerOptions : ICheckedOptions
     }
 }
 
-/// <summary>One output record of a processor: topic, UTF-8 key, encoded value and its schema id.</summary>
+/// <summary>One output record of a processor: topic, UTF-8 key and encoded value (the topic names the schema: <see cref="RecordSchema"/>).</summary>
 public interface IRecordOutput
 {
     /// <summary>Enqueues one output record in the current batch. <paramref name="inputReceiveNs"/> feeds the input-latency histogram (0: none).</summary>
-    void Emit(string topic, byte[] key, byte[] value, byte schemaId, long inputReceiveNs);
+    void Emit(string topic, byte[] key, byte[] value, long inputReceiveNs);
 }
 
 /// <summary>

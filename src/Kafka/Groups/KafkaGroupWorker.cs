@@ -36,7 +36,6 @@ public sealed class KafkaGroupWorker : IRecordOutput
     private readonly SortedSet<int> _owned = [];
     private readonly KafkaLatencyHistogram _inputLatency = new();
     private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivered;
-    private readonly Dictionary<byte, Headers> _headers = [];
     private IProducer<byte[], byte[]>? _producer;
     private IConsumer<byte[], byte[]>? _consumer;
     private bool _inTransaction;
@@ -96,15 +95,11 @@ public sealed class KafkaGroupWorker : IRecordOutput
     public Task RunAsync(CancellationToken ct) =>
         Task.Factory.StartNew(() => Run(ct), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    void IRecordOutput.Emit(string topic, byte[] key, byte[] value, byte schemaId, long inputReceiveNs)
+    void IRecordOutput.Emit(string topic, byte[] key, byte[] value, long inputReceiveNs)
     {
         EnsureBatch();
-        if (!_headers.TryGetValue(schemaId, out var headers))
-        {
-            _headers[schemaId] = headers = new Headers { { Topics.SchemaHeader, [schemaId] } };
-        }
-
-        var message = new Message<byte[], byte[]> { Key = key, Value = value, Headers = headers, Timestamp = new Timestamp(_time.GetUtcNow()) };
+        // No schema header: the topic names the schema (RecordSchema).
+        var message = new Message<byte[], byte[]> { Key = key, Value = value, Headers = ProduceBuffers.NoHeaders, Timestamp = new Timestamp(_time.GetUtcNow()) };
         if (inputReceiveNs > 0)
         {
             // The message timestamp is wall-clock ms; the input latency is measured here against the enqueue instant instead.
