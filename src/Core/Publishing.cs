@@ -26,11 +26,17 @@ public static class Topics
     public const string Bars = "md.bars.v1";
     public const string Shards = "md.shards.v1";
 
-    /// <summary>Record header naming the value's schema; the value is one byte (see <see cref="SchemaIds"/>).</summary>
+    /// <summary>
+    /// Legacy record header naming the value's schema (one byte, see <see cref="SchemaIds"/>). Earlier releases wrote it on
+    /// every record; records are now written without it (the topic names the schema), and readers still honour it on old records.
+    /// </summary>
     public const string SchemaHeader = "cw-schema";
 }
 
-/// <summary>Schema ids carried in the <see cref="Topics.SchemaHeader"/> header. Never renumber.</summary>
+/// <summary>
+/// Schema ids: what a record's value is, named by its topic (and on md.quality.v1 by the value's <c>"type"</c>), or on
+/// records of earlier releases by the <see cref="Topics.SchemaHeader"/> header. Never renumber.
+/// </summary>
 public static class SchemaIds
 {
     public const byte MarketEventV1 = 1;

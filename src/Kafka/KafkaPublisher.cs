@@ -19,22 +19,21 @@ namespace Cloudwall.Rx.Kafka;
 /// under <see cref="QueueFullPolicy.DropWrite"/> it gives up after <see cref="KafkaOptions.QueueFullRetries"/> ×
 /// <see cref="KafkaOptions.QueueFullPollMs"/> and drops the record, counting it. Either way memory stays bounded while
 /// Kafka is down (queue.buffering.max.messages / kbytes).</para>
-/// <para>Each record carries a pooled delivery context (its topic, enqueue time and the input's receive time) whose delivery
-/// handler is created once per context, so measuring enqueue-to-acknowledgement and input-to-acknowledgement latency adds
-/// no allocation per record.</para>
+/// <para>Records carry no header (the topic names the schema, docs/wire-format.md). One delivery handler serves every
+/// record: the report names the topic (the very string of the cached <see cref="TopicPartition"/>) and holds the value
+/// array, whose length is the delivered byte count, so produced/delivered/failed counts and bytes are exact with no
+/// per-record state of ours. Latency is sampled: at most about one record per millisecond carries one of a fixed set of
+/// probes (its enqueue time and the input's receive time, with a handler of its own) for the enqueue-to-acknowledgement
+/// and input-to-acknowledgement histograms.</para>
 /// <para>A fatal error (<see cref="Error.IsFatal"/>, e.g. the idempotent producer lost its guarantees) raises
 /// <see cref="OnFatalError"/> once; from then on every record is dropped and counted. Recovery is a new producer.</para>
-/// <para>Thread-safe. Publishing allocates the value array and Confluent's message and delivery objects; keys are cached.</para>
+/// <para>Thread-safe. Keys are cached per instrument; the message and value arrays are reused per producing thread
+/// (<see cref="ProduceBuffers"/>). What remains per record is Confluent.Kafka's own delivery shim
+/// (<c>TypedDeliveryHandlerShim_Action</c>, made by <c>Producer.Produce</c> for every record that has a handler):
+/// <c>KafkaPublisherAllocationTests</c> pins it.</para>
 /// </remarks>
 public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDisposable
 {
-    private static readonly Headers EventHeaders = SchemaHeaders(SchemaIds.MarketEventV1);
-    private static readonly Headers FairPriceHeaders = SchemaHeaders(SchemaIds.FairPriceV1);
-    private static readonly Headers DeadLetterHeaders = SchemaHeaders(SchemaIds.DeadLetterV1);
-    private static readonly Headers BarHeaders = SchemaHeaders(SchemaIds.BarV1);
-    private static readonly Headers QualityAlertHeaders = SchemaHeaders(SchemaIds.QualityAlertV1);
-    private static readonly Headers SeriesWindowHeaders = SchemaHeaders(SchemaIds.SeriesWindowV1);
-
     private readonly KafkaOptions _options;
     private readonly ReferenceData _refData;
     private readonly ILogger _logger;
@@ -52,7 +51,10 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
     private readonly TopicCounters _bars = new(Topics.Bars);
     private readonly TopicCounters _quality = new(Topics.Quality);
     private readonly TopicCounters[] _topics;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<Delivery> _pool = new();
+    private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivered;
+    private readonly Probe[] _probes = new Probe[ProbeCount];
+    private int _probesBusy;
+    private long _nextProbeMs;
     private readonly KafkaLatencyHistogram _deliveryLatency = new();
     private readonly KafkaLatencyHistogram _inputLatency = new();
     private readonly TimeProvider _time;
@@ -75,7 +77,15 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         _failures = new KafkaFailureLog(_logger, _time);
         _topics = [_events, _fairPrices, _deadLetters, _bars, _quality];
 
+        _onDelivered = OnDelivered;
+        for (var i = 0; i < _probes.Length; i++)
+        {
+            _probes[i] = new Probe(this, i);
+        }
+
         var config = new KafkaClientConfigs(options).Producer();
+        // The value array's reference (no copy) comes back in the report: its length is the delivered byte count.
+        config.DeliveryReportFields = "value";
         _producer = new ProducerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => KafkaLog.Librdkafka(_logger, m.Facility, m.Message))
@@ -172,8 +182,15 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         }
 
         Span<byte> scratch = stackalloc byte[EventCodec.MaxSize];
-        var value = scratch[..EventCodec.Encode(e, scratch)].ToArray();
-        Produce(_events, key, value, EventHeaders, e.ReceiveTimeNs);
+        var buffers = ProduceBuffers.Enter();
+        try
+        {
+            Produce(_events, key, buffers.Value(scratch[..EventCodec.Encode(e, scratch)]), buffers.Message, e.ReceiveTimeNs);
+        }
+        finally
+        {
+            buffers.Exit();
+        }
     }
 
     public void PublishFairPrice(in FairPrice price)
@@ -186,8 +203,15 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         }
 
         Span<byte> scratch = stackalloc byte[FairPriceCodec.MaxSize];
-        var value = scratch[..FairPriceCodec.Encode(price, scratch)].ToArray();
-        Produce(_fairPrices, key, value, FairPriceHeaders, price.NewestInputTimeNs);
+        var buffers = ProduceBuffers.Enter();
+        try
+        {
+            Produce(_fairPrices, key, buffers.Value(scratch[..FairPriceCodec.Encode(price, scratch)]), buffers.Message, price.NewestInputTimeNs);
+        }
+        finally
+        {
+            buffers.Exit();
+        }
     }
 
     /// <summary>Publishes one pre-aggregate (topic md.bars.v1), keyed by canonical instrument; input latency counts from the bar's first input.</summary>
@@ -201,32 +225,39 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         }
 
         Span<byte> scratch = stackalloc byte[BarCodec.MaxSize];
-        var value = scratch[..BarCodec.Encode(bar, scratch)].ToArray();
-        Produce(_bars, key, value, BarHeaders, bar.FirstReceiveTimeNs);
+        var buffers = ProduceBuffers.Enter();
+        try
+        {
+            Produce(_bars, key, buffers.Value(scratch[..BarCodec.Encode(bar, scratch)]), buffers.Message, bar.FirstReceiveTimeNs);
+        }
+        finally
+        {
+            buffers.Exit();
+        }
     }
 
     /// <summary>
     /// Publishes a quality record (md.quality.v1) written by the quality layer: UTF-8 JSON under schema
-    /// <see cref="SchemaIds.QualityAlertV1"/> or <see cref="SchemaIds.SeriesWindowV1"/>. The arrays are owned by the producer from here on.
+    /// <see cref="SchemaIds.QualityAlertV1"/> or <see cref="SchemaIds.SeriesWindowV1"/>, told apart by the value's own
+    /// <c>"type"</c> field (<see cref="RecordSchema.OfQualityRecord"/>). The arrays are owned by the producer from here on.
     /// </summary>
     public void PublishQuality(byte schemaId, byte[] key, byte[] value)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        var headers = schemaId switch
+        if (schemaId is not (SchemaIds.QualityAlertV1 or SchemaIds.SeriesWindowV1))
         {
-            SchemaIds.QualityAlertV1 => QualityAlertHeaders,
-            SchemaIds.SeriesWindowV1 => SeriesWindowHeaders,
-            _ => throw new ArgumentOutOfRangeException(nameof(schemaId), schemaId, "md.quality.v1 carries schema 5 (alert) or 6 (series window)"),
-        };
-        Produce(_quality, key, value, headers, 0);
+            throw new ArgumentOutOfRangeException(nameof(schemaId), schemaId, "md.quality.v1 carries schema 5 (alert) or 6 (series window)");
+        }
+
+        ProduceOwned(_quality, key, value);
     }
 
     public void PublishDeadLetter(DeadLetter letter)
     {
         ArgumentNullException.ThrowIfNull(letter);
         var key = _venueKeys[letter.Venue.Code] ??= Encoding.UTF8.GetBytes(letter.Venue.Name);
-        Produce(_deadLetters, key, DeadLetterCodec.Encode(letter), DeadLetterHeaders, 0);
+        ProduceOwned(_deadLetters, key, DeadLetterCodec.Encode(letter));
     }
 
     /// <summary>Waits up to <paramref name="timeout"/> for every enqueued record to be delivered or to fail. Returns how many are still outstanding.</summary>
@@ -247,7 +278,21 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         _stopPolling.Dispose();
     }
 
-    private void Produce(TopicCounters topic, byte[] key, byte[] value, Headers headers, long inputReceiveNs)
+    /// <summary>Produces a record whose arrays the caller handed over (no input latency).</summary>
+    private void ProduceOwned(TopicCounters topic, byte[] key, byte[] value)
+    {
+        var buffers = ProduceBuffers.Enter();
+        try
+        {
+            Produce(topic, key, value, buffers.Message, 0);
+        }
+        finally
+        {
+            buffers.Exit();
+        }
+    }
+
+    private void Produce(TopicCounters topic, byte[] key, byte[] value, Message<byte[], byte[]> message, long inputReceiveNs)
     {
         if (_fatal is not null || Volatile.Read(ref _disposed) != 0)
         {
@@ -255,16 +300,18 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
             return;
         }
 
-        var message = new Message<byte[], byte[]> { Key = key, Value = value, Headers = headers };
-        var delivery = Rent(topic, value.Length, inputReceiveNs);
+        message.Key = key;
+        message.Value = value;
+        var probe = TryStartProbe(inputReceiveNs);
+        var handler = probe?.Handler ?? _onDelivered;
         // Counted before the call so a delivery report can never run ahead of its own "produced" count.
         topic.OnProduced(key.Length + value.Length);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                delivery.EnqueuedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
-                _producer.Produce(topic.Topic, message, delivery.Handler);
+                probe?.EnqueuedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
+                _producer.Produce(topic.Destination, message, handler);
                 return;
             }
             catch (ProduceException<byte[], byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull && KeepWaiting(attempt))
@@ -275,7 +322,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
             }
             catch (ProduceException<byte[], byte[]> ex)
             {
-                Return(delivery);
+                probe?.Release();
                 topic.OnNotProduced(key.Length + value.Length);
                 topic.OnDropped();
                 if (ex.Error.Code == ErrorCode.Local_QueueFull)
@@ -295,7 +342,7 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
             }
             catch (ObjectDisposedException)
             {
-                Return(delivery);
+                probe?.Release();
                 topic.OnNotProduced(key.Length + value.Length);
                 topic.OnDropped();
                 return;
@@ -308,28 +355,41 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         _fatal is null && Volatile.Read(ref _disposed) == 0 &&
         (_options.QueueFullPolicy == QueueFullPolicy.Wait || attempt < _options.QueueFullRetries);
 
-    private Delivery Rent(TopicCounters topic, int valueBytes, long inputReceiveNs)
+    /// <summary>
+    /// A free latency probe for this record, at most about one per millisecond (<see cref="Environment.TickCount64"/>, a cheap
+    /// coarse clock) and never more than <see cref="ProbeCount"/> in flight; null for most records.
+    /// </summary>
+    private Probe? TryStartProbe(long inputReceiveNs)
     {
-        if (!_pool.TryDequeue(out var d))
+        var now = Environment.TickCount64;
+        var next = Volatile.Read(ref _nextProbeMs);
+        if (now < next || Interlocked.CompareExchange(ref _nextProbeMs, now + 1, next) != next)
         {
-            d = new Delivery(this);
+            return null;
         }
 
-        d.Topic = topic;
-        d.ValueBytes = valueBytes;
-        d.InputReceiveNs = inputReceiveNs;
-        return d;
+        while (true)
+        {
+            var busy = Volatile.Read(ref _probesBusy);
+            if (busy == -1)
+            {
+                return null; // every probe waits for its report (a slow or unreachable cluster): skip this sample
+            }
+
+            var slot = System.Numerics.BitOperations.TrailingZeroCount(~busy);
+            if (Interlocked.CompareExchange(ref _probesBusy, busy | (1 << slot), busy) == busy)
+            {
+                var probe = _probes[slot];
+                probe.InputReceiveNs = inputReceiveNs;
+                return probe;
+            }
+        }
     }
 
-    private void Return(Delivery d)
+    /// <summary>The one delivery handler of unprobed records: counts by the report's topic and value length.</summary>
+    private void OnDelivered(DeliveryReport<byte[], byte[]> report)
     {
-        d.Topic = null;
-        _pool.Enqueue(d);
-    }
-
-    private void OnDelivered(Delivery d, DeliveryReport<byte[], byte[]> report)
-    {
-        var topic = d.Topic!;
+        var topic = TopicOf(report.Topic);
         if (report.Error.IsError)
         {
             topic.OnFailed();
@@ -337,16 +397,49 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         }
         else
         {
-            _deliveryLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(d.EnqueuedTicks).Ticks * 100);
-            if (d.InputReceiveNs > 0)
-            {
-                _inputLatency.Record(UnixTime.FromTimeProvider(_time) - d.InputReceiveNs);
-            }
+            topic.OnDelivered(report.Message?.Value?.Length ?? 0);
+        }
+    }
 
-            topic.OnDelivered(d.ValueBytes);
+    private void OnProbeDelivered(Probe probe, DeliveryReport<byte[], byte[]> report)
+    {
+        if (!report.Error.IsError)
+        {
+            _deliveryLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(probe.EnqueuedTicks).Ticks * 100);
+            if (probe.InputReceiveNs > 0)
+            {
+                _inputLatency.Record(UnixTime.FromTimeProvider(_time) - probe.InputReceiveNs);
+            }
         }
 
-        Return(d);
+        probe.Release();
+        OnDelivered(report);
+    }
+
+    /// <summary>
+    /// The counters of a report's topic. Confluent.Kafka sets the report's topic to the string of the
+    /// <see cref="TopicPartition"/> passed to <c>Produce</c> (our <see cref="TopicCounters.Destination"/>), so a reference
+    /// comparison finds it; the string comparison is only a fallback.
+    /// </summary>
+    private TopicCounters TopicOf(string topic)
+    {
+        foreach (var t in _topics)
+        {
+            if (ReferenceEquals(t.Topic, topic))
+            {
+                return t;
+            }
+        }
+
+        foreach (var t in _topics)
+        {
+            if (string.Equals(t.Topic, topic, StringComparison.Ordinal))
+            {
+                return t;
+            }
+        }
+
+        throw new InvalidOperationException($"delivery report for topic '{topic}', which this producer never produced to");
     }
 
     /// <summary>Reads the few figures we export from librdkafka's statistics JSON (once per interval, off the hot path).</summary>
@@ -382,20 +475,29 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
         }
     }
 
-    /// <summary>A reusable delivery context: its handler delegate is made once, so producing a record allocates no closure.</summary>
-    private sealed class Delivery
+    /// <summary>Probes in flight at most (one bit each in <see cref="_probesBusy"/>).</summary>
+    private const int ProbeCount = 32;
+
+    /// <summary>A latency sample's context: its handler delegate is made once, so a probed record allocates no closure either.</summary>
+    private sealed class Probe
     {
-        public Delivery(KafkaPublisher owner) => Handler = r => owner.OnDelivered(this, r);
+        private readonly KafkaPublisher _owner;
+        private readonly int _bit;
+
+        public Probe(KafkaPublisher owner, int slot)
+        {
+            _owner = owner;
+            _bit = 1 << slot;
+            Handler = r => owner.OnProbeDelivered(this, r);
+        }
 
         public Action<DeliveryReport<byte[], byte[]>> Handler { get; }
-
-        public TopicCounters? Topic { get; set; }
-
-        public int ValueBytes { get; set; }
 
         public long EnqueuedTicks { get; set; }
 
         public long InputReceiveNs { get; set; }
+
+        public void Release() => Interlocked.And(ref _owner._probesBusy, ~_bit);
     }
 
     private void OnClientError(Error error)
@@ -478,6 +580,4 @@ public sealed class KafkaPublisher : IMarketDataPublisher, IBarPublisher, IDispo
             _producer.Poll(TimeSpan.FromMilliseconds(100));
         }
     }
-
-    private static Headers SchemaHeaders(byte schemaId) => new() { { Topics.SchemaHeader, [schemaId] } };
 }

@@ -7,21 +7,14 @@ using Cloudwall.Rx.Core.Wire;
 namespace Cloudwall.Rx.Kafka;
 
 /// <summary>
-/// Renders one Kafka record of ours as one line of JSON for people, choosing the decoder by the <c>cw-schema</c> header.
-/// Never throws for bad input: an undecodable record becomes a line with an <c>"error"</c> field.
+/// Renders one Kafka record of ours as one line of JSON for people, choosing the decoder by the record's schema
+/// (<see cref="RecordSchema.Of"/>: the topic, or a legacy <c>cw-schema</c> header). Never throws for bad input: an
+/// undecodable record becomes a line with an <c>"error"</c> field.
 /// </summary>
 public static class KafkaRecordJson
 {
-    /// <summary>The schema id in the record's <c>cw-schema</c> header, or null when the header is missing or malformed.</summary>
-    public static byte? SchemaOf(Confluent.Kafka.Headers? headers)
-    {
-        if (headers is not null && headers.TryGetLastBytes(Topics.SchemaHeader, out var id) && id is { Length: 1 })
-        {
-            return id[0];
-        }
-
-        return null;
-    }
+    /// <summary>The error of a record whose schema nothing names: not one of our topics (or a quality value without a known type), and no header.</summary>
+    public const string NoSchema = "no schema: not a Cloudwall topic or record type, and no cw-schema header";
 
     public static string Format(byte? schema, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ReferenceData refData)
     {
@@ -108,7 +101,7 @@ public static class KafkaRecordJson
 
                 break;
             default:
-                WriteError(w, schema is null ? "missing cw-schema header" : "unknown schema", schema, key, value);
+                WriteError(w, schema is null ? NoSchema : "unknown schema", schema, key, value);
                 break;
         }
     }

@@ -49,6 +49,9 @@ internal sealed class TopicCounters(string topic)
     private long _valueBytesDelivered;
 
     public string Topic { get; } = topic;
+
+    /// <summary>Where records go (any partition: the partitioner picks), made once: <c>Produce(string, ...)</c> would make one per record.</summary>
+    public Confluent.Kafka.TopicPartition Destination { get; } = new(topic, Confluent.Kafka.Partition.Any);
     public long Produced => Interlocked.Read(ref _produced);
     public long Delivered => Interlocked.Read(ref _delivered);
     public long DeliveryFailed => Interlocked.Read(ref _failed);

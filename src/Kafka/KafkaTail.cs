@@ -110,7 +110,7 @@ public static class KafkaTail
                 }
 
                 var m = record.Message;
-                output.WriteLine(KafkaRecordJson.Format(KafkaRecordJson.SchemaOf(m.Headers), m.Key, m.Value, refData));
+                output.WriteLine(KafkaRecordJson.Format(RecordSchema.Of(record.Topic, m.Headers, m.Value), m.Key, m.Value, refData));
                 printed++;
                 idle.Restart();
             }

@@ -141,7 +141,7 @@ public sealed partial class PriceRoleService : IHostedService, IGroupProcessor, 
             _keys[fp.Instrument] = key = Encoding.UTF8.GetBytes(RefData.KeyOf(fp.Instrument));
         }
 
-        output.Emit(Topics.FairPrices, key, FairPriceCodec.Encode(fp), SchemaIds.FairPriceV1, fp.NewestInputTimeNs);
+        output.Emit(Topics.FairPrices, key, FairPriceCodec.Encode(fp), fp.NewestInputTimeNs);
     }
 
     private bool TryInstrument(ReadOnlySpan<byte> key, out Instrument instrument)

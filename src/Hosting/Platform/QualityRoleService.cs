@@ -64,7 +64,7 @@ public sealed partial class QualityRoleService(
                 var record = consumer.Consume(TimeSpan.FromMilliseconds(500));
                 heartbeat.Beat();
                 if (record?.Message?.Value is not { } value ||
-                    KafkaRecordJson.SchemaOf(record.Message.Headers) != SchemaIds.SeriesWindowV1)
+                    RecordSchema.Of(record.Topic, record.Message.Headers, value) != SchemaIds.SeriesWindowV1)
                 {
                     continue; // alerts (ours and others') share the topic
                 }

@@ -46,11 +46,11 @@ public sealed class GroupWorkerOptions : ICheckedOptions
     }
 }
 
-/// <summary>One output record of a processor: topic, UTF-8 key, encoded value and its schema id.</summary>
+/// <summary>One output record of a processor: topic, UTF-8 key and encoded value (the topic names the schema: <see cref="RecordSchema"/>).</summary>
 public interface IRecordOutput
 {
     /// <summary>Enqueues one output record in the current batch. <paramref name="inputReceiveNs"/> feeds the input-latency histogram (0: none).</summary>
-    void Emit(string topic, byte[] key, byte[] value, byte schemaId, long inputReceiveNs);
+    void Emit(string topic, byte[] key, byte[] value, long inputReceiveNs);
 }
 
 /// <summary>
@@ -63,6 +63,7 @@ public interface IGroupProcessor
 
     void OnRevoked(int partition);
 
+    /// <param name="schemaId">The record's schema (<see cref="RecordSchema.Of"/>): by the input topic, or a legacy header.</param>
     void OnRecord(int partition, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, byte? schemaId, long nowNs, IRecordOutput output);
 
     void OnTick(long nowNs, IRecordOutput output);

@@ -36,7 +36,6 @@ public sealed class KafkaGroupWorker : IRecordOutput
     private readonly SortedSet<int> _owned = [];
     private readonly KafkaLatencyHistogram _inputLatency = new();
     private readonly Action<DeliveryReport<byte[], byte[]>> _onDelivered;
-    private readonly Dictionary<byte, Headers> _headers = [];
     private IProducer<byte[], byte[]>? _producer;
     private IConsumer<byte[], byte[]>? _consumer;
     private bool _inTransaction;
@@ -96,15 +95,11 @@ public sealed class KafkaGroupWorker : IRecordOutput
     public Task RunAsync(CancellationToken ct) =>
         Task.Factory.StartNew(() => Run(ct), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    void IRecordOutput.Emit(string topic, byte[] key, byte[] value, byte schemaId, long inputReceiveNs)
+    void IRecordOutput.Emit(string topic, byte[] key, byte[] value, long inputReceiveNs)
     {
         EnsureBatch();
-        if (!_headers.TryGetValue(schemaId, out var headers))
-        {
-            _headers[schemaId] = headers = new Headers { { Topics.SchemaHeader, [schemaId] } };
-        }
-
-        var message = new Message<byte[], byte[]> { Key = key, Value = value, Headers = headers, Timestamp = new Timestamp(_time.GetUtcNow()) };
+        // No schema header: the topic names the schema (RecordSchema).
+        var message = new Message<byte[], byte[]> { Key = key, Value = value, Headers = ProduceBuffers.NoHeaders, Timestamp = new Timestamp(_time.GetUtcNow()) };
         if (inputReceiveNs > 0)
         {
             // The message timestamp is wall-clock ms; the input latency is measured here against the enqueue instant instead.
@@ -228,7 +223,7 @@ public sealed class KafkaGroupWorker : IRecordOutput
                 EnsureBatch();
                 Interlocked.Increment(ref _consumed);
                 var m = r.Message;
-                _processor.OnRecord(r.Partition.Value, m.Key ?? [], m.Value ?? [], KafkaRecordJson.SchemaOf(m.Headers), UnixTime.FromTimeProvider(_time), this);
+                _processor.OnRecord(r.Partition.Value, m.Key ?? [], m.Value ?? [], RecordSchema.Of(r.Topic, m.Headers, m.Value), UnixTime.FromTimeProvider(_time), this);
                 _pending[r.TopicPartition] = r.Offset.Value + 1;
             }
 

@@ -39,6 +39,8 @@ public sealed class KafkaPublisherTests
             Assert.Equal(1, stats.For(Topics.DeadLetters)!.Delivered);
             Assert.Equal(0, stats.For(Topics.Events)!.InFlight);
             Assert.True(publisher.BytesProduced > events * 10);
+            // Value bytes come from the delivery reports' value arrays (reused per length, so only their length is read).
+            Assert.Equal(sentEvents.Sum(EncodedLength), stats.For(Topics.Events)!.ValueBytesDelivered);
         }
 
         // Events: decoded equal, and each instrument's events arrive in the order they were published.
@@ -46,7 +48,9 @@ public sealed class KafkaPublisherTests
         Assert.Equal(events, eventRecords.Count);
         var decoded = eventRecords.Select(r =>
         {
-            Assert.Equal([SchemaIds.MarketEventV1], r.Message.Headers.GetLastBytes(Topics.SchemaHeader));
+            // No header: the topic names the schema.
+            Assert.Empty(r.Message.Headers);
+            Assert.Equal(SchemaIds.MarketEventV1, RecordSchema.Of(r.Topic, r.Message.Headers, r.Message.Value));
             Assert.True(refData.TryResolveKey(Encoding.UTF8.GetString(r.Message.Key), out var inst));
             Assert.True(EventCodec.TryDecode(r.Message.Value, inst.Id, out var e));
             return (Key: inst.Key, Partition: r.Partition.Value, Event: e);
@@ -65,7 +69,8 @@ public sealed class KafkaPublisherTests
         Assert.Equal(prices, priceRecords.Count);
         var decodedPrices = priceRecords.Select(r =>
         {
-            Assert.Equal([SchemaIds.FairPriceV1], r.Message.Headers.GetLastBytes(Topics.SchemaHeader));
+            Assert.Empty(r.Message.Headers);
+            Assert.Equal(SchemaIds.FairPriceV1, RecordSchema.Of(r.Topic, r.Message.Headers, r.Message.Value));
             Assert.True(refData.TryResolveKey(Encoding.UTF8.GetString(r.Message.Key), out var inst));
             Assert.True(FairPriceCodec.TryDecode(r.Message.Value, inst.Id, out var p));
             return p;
@@ -81,6 +86,44 @@ public sealed class KafkaPublisherTests
         Assert.Equal((letter.Provider, letter.Venue, letter.Reason, letter.ReceiveTimeNs, letter.OriginalLength, letter.Detail),
             (back.Provider, back.Venue, back.Reason, back.ReceiveTimeNs, back.OriginalLength, back.Detail));
         Assert.Equal(letter.Raw, back.Raw);
+    }
+
+    [Fact]
+    public void Threads_publishing_at_once_each_send_their_own_values()
+    {
+        // Each producing thread reuses its value arrays (one per length) as soon as Produce returns: every record must
+        // still carry the bytes it was published with.
+        const int threads = 4, perThread = 500;
+        using var cluster = new EmbeddedKafkaCluster(brokers: 1);
+        KafkaTopology.CreateDefaultTopics(cluster);
+        var (refData, instruments) = KafkaTestData.Instruments();
+        var sent = Enumerable.Range(0, threads * perThread).Select(i => KafkaTestData.Event(instruments[i % instruments.Length], i)).ToArray();
+        using (var publisher = new KafkaPublisher(KafkaTestData.Options(cluster.BootstrapServers), refData))
+        {
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                for (var i = t; i < sent.Length; i += threads)
+                {
+                    publisher.PublishEvent(sent[i]);
+                }
+            });
+            Assert.Equal(0, publisher.Flush(Deadline));
+            Assert.Equal(sent.Length, publisher.Delivered);
+        }
+
+        var received = KafkaTestData.ReadAll(cluster.BootstrapServers, Topics.Events, sent.Length, Deadline).Select(r =>
+        {
+            Assert.True(refData.TryResolveKey(Encoding.UTF8.GetString(r.Message.Key), out var inst));
+            Assert.True(EventCodec.TryDecode(r.Message.Value, inst.Id, out var e));
+            return e;
+        });
+        Assert.Equal(sent.OrderBy(e => e.Sequence), received.OrderBy(e => e.Sequence));
+    }
+
+    private static long EncodedLength(MarketEvent e)
+    {
+        Span<byte> scratch = stackalloc byte[EventCodec.MaxSize];
+        return EventCodec.Encode(e, scratch);
     }
 
     [Fact]

@@ -115,7 +115,41 @@ public sealed class KafkaTailTests
             using var doc = JsonDocument.Parse(l);
             return doc.RootElement.GetProperty("error").GetString();
         }).ToList();
-        Assert.Equal(["missing cw-schema header", "undecodable market event", "unknown instrument key"], errors);
+        Assert.Equal([KafkaRecordJson.NoSchema, "undecodable market event", "unknown instrument key"], errors);
+    }
+
+    [Fact]
+    public async Task Reads_records_without_a_header_and_old_records_that_still_carry_one()
+    {
+        using var cluster = new EmbeddedKafkaCluster();
+        KafkaTopology.CreateDefaultTopics(cluster, new KafkaTopicLayout { EventsPartitions = 1 });
+        var (refData, instruments) = KafkaTestData.Instruments();
+        var old = KafkaTestData.Event(instruments[0], 1);
+        var current = KafkaTestData.Event(instruments[0], 2);
+        var oldValue = new byte[Core.Wire.EventCodec.MaxSize];
+        oldValue = oldValue[..Core.Wire.EventCodec.Encode(old, oldValue)];
+        using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            // What earlier releases wrote: the same value, with the cw-schema header.
+            producer.Produce(Topics.Events, new Message<byte[], byte[]>
+            {
+                Key = "BTC-USD.SPOT"u8.ToArray(), Value = oldValue,
+                Headers = new Headers { { Topics.SchemaHeader, [SchemaIds.MarketEventV1] } },
+            });
+            Assert.Equal(0, producer.Flush(Deadline));
+        }
+
+        Publish(cluster, refData, p => p.PublishEvent(current));
+
+        var output = new StringWriter();
+        Assert.Equal(2, await KafkaTail.RunAsync(Topics.Events, cluster.BootstrapServers, output, 2, Deadline, CancellationToken.None));
+        var sequences = Lines(output).Select(l =>
+        {
+            using var doc = JsonDocument.Parse(l);
+            Assert.False(doc.RootElement.TryGetProperty("error", out _), l);
+            return doc.RootElement.GetProperty("sequence").GetInt64();
+        });
+        Assert.Equal([old.Sequence, current.Sequence], sequences);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class KafkaRecordJsonTests
     }
 
     [Theory]
-    [InlineData(null, "missing cw-schema header")]
+    [InlineData(null, KafkaRecordJson.NoSchema)]
     [InlineData((byte)77, "unknown schema")]
     [InlineData(SchemaIds.MarketEventV1, "undecodable market event")]
     [InlineData(SchemaIds.FairPriceV1, "undecodable fair price")]
