@@ -47,7 +47,7 @@ public sealed class KafkaLatencyHistogram
             Interlocked.Read(ref _maxNanos) * 1e-9, sum * 1e-9, counts);
     }
 
-    private static double Quantile(long[] counts, long total, double q)
+    internal static double Quantile(long[] counts, long total, double q)
     {
         if (total == 0)
         {
@@ -70,4 +70,8 @@ public sealed class KafkaLatencyHistogram
 }
 
 /// <summary>A histogram at one moment. <paramref name="Counts"/> is per bucket of <see cref="KafkaLatencyHistogram.Bounds"/> plus one overflow bucket.</summary>
-public sealed record LatencySnapshot(long Count, double MeanSeconds, double P50Seconds, double P99Seconds, double MaxSeconds, double SumSeconds, long[] Counts);
+public sealed record LatencySnapshot(long Count, double MeanSeconds, double P50Seconds, double P99Seconds, double MaxSeconds, double SumSeconds, long[] Counts)
+{
+    /// <summary>Quantile <paramref name="q"/> (0..1) of the snapshot, read the same way as <see cref="P99Seconds"/>: the upper bound of its bucket.</summary>
+    public double QuantileSeconds(double q) => KafkaLatencyHistogram.Quantile(Counts, Count, q);
+}

@@ -39,6 +39,8 @@ public static class CommandLine
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(TailCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(KafkaClusterCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CommandVerb.Create());
         root.Subcommands.Add(StateVerb.Create());
         root.Subcommands.Add(CompletionVerb.Create());

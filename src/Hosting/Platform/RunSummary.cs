@@ -52,12 +52,18 @@ public sealed record CostSummary
     [JsonPropertyName("cpu_seconds_per_million_input_events")] public double CpuSecondsPerMillionInputEvents { get; init; }
     /// <summary>Receive timestamp of the input event to the Kafka acknowledgement (bars: of the bar's first input).</summary>
     [JsonPropertyName("input_to_ack_mean_ms")] public double InputToAckMeanMs { get; init; }
+    [JsonPropertyName("input_to_ack_p50_ms")] public double InputToAckP50Ms { get; init; }
     [JsonPropertyName("input_to_ack_p99_ms")] public double InputToAckP99Ms { get; init; }
+    [JsonPropertyName("input_to_ack_p999_ms")] public double InputToAckP999Ms { get; init; }
     /// <summary>Enqueue in the producer to the acknowledgement.</summary>
     [JsonPropertyName("delivery_mean_ms")] public double DeliveryMeanMs { get; init; }
     [JsonPropertyName("delivery_p99_ms")] public double DeliveryP99Ms { get; init; }
     [JsonPropertyName("peak_working_set_bytes")] public long PeakWorkingSetBytes { get; init; }
     [JsonPropertyName("gc_heap_bytes")] public long GcHeapBytes { get; init; }
+    /// <summary>Garbage collections of the process so far, per generation (<see cref="GC.CollectionCount"/>; a gen1 collection also counts as gen0).</summary>
+    [JsonPropertyName("gc_gen0_collections")] public int GcGen0Collections { get; init; }
+    [JsonPropertyName("gc_gen1_collections")] public int GcGen1Collections { get; init; }
+    [JsonPropertyName("gc_gen2_collections")] public int GcGen2Collections { get; init; }
 
     public static CostSummary Measure(TimeSpan elapsed, long inputEvents, IReadOnlyList<Kafka.KafkaTopicStats> topics, Kafka.LatencySnapshot? inputLatency, Kafka.LatencySnapshot? delivery)
     {
@@ -77,11 +83,16 @@ public sealed record CostSummary
             CpuSeconds = Math.Round(cpu, 3),
             CpuSecondsPerMillionInputEvents = inputEvents == 0 ? 0 : Math.Round(cpu / inputEvents * 1e6, 2),
             InputToAckMeanMs = Math.Round((inputLatency?.MeanSeconds ?? 0) * 1e3, 3),
+            InputToAckP50Ms = Math.Round((inputLatency?.P50Seconds ?? 0) * 1e3, 3),
             InputToAckP99Ms = Math.Round((inputLatency?.P99Seconds ?? 0) * 1e3, 3),
+            InputToAckP999Ms = Math.Round((inputLatency?.QuantileSeconds(0.999) ?? 0) * 1e3, 3),
             DeliveryMeanMs = Math.Round((delivery?.MeanSeconds ?? 0) * 1e3, 3),
             DeliveryP99Ms = Math.Round((delivery?.P99Seconds ?? 0) * 1e3, 3),
             PeakWorkingSetBytes = process.PeakWorkingSet64,
             GcHeapBytes = GC.GetTotalMemory(false),
+            GcGen0Collections = GC.CollectionCount(0),
+            GcGen1Collections = GC.CollectionCount(1),
+            GcGen2Collections = GC.CollectionCount(2),
         };
     }
 }

@@ -44,7 +44,8 @@ public sealed class CommandLineProcessTests
         Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunProcess(string[] args)
+    /// <summary>Runs <c>cloudwall-rx</c> (the built dll through <c>dotnet</c>) to its end; kills it and its children on timeout.</summary>
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunProcess(string[] args, int timeoutSeconds = 60)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -59,7 +60,7 @@ public sealed class CommandLineProcessTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -67,7 +68,7 @@ public sealed class CommandLineProcessTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cloudwall-rx {string.Join(' ', args)} did not exit within 60 s");
+            throw new TimeoutException($"cloudwall-rx {string.Join(' ', args)} did not exit within {timeoutSeconds} s");
         }
 
         return (process.ExitCode, await stdout, await stderr);
