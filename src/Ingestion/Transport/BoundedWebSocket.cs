@@ -44,24 +44,28 @@ public sealed class BoundedWebSocket : WebSocket
     /// <summary>Messages handed to the handler by this socket.</summary>
     public long Messages { get; private set; }
 
-    /// <summary>A Websocket.Client connection factory: connects a <see cref="ClientWebSocket"/> and runs its receive loop.</summary>
+    /// <summary>A Websocket.Client connection factory: connects a socket and runs its receive loop.</summary>
+    /// <param name="connect">Opens the underlying socket; null: a <see cref="ClientWebSocket"/>.</param>
     public static Func<Uri, CancellationToken, Task<WebSocket>> Factory(int maxMessageBytes,
-        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onMessage, Action<ReadOnlyMemory<byte>, long> onTooBig) =>
-        async (uri, ct) =>
-        {
-            var socket = new ClientWebSocket();
-            try
-            {
-                await socket.ConnectAsync(uri, ct).ConfigureAwait(false);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onMessage, Action<ReadOnlyMemory<byte>, long> onTooBig,
+        Func<Uri, CancellationToken, Task<WebSocket>>? connect = null) =>
+        async (uri, ct) => new BoundedWebSocket(await (connect ?? ConnectClientAsync)(uri, ct).ConfigureAwait(false), maxMessageBytes, onMessage, onTooBig);
 
-            return new BoundedWebSocket(socket, maxMessageBytes, onMessage, onTooBig);
-        };
+    private static async Task<WebSocket> ConnectClientAsync(Uri uri, CancellationToken ct)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            await socket.ConnectAsync(uri, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return socket;
+    }
 
     public override async ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {

@@ -54,7 +54,7 @@ public sealed partial class WebSocketConnection : IDisposable
         _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger, options.Bounds, refData, time);
         // The receive loop runs under the client, in the socket it connects: messages are decoded there, in place, and the
         // size cap is enforced while a message arrives. The client's own MessageReceived stream carries nothing.
-        _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>(), BoundedWebSocket.Factory(options.MaxMessageBytes, OnFrame, OnTooBig))
+        _client = new WebsocketClient(endpoint, loggers.CreateLogger<WebsocketClient>(), BoundedWebSocket.Factory(options.MaxMessageBytes, OnFrame, OnTooBig, options.Connect))
         {
             Name = $"{protocol.Venue.Name}#{index}",
             IsTextMessageConversionEnabled = false,
@@ -419,5 +419,8 @@ public sealed record ConnectionOptions
 
     /// <summary>What <see cref="EventValidator"/> accepts as an exchange time.</summary>
     public EventBounds Bounds { get; init; } = EventBounds.Default;
+
+    /// <summary>Opens the underlying socket, for tests that script a venue in memory; null: a real <see cref="ClientWebSocket"/>.</summary>
+    internal Func<Uri, CancellationToken, Task<System.Net.WebSockets.WebSocket>>? Connect { get; init; }
 }
 
