@@ -36,6 +36,8 @@ public sealed partial class WebSocketConnection : IDisposable
     private long _lastDataNs;
     private int _failures;
     private int _backPressured;
+    private int _closed;
+    private int _inFrame;
 
     public WebSocketConnection(int index, Uri endpoint, IVenueProtocol protocol, ReferenceData refData, IEventBatchObserver sink,
         Action<DeadLetter> deadLetters, IngestionCounters counters, ConnectionOptions options, TimeProvider time, ILoggerFactory loggers,
@@ -249,6 +251,27 @@ public sealed partial class WebSocketConnection : IDisposable
     /// </summary>
     private ValueTask OnFrame(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
+        // Once disposed, a frame still in the socket is not ingested: the provider's subscriber may be completing. One that
+        // was already being handed over is waited for by Dispose, so nothing reaches a completed sink.
+        Interlocked.Exchange(ref _inFrame, 1); // a full fence: Dispose's write of _closed and this write are ordered
+        if (Volatile.Read(ref _closed) != 0)
+        {
+            Volatile.Write(ref _inFrame, 0);
+            return default;
+        }
+
+        var handed = HandleFrame(frame, cancellationToken);
+        if (handed.IsCompletedSuccessfully)
+        {
+            Volatile.Write(ref _inFrame, 0);
+            return default;
+        }
+
+        return WaitForSinkAsync(handed);
+    }
+
+    private ValueTask HandleFrame(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
         var rx = UnixTime.FromTimeProvider(_time);
         _batch.Clear();
         var outcome = _handler.Handle(frame.Span, rx, this, static (conn, in e) => conn.Collect(in e), static (conn, in e) => conn.Admit(in e));
@@ -273,8 +296,7 @@ public sealed partial class WebSocketConnection : IDisposable
             return default;
         }
 
-        var handed = _sink.OnNextBatchAsync(_batch.AsMemory(), cancellationToken);
-        return handed.IsCompletedSuccessfully ? default : WaitForSinkAsync(handed);
+        return _sink.OnNextBatchAsync(_batch.AsMemory(), cancellationToken);
     }
 
     private async ValueTask WaitForSinkAsync(ValueTask handed)
@@ -289,6 +311,7 @@ public sealed partial class WebSocketConnection : IDisposable
         {
             Volatile.Write(ref _lastDataNs, UnixTime.FromTimeProvider(_time));
             Volatile.Write(ref _backPressured, 0);
+            Volatile.Write(ref _inFrame, 0);
         }
     }
 
@@ -356,6 +379,7 @@ public sealed partial class WebSocketConnection : IDisposable
 
     public void Dispose()
     {
+        Interlocked.Exchange(ref _closed, 1);
         _pacer?.Dispose();
         _keepAlive?.Dispose();
         _watchdog?.Dispose();
@@ -374,6 +398,9 @@ public sealed partial class WebSocketConnection : IDisposable
         }
 
         _client.Dispose();
+        // A frame being handed over when the close began finishes first (a waiting one is cancelled by the client's stop):
+        // the caller completes the sink next, and an event must not arrive after that.
+        SpinWait.SpinUntil(() => Volatile.Read(ref _inFrame) == 0, TimeSpan.FromSeconds(2));
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Connection {Name} connected ({Type})")]
