@@ -92,7 +92,7 @@ public sealed class PlatformMetrics
         double[] latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
         _kafkaDeliveryLatency = f.CreateHistogram("cloudwall_kafka_delivery_latency_seconds", "Producer enqueue to Kafka acknowledgement.",
             new HistogramConfiguration { Buckets = latencyBuckets });
-        _kafkaInputLatency = f.CreateHistogram("cloudwall_kafka_input_to_ack_latency_seconds", "Receive timestamp of the input event to Kafka acknowledgement.",
+        _kafkaInputLatency = f.CreateHistogram("cloudwall_kafka_input_to_ack_latency_seconds", "Receive timestamp of the input event to Kafka acknowledgement (events and bars; fair prices wait for their conflation tick and are left out).",
             new HistogramConfiguration { Buckets = latencyBuckets });
         _barsAggregated = f.CreateCounter("cloudwall_pipeline_bars_total", "Pre-aggregation: events folded into bars, and bars published.", "result");
         _priceAssigned = f.CreateGauge("cloudwall_price_assigned_partitions", "md.events.v1 partitions this price instance owns.");
