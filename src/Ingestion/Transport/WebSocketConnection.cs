@@ -26,6 +26,9 @@ public sealed partial class WebSocketConnection : IDisposable
     private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
     private readonly SeriesGuard _guard;
+    // A venue that loses sequence on every message would otherwise write a line per message: one per interval, with the
+    // count in between (every gap is still counted and reported to the gap sink).
+    private readonly LogRateLimiter _gapLogLimit;
     private readonly Action<SequenceGap> _gaps;
     private readonly ConnectionOptions _options;
     private readonly OutboundPacer? _pacer;
@@ -46,6 +49,7 @@ public sealed partial class WebSocketConnection : IDisposable
         _options = options;
         _gaps = gaps ?? (static _ => { });
         _guard = new SeriesGuard(protocol.SequenceScope, options.DedupWindow);
+        _gapLogLimit = new LogRateLimiter(1, time);
         Index = index;
         _protocol = protocol;
         _sink = sink;
@@ -338,7 +342,11 @@ public sealed partial class WebSocketConnection : IDisposable
         if (hasGap)
         {
             _counters.RecordGap(gap.Missing);
-            LogGap(Name, e.Instrument.Value, gap.LastSeen, gap.Received);
+            if (_gapLogLimit.TryAcquire(0, out var suppressed))
+            {
+                LogGap(Name, e.Instrument.Value, gap.LastSeen, gap.Received, suppressed);
+            }
+
             _gaps(gap);
         }
 
@@ -412,8 +420,9 @@ public sealed partial class WebSocketConnection : IDisposable
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Connection {Name} stale: no market data for {IdleMs} ms; reconnecting")]
     private partial void LogStale(string name, long idleMs);
 
-    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Connection {Name} sequence gap on instrument {Instrument}: {LastSeen} then {Received}")]
-    private partial void LogGap(string name, int instrument, long lastSeen, long received);
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning,
+        Message = "Connection {Name} sequence gap on instrument {Instrument}: {LastSeen} then {Received} ({Suppressed} more gaps since the last line)")]
+    private partial void LogGap(string name, int instrument, long lastSeen, long received, long suppressed);
 
     [LoggerMessage(EventId = 1106, Level = LogLevel.Warning,
         Message = "Connection {Name}: a message passed {Max} bytes ({Received} received); closed (1009), dead-lettered, reconnecting")]

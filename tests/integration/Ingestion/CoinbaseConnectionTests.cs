@@ -75,6 +75,34 @@ public sealed class CoinbaseConnectionTests
     }
 
     [Fact]
+    public async Task Repeated_sequence_gaps_are_each_counted_but_logged_once_per_interval()
+    {
+        var gaps = new ConcurrentQueue<SequenceGap>();
+        await using var sim = await CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
+        {
+            Products = [new CoinbaseSyntheticProduct { ProductId = "BTC-USD", StartPrice = 100m, TradesPerSecond = 100 }],
+        });
+        var refData = new ReferenceData();
+        CoinbaseSymbols.Register(refData);
+        var logs = new Aggregator.CapturingLoggerFactory();
+        var provider = new WebSocketProvider(new CoinbaseExchangeProtocol(), sim.Endpoint, ["BTC-USD"], refData, _ => { }, loggers: logs, gaps: gaps.Enqueue);
+        var events = new ConcurrentQueue<MarketEvent>();
+        using var sub = provider.Events.Subscribe(events.Enqueue);
+
+        await Eventually(() => events.Count(e => e.Kind == EventKind.Trade) >= 5);
+        for (var i = 1; i <= 3; i++)
+        {
+            sim.Faults.SkipSequence("BTC-USD", 2);
+            await Eventually(() => gaps.Count >= i);
+        }
+
+        Assert.Equal(3, provider.Counters.SequenceGaps);
+        Assert.Equal(6, provider.Counters.MissingSequences);
+        // One line in the default 10 s interval; the next would carry "2 more gaps since the last line".
+        Assert.Single(logs.Lines, l => l.Message.Contains("sequence gap", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task After_a_dropped_connection_it_reconnects_resubscribes_and_drops_the_replayed_overlap()
     {
         await using var h = await Start(["BTC-USD"], ["BTC-USD"]);
