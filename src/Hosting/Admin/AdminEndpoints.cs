@@ -25,11 +25,13 @@ public static class AdminEndpoints
     public static IHostApplicationBuilder AddAdminEndpoints(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = CommandEnvelope.MaxBytes);
+        builder.Services.AddSingleton<CommandEndpointCounters>();
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (context, _) =>
             {
+                context.HttpContext.RequestServices.GetRequiredService<CommandEndpointCounters>().Refused(StatusCodes.Status429TooManyRequests);
                 if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
                 {
                     context.HttpContext.Response.Headers.RetryAfter =
@@ -102,6 +104,7 @@ public static class AdminEndpoints
         // The in-process command bus (and a front door to the Redis one): signed envelopes only, rate-limited per remote
         // address, JSON only, and never more than the envelope's size limit read (docs/control-plane.md, "Limits").
         var control = app.Services.GetService<ControlPlaneService>();
+        var refused = app.Services.GetRequiredService<CommandEndpointCounters>();
         app.MapPost("/commands", async (HttpRequest request, CancellationToken ct) =>
         {
             if (control?.Bus is not { } bus)
@@ -112,6 +115,7 @@ public static class AdminEndpoints
             var (body, status) = await CommandRequest.ReadAsync(request, ct);
             if (body is null)
             {
+                refused.Refused(status);
                 return Results.StatusCode(status);
             }
 

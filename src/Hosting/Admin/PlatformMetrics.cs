@@ -42,6 +42,7 @@ public sealed class PlatformMetrics
     private readonly Gauge _priceAssigned;
     private readonly Counter _priceBatches;
     private readonly Counter _controlRejected;
+    private readonly Counter _commandsRefused;
     private readonly IServiceProvider? _services;
 
     /// <summary>
@@ -104,6 +105,9 @@ public sealed class PlatformMetrics
         _fairPrices = f.CreateCounter("cloudwall_fairprice_computed_total", "Fair prices computed.");
         _controlRejected = f.CreateCounter("cloudwall_control_rejected_total",
             "Control commands rejected at submit or apply, by reason code; those refused before the signature verified are counted here only, never audited.", "reason");
+        _commandsRefused = f.CreateCounter("cloudwall_admin_commands_refused_total",
+            "POST /commands requests refused before the command bus saw them, by HTTP status: 413 too large, 415 not JSON, 429 over the per-address rate.",
+            "status");
         Registry.AddBeforeCollectCallback(Refresh);
 
         Series = series;
@@ -216,6 +220,14 @@ public sealed class PlatformMetrics
             lock (_latencyGate)
             {
                 CopyHistogram(w.InputLatency, _kafkaInputLatency, _inputLatencySeen);
+            }
+        }
+
+        if (_services?.GetService(typeof(CommandEndpointCounters)) is CommandEndpointCounters refused)
+        {
+            foreach (var (status, count) in refused.Counts())
+            {
+                _commandsRefused.WithLabels(status).IncTo(count);
             }
         }
 

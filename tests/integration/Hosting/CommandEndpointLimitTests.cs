@@ -87,6 +87,12 @@ public sealed class CommandEndpointLimitTests
             }
 
             Assert.Equal(reachedBus, bus.Counters.Submitted); // the refused requests never reached the bus
+
+            // Each refusal is counted by status: one 415, one or two 413 (the chunked upload may fail on the client first).
+            var metrics = await http.GetStringAsync("/metrics");
+            Assert.Contains("cloudwall_admin_commands_refused_total{status=\"415\"} 1", metrics);
+            Assert.Contains("cloudwall_admin_commands_refused_total{status=\"429\"} 1", metrics);
+            Assert.Matches("cloudwall_admin_commands_refused_total\\{status=\"413\"\\} [12]\n", metrics);
         }
         finally
         {
