@@ -294,8 +294,20 @@ public sealed partial class EventPipeline : IAsyncDisposable
                     return Task.CompletedTask;
                 }
 
-                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                return cancellationToken.CanBeCanceled ? _room.Task.WaitAsync(cancellationToken) : _room.Task;
+                var room = _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                // The consumer decrements, then looks for a waiter, without this lock; this side publishes the waiter, then
+                // looks at the depth again. With a full fence on both sides one of them sees the other: without this
+                // re-check a consumer that drained its last event between the look above and the waiter's publication
+                // left the producer waiting for good (a CI run stalled at 52,687 of 120,000 events).
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref _depth) < _capacity)
+                {
+                    room.TrySetResult();
+                    _room = null;
+                    return Task.CompletedTask;
+                }
+
+                return cancellationToken.CanBeCanceled ? room.Task.WaitAsync(cancellationToken) : room.Task;
             }
         }
 

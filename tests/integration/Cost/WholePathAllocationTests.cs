@@ -72,7 +72,9 @@ public sealed class WholePathAllocationTests(ITestOutputHelper output)
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
         socket.Release();
-        Assert.True(SpinWait.SpinUntil(done, TimeSpan.FromSeconds(120)), $"{pipeline.Stats.Processed} of {Warmup + Measured} processed");
+        Assert.True(SpinWait.SpinUntil(done, TimeSpan.FromSeconds(120)),
+            $"{pipeline.Stats.Processed} of {Warmup + Measured} processed; received {pipeline.Stats.Received}, queue depths [{string.Join(", ", pipeline.QueueDepths())}], " +
+            $"back-pressured frames {provider.Counters.BackPressured}, Kafka produced {publisher?.Produced} delivered {publisher?.Delivered}");
         Assert.Equal(0, publisher?.Flush(TimeSpan.FromSeconds(30)) ?? 0);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
