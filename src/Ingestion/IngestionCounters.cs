@@ -5,6 +5,9 @@ namespace Cloudwall.Rx.Ingestion;
 /// </summary>
 public sealed class IngestionCounters
 {
+    // One ingress cell per venue code (a byte): a connection takes its venue's cell once; the aggregator indexes by the
+    // venue of each update. Cells are made on first use, so the array holds only venues that sent something.
+    private readonly IngressCell?[] _ingress = new IngressCell?[byte.MaxValue + 1];
     private long _frames;
     private long _events;
     private long _decodedFrames;
@@ -52,6 +55,57 @@ public sealed class IngestionCounters
 
     /// <summary>Frames whose events found the pipeline full: the connection paused its reads until there was room.</summary>
     public long BackPressured => Volatile.Read(ref _backPressured);
+
+    /// <summary>
+    /// The counter of what this provider receives from <paramref name="venue"/> (<see cref="VenueId.None"/>: what a source of
+    /// many venues receives for none in particular, such as its heartbeats). Made once per venue; hold on to it.
+    /// </summary>
+    public IngressCell Ingress(VenueId venue)
+    {
+        ref var slot = ref _ingress[venue.Code];
+        if (Volatile.Read(ref slot) is { } cell)
+        {
+            return cell;
+        }
+
+        var made = new IngressCell(venue);
+        return Interlocked.CompareExchange(ref slot, made, null) ?? made;
+    }
+
+    /// <summary>Payload bytes received, over every venue (<see cref="Ingress"/>).</summary>
+    public long ReceivedBytes => IngressTotal(static c => c.Bytes);
+
+    /// <summary>Messages received (WebSocket messages, gRPC stream messages), over every venue.</summary>
+    public long ReceivedFrames => IngressTotal(static c => c.Frames);
+
+    private long IngressTotal(Func<IngressCell, long> of)
+    {
+        var sum = 0L;
+        foreach (var cell in _ingress)
+        {
+            if (cell is not null)
+            {
+                sum += of(cell);
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>What was received per venue, for the venues that sent anything, in venue-code order.</summary>
+    public IReadOnlyList<VenueIngress> IngressByVenue()
+    {
+        var list = new List<VenueIngress>(2);
+        foreach (var cell in _ingress)
+        {
+            if (cell is not null)
+            {
+                list.Add(new VenueIngress(cell.Venue, cell.Bytes, cell.Frames));
+            }
+        }
+
+        return list;
+    }
 
     public void RecordDuplicate() => Interlocked.Increment(ref _duplicates);
     public void RecordGap(long missing)
@@ -106,3 +160,32 @@ public sealed class IngestionCounters
 
     public void RecordSubscriptionFrames(int count) => Interlocked.Add(ref _subscriptionsSent, count);
 }
+
+/// <summary>
+/// What one provider received from one venue: payload bytes (a WebSocket message's payload, a gRPC message's serialized
+/// size; not the framing, HTTP/2 or TLS around them) and messages, including control, acknowledgement and heartbeat
+/// messages, which are paid ingress too. Lock-free; <see cref="Record"/> allocates nothing.
+/// </summary>
+public sealed class IngressCell
+{
+    private long _bytes;
+    private long _frames;
+
+    internal IngressCell(VenueId venue) => Venue = venue;
+
+    public VenueId Venue { get; }
+
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    public long Frames => Volatile.Read(ref _frames);
+
+    /// <summary>One message of <paramref name="bytes"/> payload bytes.</summary>
+    public void Record(long bytes)
+    {
+        Interlocked.Add(ref _bytes, bytes);
+        Interlocked.Increment(ref _frames);
+    }
+}
+
+/// <summary>A reading of one <see cref="IngressCell"/>.</summary>
+public readonly record struct VenueIngress(VenueId Venue, long Bytes, long Frames);

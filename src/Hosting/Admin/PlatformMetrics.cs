@@ -17,6 +17,8 @@ public sealed class PlatformMetrics
     private readonly IPipelineStatus _pipeline;
     private readonly Counter _messages;
     private readonly Counter _frames;
+    private readonly Counter _receivedBytes;
+    private readonly Counter _receivedFrames;
     private readonly Counter _deadLetters;
     private readonly Counter _rejectedEvents;
     private readonly Counter _duplicates;
@@ -73,6 +75,12 @@ public sealed class PlatformMetrics
         string[] feed = MetricNames.FeedLabels;
         _messages = f.CreateCounter("cloudwall_md_provider_events_total", "Normalized events decoded, by configured provider (per-series counts are cloudwall_md_messages_total).", feed);
         _frames = f.CreateCounter("cloudwall_md_frames_total", "Frames received, by outcome and reason.", [.. feed, "status", "reason"]);
+        // Ingress per venue: a source of many venues (the aggregator) counts each update for its venue, the rest for none ("").
+        _receivedBytes = f.CreateCounter("cloudwall_md_received_bytes_total",
+            "Payload bytes received (WebSocket message payloads, gRPC message sizes; control, ack and heartbeat messages included), by configured provider and venue.",
+            feed);
+        _receivedFrames = f.CreateCounter("cloudwall_md_received_frames_total",
+            "Messages received (WebSocket messages, gRPC stream messages; control, ack and heartbeat messages included), by configured provider and venue.", feed);
         _deadLetters = f.CreateCounter("cloudwall_md_dead_letters_total", "Frames dead-lettered, by configured provider.", feed);
         _rejectedEvents = f.CreateCounter("cloudwall_md_invalid_total",
             "Invalid updates removed by validation after decoding and dead-lettered one by one (crossed quote, bad size or price, absurd timestamp), by reason.",
@@ -168,6 +176,13 @@ public sealed class PlatformMetrics
                 {
                     _rejectedEvents.WithLabels(provider, venue, feed, reason.ToText()).IncTo(invalid);
                 }
+            }
+
+            foreach (var ingress in c.IngressByVenue())
+            {
+                var from = ingress.Venue == VenueId.None ? "" : ingress.Venue.Name;
+                _receivedBytes.WithLabels(provider, from, feed).IncTo(ingress.Bytes);
+                _receivedFrames.WithLabels(provider, from, feed).IncTo(ingress.Frames);
             }
 
             _duplicates.WithLabels(provider, venue, feed).IncTo(c.Duplicates);

@@ -79,10 +79,11 @@ public sealed class PlatformStatus : IPlatformStatus
         var counts = pipeline.Stats;
         var latest = pipeline.LatestFairPrices;
         var atStop = providers.SubscriptionsAtStop;
+        var elapsed = _uptime.Elapsed;
         return new RunSummary
         {
             Role = role.Name,
-            DurationSeconds = Math.Round(_uptime.Elapsed.TotalSeconds, 3),
+            DurationSeconds = Math.Round(elapsed.TotalSeconds, 3),
             EventsReceived = counts?.Received ?? 0,
             EventsProcessed = counts?.Processed ?? 0,
             EventsDropped = counts?.Dropped ?? 0,
@@ -101,12 +102,12 @@ public sealed class PlatformStatus : IPlatformStatus
             KafkaQueueFullWaits = stats?.QueueFullWaits ?? 0,
             KafkaQueueFullPolicy = stats?.QueueFullPolicy,
             BarsPublished = stats?.For(Topics.Bars)?.Delivered ?? 0,
-            Cost = CostSummary.Measure(_uptime.Elapsed, counts?.Received ?? 0, stats?.Topics ?? [], stats?.InputLatency, stats?.DeliveryLatency),
+            Cost = CostSummary.Measure(elapsed, counts?.Received ?? 0, stats?.Topics ?? [], stats?.InputLatency, stats?.DeliveryLatency),
             Providers = providers.Providers.Select((e, i) =>
             {
                 var c = e.Counters;
                 return new ProviderSummary(e.Name, c.Events, c.Frames, c.IgnoredFrames, c.RejectedFrames, c.Reconnects, c.Duplicates, c.SequenceGaps,
-                    atStop is not null && i < atStop.Count ? atStop[i] : e.ActiveSubscriptions);
+                    atStop is not null && i < atStop.Count ? atStop[i] : e.ActiveSubscriptions, c.Ingress(elapsed));
             }).ToList(),
             Instruments = refData.Instruments
                 .Select(i => latest.TryGetValue(i.Id, out var fp)

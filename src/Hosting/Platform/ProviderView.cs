@@ -1,5 +1,6 @@
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Quality.Scorecard;
 
 namespace Cloudwall.Rx.Hosting.Platform;
 
@@ -55,4 +56,16 @@ public readonly struct ProviderCounters(IngestionCounters counters)
     public long ByReason(FrameReason reason) => counters.ByReason(reason);
 
     public long RejectedEventsByReason(FrameReason reason) => counters.RejectedEventsByReason(reason);
+
+    /// <summary>Payload bytes received, over every venue.</summary>
+    public long ReceivedBytes => counters.ReceivedBytes;
+
+    /// <summary>Messages received, over every venue.</summary>
+    public long ReceivedFrames => counters.ReceivedFrames;
+
+    /// <summary>Bytes and messages received per venue (<see cref="VenueId.None"/>: a source of many venues, for none in particular).</summary>
+    public IReadOnlyList<VenueIngress> IngressByVenue() => counters.IngressByVenue();
+
+    /// <summary>What the provider received and decoded over <paramref name="elapsed"/>, with its rates and bytes per event.</summary>
+    public ProviderIngress Ingress(TimeSpan elapsed) => ProviderIngress.Of(ReceivedBytes, ReceivedFrames, Events, elapsed);
 }

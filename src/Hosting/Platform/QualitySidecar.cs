@@ -106,7 +106,7 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
 
         _dispatcher = new AlertDispatcher(sinks, _options.Alerts.Delivery, _time, _loggers.CreateLogger<AlertDispatcher>());
         Alerts = new AlertManager(_options.Alerts, _dispatcher, _refData.KeyOf);
-        Scorecard = new ScorecardAggregator(_time, Alerts);
+        Scorecard = new ScorecardAggregator(_time, Alerts) { Ingress = ReadIngress };
         Monitor = new QualityMonitor(_options, Alerts, _time, id => _refData.KeyOf(id), _loggers.CreateLogger<QualityMonitor>())
         {
             Scorecard = Scorecard,
@@ -131,6 +131,18 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
             totals.Add(new InvalidCount("duplicate", c.Duplicates));
             Monitor?.OnIngestionTotals(p.Id, p.Venue, c.Events, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(totals), nowNs);
         }
+    }
+
+    /// <summary>What each provider in this process received (none in role quality): the scorecard's <c>ingress</c>.</summary>
+    private Dictionary<string, ProviderIngress> ReadIngress(TimeSpan elapsed)
+    {
+        var ingress = new Dictionary<string, ProviderIngress>(StringComparer.Ordinal);
+        foreach (var p in _providers.Providers)
+        {
+            ingress[p.Name] = p.Counters.Ingress(elapsed);
+        }
+
+        return ingress;
     }
 
     /// <summary>The reasons <see cref="Ingestion.EventValidator"/> refuses single updates for.</summary>

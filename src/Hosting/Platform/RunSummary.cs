@@ -117,6 +117,7 @@ public sealed record PriceRoleSummary(
     [property: JsonPropertyName("batches_abandoned")] long BatchesAbandoned,
     [property: JsonPropertyName("undecodable_records")] long Undecodable);
 
+/// <summary>One configured provider over the run; <c>ingress</c> is what it received, with rates over the whole run (docs/cost.md, "Ingress").</summary>
 public sealed record ProviderSummary(
     [property: JsonPropertyName("provider")] string Provider,
     [property: JsonPropertyName("events")] long Events,
@@ -126,7 +127,8 @@ public sealed record ProviderSummary(
     [property: JsonPropertyName("reconnects")] long Reconnects,
     [property: JsonPropertyName("duplicates_dropped")] long Duplicates,
     [property: JsonPropertyName("sequence_gaps")] long SequenceGaps,
-    [property: JsonPropertyName("active_subscriptions")] int ActiveSubscriptions);
+    [property: JsonPropertyName("active_subscriptions")] int ActiveSubscriptions,
+    [property: JsonPropertyName("ingress")] Quality.Scorecard.ProviderIngress Ingress);
 
 public sealed record InstrumentSummary(
     [property: JsonPropertyName("instrument")] string Instrument,

@@ -21,6 +21,7 @@ public sealed partial class WebSocketConnection : IDisposable
     private readonly EventBuffer _batch = new(64);
     private readonly TimeProvider _time;
     private readonly IngestionCounters _counters;
+    private readonly IngressCell _ingress;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
@@ -55,6 +56,7 @@ public sealed partial class WebSocketConnection : IDisposable
         _sink = sink;
         _time = time;
         _counters = counters;
+        _ingress = counters.Ingress(protocol.Venue);
         _logger = loggers.CreateLogger<WebSocketConnection>();
         _deadLetters = deadLetters;
         _handler = new FrameHandler(protocol.CreateDecoder(refData), protocol.Provider, counters, deadLetters, _logger, options.Bounds, refData, time);
@@ -208,6 +210,7 @@ public sealed partial class WebSocketConnection : IDisposable
     private void OnTooBig(ReadOnlyMemory<byte> prefix, long received)
     {
         var rx = UnixTime.FromTimeProvider(_time);
+        _ingress.Record(received); // received and paid for, though never decoded
         _counters.Record(FrameOutcome.Rejected(FrameReason.Oversized));
         var detail = $"message exceeds {_options.MaxMessageBytes} bytes: connection closed (1009) after {received} bytes; first {prefix.Length} kept";
         _deadLetters(new DeadLetter(_protocol.Provider, _protocol.Venue, FrameReason.Oversized, rx, prefix.ToArray(), (int)Math.Min(received, int.MaxValue), detail));
@@ -255,6 +258,8 @@ public sealed partial class WebSocketConnection : IDisposable
     /// </summary>
     private ValueTask OnFrame(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
+        // Every whole message is ingress, whatever it turns out to be (market data, an acknowledgement, a heartbeat).
+        _ingress.Record(frame.Length);
         // Once disposed, a frame still in the socket is not ingested: the provider's subscriber may be completing. One that
         // was already being handed over is waited for by Dispose, so nothing reaches a completed sink.
         Interlocked.Exchange(ref _inFrame, 1); // a full fence: Dispose's write of _closed and this write are ordered

@@ -31,9 +31,11 @@ public sealed record SourceScorecard(
     [property: JsonPropertyName("clock_offset_seconds")] double? ClockOffsetSeconds = null);
 
 /// <summary>The /quality body and the run summary's quality section.</summary>
+/// <param name="Ingress">By configured provider, what it received since the scorecard started; null where no provider runs (role quality).</param>
 public sealed record QualityScorecard(
     [property: JsonPropertyName("generated_at")] string GeneratedAt,
-    [property: JsonPropertyName("sources")] IReadOnlyList<SourceScorecard> Sources);
+    [property: JsonPropertyName("sources")] IReadOnlyList<SourceScorecard> Sources,
+    [property: JsonPropertyName("ingress")] IReadOnlyDictionary<string, ProviderIngress>? Ingress = null);
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(QualityScorecard))]
@@ -46,14 +48,23 @@ internal sealed partial class ScorecardJsonContext : JsonSerializerContext;
 /// <c>recent</c> (default 60 s, at most <c>historyPerSource</c> of them): the scorecard shows the current state within a
 /// window, and one bad minute does not distort it for the rest of the run (estimates; the exact distribution is the
 /// Prometheus histogram); latencies are never negative (a venue clock ahead of ours counts as no latency), and the skew
-/// is <c>clock_offset_seconds</c>, the newest per-source estimate the windows carry. Thread-safe; windows arrive once per
-/// series per second.
+/// is <c>clock_offset_seconds</c>, the newest per-source estimate the windows carry. <c>ingress</c> (per configured provider,
+/// from <see cref="Ingress"/>) is totals and rates since the scorecard started, not over the recent window: bytes and
+/// frames are counters, and the rate of the last minute is Prometheus's <c>rate(cloudwall_md_received_bytes_total[1m])</c>.
+/// Thread-safe; windows arrive once per series per second.
 /// </summary>
 public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts = null, int historyPerSource = 3600, TimeSpan? recent = null)
 {
     private readonly long _recentNs = (recent ?? TimeSpan.FromSeconds(60)).Ticks * UnixTime.NanosPerTick;
     private readonly object _gate = new();
     private readonly Dictionary<(ProviderId, VenueId), Source> _sources = new();
+    private readonly long _startedAt = time.GetTimestamp();
+
+    /// <summary>
+    /// Reads what each configured provider received, given the time since this scorecard started (ingestion runs in this
+    /// process); null: the scorecard has no <c>ingress</c>.
+    /// </summary>
+    public Func<TimeSpan, IReadOnlyDictionary<string, ProviderIngress>>? Ingress { get; init; }
 
     public void OnWindow(SeriesWindow w, double? ratio)
     {
@@ -95,6 +106,7 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
     {
         var nowNs = UnixTime.FromTimeProvider(time);
         var open = alerts?.OpenAlerts() ?? [];
+        var ingress = Ingress?.Invoke(time.GetElapsedTime(_startedAt));
         lock (_gate)
         {
             var list = new List<SourceScorecard>(_sources.Count);
@@ -119,7 +131,7 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
             }
 
             list.Sort(static (a, b) => string.CompareOrdinal(a.Provider + "/" + a.Venue, b.Provider + "/" + b.Venue));
-            return new QualityScorecard(UnixTime.ToIso(nowNs), list);
+            return new QualityScorecard(UnixTime.ToIso(nowNs), list, ingress is { Count: > 0 } ? ingress : null);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Text;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion;
@@ -8,6 +7,7 @@ using Cloudwall.Rx.Kafka;
 using Cloudwall.Rx.Kafka.Embedded;
 using Cloudwall.Rx.Pricing;
 using Cloudwall.Rx.Tests.Integration.Kafka;
+using Cloudwall.Rx.Tests.Unit.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
@@ -108,62 +108,4 @@ public sealed class WholePathAllocationTests(ITestOutputHelper output)
 
     private static byte[] Match(int i) => Encoding.UTF8.GetBytes(
         $$"""{"type":"match","trade_id":{{i}},"maker_order_id":"m","taker_order_id":"t","side":"{{(i % 2 == 0 ? "buy" : "sell")}}","size":"0.01","price":"{{100 + (i % 100) / 100m}}","product_id":"BTC-USD","sequence":{{i}},"time":"{{Start.AddTicks(i * 10L).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}}"}""");
-
-    /// <summary>
-    /// A venue socket in memory: each receive completes at once with the next frame, until <c>pauseAfter</c> frames; then
-    /// it waits for <see cref="Release"/>, serves the rest, and waits for good.
-    /// </summary>
-    private sealed class ScriptedVenueSocket(byte[][] frames, int pauseAfter) : WebSocket
-    {
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _next;
-
-        public Task<WebSocket> ConnectAsync(Uri uri, CancellationToken ct) => Task.FromResult<WebSocket>(this);
-
-        public void Release() => _released.TrySetResult();
-
-        public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-        {
-            if (_next == pauseAfter && !_released.Task.IsCompleted)
-            {
-                return WaitThenReceive(_released.Task, buffer, cancellationToken);
-            }
-
-            if (_next == frames.Length)
-            {
-                return WaitThenReceive(_never.Task, buffer, cancellationToken);
-            }
-
-            var frame = frames[_next++];
-            frame.CopyTo(buffer);
-            return new ValueTask<ValueWebSocketReceiveResult>(new ValueWebSocketReceiveResult(frame.Length, WebSocketMessageType.Text, true));
-        }
-
-        private async ValueTask<ValueWebSocketReceiveResult> WaitThenReceive(Task gate, Memory<byte> buffer, CancellationToken cancellationToken)
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return await ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
-        }
-
-        public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken) =>
-            throw new NotSupportedException("the connection's receive loop reads into memory");
-
-        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) => default;
-
-        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override WebSocketCloseStatus? CloseStatus => null;
-        public override string? CloseStatusDescription => null;
-        public override WebSocketState State => WebSocketState.Open;
-        public override string? SubProtocol => null;
-
-        public override void Abort() => _never.TrySetCanceled();
-
-        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override void Dispose() => _never.TrySetCanceled();
-    }
 }

@@ -321,16 +321,21 @@ internal sealed partial class AggregatorStream : IDisposable
                 }
 
                 var message = call.ResponseStream.Current;
+                // Ingress is the message's serialized size (gRPC hands over the parsed message, not its bytes): an update
+                // counts for its venue, anything else for the provider as a whole (VenueId.None).
+                var size = message.CalculateSize();
                 switch (message.PayloadCase)
                 {
                     case StreamMessage.PayloadOneofCase.Update:
-                        OnUpdate(message.Update);
+                        OnUpdate(message.Update, size);
                         break;
                     case StreamMessage.PayloadOneofCase.Heartbeat:
+                        _counters.Ingress(VenueId.None).Record(size);
                         OnHeartbeat(message.Heartbeat);
                         break;
                     default:
                         // A payload this client does not know yet (a newer server): understood as "not for us".
+                        _counters.Ingress(VenueId.None).Record(size);
                         _counters.Record(FrameOutcome.Ignored(FrameReason.Unsupported));
                         break;
                 }
@@ -377,7 +382,8 @@ internal sealed partial class AggregatorStream : IDisposable
         return new CallResult(outcome, got, detail);
     }
 
-    private void OnUpdate(MarketUpdate update)
+    /// <param name="size">The message's bytes, counted for the decoded event's venue (else the exchange code's, else none).</param>
+    private void OnUpdate(MarketUpdate update, int size)
     {
         var rx = UnixTime.FromTimeProvider(_time);
         Interlocked.Increment(ref _updates);
@@ -407,11 +413,12 @@ internal sealed partial class AggregatorStream : IDisposable
             outcome = FrameOutcome.Rejected(invalid);
         }
 
+        AggregatorCodes.TryVenue(update.Exchange, out var venue);
+        _counters.Ingress(e.Venue != VenueId.None ? e.Venue : venue).Record(size);
         CheckSequence(update.SequenceId, e.Venue, e.Instrument, rx);
         _counters.Record(outcome);
         if (outcome.Status == FrameStatus.Rejected)
         {
-            AggregatorCodes.TryVenue(update.Exchange, out var venue);
             if (_logLimit.TryAcquire((int)outcome.Reason, out var suppressed))
             {
                 LogRejected(_log, Index, outcome.Reason.ToText(), detail ?? "", suppressed);
