@@ -96,6 +96,15 @@ public sealed partial class WebSocketConnection : IDisposable
         }
     }
 
+    /// <summary>Whether this connection carries <paramref name="symbol"/>: a lookup, where <see cref="Symbols"/> copies the set.</summary>
+    public bool Carries(string symbol)
+    {
+        lock (_gate)
+        {
+            return _symbols.Contains(symbol);
+        }
+    }
+
     public int SymbolCount
     {
         get
