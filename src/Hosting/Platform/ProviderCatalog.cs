@@ -37,6 +37,9 @@ public sealed record ProviderKind(
 {
     /// <summary>The provider's own symbol for a canonical instrument (the inverse of its symbol rule), or null.</summary>
     public Func<InstrumentSpec, string?> VenueSymbol { get; init; } = static _ => null;
+
+    /// <summary>What its simulator offers (and trades) beyond the configured symbols: the simulator's default products.</summary>
+    public IReadOnlyList<string> SimulatorSymbols { get; init; } = [];
 }
 
 /// <summary>Every provider kind, by the name used under <c>Providers:&lt;name&gt;:Type</c>. One place to add a venue.</summary>
@@ -55,7 +58,7 @@ public static class ProviderCatalog
                 Seed = sim.Options.Seed,
                 Market = sim.Market,
                 Products = [.. o.Symbols.Union(CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)).Select(s => CoinbaseProduct(s, sim.Options.TradesPerSecond))],
-            }, sim.Time, sim.Loggers, ct)));
+            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)] });
 
         AddBinance("binance", BinanceMarket.Spot, ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
         AddBinance("binance-usdm", BinanceMarket.UsdM, ["BTCUSDT", "ETHUSDT"]);
@@ -67,8 +70,8 @@ public static class ProviderCatalog
             {
                 Seed = sim.Options.Seed + 2,
                 Market = sim.Market,
-                Pairs = Pick(KrakenSimulatorOptions.DefaultPairs, p => p.Symbol, o, p => p.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)));
+                Pairs = Pick(KrakenSimulatorOptions.DefaultPairs, p => p.Symbol, o, s => new KrakenSyntheticPair { Symbol = s }, p => p.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. KrakenSimulatorOptions.DefaultPairs.Select(p => p.Symbol)] });
 
         Add(new ProviderKind("okx", ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "ETH-USDT-SWAP", "BTC-USD-SWAP"], OkxSymbols.Register,
             (ctx, o, endpoint) => Ws(ctx, o, endpoint, new OkxProtocol(o.MaxSymbolsPerConnection ?? 100)),
@@ -76,8 +79,8 @@ public static class ProviderCatalog
             {
                 Seed = sim.Options.Seed + 7,
                 Market = sim.Market,
-                Instruments = Pick(OkxSimulatorOptions.DefaultInstruments, i => i.InstId, o, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)));
+                Instruments = Pick(OkxSimulatorOptions.DefaultInstruments, i => i.InstId, o, s => new OkxSyntheticInstrument { InstId = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. OkxSimulatorOptions.DefaultInstruments.Select(i => i.InstId)] });
 
         AddBybit("bybit-spot", BybitCategory.Spot, ["BTCUSDT", "ETHUSDT"]);
         AddBybit("bybit-linear", BybitCategory.Linear, ["BTCUSDT", "ETHUSDT"]);
@@ -89,8 +92,8 @@ public static class ProviderCatalog
             {
                 Seed = sim.Options.Seed + 8,
                 Market = sim.Market,
-                Instruments = Pick(DeribitSimulatorOptions.DefaultInstruments, i => i.InstrumentName, o, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)));
+                Instruments = Pick(DeribitSimulatorOptions.DefaultInstruments, i => i.InstrumentName, o, s => new DeribitSyntheticInstrument { InstrumentName = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. DeribitSimulatorOptions.DefaultInstruments.Select(i => i.InstrumentName)] });
 
         Add(new ProviderKind("aggregator", ["cbse:spot:btc-usd", "cbse:spot:eth-usd", "krkn:spot:btc-usd", "krkn:spot:eth-usd",
                 "binc:perpetual-future:btc-usdt", "binc:perpetual-future:eth-usdt"], AggregatorCodes.Register,
@@ -108,12 +111,9 @@ public static class ProviderCatalog
                 Token = o.ApiToken,
                 Seed = sim.Options.Seed + 64,
                 Market = sim.Market,
-                Instruments = [.. AggregatorSimulatorOptions.DefaultInstruments.Select(i => new AggregatorSyntheticInstrument
-                {
-                    Exchange = i.Exchange, Class = i.Class, Code = i.Code, BaseInstrument = i.BaseInstrument, StartPrice = i.StartPrice,
-                    TickSize = i.TickSize, MeanTradeSize = i.MeanTradeSize, TradesPerSecond = sim.Options.TradesPerSecond,
-                })],
-            }, sim.Time, sim.Loggers, ct)));
+                Instruments = Pick(AggregatorSimulatorOptions.DefaultInstruments, i => i.Key, o, AggregatorInstrument,
+                    i => i.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. AggregatorSimulatorOptions.DefaultInstruments.Select(i => i.Key)] });
     }
 
     public static IReadOnlyCollection<string> Names => Kinds.Keys;
@@ -162,12 +162,10 @@ public static class ProviderCatalog
                 Seed = sim.Options.Seed + (int)market + 10,
                 Market = sim.Market,
                 // A venue lists more products than we subscribe: the simulator offers all its defaults, so live subscribes find them.
-                Symbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => new BinanceSyntheticSymbol
-                {
-                    Symbol = s.Symbol, BaseInstrument = s.BaseInstrument, StartPrice = s.StartPrice, TickSize = s.TickSize,
-                    SizeDecimals = s.SizeDecimals, MeanTradeSize = s.MeanTradeSize, TradesPerSecond = sim.Options.TradesPerSecond,
-                })],
-            }, sim.Time, sim.Loggers, ct)));
+                Symbols = Pick(BinanceSimulatorOptions.DefaultSymbolsFor(market), s => s.Symbol, o,
+                    s => new BinanceSyntheticSymbol { Symbol = s.ToUpperInvariant(), SizeDecimals = market.IsFutures() ? 3 : 8 },
+                    s => s.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => s.Symbol)] });
 
     private static void AddBybit(string name, BybitCategory category, IReadOnlyList<string> symbols) =>
         Add(new ProviderKind(name, symbols, BybitSymbols.Register,
@@ -177,26 +175,60 @@ public static class ProviderCatalog
                 Category = category,
                 Seed = sim.Options.Seed + 9 + (int)category,
                 Market = sim.Market,
-                Instruments = Pick(BybitSimulatorOptions.DefaultInstruments(category), i => i.Symbol, o, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)));
+                Instruments = Pick(BybitSimulatorOptions.DefaultInstruments(category), i => i.Symbol, o, s => new BybitSyntheticInstrument { Symbol = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
+            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. BybitSimulatorOptions.DefaultInstruments(category).Select(i => i.Symbol)] });
 
     /// <summary>
-    /// The simulator's default instruments, copied (defaults are shared) and adjusted. A venue lists more products than we
-    /// subscribe, so the simulator offers all of them and a live subscribe finds its product.
+    /// The simulator's default instruments, copied (defaults are shared) and adjusted, then one generic instrument (start
+    /// price 100, the venue's default sizes) for each configured symbol the defaults lack. A venue lists more products than
+    /// we subscribe, so the simulator offers all of them and a live subscribe finds its product; and a configuration that
+    /// names other symbols (<c>cloudwall-rx bench --instruments</c>) finds them on the simulator too.
     /// </summary>
-    private static List<T> Pick<T>(IEnumerable<T> defaults, Func<T, string> symbol, ProviderOptions o, Action<T> adjust)
+    private static List<T> Pick<T>(IEnumerable<T> defaults, Func<T, string> symbol, ProviderOptions o, Func<string, T> create, Action<T> adjust)
     {
-        _ = symbol;
-        _ = o;
         var picked = new List<T>();
+        var known = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in defaults)
         {
             var copy = System.Text.Json.JsonSerializer.Deserialize<T>(System.Text.Json.JsonSerializer.Serialize(d))!;
             adjust(copy);
             picked.Add(copy);
+            known.Add(symbol(copy));
+        }
+
+        foreach (var configured in o.Symbols)
+        {
+            var extra = create(configured);
+            if (known.Add(symbol(extra)))
+            {
+                adjust(extra);
+                picked.Add(extra);
+            }
         }
 
         return picked;
+    }
+
+    /// <summary>
+    /// A generic aggregator instrument for a configured <c>exchange:class:code</c>; a wildcard exchange (<c>*</c>, every
+    /// exchange) is simulated on Coinbase (<c>cbse</c>). It follows the base asset's USD walk, as the defaults do.
+    /// </summary>
+    private static AggregatorSyntheticInstrument AggregatorInstrument(string criteria)
+    {
+        var parts = criteria.Split(':');
+        if (parts.Length != 3)
+        {
+            return new AggregatorSyntheticInstrument { Code = criteria };
+        }
+
+        var exchange = parts[0] == "*" ? "cbse" : parts[0];
+        var code = parts[2];
+        var dash = code.IndexOf('-', StringComparison.Ordinal);
+        return new AggregatorSyntheticInstrument
+        {
+            Exchange = exchange, Class = parts[1], Code = code,
+            BaseInstrument = dash > 0 ? code[..dash].ToUpperInvariant() + "-USD" : null,
+        };
     }
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, Uri? endpoint, IVenueProtocol protocol) =>
