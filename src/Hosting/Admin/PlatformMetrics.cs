@@ -25,6 +25,7 @@ public sealed class PlatformMetrics
     private readonly Counter _reconnects;
     private readonly Gauge _subscriptions;
     private readonly Gauge _instruments;
+    private readonly Counter _allocated;
     private readonly Counter _instrumentsRefused;
     private readonly Counter _kafkaProduced;
     private readonly Counter _kafkaBytes;
@@ -90,6 +91,8 @@ public sealed class PlatformMetrics
         _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by configured provider.", feed);
         _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by configured provider (per-series: cloudwall_md_active_subscriptions).", feed);
         _instruments = f.CreateGauge("cloudwall_md_instruments", "Instruments interned in reference data (at most Ingestion:MaxInstruments).");
+        _allocated = f.CreateCounter("cloudwall_process_allocated_bytes_total",
+            "Bytes the process has allocated on the managed heap (GC.GetTotalAllocatedBytes): its rate over the input rate is the bytes allocated per event.");
         _instrumentsRefused = f.CreateCounter("cloudwall_md_instruments_refused_total",
             "New instruments refused because reference data held Ingestion:MaxInstruments (their symbols are dead-lettered as unknown).");
         _kafkaProduced = f.CreateCounter("cloudwall_kafka_produced_total", "Kafka records by topic and result (delivered, failed, dropped).", "topic", "result");
@@ -190,6 +193,8 @@ public sealed class PlatformMetrics
             _reconnects.WithLabels(provider, venue, feed).IncTo(c.Reconnects);
             _subscriptions.WithLabels(provider, venue, feed).Set(p.ActiveSubscriptions);
         }
+
+        _allocated.IncTo(GC.GetTotalAllocatedBytes(precise: false));
 
         if (_services?.GetService(typeof(ReferenceData)) is ReferenceData refData)
         {

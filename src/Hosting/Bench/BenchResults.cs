@@ -37,6 +37,10 @@ public sealed record BenchRow
     [JsonPropertyName("gc_gen1")] public int GcGen1 { get; init; }
     [JsonPropertyName("gc_gen2")] public int GcGen2 { get; init; }
     /// <summary>VmRSS at the end of the window and VmHWM (peak) of the platform process.</summary>
+    /// <summary>Managed bytes the platform allocated per input event over the window (<c>cloudwall_process_allocated_bytes_total</c>).</summary>
+    [JsonPropertyName("allocated_bytes_per_event")] public double AllocatedBytesPerEvent { get; init; }
+    /// <summary>The managed heap at the window's end (<c>dotnet_total_memory_bytes</c>: live objects and not yet collected garbage).</summary>
+    [JsonPropertyName("gc_heap_bytes")] public long GcHeapBytes { get; init; }
     [JsonPropertyName("rss_bytes")] public long RssBytes { get; init; }
     [JsonPropertyName("peak_rss_bytes")] public long PeakRssBytes { get; init; }
     /// <summary>Why the rate was not sustained (<see cref="RampRule"/>); empty when it was.</summary>
@@ -48,6 +52,8 @@ public sealed record BenchRow
 public sealed record BenchReport
 {
     [JsonPropertyName("mode")] public required string Mode { get; init; }
+    /// <summary><c>--instruments</c>: the subscriptions spread over the default providers; null for the defaults.</summary>
+    [JsonPropertyName("instruments")] public int? Instruments { get; init; }
     [JsonPropertyName("warmup_seconds")] public double WarmupSeconds { get; init; }
     [JsonPropertyName("duration_seconds")] public double DurationSeconds { get; init; }
     [JsonPropertyName("rate_model")] public required RateModel RateModel { get; init; }
@@ -69,15 +75,15 @@ public static class BenchTable
     public static string Format(IEnumerable<BenchRow> rows)
     {
         var text = new StringBuilder();
-        text.AppendLine("| target ev/s | setting | input ev/s | cores | µs/event | p50 / p99 / p99.9 ms | run p50 / p99 / p99.9 ms | dropped | received = published | GC 0/1/2 | RSS / peak MiB | sustained |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---|");
+        text.AppendLine("| target ev/s | setting | input ev/s | cores | µs/event | p50 / p99 / p99.9 ms | run p50 / p99 / p99.9 ms | dropped | received = published | GC 0/1/2 | B/event | heap / RSS / peak MiB | sustained |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---|");
         foreach (var r in rows)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r.TargetEventsPerSecond:N0} | {r.TradesPerSecondSetting:0.#} | {r.InputEventsPerSecond:N0} | {r.PlatformCores:0.00} | {r.CpuMicrosecondsPerEvent:0.0} | " +
                 $"{r.InputToAckP50Ms:0.0} / {r.InputToAckP99Ms:0.0} / {r.InputToAckP999Ms:0.0} | {r.RunInputToAckP50Ms:0.0} / {r.RunInputToAckP99Ms:0.0} / {r.RunInputToAckP999Ms:0.0} | {r.Dropped} | " +
-                $"{(r.EventsReceived == r.EventsPublished ? "yes" : $"no ({r.EventsReceived} vs {r.EventsPublished})")} | {r.GcGen0}/{r.GcGen1}/{r.GcGen2} | " +
-                $"{r.RssBytes / 1048576.0:0} / {r.PeakRssBytes / 1048576.0:0} | {(r.Sustained ? "yes" : "no: " + string.Join("; ", r.Shortfalls))} |");
+                $"{(r.EventsReceived == r.EventsPublished ? "yes" : $"no ({r.EventsReceived} vs {r.EventsPublished})")} | {r.GcGen0}/{r.GcGen1}/{r.GcGen2} | {r.AllocatedBytesPerEvent:0} | " +
+                $"{r.GcHeapBytes / 1048576.0:0} / {r.RssBytes / 1048576.0:0} / {r.PeakRssBytes / 1048576.0:0} | {(r.Sustained ? "yes" : "no: " + string.Join("; ", r.Shortfalls))} |");
         }
 
         return text.ToString();

@@ -9,7 +9,11 @@ using Cloudwall.Rx.Hosting.Platform;
 namespace Cloudwall.Rx.Hosting.Bench;
 
 /// <summary>How each step of the harness runs.</summary>
-public sealed record BenchSettings(TimeSpan Warmup, TimeSpan Duration, string LogDirectory, int Brokers = 3);
+/// <param name="ExtraSettings"><c>--set</c> values given to both the load generator and the platform (<see cref="InstrumentSpread.Settings"/>).</param>
+public sealed record BenchSettings(TimeSpan Warmup, TimeSpan Duration, string LogDirectory, int Brokers = 3, IReadOnlyList<string>? ExtraSettings = null)
+{
+    internal IEnumerable<string> ExtraArguments => (ExtraSettings ?? []).SelectMany(s => new[] { "--set", s });
+}
 
 /// <summary>
 /// One rate, three processes: <c>kafka-cluster</c> (the librdkafka mock), <c>simulate</c> (the load generator) and
@@ -26,6 +30,7 @@ public sealed partial class BenchRunner(BenchSettings settings, TextWriter progr
     public const string InputEvents = "cloudwall_md_provider_events_total";
     public const string Produced = "cloudwall_kafka_produced_total";
     public const string InputToAck = "cloudwall_kafka_input_to_ack_latency_seconds";
+    public const string Allocated = "cloudwall_process_allocated_bytes_total";
 
     private int _step;
 
@@ -42,7 +47,7 @@ public sealed partial class BenchRunner(BenchSettings settings, TextWriter progr
             Path.Combine(settings.LogDirectory, $"step{step}-kafka.log"));
         var bootstrap = await ReadUntil(cluster, l => l.StartsWith(Cli.KafkaClusterCommand.BootstrapPrefix, StringComparison.Ordinal) ? l[Cli.KafkaClusterCommand.BootstrapPrefix.Length..].Trim() : null, ct);
 
-        using var sim = ChildProcess.Start("simulate", ["simulate", "--for", forText, "--set", $"Simulation:TradesPerSecond={settingText}"],
+        using var sim = ChildProcess.Start("simulate", ["simulate", "--for", forText, "--set", $"Simulation:TradesPerSecond={settingText}", .. settings.ExtraArguments],
             Path.Combine(settings.LogDirectory, $"step{step}-simulate.log"));
         var runSettings = await ReadSimulatorSettings(sim, ct);
 
@@ -57,6 +62,7 @@ public sealed partial class BenchRunner(BenchSettings settings, TextWriter progr
             // The aggregator simulator accepts its default token, which simulate names but never prints.
             "--set", $"Providers:aggregator:ApiToken={ProvidersOptions.SimulatorToken}",
             .. runSettings.SelectMany(s => new[] { "--set", s }),
+            .. settings.ExtraArguments,
         ];
         using var platform = ChildProcess.Start("run", args, Path.Combine(settings.LogDirectory, $"step{step}-run.log"));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
@@ -107,6 +113,8 @@ public sealed partial class BenchRunner(BenchSettings settings, TextWriter progr
             GcGen0 = summary.Cost?.GcGen0Collections ?? 0,
             GcGen1 = summary.Cost?.GcGen1Collections ?? 0,
             GcGen2 = summary.Cost?.GcGen2Collections ?? 0,
+            AllocatedBytesPerEvent = input > 0 ? Math.Round((m1.Sum(Allocated) - m0.Sum(Allocated)) / input, 1) : 0,
+            GcHeapBytes = (long)m1.Sum("dotnet_total_memory_bytes"),
             RssBytes = p1.RssBytes,
             PeakRssBytes = p1.PeakRssBytes,
         };

@@ -26,6 +26,13 @@ public sealed record RateModel(
     public double EventsPerSecondAt(double setting) => BaseEventsPerSecond + (EventsPerSecondPerSetting * setting);
 
     /// <summary>
+    /// The model for simulators that trade <paramref name="offeredScale"/> times as many instruments: both the trades per
+    /// unit of the setting and the per-instrument quotes, marks and funding grow with the instrument count.
+    /// </summary>
+    public RateModel Scaled(double offeredScale) =>
+        this with { BaseEventsPerSecond = BaseEventsPerSecond * offeredScale, EventsPerSecondPerSetting = EventsPerSecondPerSetting * offeredScale };
+
+    /// <summary>
     /// The model refitted through a measured, sustained point, keeping the base: the next step of a ramp or the next fixed
     /// rate then lands nearer its target. Unchanged when the point says nothing (no input above the base).
     /// </summary>

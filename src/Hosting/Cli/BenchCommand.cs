@@ -19,6 +19,7 @@ internal static class BenchCommand
     private static readonly Option<TimeSpan?> Duration = CliOptions.Duration("--duration", "steady window measured per rate (default 20s; smoke 4s)");
     private static readonly Option<TimeSpan?> Warmup = CliOptions.Duration("--warmup", "time after the platform is up before the window (default 10s; smoke 3s)");
     private static readonly Option<string?> Json = CliOptions.Text("--json", "write the results as JSON to FILE", "FILE");
+    private static readonly Option<int?> Instruments = CliOptions.Number<int>("--instruments", "subscriptions spread over the default providers (default: each provider's default symbols); the total rate stays the same", "N");
     private static readonly Option<string?> Logs = CliOptions.Text("--logs", "directory of the child processes' logs and summaries (default: a new temporary directory)", "DIR");
 
     public const double SmokeEventsPerSecond = 2_000;
@@ -36,9 +37,10 @@ internal static class BenchCommand
             cloudwall-rx bench --rates 28000,100000 --json bench.json
             cloudwall-rx bench --ramp --duration 15s
             cloudwall-rx bench --smoke --json smoke.json
+            cloudwall-rx bench --rates 28000 --instruments 2000
             """)
         {
-            Rates, Ramp, RampStart, RampMax, Smoke, Duration, Warmup, Json, Logs,
+            Rates, Ramp, RampStart, RampMax, Smoke, Duration, Warmup, Instruments, Json, Logs,
         };
         command.SetAction((r, ct) => RunAsync(r, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, ct));
         return command;
@@ -75,8 +77,22 @@ internal static class BenchCommand
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
 
-        var runner = new BenchRunner(new BenchSettings(warmup, duration, logs), stdout);
-        var model = RateModel.Default;
+        InstrumentSpread? spread = null;
+        if (args.GetValue(Instruments) is { } instruments)
+        {
+            if (instruments < InstrumentSpread.DefaultSubscriptions())
+            {
+                return CommandLine.Fail(stderr, $"--instruments: {instruments} is fewer than the default providers' {InstrumentSpread.DefaultSubscriptions()} subscriptions");
+            }
+
+            spread = InstrumentSpread.Of(instruments);
+
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{spread.Count:N0} subscriptions over {spread.Symbols.Count} providers; the simulators trade {spread.OfferedScale:0.##}× their default instruments"));
+        }
+
+        var runner = new BenchRunner(new BenchSettings(warmup, duration, logs, ExtraSettings: spread?.Settings()), stdout);
+        var model = RateModel.Default.Scaled(spread?.OfferedScale ?? 1);
         var rows = new List<BenchRow>();
         var problems = new List<string>();
         double? highest = null;
@@ -142,7 +158,7 @@ internal static class BenchCommand
         {
             var report = new BenchReport
             {
-                Mode = mode, WarmupSeconds = warmup.TotalSeconds, DurationSeconds = duration.TotalSeconds, RateModel = model, Rows = rows,
+                Mode = mode, Instruments = spread?.Count, WarmupSeconds = warmup.TotalSeconds, DurationSeconds = duration.TotalSeconds, RateModel = model, Rows = rows,
                 HighestSustainedEventsPerSecond = highest, Logs = logs, Problems = problems,
             };
             await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport), CancellationToken.None);
