@@ -54,6 +54,8 @@ public sealed record BenchReport
     [JsonPropertyName("mode")] public required string Mode { get; init; }
     /// <summary><c>--instruments</c>: the subscriptions spread over the default providers; null for the defaults.</summary>
     [JsonPropertyName("instruments")] public int? Instruments { get; init; }
+    /// <summary><c>--set</c> values the platform ran with, over the harness's own.</summary>
+    [JsonPropertyName("platform_settings")] public IReadOnlyList<string> PlatformSettings { get; init; } = [];
     [JsonPropertyName("warmup_seconds")] public double WarmupSeconds { get; init; }
     [JsonPropertyName("duration_seconds")] public double DurationSeconds { get; init; }
     [JsonPropertyName("rate_model")] public required RateModel RateModel { get; init; }

@@ -10,9 +10,13 @@ namespace Cloudwall.Rx.Hosting.Bench;
 
 /// <summary>How each step of the harness runs.</summary>
 /// <param name="ExtraSettings"><c>--set</c> values given to both the load generator and the platform (<see cref="InstrumentSpread.Settings"/>).</param>
-public sealed record BenchSettings(TimeSpan Warmup, TimeSpan Duration, string LogDirectory, int Brokers = 3, IReadOnlyList<string>? ExtraSettings = null)
+/// <param name="PlatformSettings"><c>--set</c> values given to the platform alone, last, so they win over the harness's.</param>
+public sealed record BenchSettings(TimeSpan Warmup, TimeSpan Duration, string LogDirectory, int Brokers = 3, IReadOnlyList<string>? ExtraSettings = null,
+    IReadOnlyList<string>? PlatformSettings = null)
 {
     internal IEnumerable<string> ExtraArguments => (ExtraSettings ?? []).SelectMany(s => new[] { "--set", s });
+
+    internal IEnumerable<string> PlatformArguments => (PlatformSettings ?? []).SelectMany(s => new[] { "--set", s });
 }
 
 /// <summary>
@@ -63,6 +67,7 @@ public sealed partial class BenchRunner(BenchSettings settings, TextWriter progr
             "--set", $"Providers:aggregator:ApiToken={ProvidersOptions.SimulatorToken}",
             .. runSettings.SelectMany(s => new[] { "--set", s }),
             .. settings.ExtraArguments,
+            .. settings.PlatformArguments,
         ];
         using var platform = ChildProcess.Start("run", args, Path.Combine(settings.LogDirectory, $"step{step}-run.log"));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };

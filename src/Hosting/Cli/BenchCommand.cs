@@ -20,6 +20,7 @@ internal static class BenchCommand
     private static readonly Option<TimeSpan?> Warmup = CliOptions.Duration("--warmup", "time after the platform is up before the window (default 10s; smoke 3s)");
     private static readonly Option<string?> Json = CliOptions.Text("--json", "write the results as JSON to FILE", "FILE");
     private static readonly Option<int?> Instruments = CliOptions.Number<int>("--instruments", "subscriptions spread over the default providers (default: each provider's default symbols); the total rate stays the same", "N");
+    private static readonly Option<KeyValuePair<string, string?>[]> PlatformSettings = CliOptions.Settings();
     private static readonly Option<string?> Logs = CliOptions.Text("--logs", "directory of the child processes' logs and summaries (default: a new temporary directory)", "DIR");
 
     public const double SmokeEventsPerSecond = 2_000;
@@ -38,9 +39,10 @@ internal static class BenchCommand
             cloudwall-rx bench --ramp --duration 15s
             cloudwall-rx bench --smoke --json smoke.json
             cloudwall-rx bench --rates 28000 --instruments 2000
+            cloudwall-rx bench --rates 28000 --set Kafka:Preset=Throughput
             """)
         {
-            Rates, Ramp, RampStart, RampMax, Smoke, Duration, Warmup, Instruments, Json, Logs,
+            Rates, Ramp, RampStart, RampMax, Smoke, Duration, Warmup, Instruments, PlatformSettings, Json, Logs,
         };
         command.SetAction((r, ct) => RunAsync(r, r.InvocationConfiguration.Output, r.InvocationConfiguration.Error, ct));
         return command;
@@ -91,7 +93,8 @@ internal static class BenchCommand
                 $"{spread.Count:N0} subscriptions over {spread.Symbols.Count} providers; the simulators trade {spread.OfferedScale:0.##}× their default instruments"));
         }
 
-        var runner = new BenchRunner(new BenchSettings(warmup, duration, logs, ExtraSettings: spread?.Settings()), stdout);
+        var platformSettings = args.GetValue(PlatformSettings)!.Select(kv => $"{kv.Key}={kv.Value}").ToList();
+        var runner = new BenchRunner(new BenchSettings(warmup, duration, logs, ExtraSettings: spread?.Settings(), PlatformSettings: platformSettings), stdout);
         var model = RateModel.Default.Scaled(spread?.OfferedScale ?? 1);
         var rows = new List<BenchRow>();
         var problems = new List<string>();
@@ -158,7 +161,7 @@ internal static class BenchCommand
         {
             var report = new BenchReport
             {
-                Mode = mode, Instruments = spread?.Count, WarmupSeconds = warmup.TotalSeconds, DurationSeconds = duration.TotalSeconds, RateModel = model, Rows = rows,
+                Mode = mode, Instruments = spread?.Count, PlatformSettings = platformSettings, WarmupSeconds = warmup.TotalSeconds, DurationSeconds = duration.TotalSeconds, RateModel = model, Rows = rows,
                 HighestSustainedEventsPerSecond = highest, Logs = logs, Problems = problems,
             };
             await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchReport), CancellationToken.None);
