@@ -69,6 +69,12 @@ public sealed class ProviderOptions
     /// <summary>Venue symbols (or aggregator criteria) to subscribe at start. Empty: the kind's defaults.</summary>
     public List<string> Symbols { get; set; } = [];
 
+    /// <summary>
+    /// The data level to ingest (<see cref="Platform.ProviderKind.Levels"/>: <c>trades</c>, <c>aggregated</c>, <c>quotes</c>,
+    /// <c>throttled</c>, <c>bars</c>, as the venue offers them). Empty: the kind's default level, its first.
+    /// </summary>
+    public string? Level { get; set; }
+
     /// <summary>Shard size: symbols per connection. Empty: the venue's documented limit.</summary>
     public int? MaxSymbolsPerConnection { get; set; }
 
@@ -115,6 +121,8 @@ public sealed class ProviderOptions
             yield return $"{key}:{nameof(Type)} '{Type}' is not a provider kind; known: {string.Join(", ", Platform.ProviderCatalog.Names.Order())}";
         if (Endpoint is { Length: > 0 } e && (!Uri.TryCreate(e, UriKind.Absolute, out var uri) || uri.Scheme is not ("ws" or "wss" or "http" or "https")))
             yield return $"{key}:{nameof(Endpoint)} must be a ws://, wss://, http:// or https:// URL (was '{e}')";
+        if (Level is { } level && Platform.ProviderCatalog.TryGet(Type ?? "", out var kind) && kind.Level(level) is null)
+            yield return $"{key}:{nameof(Level)} '{level}' is not a level of {kind.Name}; it offers {string.Join(", ", kind.Levels.Select(l => l.Name))}";
         if (MaxSymbolsPerConnection is < 1) yield return $"{key}:{nameof(MaxSymbolsPerConnection)} must be positive (was {MaxSymbolsPerConnection})";
         if (StaleAfter <= TimeSpan.Zero) yield return $"{key}:{nameof(StaleAfter)} must be positive (was {StaleAfter})";
         if (ReconnectDelay <= TimeSpan.Zero) yield return $"{key}:{nameof(ReconnectDelay)} must be positive (was {ReconnectDelay})";

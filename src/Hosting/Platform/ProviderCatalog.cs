@@ -40,6 +40,32 @@ public sealed record ProviderKind(
 
     /// <summary>What its simulator offers (and trades) beyond the configured symbols: the simulator's default products.</summary>
     public IReadOnlyList<string> SimulatorSymbols { get; init; } = [];
+
+    /// <summary>The data levels the venue offers (<c>Providers:&lt;name&gt;:Level</c>), the default first (docs/venues.md, "Data levels").</summary>
+    public IReadOnlyList<ProviderLevel> Levels { get; init; } = [ProviderLevel.Trades];
+
+    /// <summary>The level of that name (case-insensitive), or null when the venue does not offer it.</summary>
+    public ProviderLevel? Level(string? name) =>
+        name is null ? Levels[0] : Levels.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>
+/// One level of data a provider sells (issue 18): which channels it subscribes, what it carries and what it loses against
+/// the venue's finest level. Fair price and quality work at every level; a level without trades prices from quote mids.
+/// </summary>
+/// <param name="Name"><c>trades</c>, <c>aggregated</c>, <c>quotes</c>, <c>throttled</c> or <c>bars</c>.</param>
+/// <param name="Carries">What the level's channels deliver, in the venue's terms.</param>
+/// <param name="Loses">What it loses against the finest level.</param>
+public sealed record ProviderLevel(string Name, string Carries, string Loses)
+{
+    public const string TradesName = "trades";
+    public const string AggregatedName = "aggregated";
+    public const string QuotesName = "quotes";
+    public const string ThrottledName = "throttled";
+    public const string BarsName = "bars";
+
+    /// <summary>Every trade and the best bid and offer: the finest level, and the default where nothing else is said.</summary>
+    public static ProviderLevel Trades { get; } = new(TradesName, "every trade, best bid and offer", "nothing");
 }
 
 /// <summary>Every provider kind, by the name used under <c>Providers:&lt;name&gt;:Type</c>. One place to add a venue.</summary>
