@@ -128,10 +128,19 @@ public sealed class FrozenDetector
             : "#" + key.Instrument.Value;
     }
 
-    private sealed class Series(SeriesKey key, AlertKey alertKey)
+    /// <remarks>
+    /// The history is the largest per-series state of the platform (600 windows of every series, for the peers' moves): a
+    /// time is kept as milliseconds after a per-series base (rebased when the offset nears the end of an int) and a price
+    /// as a float (7 significant digits, against a MinMove of basis points), 4.8 KB per series where two 64-bit arrays took
+    /// 9.6 KB (bench/README.md, "Scaling in instruments"). Allocated at the first price.
+    /// </remarks>
+    internal sealed class Series(SeriesKey key, AlertKey alertKey)
     {
-        private readonly long[] _times = new long[History];
-        private readonly double[] _prices = new double[History];
+        private const long NsPerMs = 1_000_000;
+        private const long MaxOffsetMs = int.MaxValue / 2;
+        private int[]? _times;
+        private float[]? _prices;
+        private long _baseNs;
         private int _next;
         private int _count;
 
@@ -144,8 +153,16 @@ public sealed class FrozenDetector
 
         public void Push(long timeNs, double price)
         {
-            _times[_next] = timeNs;
-            _prices[_next] = price;
+            if (_times is null)
+            {
+                _times = new int[History];
+                _prices = new float[History];
+                _baseNs = timeNs;
+            }
+
+            if ((timeNs - _baseNs) / NsPerMs > MaxOffsetMs) Rebase(timeNs);
+            _times[_next] = (int)((timeNs - _baseNs) / NsPerMs);
+            _prices![_next] = (float)price;
             _next = (_next + 1) % History;
             if (_count < History) _count++;
         }
@@ -153,22 +170,33 @@ public sealed class FrozenDetector
         /// <summary>The largest |p / p0 − 1| since <paramref name="sinceNs"/>, p0 the price at (or first after) it; null without data since.</summary>
         public double? MaxMoveSince(long sinceNs)
         {
+            if (_times is null) return null;
+            // Whole milliseconds after the base, as the entries are kept (window ends fall on whole milliseconds).
+            var since = sinceNs <= _baseNs ? long.MinValue : (sinceNs - _baseNs) / NsPerMs;
             double? p0 = null;
             var max = 0.0;
             for (var i = _count; i >= 1; i--)
             {
                 var j = (_next - i + History) % History;
-                if (_times[j] < sinceNs) continue;
+                if (_times[j] < since) continue;
                 if (p0 is null)
                 {
-                    p0 = _prices[j];
+                    p0 = _prices![j];
                     continue;
                 }
 
-                max = Math.Max(max, Math.Abs(_prices[j] / p0.Value - 1));
+                max = Math.Max(max, Math.Abs(_prices![j] / p0.Value - 1));
             }
 
             return p0 is null ? null : max;
+        }
+
+        /// <summary>Moves the base up to the oldest entry's time (all offsets shrink), so <paramref name="timeNs"/> fits.</summary>
+        private void Rebase(long timeNs)
+        {
+            var oldest = _count == 0 ? (timeNs - _baseNs) / NsPerMs : _times![(_next - _count + History) % History];
+            for (var i = 0; i < History; i++) _times![i] = (int)Math.Max(int.MinValue, _times[i] - oldest);
+            _baseNs += oldest * NsPerMs;
         }
     }
 }
