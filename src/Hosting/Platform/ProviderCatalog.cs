@@ -76,7 +76,7 @@ public static class ProviderCatalog
     static ProviderCatalog()
     {
         Add(new ProviderKind("coinbase", ["BTC-USD", "ETH-USD", "SOL-USD"], CoinbaseSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new CoinbaseExchangeProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new CoinbaseExchangeProtocol(o.MaxSymbolsPerConnection ?? 100, o.Level)),
             async (sim, o, ct) => await CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
             {
                 Source = sim.Options.Mode == "replay" ? CoinbaseFeedSource.Replay : CoinbaseFeedSource.Synthetic,
@@ -84,7 +84,19 @@ public static class ProviderCatalog
                 Seed = sim.Options.Seed,
                 Market = sim.Market,
                 Products = [.. o.Symbols.Union(CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)).Select(s => CoinbaseProduct(s, sim.Options.TradesPerSecond))],
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)],
+            // Channels per level: CoinbaseExchangeProtocol.LevelChannels (docs/venues.md, "Data levels", Coinbase).
+            Levels =
+            [
+                new(ProviderLevel.TradesName, "matches (every trade) and ticker (best bid and ask with sizes, on every match)", "nothing"),
+                new(ProviderLevel.QuotesName, "ticker only: best bid and ask with sizes, on every match (cascades batched)",
+                    "every trade: no Trade events, so no trade volume; fair price from mids"),
+                new(ProviderLevel.ThrottledName, "ticker_batch: the latest ticker (best bid and ask) every 5 s when it changed",
+                    "trades and every quote between batches: one quote per product per 5 s at most; fair price from mids"),
+            ],
+        });
 
         AddBinance("binance", BinanceMarket.Spot, ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
         AddBinance("binance-usdm", BinanceMarket.UsdM, ["BTCUSDT", "ETHUSDT"]);
