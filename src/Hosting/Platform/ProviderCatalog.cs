@@ -103,13 +103,23 @@ public static class ProviderCatalog
         AddBinance("binance-coinm", BinanceMarket.CoinM, ["BTCUSD_PERP", "ETHUSD_PERP"]);
 
         Add(new ProviderKind("kraken", ["BTC/USD", "ETH/USD", "SOL/USD"], KrakenSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new KrakenV2Protocol(o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new KrakenV2Protocol(o.MaxSymbolsPerConnection ?? 100, level: o.Level)),
             async (sim, o, ct) => await KrakenSimulator.StartAsync(new KrakenSimulatorOptions
             {
                 Seed = sim.Options.Seed + 2,
                 Market = sim.Market,
                 Pairs = Pick(KrakenSimulatorOptions.DefaultPairs, p => p.Symbol, o, s => new KrakenSyntheticPair { Symbol = s }, p => p.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. KrakenSimulatorOptions.DefaultPairs.Select(p => p.Symbol)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. KrakenSimulatorOptions.DefaultPairs.Select(p => p.Symbol)],
+            // Subscriptions per level: KrakenV2Protocol.LevelChannels (docs/venues.md, "Data levels", Kraken).
+            Levels =
+            [
+                new(ProviderLevel.TradesName, "trade (every trade) and ticker on every trade (best bid and ask with sizes)", "nothing"),
+                new(ProviderLevel.QuotesName, "ticker with event_trigger bbo: best bid and ask with sizes on every change of either",
+                    "every trade: no Trade events, so no trade volume; fair price from mids"),
+            ],
+        });
 
         Add(new ProviderKind("okx", ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "ETH-USDT-SWAP", "BTC-USD-SWAP"], OkxSymbols.Register,
             (ctx, o, endpoint) => Ws(ctx, o, endpoint, new OkxProtocol(o.MaxSymbolsPerConnection ?? 100)),
