@@ -122,13 +122,28 @@ public static class ProviderCatalog
         });
 
         Add(new ProviderKind("okx", ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "ETH-USDT-SWAP", "BTC-USD-SWAP"], OkxSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new OkxProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            // trades-all is served on /ws/v5/business, the rest on /ws/v5/public: one shard set per route (OkxLevels).
+            (ctx, o, endpoint) => Ws(ctx, o, OkxLevels.Routes(o.Level, o.MaxSymbolsPerConnection ?? 100, endpoint)),
             async (sim, o, ct) => await OkxSimulator.StartAsync(new OkxSimulatorOptions
             {
                 Seed = sim.Options.Seed + 7,
                 Market = sim.Market,
                 Instruments = Pick(OkxSimulatorOptions.DefaultInstruments, i => i.InstId, o, s => new OkxSyntheticInstrument { InstId = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. OkxSimulatorOptions.DefaultInstruments.Select(i => i.InstId)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. OkxSimulatorOptions.DefaultInstruments.Select(i => i.InstId)],
+            // Channels per level: OkxLevels.LevelChannels (docs/venues.md, "Data levels", OKX). Marks and funding at every level.
+            Levels =
+            [
+                new(ProviderLevel.AggregatedName, "trades (fills of one taker order at one price merged, with their count) and tickers (best bid and ask)",
+                    "the individual fills inside a taker order (same volume and VWAP); trade ids skip where fills were merged"),
+                new(ProviderLevel.TradesName, "trades-all on /ws/v5/business (every fill, one per push) and tickers on /ws/v5/public", "nothing"),
+                new(ProviderLevel.QuotesName, "bbo-tbt: best bid and ask with sizes on every change",
+                    "every trade: no Trade events, so no trade volume; fair price from mids"),
+                new(ProviderLevel.ThrottledName, "tickers: best bid and ask (and the last trade) at most every 100 ms",
+                    "trades, and the quotes between two pushes; fair price from mids"),
+            ],
+        });
 
         AddBybit("bybit-spot", BybitCategory.Spot, ["BTCUSDT", "ETHUSDT"]);
         AddBybit("bybit-linear", BybitCategory.Linear, ["BTCUSDT", "ETHUSDT"]);
