@@ -76,7 +76,7 @@ public static class ProviderCatalog
     static ProviderCatalog()
     {
         Add(new ProviderKind("coinbase", ["BTC-USD", "ETH-USD", "SOL-USD"], CoinbaseSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new CoinbaseExchangeProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new CoinbaseExchangeProtocol(o.MaxSymbolsPerConnection ?? 100, o.Level)),
             async (sim, o, ct) => await CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
             {
                 Source = sim.Options.Mode == "replay" ? CoinbaseFeedSource.Replay : CoinbaseFeedSource.Synthetic,
@@ -84,29 +84,66 @@ public static class ProviderCatalog
                 Seed = sim.Options.Seed,
                 Market = sim.Market,
                 Products = [.. o.Symbols.Union(CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)).Select(s => CoinbaseProduct(s, sim.Options.TradesPerSecond))],
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)],
+            // Channels per level: CoinbaseExchangeProtocol.LevelChannels (docs/venues.md, "Data levels", Coinbase).
+            Levels =
+            [
+                new(ProviderLevel.TradesName, "matches (every trade) and ticker (best bid and ask with sizes, on every match)", "nothing"),
+                new(ProviderLevel.QuotesName, "ticker only: best bid and ask with sizes, on every match (cascades batched)",
+                    "every trade: no Trade events, so no trade volume; fair price from mids"),
+                new(ProviderLevel.ThrottledName, "ticker_batch: the latest ticker (best bid and ask) every 5 s when it changed",
+                    "trades and every quote between batches: one quote per product per 5 s at most; fair price from mids"),
+            ],
+        });
 
         AddBinance("binance", BinanceMarket.Spot, ["BTCUSDT", "ETHUSDT", "SOLUSDT"]);
         AddBinance("binance-usdm", BinanceMarket.UsdM, ["BTCUSDT", "ETHUSDT"]);
         AddBinance("binance-coinm", BinanceMarket.CoinM, ["BTCUSD_PERP", "ETHUSD_PERP"]);
 
         Add(new ProviderKind("kraken", ["BTC/USD", "ETH/USD", "SOL/USD"], KrakenSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new KrakenV2Protocol(o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new KrakenV2Protocol(o.MaxSymbolsPerConnection ?? 100, level: o.Level)),
             async (sim, o, ct) => await KrakenSimulator.StartAsync(new KrakenSimulatorOptions
             {
                 Seed = sim.Options.Seed + 2,
                 Market = sim.Market,
                 Pairs = Pick(KrakenSimulatorOptions.DefaultPairs, p => p.Symbol, o, s => new KrakenSyntheticPair { Symbol = s }, p => p.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. KrakenSimulatorOptions.DefaultPairs.Select(p => p.Symbol)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. KrakenSimulatorOptions.DefaultPairs.Select(p => p.Symbol)],
+            // Subscriptions per level: KrakenV2Protocol.LevelChannels (docs/venues.md, "Data levels", Kraken).
+            Levels =
+            [
+                new(ProviderLevel.TradesName, "trade (every trade) and ticker on every trade (best bid and ask with sizes)", "nothing"),
+                new(ProviderLevel.QuotesName, "ticker with event_trigger bbo: best bid and ask with sizes on every change of either",
+                    "every trade: no Trade events, so no trade volume; fair price from mids"),
+            ],
+        });
 
         Add(new ProviderKind("okx", ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "ETH-USDT-SWAP", "BTC-USD-SWAP"], OkxSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new OkxProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            // trades-all is served on /ws/v5/business, the rest on /ws/v5/public: one shard set per route (OkxLevels).
+            (ctx, o, endpoint) => Ws(ctx, o, OkxLevels.Routes(o.Level, o.MaxSymbolsPerConnection ?? 100, endpoint)),
             async (sim, o, ct) => await OkxSimulator.StartAsync(new OkxSimulatorOptions
             {
                 Seed = sim.Options.Seed + 7,
                 Market = sim.Market,
                 Instruments = Pick(OkxSimulatorOptions.DefaultInstruments, i => i.InstId, o, s => new OkxSyntheticInstrument { InstId = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. OkxSimulatorOptions.DefaultInstruments.Select(i => i.InstId)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. OkxSimulatorOptions.DefaultInstruments.Select(i => i.InstId)],
+            // Channels per level: OkxLevels.LevelChannels (docs/venues.md, "Data levels", OKX). Marks and funding at every level.
+            Levels =
+            [
+                new(ProviderLevel.AggregatedName, "trades (fills of one taker order at one price merged, with their count) and tickers (best bid and ask)",
+                    "the individual fills inside a taker order (same volume and VWAP); trade ids skip where fills were merged"),
+                new(ProviderLevel.TradesName, "trades-all on /ws/v5/business (every fill, one per push) and tickers on /ws/v5/public", "nothing"),
+                new(ProviderLevel.QuotesName, "bbo-tbt: best bid and ask with sizes on every change",
+                    "every trade: no Trade events, so no trade volume; fair price from mids"),
+                new(ProviderLevel.ThrottledName, "tickers: best bid and ask (and the last trade) at most every 100 ms",
+                    "trades, and the quotes between two pushes; fair price from mids"),
+            ],
+        });
 
         AddBybit("bybit-spot", BybitCategory.Spot, ["BTCUSDT", "ETHUSDT"]);
         AddBybit("bybit-linear", BybitCategory.Linear, ["BTCUSDT", "ETHUSDT"]);

@@ -8,6 +8,9 @@ internal enum CoinbaseChannels
     Matches = 1,
     Ticker = 2,
     Heartbeat = 4,
+
+    /// <summary>The latest ticker every 5 s when it changed, in the ticker's own shape (<c>"type":"ticker"</c>).</summary>
+    TickerBatch = 8,
 }
 
 internal static class CoinbaseChannelNames
@@ -15,15 +18,17 @@ internal static class CoinbaseChannelNames
     public const string Matches = "matches";
     public const string Ticker = "ticker";
     public const string Heartbeat = "heartbeat";
+    public const string TickerBatch = "ticker_batch";
 
     /// <summary>In the order the <c>subscriptions</c> message lists them.</summary>
-    public static readonly CoinbaseChannels[] All = [CoinbaseChannels.Matches, CoinbaseChannels.Ticker, CoinbaseChannels.Heartbeat];
+    public static readonly CoinbaseChannels[] All = [CoinbaseChannels.Matches, CoinbaseChannels.Ticker, CoinbaseChannels.Heartbeat, CoinbaseChannels.TickerBatch];
 
     public static string Name(CoinbaseChannels channel) => channel switch
     {
         CoinbaseChannels.Matches => Matches,
         CoinbaseChannels.Ticker => Ticker,
         CoinbaseChannels.Heartbeat => Heartbeat,
+        CoinbaseChannels.TickerBatch => TickerBatch,
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
     };
 
@@ -32,6 +37,7 @@ internal static class CoinbaseChannelNames
         Matches => CoinbaseChannels.Matches,
         Ticker => CoinbaseChannels.Ticker,
         Heartbeat => CoinbaseChannels.Heartbeat,
+        TickerBatch => CoinbaseChannels.TickerBatch,
         _ => CoinbaseChannels.None,
     };
 }

@@ -19,6 +19,11 @@ internal sealed class CoinbaseProductState(string productId)
 
     /// <summary>What a new <c>matches</c> subscriber receives first, as <c>last_match</c>.</summary>
     public CoinbaseMatch? LastMatch;
+
+    /// <summary>The latest ticker, which <c>ticker_batch</c> sends at its next batch when <see cref="TickerChanged"/>.</summary>
+    public CoinbaseTicker LatestTicker;
+
+    public bool TickerChanged;
 }
 
 /// <summary>
@@ -35,13 +40,17 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly VenueSessions<CoinbaseSession> _sessions;
+    private readonly TimeSpan _tickerBatchInterval;
+    private DateTimeOffset _nextTickerBatch;
 
-    public CoinbaseProtocol(SimulatorFaults faults, TimeProvider time, ILogger log)
+    public CoinbaseProtocol(SimulatorFaults faults, TimeProvider time, ILogger log, TimeSpan? tickerBatchInterval = null)
     {
         _sessions = new(_gate);
         _faults = faults;
         _time = time;
         _log = log;
+        _tickerBatchInterval = tickerBatchInterval ?? TimeSpan.FromSeconds(5);
+        _nextTickerBatch = time.GetUtcNow() + _tickerBatchInterval;
     }
 
     public Lock Gate => _gate;
@@ -106,9 +115,46 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     public void PublishTicker(CoinbaseProductState product, in CoinbaseTicker ticker)
     {
         AssertGateHeld();
+        product.LatestTicker = ticker;
+        product.TickerChanged = true;
         if (AnySubscribed(CoinbaseChannels.Ticker, product.ProductId))
         {
             Deliver(CoinbaseChannels.Ticker, product.ProductId, CoinbaseWire.Ticker(ticker));
+        }
+    }
+
+    /// <summary>
+    /// <c>ticker_batch</c>: once every batch interval (Coinbase: 5 s), each product's latest ticker when it changed since
+    /// the last batch, in the ticker's own shape. Called after every feed step, whichever feed runs.
+    /// </summary>
+    public void PublishTickerBatches(DateTimeOffset now)
+    {
+        if (now < _nextTickerBatch)
+        {
+            return;
+        }
+
+        _nextTickerBatch += _tickerBatchInterval;
+        if (_nextTickerBatch <= now)
+        {
+            _nextTickerBatch = now + _tickerBatchInterval;
+        }
+
+        lock (_gate)
+        {
+            foreach (var product in _products.Values)
+            {
+                if (!product.TickerChanged)
+                {
+                    continue;
+                }
+
+                product.TickerChanged = false;
+                if (AnySubscribed(CoinbaseChannels.TickerBatch, product.ProductId))
+                {
+                    Deliver(CoinbaseChannels.TickerBatch, product.ProductId, CoinbaseWire.Ticker(product.LatestTicker));
+                }
+            }
         }
     }
 

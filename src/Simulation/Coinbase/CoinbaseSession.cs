@@ -6,7 +6,7 @@ namespace Cloudwall.Rx.Simulation.Coinbase;
 internal sealed class CoinbaseSession(VenueConnection connection) : IVenueSession
 {
     private readonly Dictionary<string, CoinbaseChannels> _mask = new(StringComparer.Ordinal);
-    private readonly List<string>[] _ordered = [[], [], []];
+    private readonly List<string>[] _ordered = [[], [], [], []];
 
     public VenueConnection Connection { get; } = connection;
 
@@ -77,6 +77,7 @@ internal sealed class CoinbaseSession(VenueConnection connection) : IVenueSessio
         CoinbaseChannels.Matches => 0,
         CoinbaseChannels.Ticker => 1,
         CoinbaseChannels.Heartbeat => 2,
+        CoinbaseChannels.TickerBatch => 3,
         _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, null),
     };
 }

@@ -7,7 +7,7 @@ namespace Cloudwall.Rx.Simulation.Coinbase;
 
 /// <summary>
 /// A Coinbase Exchange WebSocket feed (<c>wss://ws-feed.exchange.coinbase.com</c>) on 127.0.0.1: <c>matches</c>,
-/// <c>ticker</c> and <c>heartbeat</c> channels, from a synthetic market or a recorded file replayed in a loop, with faults
+/// <c>ticker</c>, <c>ticker_batch</c> and <c>heartbeat</c> channels (every data level's), from a synthetic market or a recorded file replayed in a loop, with faults
 /// switchable at run time through <see cref="Faults"/>.
 /// </summary>
 /// <example>
@@ -27,7 +27,7 @@ public sealed class CoinbaseSimulator : WebSocketVenueSimulator
     private CoinbaseSimulator(CoinbaseSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
         : base(VenueName, options.TickInterval, time, loggerFactory, CoinbaseWire.Malformed)
     {
-        _protocol = new CoinbaseProtocol(Faults, time, Log);
+        _protocol = new CoinbaseProtocol(Faults, time, Log, options.TickerBatchInterval);
         var start = time.GetUtcNow();
         _feed = options.Source == CoinbaseFeedSource.Replay
             ? new ReplayCoinbaseFeed(options, _protocol, Faults, start)
@@ -51,5 +51,9 @@ public sealed class CoinbaseSimulator : WebSocketVenueSimulator
         return StartAsync(new CoinbaseSimulator(options, time ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance), cancellationToken);
     }
 
-    private protected override void Step(DateTimeOffset from, DateTimeOffset to) => _feed.Step(from, to);
+    private protected override void Step(DateTimeOffset from, DateTimeOffset to)
+    {
+        _feed.Step(from, to);
+        _protocol.PublishTickerBatches(to);
+    }
 }

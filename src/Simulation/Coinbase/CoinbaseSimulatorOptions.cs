@@ -45,6 +45,9 @@ public sealed class CoinbaseSimulatorOptions : ICheckedOptions
     /// <summary>Synthetic tickers: null sends one after every trade (as Coinbase does); a value sends one per product at that interval.</summary>
     public TimeSpan? TickerInterval { get; set; }
 
+    /// <summary><c>ticker_batch</c> period: the latest ticker of each product that changed (Coinbase: five seconds).</summary>
+    public TimeSpan TickerBatchInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Heartbeat period per product (Coinbase: one second).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -73,6 +76,7 @@ public sealed class CoinbaseSimulatorOptions : ICheckedOptions
         errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickInterval)}", TickInterval));
         if (TickerInterval is { } ti && ti <= TimeSpan.Zero)
             errors.Add($"{p}:{nameof(TickerInterval)} must be positive, or null for a ticker after every trade (was {ti})");
+        errors.AddRange(OptionChecks.Positive($"{p}:{nameof(TickerBatchInterval)}", TickerBatchInterval));
         errors.AddRange(OptionChecks.Positive($"{p}:{nameof(HeartbeatInterval)}", HeartbeatInterval));
         errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
         if (Source != CoinbaseFeedSource.Replay)

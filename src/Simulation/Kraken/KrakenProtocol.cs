@@ -31,6 +31,9 @@ internal sealed class KrakenSession(VenueConnection connection) : IVenueSession
 
     public List<string> Ticker { get; } = [];
 
+    /// <summary>Of <see cref="Ticker"/>, the symbols subscribed with <c>event_trigger: bbo</c> (the rest tick on trades).</summary>
+    public HashSet<string> TickerOnBbo { get; } = new(StringComparer.Ordinal);
+
     public bool Any => Trade.Count > 0 || Ticker.Count > 0;
 
     public List<string> For(string channel) => channel == KrakenProtocol.TradeChannel ? Trade : Ticker;
@@ -42,7 +45,7 @@ internal sealed class KrakenSession(VenueConnection connection) : IVenueSession
 /// <summary>
 /// The Kraken spot WebSocket v2 protocol (<c>ws.kraken.com/v2</c>): a <c>status</c> message on connect; <c>subscribe</c> and
 /// <c>unsubscribe</c> of the <c>trade</c> and <c>ticker</c> channels, acknowledged per symbol (with <c>time_in</c>/<c>time_out</c>),
-/// with the optional snapshot; <c>ping</c> answered by <c>pong</c>; errors in Kraken's <c>"success":false</c> shape. One gate
+/// with the optional snapshot and the ticker's <c>event_trigger</c> (<c>trades</c>, the default, or <c>bbo</c>); <c>ping</c> answered by <c>pong</c>; errors in Kraken's <c>"success":false</c> shape. One gate
 /// serialises the feed loop against subscription changes, so an ack and its snapshot are always queued before the first update
 /// that follows them, and nothing of an unsubscribed pair is queued after its ack.
 /// </summary>
@@ -50,6 +53,8 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
 {
     public const string TradeChannel = "trade";
     public const string TickerChannel = "ticker";
+    public const string TriggerTrades = "trades";
+    public const string TriggerBbo = "bbo";
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, KrakenPairState> _pairs = new(StringComparer.Ordinal);
@@ -127,13 +132,21 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
         }
     }
 
-    public void PublishTicker(KrakenPairState pair, in KrakenTicker ticker)
+    /// <summary>
+    /// The pair's ticker, to the subscribers whose trigger fired: <paramref name="traded"/> for <c>event_trigger: trades</c>
+    /// (the default), <paramref name="bboChanged"/> for <c>event_trigger: bbo</c>.
+    /// </summary>
+    public void PublishTicker(KrakenPairState pair, in KrakenTicker ticker, bool traded = true, bool bboChanged = true)
     {
         AssertGateHeld();
         pair.Ticker = ticker;
-        if (AnySubscribed(TickerChannel, pair.Symbol))
+        byte[]? frame = null;
+        foreach (var s in _sessions.All)
         {
-            Deliver(TickerChannel, pair.Symbol, KrakenWire.Ticker(ticker, snapshot: false));
+            if (s.Ticker.Contains(pair.Symbol) && (s.TickerOnBbo.Contains(pair.Symbol) ? bboChanged : traded))
+            {
+                s.Connection.Enqueue(frame ??= KrakenWire.Ticker(ticker, snapshot: false));
+            }
         }
     }
 
@@ -209,6 +222,12 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
             return;
         }
 
+        if (request.EventTrigger is { } trigger && (request.Channel != TickerChannel || trigger is not (TriggerTrades or TriggerBbo)))
+        {
+            Reject(connection, request.Method, "EGeneral:Invalid arguments:event_trigger", null, request.ReqId, timeIn);
+            return;
+        }
+
         lock (_gate)
         {
             // Kraken answers per symbol: an unknown pair fails alone, the others are applied.
@@ -224,6 +243,7 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
                 var now = _time.GetUtcNow().UtcDateTime;
                 if (!subscribe)
                 {
+                    session.TickerOnBbo.Remove(symbol);
                     if (!list.Remove(symbol))
                     {
                         Reject(connection, request.Method, "Subscription Not Found", symbol, request.ReqId, timeIn);
@@ -241,6 +261,11 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
                 }
 
                 list.Add(symbol);
+                if (request.EventTrigger == TriggerBbo)
+                {
+                    session.TickerOnBbo.Add(symbol);
+                }
+
                 var snapshot = request.Snapshot ?? true; // the documented default
                 connection.Enqueue(KrakenWire.MethodAck("subscribe", request.Channel, symbol, snapshot, request.ReqId, timeIn, now));
                 if (!snapshot)
@@ -303,8 +328,8 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
     private static partial void LogRejected(ILogger logger, long connectionId, string method, string error);
 }
 
-/// <summary>A client request: <c>{"method":..,"params":{"channel":..,"symbol":[..],"snapshot":..},"req_id":..}</c>.</summary>
-internal sealed record KrakenRequest(string Method, string? Channel, string[]? Symbols, bool? Snapshot, long? ReqId)
+/// <summary>A client request: <c>{"method":..,"params":{"channel":..,"symbol":[..],"event_trigger":..,"snapshot":..},"req_id":..}</c>.</summary>
+internal sealed record KrakenRequest(string Method, string? Channel, string[]? Symbols, bool? Snapshot, long? ReqId, string? EventTrigger = null)
 {
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out KrakenRequest? request, out string error)
     {
@@ -331,6 +356,7 @@ internal sealed record KrakenRequest(string Method, string? Channel, string[]? S
             string? channel = null;
             string[]? symbols = null;
             bool? snapshot = null;
+            string? trigger = null;
             if (root.TryGetProperty("params", out var p) && p.ValueKind == JsonValueKind.Object)
             {
                 channel = p.TryGetProperty("channel", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
@@ -340,9 +366,10 @@ internal sealed record KrakenRequest(string Method, string? Channel, string[]? S
                 }
 
                 snapshot = p.TryGetProperty("snapshot", out var sn) && sn.ValueKind is JsonValueKind.True or JsonValueKind.False ? sn.GetBoolean() : null;
+                trigger = p.TryGetProperty("event_trigger", out var et) ? et.ValueKind == JsonValueKind.String ? et.GetString() : "" : null;
             }
 
-            request = new KrakenRequest(m.GetString()!, channel, symbols, snapshot, reqId);
+            request = new KrakenRequest(m.GetString()!, channel, symbols, snapshot, reqId, trigger);
             return true;
         }
         catch (JsonException)

@@ -69,16 +69,19 @@ internal sealed class SyntheticKrakenFeed
 
                 _protocol.PublishTrades(p.State, _batch);
                 var tickerDue = p.NextTicker is { } due ? to >= due : n > 0;
-                if (tickerDue)
+                // The synthetic book moves with its trades: a bbo-triggered ticker follows a change of the best bid or ask.
+                var bboChanged = p.Bid != p.TickedBid || p.Ask != p.TickedAsk;
+                if (tickerDue || bboChanged)
                 {
-                    EmitTicker(p, (to - lag).UtcDateTime);
-                    if (p.NextTicker is { } next)
+                    EmitTicker(p, (to - lag).UtcDateTime, tickerDue, bboChanged);
+                }
+
+                if (tickerDue && p.NextTicker is { } next)
+                {
+                    p.NextTicker = next + _options.TickerInterval!.Value;
+                    if (p.NextTicker < to)
                     {
-                        p.NextTicker = next + _options.TickerInterval!.Value;
-                        if (p.NextTicker < to)
-                        {
-                            p.NextTicker = to + _options.TickerInterval!.Value;
-                        }
+                        p.NextTicker = to + _options.TickerInterval!.Value;
                     }
                 }
             }
@@ -124,13 +127,15 @@ internal sealed class SyntheticKrakenFeed
         return new KrakenTrade(spec.Symbol, takerBuys, price, qty, _random.Next(3) == 0, _protocol.NextTradeId(p.State), (at - lag).UtcDateTime);
     }
 
-    private void EmitTicker(Pair p, DateTime time)
+    private void EmitTicker(Pair p, DateTime time, bool traded, bool bboChanged)
     {
         if (_faults.AreQuotesSilenced(p.Spec.Symbol))
         {
             return;
         }
 
+        p.TickedBid = p.Bid;
+        p.TickedAsk = p.Ask;
         var change = p.Last - p.Open;
         var ticker = new KrakenTicker(
             p.Spec.Symbol,
@@ -146,7 +151,7 @@ internal sealed class SyntheticKrakenFeed
             KrakenWire.WithScale(change, p.Scale),
             p.Open > 0 ? Math.Round(change / p.Open * 100m, 2) : 0m,
             time);
-        _protocol.PublishTicker(p.State, ticker);
+        _protocol.PublishTicker(p.State, ticker, traded, bboChanged);
     }
 
     private sealed class Pair(KrakenSyntheticPair spec, KrakenPairState state, int scale, decimal price, DateTimeOffset start, TimeSpan? ticker)
@@ -160,6 +165,10 @@ internal sealed class SyntheticKrakenFeed
         public decimal Low = price;
         public decimal Bid = price;
         public decimal Ask = price + spec.SpreadTicks * spec.TickSize;
+
+        /// <summary>The best bid and ask the last ticker carried, for <c>event_trigger: bbo</c>.</summary>
+        public decimal TickedBid = price;
+        public decimal TickedAsk = price + spec.SpreadTicks * spec.TickSize;
         public decimal Volume;
         public decimal Notional;
         public double Carry;

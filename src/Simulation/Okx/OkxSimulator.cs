@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Okx;
 using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,8 @@ namespace Cloudwall.Rx.Simulation.Okx;
 
 /// <summary>
 /// An OKX v5 public WebSocket (<c>wss://ws.okx.com:8443/ws/v5/public</c>) on 127.0.0.1: <c>trades</c>, <c>tickers</c>,
-/// <c>mark-price</c>, <c>index-tickers</c> and <c>funding-rate</c> from a <see cref="Market.SyntheticMarket"/>, text
+/// <c>bbo-tbt</c>, <c>mark-price</c>, <c>index-tickers</c> and <c>funding-rate</c> from a <see cref="Market.SyntheticMarket"/>, and
+/// beside it the business endpoint (<c>/ws/v5/business</c>, <see cref="BusinessEndpoint"/>) with <c>trades-all</c>; text
 /// <c>ping</c>/<c>pong</c>, and faults switchable at run time through <see cref="Faults"/> (instruments are OKX ids such as
 /// <c>BTC-USDT-SWAP</c>; a sequence skip skips trade ids).
 /// </summary>
@@ -26,10 +28,14 @@ public sealed class OkxSimulator : WebSocketVenueSimulator
     private OkxSimulator(OkxSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
         : base(VenueName, options.TickInterval, time, loggerFactory, OkxWire.Malformed)
     {
-        _protocol = new OkxSimulatorProtocol(options, Faults, time.GetUtcNow(), Log);
-        Listen(_protocol, options.Server);
+        var business = OkxLevels.PathOf(options.Server.Path, OkxRoute.Business);
+        _protocol = new OkxSimulatorProtocol(options, Faults, time.GetUtcNow(), Log, business);
+        Listen(_protocol, options.Server, [business]);
         _protocol.Stats = Stats;
     }
+
+    /// <summary>The business endpoint beside <see cref="VenueSimulator.Endpoint"/>: <c>ws://127.0.0.1:&lt;port&gt;/ws/v5/business</c>, serving <c>trades-all</c>.</summary>
+    public Uri BusinessEndpoint => OkxLevels.Endpoint(OkxRoute.Business, Endpoint);
 
     /// <summary>The instrument ids a client may subscribe to.</summary>
     public IReadOnlyCollection<string> InstIds => _protocol.InstIds;

@@ -1,3 +1,4 @@
+using Cloudwall.Rx.Ingestion.Venues.Okx;
 using System.Diagnostics;
 using System.Text.Json;
 using Cloudwall.Rx.Simulation.Hosting;
@@ -7,10 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace Cloudwall.Rx.Simulation.Okx;
 
 /// <summary>
-/// The OKX v5 public protocol and its synthetic feed: answers the text <c>ping</c> with the text <c>pong</c>, applies
+/// The OKX v5 public and business protocol and its synthetic feed: answers the text <c>ping</c> with the text <c>pong</c>, applies
 /// <c>subscribe</c>/<c>unsubscribe</c> ops (one <c>{"event":...,"arg":...}</c> ack per arg, <c>{"event":"error"}</c> for an
-/// unknown channel or instrument, and the request is then not applied at all), and generates <c>trades</c> (batched per
-/// step), <c>tickers</c>, <c>mark-price</c>, <c>index-tickers</c> and <c>funding-rate</c> from a <see cref="SyntheticMarket"/>.
+/// unknown channel or instrument, or a channel of the other endpoint, and the request is then not applied at all), and
+/// generates <c>trades</c> (batched per step; each synthetic taker order fills once, so <c>count</c> is 1), <c>tickers</c>,
+/// <c>bbo-tbt</c> (on each change of the best bid or ask), <c>mark-price</c>, <c>index-tickers</c> and <c>funding-rate</c> on
+/// the public path, and <c>trades-all</c> (one trade per push) on the business path, from a <see cref="SyntheticMarket"/>.
 /// One gate serialises the feed against subscription changes, so an ack is always queued before the data it enables.
 /// </summary>
 internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
@@ -20,6 +23,8 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     internal const string MarkPrice = "mark-price";
     internal const string IndexTickers = "index-tickers";
     internal const string FundingRate = "funding-rate";
+    internal const string TradesAll = OkxLevels.TradesAll;
+    internal const string BboTbt = OkxLevels.BboTbt;
 
     private static readonly byte[] Pong = "pong"u8.ToArray();
 
@@ -32,13 +37,15 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     private readonly Random _random;
     private readonly ILogger _log;
     private readonly VenueSessions<Session> _sessions;
+    private readonly string _businessPath;
     private DateTimeOffset _nextTicker;
     private DateTimeOffset _nextMark;
     private DateTimeOffset _nextFunding;
 
-    public OkxSimulatorProtocol(OkxSimulatorOptions options, SimulatorFaults faults, DateTimeOffset start, ILogger log)
+    public OkxSimulatorProtocol(OkxSimulatorOptions options, SimulatorFaults faults, DateTimeOffset start, ILogger log, string businessPath)
     {
         _sessions = new(_gate);
+        _businessPath = businessPath;
         _options = options;
         _faults = faults;
         _log = log;
@@ -82,7 +89,7 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
 
     public void OnConnected(VenueConnection connection)
     {
-        var session = new Session(connection);
+        var session = new Session(connection, connection.Path == _businessPath ? OkxRoute.Business : OkxRoute.Public);
         _sessions.Add(session);
     }
 
@@ -133,7 +140,7 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
         {
             foreach (var (channel, instId) in args)
             {
-                if (!IsValid(channel, instId))
+                if (!IsValid(channel, instId, session.Route))
                 {
                     Reject(connection, "60018", $"Wrong URL or channel:{channel},instId:{instId} doesn't exist.");
                     return ValueTask.CompletedTask;
@@ -262,9 +269,17 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
             p.Last = price;
             p.LastSize = size;
             batch[i] = new OkxWire.Trade(p.LastTradeId, price, size, takerBuys, Ms(at - lag));
+            var trade = batch[i];
+            Publish(TradesAll, spec.InstId, () => OkxWire.Trades(spec.InstId, [trade], TradesAll)); // one trade per push
         }
 
         Publish(Trades, spec.InstId, () => OkxWire.Trades(spec.InstId, batch));
+        if (p.Bid != p.PushedBid || p.Ask != p.PushedAsk)
+        {
+            (p.PushedBid, p.PushedAsk) = (p.Bid, p.Ask);
+            var seqId = ++p.BboSeqId;
+            Publish(BboTbt, spec.InstId, () => OkxWire.Bbo(spec.InstId, p.Bid, p.BidSize, p.Ask, p.AskSize, batch[^1].TimeMs, seqId));
+        }
     }
 
     private void Publish(string channel, string instId, Func<byte[]> frame)
@@ -281,9 +296,9 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
         }
     }
 
-    private bool IsValid(string channel, string instId) => channel switch
+    private bool IsValid(string channel, string instId, OkxRoute route) => (channel == TradesAll) == (route == OkxRoute.Business) && channel switch
     {
-        Trades or Tickers => _instruments.ContainsKey(instId),
+        Trades or Tickers or TradesAll or BboTbt => _instruments.ContainsKey(instId),
         MarkPrice => _instruments.ContainsKey(instId) && !_instruments[instId].Spec.IsSpot,
         FundingRate => _instruments.TryGetValue(instId, out var p) && p.Spec.IsSwap,
         IndexTickers => _indices.Contains(instId),
@@ -323,9 +338,12 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     [LoggerMessage(EventId = 7502, Level = LogLevel.Debug, Message = "OKX connection {ConnectionId}: rejected request ({Code}: {Message})")]
     private static partial void LogRejected(ILogger logger, long connectionId, string code, string message);
 
-    private sealed class Session(VenueConnection connection) : IVenueSession
+    private sealed class Session(VenueConnection connection, OkxRoute route) : IVenueSession
     {
         public VenueConnection Connection { get; } = connection;
+
+        /// <summary>The endpoint the client connected to: <c>/ws/v5/public</c> or <c>/ws/v5/business</c>.</summary>
+        public OkxRoute Route { get; } = route;
 
         /// <summary><c>channel:instId</c> pairs; read and written only under the gate.</summary>
         public HashSet<string> Subscriptions { get; } = new(StringComparer.Ordinal);
@@ -343,5 +361,10 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
         public decimal AskSize = SimDecimals.WithScale(spec.MeanTradeSize, 8);
         public decimal Last = SimDecimals.RoundToTick(spec.StartPrice, spec.TickSize);
         public decimal LastSize = SimDecimals.WithScale(spec.MeanTradeSize, 8);
+
+        /// <summary>The best bid and ask <c>bbo-tbt</c> last pushed, and its sequence.</summary>
+        public decimal PushedBid;
+        public decimal PushedAsk;
+        public long BboSeqId;
     }
 }

@@ -17,9 +17,14 @@ internal static class OkxWire
 
     internal readonly record struct Trade(long TradeId, decimal Price, decimal Size, bool TakerBuys, long TimeMs);
 
-    public static byte[] Trades(string instId, Trade[] trades)
+    /// <summary>
+    /// <c>trades</c> rows (with <c>count</c>, the fills merged: 1, as each synthetic taker order fills once) or, with
+    /// <paramref name="channel"/> <c>trades-all</c>, one fill per push and no <c>count</c>.
+    /// </summary>
+    public static byte[] Trades(string instId, Trade[] trades, string channel = "trades")
     {
-        var w = Begin("trades", instId);
+        var all = channel == OkxSimulatorProtocol.TradesAll;
+        var w = Begin(channel, instId);
         foreach (var t in trades)
         {
             w.WriteStartObject();
@@ -28,11 +33,41 @@ internal static class OkxWire
             w.WriteString("px"u8, SimDecimals.Text(t.Price));
             w.WriteString("sz"u8, SimDecimals.Text(t.Size));
             w.WriteString("side"u8, t.TakerBuys ? "buy"u8 : "sell"u8);
+            if (!all)
+            {
+                w.WriteString("count"u8, "1"u8);
+            }
+
             w.WriteString("ts"u8, t.TimeMs.ToString(CultureInfo.InvariantCulture));
             w.WriteEndObject();
         }
 
         return End(w);
+    }
+
+    /// <summary><c>bbo-tbt</c>: one level per side, <c>[price, size, "0" (deprecated), orders]</c>.</summary>
+    public static byte[] Bbo(string instId, decimal bid, decimal bidSize, decimal ask, decimal askSize, long ms, long seqId)
+    {
+        var w = Begin("bbo-tbt", instId);
+        w.WriteStartObject();
+        WriteLevel(w, "asks"u8, ask, askSize);
+        WriteLevel(w, "bids"u8, bid, bidSize);
+        w.WriteString("ts"u8, ms.ToString(CultureInfo.InvariantCulture));
+        w.WriteNumber("seqId"u8, seqId);
+        w.WriteEndObject();
+        return End(w);
+    }
+
+    private static void WriteLevel(Utf8JsonWriter w, ReadOnlySpan<byte> side, decimal price, decimal size)
+    {
+        w.WriteStartArray(side);
+        w.WriteStartArray();
+        w.WriteStringValue(SimDecimals.Text(price));
+        w.WriteStringValue(SimDecimals.Text(size));
+        w.WriteStringValue("0"u8);
+        w.WriteStringValue("1"u8);
+        w.WriteEndArray();
+        w.WriteEndArray();
     }
 
     public static byte[] Ticker(string instId, decimal bid, decimal bidSize, decimal ask, decimal askSize, decimal last, decimal lastSize, long ms)

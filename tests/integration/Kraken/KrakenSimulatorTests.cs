@@ -163,4 +163,36 @@ public sealed class KrakenSimulatorTests
         Assert.Equal(broken, text);
         Assert.Equal(1, sim.Stats.MalformedFramesSent);
     }
+
+    [Fact]
+    public async Task A_bbo_triggered_ticker_comes_on_each_change_of_the_best_bid_or_ask_and_a_bad_trigger_is_refused()
+    {
+        await using var sim = await KrakenSimulator.StartAsync(Options(tradesPerSecond: 50));
+        await using var client = await CoinbaseTestClient.ConnectAsync(sim.Endpoint);
+        Assert.Equal("status", Channel(await client.ReceiveAsync()));
+
+        await client.SendAsync("""{"method":"subscribe","params":{"channel":"trade","symbol":["BTC/USD"],"event_trigger":"bbo"}}""");
+        var (refused, _) = await client.ReceiveUntilAsync(m => Method(m) == "subscribe");
+        Assert.False(refused.GetProperty("success").GetBoolean());
+        Assert.Equal("EGeneral:Invalid arguments:event_trigger", refused.GetProperty("error").GetString());
+
+        await client.SendAsync("""{"method":"subscribe","params":{"channel":"ticker","symbol":["BTC/USD"],"event_trigger":"bbo","snapshot":true}}""");
+        var (ack, _) = await client.ReceiveUntilAsync(m => Method(m) == "subscribe");
+        Assert.True(ack.GetProperty("success").GetBoolean());
+        var (snapshot, _) = await client.ReceiveUntilAsync(m => Channel(m) == "ticker");
+        Assert.Equal("snapshot", snapshot.GetProperty("type").GetString());
+
+        var previous = (Bid: 0m, Ask: 0m);
+        for (var i = 0; i < 20; i++)
+        {
+            var (m, _) = await client.ReceiveUntilAsync(m => Channel(m) == "ticker" || Channel(m) == "trade");
+            Assert.Equal("ticker", Channel(m)); // no trades on a ticker-only subscription
+            Assert.Equal("update", m.GetProperty("type").GetString());
+            var data = m.GetProperty("data")[0];
+            var bbo = (Bid: data.GetProperty("bid").GetDecimal(), Ask: data.GetProperty("ask").GetDecimal());
+            Assert.NotEqual(previous, bbo); // a bbo trigger fires on a change, never on a trade that left the book as it was
+            Assert.True(bbo.Bid < bbo.Ask);
+            previous = bbo;
+        }
+    }
 }

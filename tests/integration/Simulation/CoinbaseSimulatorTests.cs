@@ -405,6 +405,55 @@ public sealed partial class CoinbaseSimulatorTests
         Assert.True(looped, "the replay starts over after the recording ends");
     }
 
+    [Fact]
+    public async Task Ticker_batch_sends_the_latest_ticker_in_the_ticker_shape_every_five_seconds_of_simulated_time()
+    {
+        var start = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(start);
+        await using var sim = await CoinbaseSimulator.StartAsync(Synthetic(tradesPerSecond: 50), clock);
+        await using var client = await CoinbaseTestClient.ConnectAsync(sim.Endpoint, () =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(50));
+            return ValueTask.CompletedTask;
+        });
+
+        await client.SubscribeAsync(["BTC-USD"], "ticker_batch");
+        var ack = await client.ReceiveAsync();
+        Assert.Equal("ticker_batch", Assert.Single(ack.GetProperty("channels").EnumerateArray()).Str("name"));
+
+        var batches = new List<JsonElement>();
+        while (batches.Count < 3)
+        {
+            batches.Add(await client.ReceiveAsync());
+        }
+
+        Assert.All(batches, b =>
+        {
+            Assert.Equal("ticker", b.Type()); // the ticker's schema, type and all
+            Assert.Equal("BTC-USD", b.Product());
+            Assert.Matches(PriceRegex(), b.Str("best_bid"));
+            Assert.Matches(PriceRegex(), b.Str("best_ask"));
+            Assert.Matches(SizeRegex(), b.Str("last_size"));
+        });
+        var nows = batches.Select(b => DateTime.Parse(b.Str("time"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)).ToArray();
+        Assert.All(nows.Zip(nows.Skip(1), (a, b) => b - a), d => Assert.InRange(d, TimeSpan.FromSeconds(4.9), TimeSpan.FromSeconds(5.1)));
+        Assert.True(batches[1].Long("trade_id") - batches[0].Long("trade_id") >= 200, "a batch skips the tickers in between");
+    }
+
+    [Fact]
+    public async Task An_unknown_channel_is_rejected_with_the_coinbase_error()
+    {
+        await using var sim = await CoinbaseSimulator.StartAsync(Synthetic());
+        await using var client = await CoinbaseTestClient.ConnectAsync(sim.Endpoint);
+
+        await client.SubscribeAsync(["BTC-USD"], "market_trades");
+
+        var error = await client.ReceiveAsync();
+        Assert.Equal("error", error.Type());
+        Assert.Equal("Failed to subscribe", error.Str("message"));
+        Assert.Equal("market_trades is not a valid channel", error.Str("reason"));
+    }
+
     [GeneratedRegex(@"^\d+\.\d{2}$")]
     private static partial Regex PriceRegex();
 

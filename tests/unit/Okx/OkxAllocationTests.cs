@@ -14,6 +14,8 @@ public sealed class OkxAllocationTests
     [InlineData("""{"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"instType":"SPOT","instId":"BTC-USDT","last":"30236","lastSz":"0.0002","askPx":"30228.7","askSz":"1.55896972","bidPx":"30228.6","bidSz":"0.23393","ts":"1652459224956"}]}""", 1)]
     [InlineData("""{"arg":{"channel":"funding-rate","instId":"BTC-USD-SWAP"},"data":[{"fundingRate":"0.0001515","instId":"BTC-USD-SWAP","nextFundingRate":"0.00029","ts":"1622796900000"}]}""", 1)]
     [InlineData("""{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["30229","1","0","1"]],"bids":[],"ts":"1652459225506"}]}""", 0)]
+    [InlineData("""{"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[["65000.1","0.5","0","3"]],"bids":[["64999.9","1.2","0","4"]],"ts":"1765018379085","seqId":123456}]}""", 1)]
+    [InlineData("""{"arg":{"channel":"trades-all","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"338476307","px":"30236","sz":"0.0002","side":"buy","ts":"1652459224818"}]}""", 1)]
     [InlineData("pong", 0)]
     [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"1","px":"0","sz":"1","side":"buy","ts":"1652459224818"}]}""", 0)]
     public void DecodeAllocatesZeroBytesAfterWarmUp(string json, int eventsPerFrame)

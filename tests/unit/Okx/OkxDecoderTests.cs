@@ -136,7 +136,7 @@ public sealed class OkxDecoderTests
     [InlineData("""{"event":"channel-conn-count","channel":"trades","connCount":"2","connId":"abcd1234"}""", FrameReason.SubscriptionAck)]
     [InlineData("""{"event":"notice","code":"64008","msg":"The connection will soon be closed for a service upgrade."}""", FrameReason.Unsupported)]
     [InlineData("""{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["30229","1","0","1"]],"bids":[],"ts":"1652459225506","checksum":1}]}""", FrameReason.BookUpdate)]
-    [InlineData("""{"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[],"bids":[],"ts":"1"}]}""", FrameReason.BookUpdate)]
+    [InlineData("""{"arg":{"channel":"bbo-tbt","instId":"BTC-USDT"},"data":[{"asks":[],"bids":[],"ts":"1765018379085"}]}""", FrameReason.Unsupported)] // both sides empty: nothing to quote
     [InlineData("""{"arg":{"channel":"candle1m","instId":"BTC-USDT"},"data":[["1597026383085","8533","8553","8527","8548","45","1"]]}""", FrameReason.Unsupported)]
     [InlineData("""{"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[]}""", FrameReason.Unsupported)]
     [InlineData("""{"arg":{"channel":"tickers","instId":"BTC-USD-220624-30000-C"},"data":[{"instId":"BTC-USD-220624-30000-C","bidPx":"","askPx":"","ts":"1652459223003"}]}""", FrameReason.Unsupported)]

@@ -1,13 +1,14 @@
 namespace Cloudwall.Rx.Ingestion.Venues.Okx;
 
 /// <summary>
-/// Decodes OKX v5 public WebSocket frames (<c>wss://ws.okx.com:8443/ws/v5/public</c>):
+/// Decodes OKX v5 public and business WebSocket frames (<c>wss://ws.okx.com:8443/ws/v5/public</c>, <c>/business</c>):
 /// <list type="bullet">
-/// <item><c>trades</c> → one trade per element of <c>data</c> (a message may batch several); <c>side</c> is the taker's side.</item>
-/// <item><c>tickers</c> → quote (<c>bidPx</c>/<c>bidSz</c>, <c>askPx</c>/<c>askSz</c>).</item>
+/// <item><c>trades</c> and <c>trades-all</c> → one trade per element of <c>data</c> (a message may batch several); <c>side</c> is the taker's side.</item>
+/// <item><c>tickers</c> → quote (<c>bidPx</c>/<c>bidSz</c>, <c>askPx</c>/<c>askSz</c>); <c>bbo-tbt</c> → quote from the first
+/// level of <c>bids</c> and <c>asks</c>.</item>
 /// <item><c>mark-price</c> → mark (<c>markPx</c>), <c>index-tickers</c> → index (<c>idxPx</c>, on the spot key, see
 /// <see cref="OkxSymbols"/>), <c>funding-rate</c> → funding (<c>fundingRate</c>, <c>nextFundingRate</c> in Aux when published).</item>
-/// <item><c>books*</c> and <c>bbo-tbt</c> → ignored as book updates; <c>{"event":"subscribe"|"unsubscribe"|"channel-conn-count"}</c> →
+/// <item><c>books*</c> → ignored as book updates; <c>{"event":"subscribe"|"unsubscribe"|"channel-conn-count"}</c> →
 /// ignored as acks; the text <c>pong</c> (not JSON) → ignored as a heartbeat; <c>{"event":"error"}</c> → rejected as a venue error.</item>
 /// </list>
 /// </summary>
@@ -194,6 +195,18 @@ public sealed partial class OkxDecoder : JsonFrameDecoder
             {
                 var field = FieldOf(JsonValues.PropertyName(ref reader, nameBuffer));
                 reader.Read();
+                if (field is Field.Asks or Field.Bids && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    if (!TryReadBest(ref reader, scratch, ref used, out var px, out var sz))
+                    {
+                        return FrameOutcome.Rejected(FrameReason.Malformed);
+                    }
+
+                    f.Set(field == Field.Asks ? Field.AskPx : Field.BidPx, px);
+                    f.Set(field == Field.Asks ? Field.AskSz : Field.BidSz, sz);
+                    continue;
+                }
+
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
                     if (field != Field.None)
@@ -222,7 +235,7 @@ public sealed partial class OkxDecoder : JsonFrameDecoder
             var outcome = channel switch
             {
                 Channel.Trades => Trade(ref f, argInstId, receiveTimeNs, output),
-                Channel.Tickers => Quote(ref f, argInstId, receiveTimeNs, output),
+                Channel.Tickers or Channel.Bbo => Quote(ref f, argInstId, receiveTimeNs, output),
                 Channel.MarkPrice => Single(ref f, Field.MarkPx, EventKind.Mark, argInstId, receiveTimeNs, output),
                 Channel.IndexTickers => Single(ref f, Field.IdxPx, EventKind.Index, argInstId, receiveTimeNs, output),
                 _ => Funding(ref f, argInstId, receiveTimeNs, output),
@@ -236,6 +249,58 @@ public sealed partial class OkxDecoder : JsonFrameDecoder
         }
 
         return events > 0 ? FrameOutcome.Decoded(events) : FrameOutcome.Ignored(FrameReason.Unsupported);
+    }
+
+    /// <summary>
+    /// The best level of a book side, <c>[["price","size","0","orders"],..]</c>, as spans; the reader is on the side's
+    /// StartArray and ends on its EndArray. An empty side gives empty spans (no orders on that side).
+    /// </summary>
+    private static bool TryReadBest(scoped ref FrameJsonReader reader, Span<byte> scratch, scoped ref int used, out ReadOnlySpan<byte> px, out ReadOnlySpan<byte> sz)
+    {
+        px = default;
+        sz = default;
+        if (!reader.Read() || reader.TokenType == JsonTokenType.EndArray)
+        {
+            return reader.TokenType == JsonTokenType.EndArray;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray ||
+            !reader.Read() || reader.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref reader, scratch, ref used, out px) ||
+            !reader.Read() || reader.TokenType != JsonTokenType.String || !JsonValues.TryCapture(ref reader, scratch, ref used, out sz))
+        {
+            return false;
+        }
+
+        // The level's other entries (a deprecated field, the order count), then any deeper levels.
+        for (var depth = 1; depth > 0 && reader.Read();)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartArray:
+                    reader.Skip();
+                    break;
+                case JsonTokenType.EndArray:
+                    depth--;
+                    break;
+            }
+        }
+
+        return reader.Read() && SkipToEndOfArray(ref reader);
+    }
+
+    /// <summary>Skips further elements up to the array's end; the reader is on the token after the last one read.</summary>
+    private static bool SkipToEndOfArray(scoped ref FrameJsonReader reader)
+    {
+        while (reader.TokenType != JsonTokenType.EndArray)
+        {
+            reader.Skip();
+            if (!reader.Read())
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private bool TryInstrument(ref Fields f, ReadOnlySpan<byte> argInstId, out InstrumentId instrument, out FrameOutcome failure)
@@ -330,7 +395,12 @@ public sealed partial class OkxDecoder : JsonFrameDecoder
             return Channel.FundingRate;
         }
 
-        return c.StartsWith("books"u8) || c.StartsWith("bbo-tbt"u8) ? Channel.Book : Channel.Unsupported;
+        if (c.SequenceEqual("bbo-tbt"u8))
+        {
+            return Channel.Bbo;
+        }
+
+        return c.StartsWith("books"u8) ? Channel.Book : Channel.Unsupported;
     }
 
     private static TopField TopFieldOf(ReadOnlySpan<byte> name) => name switch
@@ -357,6 +427,8 @@ public sealed partial class OkxDecoder : JsonFrameDecoder
         7 when name.SequenceEqual("tradeId"u8) => Field.TradeId,
         11 when name.SequenceEqual("fundingRate"u8) => Field.FundingRate,
         15 when name.SequenceEqual("nextFundingRate"u8) => Field.NextFundingRate,
+        4 when name.SequenceEqual("asks"u8) => Field.Asks,
+        4 when name.SequenceEqual("bids"u8) => Field.Bids,
         _ => Field.None,
     };
 
@@ -376,6 +448,9 @@ public sealed partial class OkxDecoder : JsonFrameDecoder
         MarkPrice,
         IndexTickers,
         FundingRate,
+
+        /// <summary><c>bbo-tbt</c>: the best bid and ask, tick by tick, as one-level book sides.</summary>
+        Bbo,
         Book,
     }
 
@@ -396,6 +471,10 @@ public sealed partial class OkxDecoder : JsonFrameDecoder
         IdxPx,
         FundingRate,
         NextFundingRate,
+
+        /// <summary><c>bbo-tbt</c>'s book sides: read into <see cref="AskPx"/>/<see cref="AskSz"/> and <see cref="BidPx"/>/<see cref="BidSz"/>.</summary>
+        Asks,
+        Bids,
     }
 
     private ref struct Envelope
