@@ -193,16 +193,41 @@ public static class ProviderCatalog
                     s => s.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => s.Symbol)] });
 
-    private static void AddBybit(string name, BybitCategory category, IReadOnlyList<string> symbols) =>
+    private static void AddBybit(string name, BybitCategory category, IReadOnlyList<string> symbols)
+    {
+        // docs/venues.md, "Data levels", Bybit: the topics of each level (BybitProtocol names them, with the pages checked).
+        var spot = category == BybitCategory.Spot;
+        IReadOnlyList<(ProviderLevel Level, IReadOnlyList<string> Topics)> levels =
+        [
+            (spot
+                ? new(ProviderLevel.TradesName, "every trade (publicTrade)", "the best bid and offer (spot tickers carry none)")
+                : ProviderLevel.Trades, BybitProtocol.DefaultTopics(category)),
+            (new(ProviderLevel.QuotesName, "best bid and offer from the level-1 book (orderbook.1, 10 ms)",
+                spot ? "trades and trade volume" : "trades and trade volume; mark, index and funding"), BybitProtocol.QuotesTopics),
+            .. spot ? [] : new[]
+            {
+                (new ProviderLevel(ProviderLevel.ThrottledName, "tickers every 100 ms: best bid and offer, mark, index, funding",
+                    "trades and trade volume; quote changes between 100 ms pushes"), BybitProtocol.ThrottledTopics),
+            },
+        ];
         Add(new ProviderKind(name, symbols, BybitSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new BybitProtocol(category, o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new BybitProtocol(category, o.MaxSymbolsPerConnection ?? 100, ChannelsOf(levels, o))),
             async (sim, o, ct) => await BybitSimulator.StartAsync(new BybitSimulatorOptions
             {
                 Category = category,
                 Seed = sim.Options.Seed + 9 + (int)category,
                 Market = sim.Market,
                 Instruments = Pick(BybitSimulatorOptions.DefaultInstruments(category), i => i.Symbol, o, s => new BybitSyntheticInstrument { Symbol = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. BybitSimulatorOptions.DefaultInstruments(category).Select(i => i.Symbol)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. BybitSimulatorOptions.DefaultInstruments(category).Select(i => i.Symbol)],
+            Levels = [.. levels.Select(l => l.Level)],
+        });
+    }
+
+    /// <summary>The channels of the level <paramref name="o"/> names (validated on start), the first level's when it names none.</summary>
+    private static T ChannelsOf<T>(IReadOnlyList<(ProviderLevel Level, T Channels)> levels, ProviderOptions o) =>
+        o.Level is null ? levels[0].Channels : levels.First(l => string.Equals(l.Level.Name, o.Level, StringComparison.OrdinalIgnoreCase)).Channels;
 
     /// <summary>
     /// The simulator's default instruments, copied (defaults are shared) and adjusted, then one generic instrument (start
