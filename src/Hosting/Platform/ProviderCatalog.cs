@@ -112,14 +112,27 @@ public static class ProviderCatalog
         AddBybit("bybit-linear", BybitCategory.Linear, ["BTCUSDT", "ETHUSDT"]);
         AddBybit("bybit-inverse", BybitCategory.Inverse, ["BTCUSD"]);
 
+        // docs/venues.md, "Data levels", Deribit: no raw level, which needs an authorized connection (DeribitProtocol's remarks).
+        IReadOnlyList<(ProviderLevel Level, bool QuotesOnly)> deribitLevels =
+        [
+            (new(ProviderLevel.ThrottledName, "every trade, batched per 100 ms (trades.100ms); ticker every 100 ms: best bid and offer, mark, index, funding",
+                "up to 100 ms of delay; quote changes between ticker pushes"), false),
+            (new(ProviderLevel.QuotesName, "best bid and offer with amounts on every change (quote.{instrument})",
+                "trades and trade volume; mark, index and funding"), true),
+        ];
         Add(new ProviderKind("deribit", ["BTC-PERPETUAL", "ETH-PERPETUAL", "BTC-25DEC26", "BTC-25DEC26-70000-C"], DeribitSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new DeribitProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new DeribitProtocol(o.MaxSymbolsPerConnection ?? 100, quotesOnly: ChannelsOf(deribitLevels, o))),
             async (sim, o, ct) => await DeribitSimulator.StartAsync(new DeribitSimulatorOptions
             {
+                RawRequiresAuthorization = true, // as production treats our anonymous connector
                 Seed = sim.Options.Seed + 8,
                 Market = sim.Market,
                 Instruments = Pick(DeribitSimulatorOptions.DefaultInstruments, i => i.InstrumentName, o, s => new DeribitSyntheticInstrument { InstrumentName = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. DeribitSimulatorOptions.DefaultInstruments.Select(i => i.InstrumentName)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. DeribitSimulatorOptions.DefaultInstruments.Select(i => i.InstrumentName)],
+            Levels = [.. deribitLevels.Select(l => l.Level)],
+        });
 
         Add(new ProviderKind("aggregator", ["cbse:spot:btc-usd", "cbse:spot:eth-usd", "krkn:spot:btc-usd", "krkn:spot:eth-usd",
                 "binc:perpetual-future:btc-usdt", "binc:perpetual-future:eth-usdt"], AggregatorCodes.Register,
