@@ -134,6 +134,14 @@ public static class ProviderCatalog
             Levels = [.. deribitLevels.Select(l => l.Level)],
         });
 
+        // docs/venues.md, "Data levels", Aggregator: trades on Subscribe; 1 s OHLCV/VWAP bars on SubscribeAggregates.
+        IReadOnlyList<(ProviderLevel Level, string? Aggregate)> aggregatorLevels =
+        [
+            (ProviderLevel.Trades with { Carries = "every trade of every selected exchange (Subscribe)" }, null),
+            (new(ProviderLevel.BarsName, "1 s OHLCV and VWAP per instrument and exchange (SubscribeAggregates), priced as one VWAP trade per bar",
+                "individual trades (sides, ids, prices within the second); up to 1 s of delay; open, high, low and close stay off md.events.v1"),
+                AggregatorDecoder.OneSecond),
+        ];
         Add(new ProviderKind("aggregator", ["cbse:spot:btc-usd", "cbse:spot:eth-usd", "krkn:spot:btc-usd", "krkn:spot:eth-usd",
                 "binc:perpetual-future:btc-usdt", "binc:perpetual-future:eth-usdt"], AggregatorCodes.Register,
             (ctx, o, endpoint) => new AggregatorProvider(new AggregatorProviderOptions
@@ -143,6 +151,7 @@ public static class ProviderCatalog
                 StaleAfter = o.StaleAfter,
                 ReconnectDelay = o.ReconnectDelay,
                 MaxCriteriaPerStream = o.MaxSymbolsPerConnection ?? 16,
+                Aggregate = ChannelsOf(aggregatorLevels, o),
                 Bounds = o.ToBounds(),
             }, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter, ctx.Gaps.OnSequenceGap, ctx.Time, ctx.Loggers),
             async (sim, o, ct) => await AggregatorSimulator.StartAsync(new AggregatorSimulatorOptions
@@ -152,7 +161,11 @@ public static class ProviderCatalog
                 Market = sim.Market,
                 Instruments = Pick(AggregatorSimulatorOptions.DefaultInstruments, i => i.Key, o, AggregatorInstrument,
                     i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. AggregatorSimulatorOptions.DefaultInstruments.Select(i => i.Key)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. AggregatorSimulatorOptions.DefaultInstruments.Select(i => i.Key)],
+            Levels = [.. aggregatorLevels.Select(l => l.Level)],
+        });
     }
 
     public static IReadOnlyCollection<string> Names => Kinds.Keys;

@@ -22,6 +22,7 @@ internal sealed class LevelRun : IAsyncDisposable
     private readonly ConcurrentQueue<MarketEvent> _events = new();
     private readonly ConcurrentQueue<string> _deadLetters = new();
     private IDisposable? _subscription;
+    private bool _ownsSimulator = true;
     private TaskCompletionSource _changed = NewSignal();
     private Exception? _error;
 
@@ -44,7 +45,8 @@ internal sealed class LevelRun : IAsyncDisposable
     public MarketEvent[] Events => [.. _events];
 
     /// <param name="symbols">The configured symbols; the kind's defaults when null.</param>
-    public static async Task<LevelRun> StartAsync(string kind, string? level, IReadOnlyList<string>? symbols = null)
+    /// <param name="simulator">Another run's simulator to connect to (it stays that run's to dispose); null starts the kind's own.</param>
+    public static async Task<LevelRun> StartAsync(string kind, string? level, IReadOnlyList<string>? symbols = null, IVenueSimulator? simulator = null)
     {
         Assert.True(ProviderCatalog.TryGet(kind, out var k));
         var options = new ProviderOptions
@@ -57,7 +59,8 @@ internal sealed class LevelRun : IAsyncDisposable
         k.RegisterSymbols(run.RefData);
         var sinks = new Sinks(run._deadLetters);
         var simulation = new SimulationOptions { TradesPerSecond = 20 };
-        run.Simulator = await k.Simulate(new SimulatorContext(new SyntheticMarket(simulation.Seed), simulation, TimeProvider.System,
+        run._ownsSimulator = simulator is null;
+        run.Simulator = simulator ?? await k.Simulate(new SimulatorContext(new SyntheticMarket(simulation.Seed), simulation, TimeProvider.System,
             NullLoggerFactory.Instance), options, CancellationToken.None);
         run.Provider = k.Create(new ProviderContext(run.RefData, sinks, sinks, TimeProvider.System, NullLoggerFactory.Instance), options,
             run.Simulator.Endpoint);
@@ -126,7 +129,10 @@ internal sealed class LevelRun : IAsyncDisposable
             await asyncDisposable.DisposeAsync();
         }
 
-        await Simulator.DisposeAsync();
+        if (_ownsSimulator)
+        {
+            await Simulator.DisposeAsync();
+        }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
