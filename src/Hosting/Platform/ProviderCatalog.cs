@@ -149,15 +149,36 @@ public static class ProviderCatalog
         AddBybit("bybit-linear", BybitCategory.Linear, ["BTCUSDT", "ETHUSDT"]);
         AddBybit("bybit-inverse", BybitCategory.Inverse, ["BTCUSD"]);
 
+        // docs/venues.md, "Data levels", Deribit: no raw level, which needs an authorized connection (DeribitProtocol's remarks).
+        IReadOnlyList<(ProviderLevel Level, bool QuotesOnly)> deribitLevels =
+        [
+            (new(ProviderLevel.ThrottledName, "every trade, batched per 100 ms (trades.100ms); ticker every 100 ms: best bid and offer, mark, index, funding",
+                "up to 100 ms of delay; quote changes between ticker pushes"), false),
+            (new(ProviderLevel.QuotesName, "best bid and offer with amounts on every change (quote.{instrument})",
+                "trades and trade volume; mark, index and funding"), true),
+        ];
         Add(new ProviderKind("deribit", ["BTC-PERPETUAL", "ETH-PERPETUAL", "BTC-25DEC26", "BTC-25DEC26-70000-C"], DeribitSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new DeribitProtocol(o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new DeribitProtocol(o.MaxSymbolsPerConnection ?? 100, quotesOnly: ChannelsOf(deribitLevels, o))),
             async (sim, o, ct) => await DeribitSimulator.StartAsync(new DeribitSimulatorOptions
             {
+                RawRequiresAuthorization = true, // as production treats our anonymous connector
                 Seed = sim.Options.Seed + 8,
                 Market = sim.Market,
                 Instruments = Pick(DeribitSimulatorOptions.DefaultInstruments, i => i.InstrumentName, o, s => new DeribitSyntheticInstrument { InstrumentName = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. DeribitSimulatorOptions.DefaultInstruments.Select(i => i.InstrumentName)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. DeribitSimulatorOptions.DefaultInstruments.Select(i => i.InstrumentName)],
+            Levels = [.. deribitLevels.Select(l => l.Level)],
+        });
 
+        // docs/venues.md, "Data levels", Aggregator: trades on Subscribe; 1 s OHLCV/VWAP bars on SubscribeAggregates.
+        IReadOnlyList<(ProviderLevel Level, string? Aggregate)> aggregatorLevels =
+        [
+            (ProviderLevel.Trades with { Carries = "every trade of every selected exchange (Subscribe)" }, null),
+            (new(ProviderLevel.BarsName, "1 s OHLCV and VWAP per instrument and exchange (SubscribeAggregates), priced as one VWAP trade per bar",
+                "individual trades (sides, ids, prices within the second); up to 1 s of delay; open, high, low and close stay off md.events.v1"),
+                AggregatorDecoder.OneSecond),
+        ];
         Add(new ProviderKind("aggregator", ["cbse:spot:btc-usd", "cbse:spot:eth-usd", "krkn:spot:btc-usd", "krkn:spot:eth-usd",
                 "binc:perpetual-future:btc-usdt", "binc:perpetual-future:eth-usdt"], AggregatorCodes.Register,
             (ctx, o, endpoint) => new AggregatorProvider(new AggregatorProviderOptions
@@ -167,6 +188,7 @@ public static class ProviderCatalog
                 StaleAfter = o.StaleAfter,
                 ReconnectDelay = o.ReconnectDelay,
                 MaxCriteriaPerStream = o.MaxSymbolsPerConnection ?? 16,
+                Aggregate = ChannelsOf(aggregatorLevels, o),
                 Bounds = o.ToBounds(),
             }, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter, ctx.Gaps.OnSequenceGap, ctx.Time, ctx.Loggers),
             async (sim, o, ct) => await AggregatorSimulator.StartAsync(new AggregatorSimulatorOptions
@@ -176,7 +198,11 @@ public static class ProviderCatalog
                 Market = sim.Market,
                 Instruments = Pick(AggregatorSimulatorOptions.DefaultInstruments, i => i.Key, o, AggregatorInstrument,
                     i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. AggregatorSimulatorOptions.DefaultInstruments.Select(i => i.Key)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. AggregatorSimulatorOptions.DefaultInstruments.Select(i => i.Key)],
+            Levels = [.. aggregatorLevels.Select(l => l.Level)],
+        });
     }
 
     public static IReadOnlyCollection<string> Names => Kinds.Keys;
@@ -230,16 +256,41 @@ public static class ProviderCatalog
                     s => s.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => s.Symbol)] });
 
-    private static void AddBybit(string name, BybitCategory category, IReadOnlyList<string> symbols) =>
+    private static void AddBybit(string name, BybitCategory category, IReadOnlyList<string> symbols)
+    {
+        // docs/venues.md, "Data levels", Bybit: the topics of each level (BybitProtocol names them, with the pages checked).
+        var spot = category == BybitCategory.Spot;
+        IReadOnlyList<(ProviderLevel Level, IReadOnlyList<string> Topics)> levels =
+        [
+            (spot
+                ? new(ProviderLevel.TradesName, "every trade (publicTrade)", "the best bid and offer (spot tickers carry none)")
+                : ProviderLevel.Trades, BybitProtocol.DefaultTopics(category)),
+            (new(ProviderLevel.QuotesName, "best bid and offer from the level-1 book (orderbook.1, 10 ms)",
+                spot ? "trades and trade volume" : "trades and trade volume; mark, index and funding"), BybitProtocol.QuotesTopics),
+            .. spot ? [] : new[]
+            {
+                (new ProviderLevel(ProviderLevel.ThrottledName, "tickers every 100 ms: best bid and offer, mark, index, funding",
+                    "trades and trade volume; quote changes between 100 ms pushes"), BybitProtocol.ThrottledTopics),
+            },
+        ];
         Add(new ProviderKind(name, symbols, BybitSymbols.Register,
-            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new BybitProtocol(category, o.MaxSymbolsPerConnection ?? 100)),
+            (ctx, o, endpoint) => Ws(ctx, o, endpoint, new BybitProtocol(category, o.MaxSymbolsPerConnection ?? 100, ChannelsOf(levels, o))),
             async (sim, o, ct) => await BybitSimulator.StartAsync(new BybitSimulatorOptions
             {
                 Category = category,
                 Seed = sim.Options.Seed + 9 + (int)category,
                 Market = sim.Market,
                 Instruments = Pick(BybitSimulatorOptions.DefaultInstruments(category), i => i.Symbol, o, s => new BybitSyntheticInstrument { Symbol = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. BybitSimulatorOptions.DefaultInstruments(category).Select(i => i.Symbol)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. BybitSimulatorOptions.DefaultInstruments(category).Select(i => i.Symbol)],
+            Levels = [.. levels.Select(l => l.Level)],
+        });
+    }
+
+    /// <summary>The channels of the level <paramref name="o"/> names (validated on start), the first level's when it names none.</summary>
+    private static T ChannelsOf<T>(IReadOnlyList<(ProviderLevel Level, T Channels)> levels, ProviderOptions o) =>
+        o.Level is null ? levels[0].Channels : levels.First(l => string.Equals(l.Level.Name, o.Level, StringComparison.OrdinalIgnoreCase)).Channels;
 
     /// <summary>
     /// The simulator's default instruments, copied (defaults are shared) and adjusted, then one generic instrument (start

@@ -2,6 +2,7 @@ using System.Globalization;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator;
 using Cloudwall.Rx.Ingestion.Venues.Aggregator.Protocol;
+using Cloudwall.Rx.Pricing.Aggregation;
 using Cloudwall.Rx.Simulation.Hosting;
 using Cloudwall.Rx.Simulation.Market;
 
@@ -12,13 +13,19 @@ namespace Cloudwall.Rx.Simulation.Aggregator;
 /// its own basis and noise, per exchange), fanned out to every open stream whose criteria select the instrument, plus a heartbeat
 /// per stream. Driven by the simulator's step loop; stream registration is thread-safe.
 /// </summary>
-internal sealed class AggregatorFeed
+/// <remarks>
+/// <c>SubscribeAggregates</c> streams (the <c>bars</c> level) get 1 s OHLCV/VWAP aggregates of the same trades instead,
+/// computed by Pricing's <see cref="BarAggregator"/> (the platform's one copy of the bar rule) on the trades' exchange times:
+/// a bar goes out once a later trade or the step clock passes its second. Its instrument id is the product's index + 1.
+/// </remarks>
+internal sealed class AggregatorFeed : IBarPublisher
 {
     private readonly AggregatorSimulatorOptions _options;
     private readonly SimulatorFaults _faults;
     private readonly TimeProvider _time;
     private readonly Product[] _products;
     private readonly Lock _gate = new();
+    private readonly BarAggregator _bars;
     private AggregatorSubscriberStream[] _streams = [];
     private long _nextStreamId;
 
@@ -32,6 +39,7 @@ internal sealed class AggregatorFeed
         var start = time.GetUtcNow();
         var market = options.Market ?? new SyntheticMarket(options.Seed);
         var views = new Dictionary<string, SyntheticVenueView>(StringComparer.Ordinal);
+        _bars = new BarAggregator(1, new AggregationOptions { Interval = TimeSpan.FromSeconds(1) }, this);
         _products = new Product[Instruments.Count];
         for (var i = 0; i < Instruments.Count; i++)
         {
@@ -55,12 +63,12 @@ internal sealed class AggregatorFeed
 
     public int OpenStreams => Volatile.Read(ref _streams).Length;
 
-    public AggregatorSubscriberStream Open(SubscribeRequest request, string peer, Action abort)
+    public AggregatorSubscriberStream Open(IReadOnlyList<InstrumentCriteria> criteria, bool bars, string peer, Action abort)
     {
         var now = _time.GetUtcNow();
         var stream = new AggregatorSubscriberStream(Interlocked.Increment(ref _nextStreamId), peer, now,
-            request.Criteria.Select(c => $"{c.Exchange}:{c.InstrumentClass}:{c.Code}".ToLowerInvariant()).ToList(),
-            AggregatorSubscriberStream.Resolve(request, Instruments), _options.StreamQueueCapacity, abort, now + _options.HeartbeatInterval);
+            criteria.Select(c => $"{c.Exchange}:{c.InstrumentClass}:{c.Code}".ToLowerInvariant()).ToList(),
+            AggregatorSubscriberStream.Resolve(criteria, Instruments), _options.StreamQueueCapacity, abort, now + _options.HeartbeatInterval, bars);
         lock (_gate)
         {
             _streams = [.. _streams, stream];
@@ -153,13 +161,21 @@ internal sealed class AggregatorFeed
                 var skip = _faults.TakeSequenceSkip(p.Spec.Key);
                 foreach (var s in streams)
                 {
-                    if (s.Matches[i])
+                    if (s.Matches[i] && !s.Bars)
                     {
                         s.EnqueueUpdate(update, skip);
                     }
                 }
+
+                var exchangeNs = UnixTime.FromDateTime((at - lag).UtcDateTime);
+                _bars.OnEvent(0, new MarketEvent
+                {
+                    Kind = EventKind.Trade, Instrument = new InstrumentId(i + 1), Price = p.LastPrice, Size = p.LastSize, ExchangeTimeNs = exchangeNs,
+                }, exchangeNs);
             }
         }
+
+        _bars.OnTick(0, UnixTime.FromDateTime((to - lag).UtcDateTime));
 
         foreach (var s in streams)
         {
@@ -189,6 +205,8 @@ internal sealed class AggregatorFeed
         price = Math.Round(Math.Max(tick, Math.Round(price / tick) * tick), p.Scale);
         var size = Math.Round(Math.Max(0.00000001m, (decimal)(-Math.Log(1.0 - p.View.Random.NextDouble())) * spec.MeanTradeSize), 8);
         p.LastTradeId++;
+        p.LastPrice = price;
+        p.LastSize = size;
         return new MarketUpdate
         {
             Exchange = spec.Exchange,
@@ -201,6 +219,37 @@ internal sealed class AggregatorFeed
             TsExchange = AggregatorDecoder.ToTimestamp(UnixTime.FromDateTime(exchangeTime.UtcDateTime)),
             TsCollection = collected,
         };
+    }
+
+    /// <summary>A closed 1 s bar of one product: to every aggregates stream that selects it.</summary>
+    void IBarPublisher.PublishBar(in Bar bar)
+    {
+        var i = bar.Instrument.Value - 1;
+        var spec = _products[i].Spec;
+        var aggregate = new AggregateUpdate
+        {
+            Exchange = spec.Exchange,
+            Class = spec.Class,
+            Code = spec.Code,
+            Aggregate = AggregatorDecoder.OneSecond,
+            Timestamp = AggregatorDecoder.ToTimestamp(bar.StartTimeNs),
+            Open = Text(bar.Open),
+            High = Text(bar.High),
+            Low = Text(bar.Low),
+            Close = Text(bar.Close),
+            Vwap = Text(bar.Vwap),
+            Volume = Text(bar.Volume),
+            Count = (ulong)bar.Count,
+        };
+        foreach (var s in Volatile.Read(ref _streams))
+        {
+            if (s.Bars && s.Matches[i])
+            {
+                s.EnqueueAggregate(aggregate);
+            }
+        }
+
+        static string Text(decimal d) => d.ToString(CultureInfo.InvariantCulture);
     }
 
     private IReadOnlyList<VenueConnectionStats> Snapshot() => Volatile.Read(ref _streams).Select(s => s.Snapshot()).ToList();
@@ -216,6 +265,8 @@ internal sealed class AggregatorFeed
         public int Scale { get; } = scale;
 
         public long LastTradeId = firstTradeId;
+        public decimal LastPrice;
+        public decimal LastSize;
 
         public double Carry;
     }

@@ -27,7 +27,22 @@ internal sealed partial class AggregatorService : StreamMarketData.StreamMarketD
         _log = log;
     }
 
-    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<StreamMessage> responseStream, ServerCallContext context)
+    public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<StreamMessage> responseStream, ServerCallContext context) =>
+        ServeAsync(request.Criteria, bars: false, responseStream, context);
+
+    /// <summary>The <c>bars</c> level: 1 s OHLCV/VWAP aggregates of the feed's own trades (<see cref="AggregatorFeed"/>).</summary>
+    public override Task SubscribeAggregates(SubscribeAggregatesRequest request, IServerStreamWriter<StreamMessage> responseStream, ServerCallContext context)
+    {
+        if (!AggregatorDecoder.TryPeriod(request.Aggregate, out _) && Authorized(context.RequestHeaders.GetValue("authorization")))
+        {
+            _feed.Stats.CountProtocolError();
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "aggregate must be \"" + AggregatorDecoder.OneSecond + "\""));
+        }
+
+        return ServeAsync(request.Criteria, bars: true, responseStream, context);
+    }
+
+    private async Task ServeAsync(IReadOnlyList<InstrumentCriteria> criteria, bool bars, IServerStreamWriter<StreamMessage> responseStream, ServerCallContext context)
     {
         if (!Authorized(context.RequestHeaders.GetValue("authorization")))
         {
@@ -36,13 +51,13 @@ internal sealed partial class AggregatorService : StreamMarketData.StreamMarketD
             throw new RpcException(new Status(StatusCode.Unauthenticated, "missing or invalid bearer token"));
         }
 
-        if (request.Criteria.Count == 0 || request.Criteria.Any(c => c.Exchange.Length == 0 || c.InstrumentClass.Length == 0 || c.Code.Length == 0))
+        if (criteria.Count == 0 || criteria.Any(c => c.Exchange.Length == 0 || c.InstrumentClass.Length == 0 || c.Code.Length == 0))
         {
             _feed.Stats.CountProtocolError();
             throw new RpcException(new Status(StatusCode.InvalidArgument, "criteria need exchange, instrument_class and code (each may be \"*\")"));
         }
 
-        var stream = _feed.Open(request, context.Peer, () => context.GetHttpContext().Abort());
+        var stream = _feed.Open(criteria, bars, context.Peer, () => context.GetHttpContext().Abort());
         try
         {
             var ct = context.CancellationToken;
@@ -100,9 +115,10 @@ internal sealed class AggregatorSubscriberStream
     private long _dropped;
 
     public AggregatorSubscriberStream(long id, string peer, DateTimeOffset openedAt, IReadOnlyList<string> criteria, bool[] matches, int capacity,
-        Action abort, DateTimeOffset firstHeartbeat)
+        Action abort, DateTimeOffset firstHeartbeat, bool bars = false)
     {
         Id = id;
+        Bars = bars;
         Peer = peer;
         OpenedAt = openedAt;
         Criteria = criteria;
@@ -118,6 +134,9 @@ internal sealed class AggregatorSubscriberStream
     }
 
     public long Id { get; }
+
+    /// <summary>A <c>SubscribeAggregates</c> call: it gets aggregates, never trades.</summary>
+    public bool Bars { get; }
 
     public string Peer { get; }
 
@@ -154,6 +173,20 @@ internal sealed class AggregatorSubscriberStream
         }
     }
 
+    /// <summary>Numbers a copy of <paramref name="template"/> after the previous message and queues it.</summary>
+    public void EnqueueAggregate(AggregateUpdate template)
+    {
+        lock (_gate)
+        {
+            var aggregate = template.Clone();
+            aggregate.SequenceId = (ulong)++_sequence;
+            if (!_queue.Writer.TryWrite(new StreamMessage { Aggregate = aggregate }))
+            {
+                Interlocked.Increment(ref _dropped);
+            }
+        }
+    }
+
     public void EnqueueHeartbeat(Google.Protobuf.WellKnownTypes.Timestamp ts)
     {
         lock (_gate)
@@ -183,13 +216,13 @@ internal sealed class AggregatorSubscriberStream
 
     public VenueConnectionStats Snapshot() => new(Id, Peer, OpenedAt, Sent, Dropped, 1, Criteria);
 
-    public static bool[] Resolve(SubscribeRequest request, IReadOnlyList<AggregatorSyntheticInstrument> instruments)
+    public static bool[] Resolve(IReadOnlyList<InstrumentCriteria> criteria, IReadOnlyList<AggregatorSyntheticInstrument> instruments)
     {
         var matches = new bool[instruments.Count];
         for (var i = 0; i < instruments.Count; i++)
         {
             var s = instruments[i];
-            matches[i] = request.Criteria.Any(c => AggregatorCriteria.Matches(c, s.Exchange, s.Class, s.Code));
+            matches[i] = criteria.Any(c => AggregatorCriteria.Matches(c, s.Exchange, s.Class, s.Code));
         }
 
         return matches;

@@ -12,7 +12,10 @@ namespace Cloudwall.Rx.Simulation.Bybit;
 /// One Bybit v5 public endpoint and its synthetic feed: <c>{"op":"ping"}</c> is answered in the category's pong form;
 /// <c>subscribe</c>/<c>unsubscribe</c> requests are applied whole or refused whole (<c>"success":false</c> naming the bad topic);
 /// <c>publicTrade.{symbol}</c> carries every trade of a step in one message; <c>tickers.{symbol}</c> starts with a snapshot to
-/// the new subscriber, then deltas holding only what changed (derivatives) or snapshots (spot, without bid/ask).
+/// the new subscriber, then deltas holding only what changed (derivatives) or snapshots (spot, without bid/ask);
+/// <c>orderbook.1.{symbol}</c> (the <c>quotes</c> level) is the level-1 book, snapshots only as the v5 docs say: one to the new
+/// subscriber, then one whenever a step's trades move the book, and again after <see cref="BookRepeat"/> without a change.
+/// Deeper books are not simulated and are refused like unknown topics.
 /// Sequences: <c>seq</c> is one cross sequence per endpoint shared by all symbols, as on Bybit, so it is not contiguous per
 /// symbol; <see cref="SimulatorFaults.SkipSequence"/> on a symbol advances it.
 /// </summary>
@@ -20,6 +23,10 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
 {
     internal const string PublicTrade = "publicTrade";
     internal const string Tickers = "tickers";
+    internal const string OrderBook1 = BybitProtocol.OrderBookLevel1;
+
+    /// <summary>Level-1 books are pushed again after 3 s without a change (v5 docs, Orderbook).</summary>
+    internal static readonly TimeSpan BookRepeat = TimeSpan.FromSeconds(3);
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Instrument> _instruments = new(StringComparer.Ordinal);
@@ -142,6 +149,10 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
                 {
                     connection.Enqueue(Snapshot(_instruments[topic[(Tickers.Length + 1)..]], _time.GetUtcNow() - _faults.Latency));
                 }
+                else if (topic.StartsWith(OrderBook1 + ".", StringComparison.Ordinal))
+                {
+                    connection.Enqueue(Book(_instruments[topic[(OrderBook1.Length + 1)..]], _time.GetUtcNow() - _faults.Latency));
+                }
             }
 
             LogSubscriptionChanged(_log, connection.Id, op, session.Topics.Count);
@@ -180,6 +191,12 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
                 if (tickers)
                 {
                     EmitTicker(p, to - lag, funding);
+                }
+
+                if ((n > 0 || to - p.BookAt >= BookRepeat) && !_faults.AreQuotesSilenced(p.Spec.Symbol))
+                {
+                    p.BookAt = to;
+                    Publish(OrderBook1 + "." + p.Spec.Symbol, () => Book(p, to - lag));
                 }
             }
 
@@ -256,6 +273,11 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
             : BybitWire.DerivativesTicker(p.Spec.Symbol, snapshot: true, p.Last, p.Mark, p.Index, p.Funding, p.Bid,
                 SimDecimals.WithScale(p.Spec.MeanTradeSize, 8), p.Ask, SimDecimals.WithScale(p.Spec.MeanTradeSize, 8), _cs, at.ToUnixTimeMilliseconds());
 
+    /// <summary>The level-1 book: the last trade step's bid and ask, with sizes drawn only when someone subscribes.</summary>
+    private byte[] Book(Instrument p, DateTimeOffset at) =>
+        BybitWire.OrderBook1(p.Spec.Symbol, p.Bid, SimDecimals.Size(_random, p.Spec.MeanTradeSize * 4), p.Ask,
+            SimDecimals.Size(_random, p.Spec.MeanTradeSize * 4), ++p.BookUpdate, _seq, at.ToUnixTimeMilliseconds());
+
     private void Publish(string topic, Func<byte[]> frame)
     {
         AssertGateHeld();
@@ -278,6 +300,11 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
         }
 
         var prefix = topic[..dot];
+        if (topic.StartsWith(OrderBook1 + ".", StringComparison.Ordinal))
+        {
+            return _instruments.ContainsKey(topic[(OrderBook1.Length + 1)..]);
+        }
+
         return prefix is PublicTrade or Tickers && _instruments.ContainsKey(topic[(dot + 1)..]);
     }
 
@@ -324,6 +351,8 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
         public BybitSyntheticInstrument Spec { get; } = spec;
 
         public double Carry;
+        public DateTimeOffset BookAt;
+        public long BookUpdate;
         public decimal Bid = SimDecimals.RoundToTick(spec.StartPrice, spec.TickSize);
         public decimal Ask = SimDecimals.RoundToTick(spec.StartPrice + spec.SpreadTicks * spec.TickSize, spec.TickSize);
         public decimal Last = SimDecimals.RoundToTick(spec.StartPrice, spec.TickSize);

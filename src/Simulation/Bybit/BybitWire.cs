@@ -71,6 +71,36 @@ internal static class BybitWire
         return WireFrame.End(w);
     }
 
+    /// <summary>A level-1 book (<c>orderbook.1.{symbol}</c>): always a snapshot; <c>ts</c> and the matching engine's <c>cts</c>.</summary>
+    public static byte[] OrderBook1(string symbol, decimal bid, decimal bidSize, decimal ask, decimal askSize, long update, long seq, long ts)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartObject();
+        w.WriteString("topic"u8, "orderbook.1." + symbol);
+        w.WriteString("type"u8, "snapshot"u8);
+        w.WriteNumber("ts"u8, ts);
+        w.WriteStartObject("data"u8);
+        w.WriteString("s"u8, symbol);
+        Level(w, "b"u8, bid, bidSize);
+        Level(w, "a"u8, ask, askSize);
+        w.WriteNumber("u"u8, update);
+        w.WriteNumber("seq"u8, seq);
+        w.WriteEndObject();
+        w.WriteNumber("cts"u8, ts);
+        w.WriteEndObject();
+        return WireFrame.End(w);
+
+        static void Level(Utf8JsonWriter w, ReadOnlySpan<byte> side, decimal price, decimal size)
+        {
+            w.WriteStartArray(side);
+            w.WriteStartArray();
+            w.WriteStringValue(SimDecimals.Text(price));
+            w.WriteStringValue(SimDecimals.Text(size));
+            w.WriteEndArray();
+            w.WriteEndArray();
+        }
+    }
+
     /// <summary>A spot ticker: always a snapshot, and no best bid or offer in v5.</summary>
     public static byte[] SpotTicker(string symbol, decimal last, long cs, long ts)
     {

@@ -64,12 +64,17 @@ internal sealed class DeribitSession(VenueConnection connection) : IVenueSession
     public IReadOnlyList<string> Describe() => [.. _ordered];
 }
 
-/// <summary>A parsed channel name: <c>{kind}.{instrument}.{interval}</c>.</summary>
+/// <summary>A parsed channel name: <c>{kind}.{instrument}.{interval}</c>, or <c>quote.{instrument}</c> (no interval: empty).</summary>
 internal readonly record struct DeribitChannel(string Kind, string Instrument, string Interval)
 {
+    public const string Quote = "quote";
+
     public string Stream => Kind + "." + Instrument;
 
-    public string Name => Kind + "." + Instrument + "." + Interval;
+    public string Name => NameOf(Stream, Interval);
+
+    /// <summary>The channel of a stream at an interval; an interval-less stream (<c>quote</c>) is its own name.</summary>
+    public static string NameOf(string stream, string interval) => interval.Length == 0 ? stream : stream + "." + interval;
 
     public static bool TryParse(string? text, out DeribitChannel channel)
     {
@@ -80,6 +85,12 @@ internal readonly record struct DeribitChannel(string Kind, string Instrument, s
         }
 
         var first = text.IndexOf('.', StringComparison.Ordinal);
+        if (first > 0 && text[..first] == Quote && first < text.Length - 1)
+        {
+            channel = new DeribitChannel(Quote, text[(first + 1)..], "");
+            return true;
+        }
+
         var last = text.LastIndexOf('.');
         if (first <= 0 || last <= first + 1 || last == text.Length - 1)
         {
@@ -109,6 +120,10 @@ internal readonly record struct DeribitChannel(string Kind, string Instrument, s
 /// </summary>
 internal sealed partial class DeribitRpcProtocol : IVenueProtocol
 {
+    /// <summary>The venue's error for a raw channel on an unauthorized connection (seen on production; docs/venues.md#deribit).</summary>
+    internal const int RawUnauthorizedCode = 13778;
+    internal const string RawUnauthorizedMessage = "raw_subscriptions_not_available_for_unauthorized";
+
     private readonly Lock _gate = new();
     private readonly HashSet<string> _instruments = new(StringComparer.Ordinal);
     private readonly DeribitSimulatorOptions _options;
@@ -206,7 +221,7 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
                 built ??= new Dictionary<string, byte[]>(StringComparer.Ordinal);
                 if (!built.TryGetValue(interval, out var frame))
                 {
-                    frame = frameForChannel(stream + "." + interval);
+                    frame = frameForChannel(DeribitChannel.NameOf(stream, interval));
                     built[interval] = frame;
                 }
 
@@ -298,6 +313,13 @@ internal sealed partial class DeribitRpcProtocol : IVenueProtocol
         if (!TryChannels(parameters, out var channels, out var bad))
         {
             Reply(connection, DeribitWire.Error(id, -32602, "Invalid params", "channels", bad, usIn, MicrosNow()), error: true);
+            return;
+        }
+
+        if (_options.RawRequiresAuthorization && channels.Any(c => c.Interval == "raw"))
+        {
+            // What the venue answers an unauthorized connection (no authentication here): the whole request is refused.
+            Reply(connection, DeribitWire.Error(id, RawUnauthorizedCode, RawUnauthorizedMessage, null, null, usIn, MicrosNow()), error: true);
             return;
         }
 

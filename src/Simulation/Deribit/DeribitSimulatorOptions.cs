@@ -38,6 +38,13 @@ public sealed class DeribitSimulatorOptions : ICheckedOptions
     /// <summary>The smallest <c>public/set_heartbeat</c> interval accepted. The venue's is 10 s; tests lower it.</summary>
     public TimeSpan MinHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Refuse <c>raw</c> channels as the venue refuses them on an unauthorized connection (error 13778); the simulator has no
+    /// authentication, so this refuses every raw subscribe. Off by default (tests use raw channels freely); the platform's
+    /// embedded simulator turns it on, as production behaves for our anonymous connector.
+    /// </summary>
+    public bool RawRequiresAuthorization { get; set; }
+
     /// <summary>What <c>public/test</c> reports as the API version.</summary>
     public string ApiVersion { get; set; } = "1.2.26";
 

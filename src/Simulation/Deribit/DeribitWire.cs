@@ -139,6 +139,23 @@ internal static class DeribitWire
         return WireFrame.End(w);
     }
 
+    /// <summary><c>quote.{instrument}</c>: the ticker's best bid and ask fields alone, in the docs' order (amounts first).</summary>
+    public static byte[] Quote(string channel, string instrument, in DeribitTicker t)
+    {
+        var w = BeginNotification(channel);
+        w.WriteStartObject("data"u8);
+        w.WriteNumber("best_ask_amount"u8, t.BestAskAmount);
+        w.WriteNumber("best_ask_price"u8, t.BestAsk);
+        w.WriteNumber("best_bid_amount"u8, t.BestBidAmount);
+        w.WriteNumber("best_bid_price"u8, t.BestBid);
+        w.WriteString("instrument_name"u8, instrument);
+        w.WriteNumber("timestamp"u8, t.TimestampMs);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndObject();
+        return WireFrame.End(w);
+    }
+
     /// <summary>A response: <paramref name="writeResult"/> writes the value of <c>result</c>. <paramref name="id"/> is the request's raw id.</summary>
     public static byte[] Result(string? id, long usIn, long usOut, Action<Utf8JsonWriter> writeResult)
     {

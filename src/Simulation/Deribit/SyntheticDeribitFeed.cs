@@ -79,6 +79,7 @@ internal sealed class SyntheticDeribitFeed
                     }
                 }
 
+                Quote(inst, to, lag);
                 if (to >= inst.NextTicker)
                 {
                     Ticker(inst, to, lag);
@@ -158,9 +159,9 @@ internal sealed class SyntheticDeribitFeed
         {
             TimestampMs = (at - lag).ToUnixTimeMilliseconds(),
             BestBid = bid,
-            BestBidAmount = DeribitWire.RoundToStep(Math.Max(spec.AmountStep, spec.MeanAmount * (decimal)(_random.NextDouble() * 4)), spec.AmountStep, inst.AmountScale),
+            BestBidAmount = TopAmount(inst),
             BestAsk = ask,
-            BestAskAmount = DeribitWire.RoundToStep(Math.Max(spec.AmountStep, spec.MeanAmount * (decimal)(_random.NextDouble() * 4)), spec.AmountStep, inst.AmountScale),
+            BestAskAmount = TopAmount(inst),
             MarkPrice = mark,
             IndexPrice = index,
             LastPrice = inst.LastPrice,
@@ -173,6 +174,43 @@ internal sealed class SyntheticDeribitFeed
         var name = spec.InstrumentName;
         _protocol.Deliver(stream, channel => DeribitWire.Ticker(channel, name, ticker));
     }
+
+    /// <summary>
+    /// <c>quote.{instrument}</c>: the best bid and ask with amounts, sent when either price moved since the last one (the
+    /// venue pushes on change); amounts are drawn only while someone listens. The docs' notification:
+    /// <c>{"best_ask_amount":50,"best_ask_price":3996.61,"best_bid_amount":40,"best_bid_price":3914.97,"instrument_name":"BTC-PERPETUAL","timestamp":1550658624149}</c>.
+    /// </summary>
+    private void Quote(Instrument inst, DateTimeOffset at, TimeSpan lag)
+    {
+        var spec = inst.Spec;
+        var stream = DeribitChannel.Quote + "." + spec.InstrumentName;
+        if (!_protocol.AnySubscribed(stream) || _faults.AreQuotesSilenced(spec.InstrumentName))
+        {
+            return;
+        }
+
+        var (bid, ask, _, _) = Book(inst, at, _faults.QuotePriceFactor(spec.InstrumentName));
+        if (bid == inst.QuotedBid && ask == inst.QuotedAsk)
+        {
+            return;
+        }
+
+        (inst.QuotedBid, inst.QuotedAsk) = (bid, ask);
+        var quote = new DeribitTicker
+        {
+            TimestampMs = (at - lag).ToUnixTimeMilliseconds(),
+            BestBid = bid,
+            BestBidAmount = TopAmount(inst),
+            BestAsk = ask,
+            BestAskAmount = TopAmount(inst),
+        };
+        var name = spec.InstrumentName;
+        _protocol.Deliver(stream, channel => DeribitWire.Quote(channel, name, quote));
+    }
+
+    /// <summary>An amount resting at the top of the book: up to four mean trades, at least one step.</summary>
+    private decimal TopAmount(Instrument inst) =>
+        DeribitWire.RoundToStep(Math.Max(inst.Spec.AmountStep, inst.Spec.MeanAmount * (decimal)(_random.NextDouble() * 4)), inst.Spec.AmountStep, inst.AmountScale);
 
     /// <summary>Best bid and ask, mark and index at <paramref name="at"/>, in the instrument's price unit.</summary>
     private (decimal Bid, decimal Ask, decimal Mark, decimal Index) Book(Instrument inst, DateTimeOffset at, decimal quoteFactor)
@@ -226,6 +264,8 @@ internal sealed class SyntheticDeribitFeed
         public long TradeSeq;
         public double Carry;
         public decimal LastPrice;
+        public decimal QuotedBid;
+        public decimal QuotedAsk;
         public bool LastTickUp;
         public DateTimeOffset NextTicker = nextTicker;
     }

@@ -9,6 +9,7 @@ public sealed class BybitAllocationTests
     [Theory]
     [InlineData(BybitDecoderTests.PublicTradeDoc, 1)]
     [InlineData(BybitDecoderTests.LinearTickerDoc, 4)]
+    [InlineData(BybitLevelTests.OrderBook1Doc, 1)]
     [InlineData(BybitDecoderTests.LegacyInstrumentSnapshot, 3)]
     [InlineData("""{"topic":"trade.BTCUSD","data":[{"trade_time_ms":1618677786614,"timestamp":"2021-04-17T16:43:06.000Z","symbol":"BTCUSD","side":"Sell","size":4,"price":60621.5,"tick_direction":"PlusTick","trade_id":"5ffb8b77-900c-507d-97a2-0922557ffe54","cross_seq":5938955347},{"trade_time_ms":1618677786618,"timestamp":"2021-04-17T16:43:06.000Z","symbol":"BTCUSD","side":"Sell","size":1,"price":60621.5,"tick_direction":"ZeroPlusTick","trade_id":"bcd64120-c0c8-587d-94fc-4fa4eaf6086c","cross_seq":5938955347}]}""", 2)]
     [InlineData("""{"topic":"orderBookL2_25.EOSUSD","type":"delta","data":{"delete":[],"update":[{"price":"7.971","symbol":"EOSUSD","id":79710,"side":"Buy","size":47766}],"insert":[],"transactTimeE6":0},"cross_seq":1225777225,"timestamp_e6":1618677786598877}""", 0)]

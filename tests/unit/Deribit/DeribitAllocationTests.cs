@@ -16,6 +16,7 @@ public sealed class DeribitAllocationTests
     [InlineData(TradeBatch, 3)]
     [InlineData(PerpTicker, 4)]
     [InlineData(OptionTicker, 3)]
+    [InlineData(Quote, 1)]
     [InlineData(TestRequest, 0)]
     [InlineData(SubscribeResult, 0)]
     [InlineData(Error, 0)]

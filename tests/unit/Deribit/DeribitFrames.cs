@@ -28,6 +28,10 @@ internal static class DeribitFrames
     public const string OptionTicker =
         """{"jsonrpc":"2.0","method":"subscription","params":{"channel":"ticker.ETH-30JUL21-2800-C.raw","data":{"underlying_price":2003.61,"underlying_index":"ETH-30JUL21","timestamp":1626993723632,"stats":{"volume":869.0,"price_change":0.0,"low":0.0015,"high":0.0025},"state":"open","settlement_price":0.0,"open_interest":12685.0,"min_price":0.0001,"max_price":0.025,"mark_price":0.001972,"mark_iv":120.74,"last_price":0.002,"interest_rate":0.0,"instrument_name":"ETH-30JUL21-2800-C","index_price":2006.72,"greeks":{"vega":0.20072,"theta":-1.64029,"rho":0.01188,"gamma":0.0002,"delta":0.03127},"estimated_delivery_price":2006.72,"bid_iv":115.62,"best_bid_price":0.0015,"best_bid_amount":4714.0,"best_ask_price":0.0025,"best_ask_amount":873.0,"ask_iv":143.38}}}""";
 
+    /// <summary>The docs' <c>quote.BTC-PERPETUAL</c> notification (quote.(instrument_name), checked 2026-12-06), in its envelope.</summary>
+    public const string Quote =
+        """{"jsonrpc":"2.0","method":"subscription","params":{"channel":"quote.BTC-PERPETUAL","data":{"best_ask_amount":50,"best_ask_price":3996.61,"best_bid_amount":40,"best_bid_price":3914.97,"instrument_name":"BTC-PERPETUAL","timestamp":1550658624149}}}""";
+
     public const string TestRequest = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"test_request"}}""";
 
     public const string Heartbeat = """{"jsonrpc":"2.0","method":"heartbeat","params":{"type":"heartbeat"}}""";

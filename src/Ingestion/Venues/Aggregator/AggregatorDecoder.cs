@@ -32,27 +32,10 @@ public static class AggregatorDecoder
     public static FrameOutcome Convert(MarketUpdate update, ReferenceData refData, long receiveTimeNs, out MarketEvent result, out string? detail)
     {
         result = default;
-        detail = null;
-        if (update.Exchange.Length == 0 || update.Class.Length == 0 || update.Code.Length == 0)
+        if (!TryInstrument(update.Exchange, update.Class, update.Code, refData, out var instrument, out var venue, out var failure, out detail))
         {
-            detail = "exchange, class and code are required";
-            return FrameOutcome.Rejected(FrameReason.MissingField);
+            return failure;
         }
-
-        if (!AggregatorCodes.TryVenue(update.Exchange, out var venue))
-        {
-            detail = "unknown exchange '" + Clip(update.Exchange) + "'";
-            return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-        }
-
-        if (!AggregatorCodes.TryMarket(update.Class, out var market) ||
-            !refData.TryResolve(AggregatorCodes.SpaceOf(market), update.Code.AsSpan(), out var instrument))
-        {
-            detail = "unknown instrument '" + Clip(update.Class) + ":" + Clip(update.Code) + "'";
-            return FrameOutcome.Rejected(FrameReason.UnknownSymbol);
-        }
-
-        venue = AggregatorCodes.MarketVenue(venue, market, refData.Get(instrument).Spec.Quote);
 
         if (update.Price.Length == 0 || update.Amount.Length == 0)
         {
@@ -60,15 +43,8 @@ public static class AggregatorDecoder
             return FrameOutcome.Rejected(FrameReason.MissingField);
         }
 
-        if (!decimal.TryParse(update.Price, DecimalStyle, CultureInfo.InvariantCulture, out var price))
+        if (!TryDecimal(update.Price, "price", out var price, ref detail) || !TryDecimal(update.Amount, "amount", out var size, ref detail))
         {
-            detail = "price '" + Clip(update.Price) + "' is not a decimal";
-            return FrameOutcome.Rejected(FrameReason.Malformed);
-        }
-
-        if (!decimal.TryParse(update.Amount, DecimalStyle, CultureInfo.InvariantCulture, out var size))
-        {
-            detail = "amount '" + Clip(update.Amount) + "' is not a decimal";
             return FrameOutcome.Rejected(FrameReason.Malformed);
         }
 
@@ -105,6 +81,147 @@ public static class AggregatorDecoder
             TradeId = ParseTradeId(update.Id),
         };
         return FrameOutcome.Decoded(1);
+    }
+
+    /// <summary>
+    /// One <see cref="AggregateUpdate"/> (the <c>bars</c> level) as the platform's <see cref="Bar"/> of the instrument's trades: the
+    /// exact decimals of the wire, <see cref="Bar.Kind"/> trade, the interval from <c>timestamp</c> and <c>aggregate</c>.
+    /// </summary>
+    /// <remarks>Rejections as <see cref="Convert"/>'s; a bar whose prices are not ordered (low ≤ open, close, VWAP ≤ high)
+    /// or whose volume or count is not positive is <see cref="FrameReason.InvalidPrice"/>; an unknown period is
+    /// <see cref="FrameReason.Malformed"/>.</remarks>
+    public static FrameOutcome ConvertAggregate(AggregateUpdate aggregate, ReferenceData refData, out Bar bar, out string? detail)
+    {
+        bar = default;
+        if (!TryInstrument(aggregate.Exchange, aggregate.Class, aggregate.Code, refData, out var instrument, out var venue, out var failure, out detail))
+        {
+            return failure;
+        }
+
+        if (aggregate.Timestamp is null || aggregate.Open.Length == 0 || aggregate.High.Length == 0 || aggregate.Low.Length == 0 ||
+            aggregate.Close.Length == 0 || aggregate.Vwap.Length == 0 || aggregate.Volume.Length == 0)
+        {
+            detail = "timestamp, open, high, low, close, vwap and volume are required";
+            return FrameOutcome.Rejected(FrameReason.MissingField);
+        }
+
+        if (!TryPeriod(aggregate.Aggregate, out var intervalNs))
+        {
+            detail = "aggregate '" + Clip(aggregate.Aggregate) + "' is not a period this client reads (1s)";
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (!TryDecimal(aggregate.Open, "open", out var open, ref detail) || !TryDecimal(aggregate.High, "high", out var high, ref detail) ||
+            !TryDecimal(aggregate.Low, "low", out var low, ref detail) || !TryDecimal(aggregate.Close, "close", out var close, ref detail) ||
+            !TryDecimal(aggregate.Vwap, "vwap", out var vwap, ref detail) || !TryDecimal(aggregate.Volume, "volume", out var volume, ref detail))
+        {
+            return FrameOutcome.Rejected(FrameReason.Malformed);
+        }
+
+        if (low <= 0m || low > high || open < low || open > high || close < low || close > high || vwap < low || vwap > high ||
+            volume <= 0m || aggregate.Count == 0)
+        {
+            detail = "prices must be ordered (0 < low <= open, close, vwap <= high) with a positive volume and count";
+            return FrameOutcome.Rejected(FrameReason.InvalidPrice);
+        }
+
+        if (!TryNanos(aggregate.Timestamp, out var startNs))
+        {
+            detail = "timestamp out of range";
+            return FrameOutcome.Rejected(FrameReason.InvalidTimestamp);
+        }
+
+        bar = new Bar
+        {
+            Instrument = instrument,
+            Venue = venue,
+            Provider = ProviderId.Aggregator,
+            Kind = EventKind.Trade,
+            StartTimeNs = startNs,
+            IntervalNs = intervalNs,
+            Open = open,
+            High = high,
+            Low = low,
+            Close = close,
+            Vwap = vwap,
+            Volume = volume,
+            Count = (long)Math.Min(aggregate.Count, long.MaxValue),
+        };
+        return FrameOutcome.Decoded(1);
+    }
+
+    /// <summary>
+    /// A bar as the event the pipeline prices: one trade at the bar's VWAP for its whole volume, at the end of its interval
+    /// (when it was complete). The trade window's notional and volume are then exactly the bar's, so the fair price's VWAP
+    /// over whole bars is the VWAP of their trades; open, high, low, close and the trade count stay on the bar
+    /// (docs/fair-price.md, "Bars"). Side and trade id are unknown: a bar has neither.
+    /// </summary>
+    public static MarketEvent TradeOf(in Bar bar, long sequence, long receiveTimeNs) => new()
+    {
+        Kind = EventKind.Trade,
+        Instrument = bar.Instrument,
+        Venue = bar.Venue,
+        Provider = bar.Provider,
+        Price = bar.Vwap,
+        Size = bar.Volume,
+        ExchangeTimeNs = bar.StartTimeNs + bar.IntervalNs,
+        ReceiveTimeNs = receiveTimeNs,
+        Sequence = sequence,
+    };
+
+    /// <summary>The aggregation periods this client reads, as the request and the wire spell them.</summary>
+    public static bool TryPeriod(string period, out long intervalNs)
+    {
+        intervalNs = period == OneSecond ? UnixTime.NanosPerSecond : 0;
+        return intervalNs > 0;
+    }
+
+    /// <summary>The one period served and read: <c>1s</c>.</summary>
+    public const string OneSecond = "1s";
+
+    /// <summary>Venue from the exchange code, instrument from class and code; false with the rejection and its detail.</summary>
+    private static bool TryInstrument(string exchange, string cls, string code, ReferenceData refData, out InstrumentId instrument, out VenueId venue,
+        out FrameOutcome failure, out string? detail)
+    {
+        instrument = default;
+        venue = default;
+        failure = default;
+        detail = null;
+        if (exchange.Length == 0 || cls.Length == 0 || code.Length == 0)
+        {
+            detail = "exchange, class and code are required";
+            failure = FrameOutcome.Rejected(FrameReason.MissingField);
+            return false;
+        }
+
+        if (!AggregatorCodes.TryVenue(exchange, out venue))
+        {
+            detail = "unknown exchange '" + Clip(exchange) + "'";
+            failure = FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+            return false;
+        }
+
+        if (!AggregatorCodes.TryMarket(cls, out var market) || !refData.TryResolve(AggregatorCodes.SpaceOf(market), code.AsSpan(), out instrument))
+        {
+            detail = "unknown instrument '" + Clip(cls) + ":" + Clip(code) + "'";
+            failure = FrameOutcome.Rejected(FrameReason.UnknownSymbol);
+            return false;
+        }
+
+        venue = AggregatorCodes.MarketVenue(venue, market, refData.Get(instrument).Spec.Quote);
+        return true;
+    }
+
+    /// <summary>An exact invariant decimal, or false with a detail naming the field.</summary>
+    private static bool TryDecimal(string text, string field, out decimal value, ref string? detail)
+    {
+        if (decimal.TryParse(text, DecimalStyle, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        detail = field + " '" + Clip(text) + "' is not a decimal";
+        return false;
     }
 
     /// <summary>Digits or a UUID as themselves; other text as its stable FNV-1a 64-bit hash; empty as none.</summary>

@@ -41,6 +41,13 @@ public sealed class AggregatorProviderOptions : ICheckedOptions
     /// <summary>Largest message accepted from the server.</summary>
     public int MaxReceiveMessageBytes { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// Null: every trade (<c>Subscribe</c>, the <c>trades</c> level). <c>1s</c>: per-second OHLCV/VWAP aggregates instead
+    /// (<c>SubscribeAggregates</c>, the <c>bars</c> level), each delivered as one trade at the bar's VWAP for its volume
+    /// (<see cref="AggregatorDecoder.TradeOf"/>).
+    /// </summary>
+    public string? Aggregate { get; set; }
+
     /// <summary>What the event validation (the same as every WebSocket venue's) accepts as an exchange time.</summary>
     public EventBounds Bounds { get; set; } = EventBounds.Default;
 
@@ -56,6 +63,8 @@ public sealed class AggregatorProviderOptions : ICheckedOptions
             yield return $"{p}:{nameof(ReconnectDelay)} must be positive and not above {nameof(MaxReconnectDelay)} (was {ReconnectDelay})";
         if (KeepAlivePingDelay <= TimeSpan.Zero || KeepAlivePingTimeout <= TimeSpan.Zero)
             yield return $"{p}:{nameof(KeepAlivePingDelay)} and {nameof(KeepAlivePingTimeout)} must be positive";
+        if (Aggregate is not null && !AggregatorDecoder.TryPeriod(Aggregate, out _))
+            yield return $"{p}:{nameof(Aggregate)} must be {AggregatorDecoder.OneSecond} or unset (was '{Aggregate}')";
         if (MaxReceiveMessageBytes < 1024) yield return $"{p}:{nameof(MaxReceiveMessageBytes)} must be at least 1024 (was {MaxReceiveMessageBytes})";
         if (Bounds is null)
         {
@@ -68,5 +77,5 @@ public sealed class AggregatorProviderOptions : ICheckedOptions
 
     /// <summary>Everything but the token.</summary>
     public override string ToString() =>
-        $"Endpoint={Endpoint}, ApiToken={(string.IsNullOrEmpty(ApiToken) ? "(none)" : "(set)")}, MaxCriteriaPerStream={MaxCriteriaPerStream}, StaleAfter={StaleAfter}";
+        $"Endpoint={Endpoint}, ApiToken={(string.IsNullOrEmpty(ApiToken) ? "(none)" : "(set)")}, MaxCriteriaPerStream={MaxCriteriaPerStream}, StaleAfter={StaleAfter}, Aggregate={Aggregate ?? "(trades)"}";
 }

@@ -293,9 +293,10 @@ internal sealed partial class AggregatorStream : IDisposable
     private async Task<CallResult> RunCallAsync(string[] criteria, CancellationToken token)
     {
         var request = new SubscribeRequest();
+        var aggregates = _options.Aggregate is { } period ? new SubscribeAggregatesRequest { Aggregate = period } : null;
         foreach (var c in criteria)
         {
-            request.Criteria.Add(AggregatorCriteria.ToProto(c));
+            (aggregates?.Criteria ?? request.Criteria).Add(AggregatorCriteria.ToProto(c));
         }
 
         using var watch = new CallWatch(this, token);
@@ -310,7 +311,9 @@ internal sealed partial class AggregatorStream : IDisposable
         var got = false;
         try
         {
-            using var call = _client.Subscribe(request, _headers, cancellationToken: watch.Token);
+            using var call = aggregates is null
+                ? _client.Subscribe(request, _headers, cancellationToken: watch.Token)
+                : _client.SubscribeAggregates(aggregates, _headers, cancellationToken: watch.Token);
             while (await call.ResponseStream.MoveNext(watch.Token).ConfigureAwait(false))
             {
                 if (!got)
@@ -328,6 +331,9 @@ internal sealed partial class AggregatorStream : IDisposable
                 {
                     case StreamMessage.PayloadOneofCase.Update:
                         OnUpdate(message.Update, size);
+                        break;
+                    case StreamMessage.PayloadOneofCase.Aggregate:
+                        OnAggregate(message.Aggregate, size);
                         break;
                     case StreamMessage.PayloadOneofCase.Heartbeat:
                         _counters.Ingress(VenueId.None).Record(size);
@@ -386,8 +392,6 @@ internal sealed partial class AggregatorStream : IDisposable
     private void OnUpdate(MarketUpdate update, int size)
     {
         var rx = UnixTime.FromTimeProvider(_time);
-        Interlocked.Increment(ref _updates);
-        Volatile.Write(ref _lastDataTimestamp, _time.GetTimestamp());
         FrameOutcome outcome;
         MarketEvent e;
         string? detail;
@@ -397,13 +401,49 @@ internal sealed partial class AggregatorStream : IDisposable
         }
         catch (Exception ex)
         {
-            // The conversion must not throw; if it does, the update is dead-lettered and the stream carries on.
-            _counters.RecordDecoderException();
-            LogConvertThrew(_log, Index, ex);
-            outcome = FrameOutcome.Rejected(FrameReason.Malformed);
-            e = default;
-            detail = ex.GetType().Name;
+            outcome = ConvertThrew(ex, out e, out detail);
         }
+
+        Deliver(outcome, e, detail, update.Exchange, update.SequenceId, update, size, rx);
+    }
+
+    /// <summary>A bar (the <c>bars</c> level): decoded to a <see cref="Bar"/>, delivered as its VWAP trade.</summary>
+    private void OnAggregate(AggregateUpdate aggregate, int size)
+    {
+        var rx = UnixTime.FromTimeProvider(_time);
+        FrameOutcome outcome;
+        MarketEvent e = default;
+        string? detail;
+        try
+        {
+            outcome = AggregatorDecoder.ConvertAggregate(aggregate, _refData, out var bar, out detail);
+            if (outcome.Status == FrameStatus.Decoded)
+            {
+                e = AggregatorDecoder.TradeOf(bar, unchecked((long)aggregate.SequenceId), rx);
+            }
+        }
+        catch (Exception ex)
+        {
+            outcome = ConvertThrew(ex, out e, out detail);
+        }
+
+        Deliver(outcome, e, detail, aggregate.Exchange, aggregate.SequenceId, aggregate, size, rx);
+    }
+
+    /// <summary>The conversion must not throw; if it does, the message is dead-lettered and the stream carries on.</summary>
+    private FrameOutcome ConvertThrew(Exception ex, out MarketEvent e, out string? detail)
+    {
+        _counters.RecordDecoderException();
+        LogConvertThrew(_log, Index, ex);
+        e = default;
+        detail = ex.GetType().Name;
+        return FrameOutcome.Rejected(FrameReason.Malformed);
+    }
+
+    private void Deliver(FrameOutcome outcome, in MarketEvent e, string? detail, string exchange, ulong sequenceId, IMessage raw, int size, long rx)
+    {
+        Interlocked.Increment(ref _updates);
+        Volatile.Write(ref _lastDataTimestamp, _time.GetTimestamp());
 
         // The same rules as every WebSocket venue's (FrameHandler): one update is one event, so a bad one rejects the update.
         if (outcome.Status == FrameStatus.Decoded && _validator.Check(in e, rx) is var invalid and not FrameReason.None)
@@ -413,9 +453,9 @@ internal sealed partial class AggregatorStream : IDisposable
             outcome = FrameOutcome.Rejected(invalid);
         }
 
-        AggregatorCodes.TryVenue(update.Exchange, out var venue);
+        AggregatorCodes.TryVenue(exchange, out var venue);
         _counters.Ingress(e.Venue != VenueId.None ? e.Venue : venue).Record(size);
-        CheckSequence(update.SequenceId, e.Venue, e.Instrument, rx);
+        CheckSequence(sequenceId, e.Venue, e.Instrument, rx);
         _counters.Record(outcome);
         if (outcome.Status == FrameStatus.Rejected)
         {
@@ -424,7 +464,7 @@ internal sealed partial class AggregatorStream : IDisposable
                 LogRejected(_log, Index, outcome.Reason.ToText(), detail ?? "", suppressed);
             }
 
-            _deadLetters(DeadLetter.Create(ProviderId.Aggregator, venue, outcome.Reason, rx, update.ToByteArray(), detail));
+            _deadLetters(DeadLetter.Create(ProviderId.Aggregator, venue, outcome.Reason, rx, raw.ToByteArray(), detail));
             return;
         }
 

@@ -13,7 +13,8 @@ namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 /// <item>Legacy <c>instrument_info.100ms.{symbol}</c> → mark (<c>mark_price_e4</c>), index (<c>index_price_e4</c>), funding
 /// (<c>funding_rate_e6</c>, predicted <c>predicted_funding_rate_e6</c> in Aux): scaled integers, converted exactly; time from
 /// <c>timestamp_e6</c> (µs), else <c>updated_at</c> (ISO).</item>
-/// <item><c>orderbook.*</c> / <c>orderBookL2_25.*</c> / <c>orderBook_200.*</c> → book updates; subscribe acks
+/// <item>v5 <c>orderbook.1.{symbol}</c> (the <c>quotes</c> level) → quote from the level-1 book (BybitDecoder.BestBidOffer.cs).</item>
+/// <item>Deeper <c>orderbook.*</c> / <c>orderBookL2_25.*</c> / <c>orderBook_200.*</c> → book updates; subscribe acks
 /// (<c>"success":true</c>) → acks; <c>pong</c> replies → heartbeats; <c>"success":false</c> → venue error.</item>
 /// </list>
 /// </summary>
@@ -166,6 +167,7 @@ public sealed partial class BybitDecoder : JsonFrameDecoder
         {
             TopicKind.Trade => Walk(data, Handler.Trade, ref env, ref ctx),
             TopicKind.Ticker => Walk(data, Handler.Ticker, ref env, ref ctx),
+            TopicKind.BestBidOffer => BestBidOffer(data, ref env, ref ctx),
             _ => Walk(data, Handler.Instrument, ref env, ref ctx),
         };
     }
@@ -382,6 +384,11 @@ public sealed partial class BybitDecoder : JsonFrameDecoder
             return TopicKind.Instrument;
         }
 
+        if (topic.StartsWith("orderbook.1."u8))
+        {
+            return TopicKind.BestBidOffer;
+        }
+
         return topic.StartsWith("orderbook"u8) || topic.StartsWith("orderBook"u8) ? TopicKind.Book : TopicKind.Unsupported;
     }
 
@@ -391,6 +398,7 @@ public sealed partial class BybitDecoder : JsonFrameDecoder
         _ when name.SequenceEqual("type"u8) => TopField.Type,
         _ when name.SequenceEqual("ts"u8) => TopField.Ts,
         _ when name.SequenceEqual("cs"u8) => TopField.Cs,
+        _ when name.SequenceEqual("cts"u8) => TopField.Cts,
         _ when name.SequenceEqual("data"u8) => TopField.Data,
         _ when name.SequenceEqual("success"u8) => TopField.Success,
         _ when name.SequenceEqual("ret_msg"u8) => TopField.RetMsg,
@@ -442,6 +450,7 @@ public sealed partial class BybitDecoder : JsonFrameDecoder
         Ticker,
         Instrument,
         Book,
+        BestBidOffer,
     }
 
     private enum Handler : byte
@@ -458,6 +467,7 @@ public sealed partial class BybitDecoder : JsonFrameDecoder
         Type,
         Ts,
         Cs,
+        Cts,
         Data,
         Success,
         RetMsg,
@@ -521,6 +531,7 @@ public sealed partial class BybitDecoder : JsonFrameDecoder
         public ReadOnlySpan<byte> Type;
         public ReadOnlySpan<byte> Ts;
         public ReadOnlySpan<byte> Cs;
+        public ReadOnlySpan<byte> Cts;
         public ReadOnlySpan<byte> RetMsg;
         public ReadOnlySpan<byte> Op;
         public ReadOnlySpan<byte> RequestOp;
@@ -545,6 +556,7 @@ public sealed partial class BybitDecoder : JsonFrameDecoder
                 case TopField.Type: Type = value; break;
                 case TopField.Ts: Ts = value; break;
                 case TopField.Cs: Cs = value; break;
+                case TopField.Cts: Cts = value; break;
                 case TopField.RetMsg: RetMsg = value; break;
                 case TopField.Op: Op = value; break;
                 case TopField.CrossSeq: CrossSeq = value; break;

@@ -16,12 +16,26 @@ namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 /// <para>Keep-alive: Bybit drops a connection without traffic; the documented heartbeat is <c>{"op":"ping"}</c> every 20 s,
 /// answered with <c>{"op":"pong",...}</c> (linear/inverse) or <c>{"success":true,"ret_msg":"pong","op":"ping",...}</c> (spot),
 /// both ignored as heartbeats.</para>
+/// <para>Data levels (docs/venues.md, "Data levels", Bybit; checked 2026-12-06): <c>trades</c> is the default above;
+/// <c>quotes</c> is <see cref="QuotesTopics"/>, the level-1 book <c>orderbook.1.{symbol}</c>, snapshots only, pushed every
+/// 10 ms on change and after 3 s without one (https://bybit-exchange.github.io/docs/v5/websocket/public/orderbook);
+/// <c>throttled</c> (linear and inverse) is <see cref="ThrottledTopics"/>, <c>tickers.{symbol}</c> alone, pushed every 100 ms
+/// (https://bybit-exchange.github.io/docs/v5/websocket/public/ticker).</para>
 /// <para>Checked against the venue's documentation: docs/venues.md#bybit.</para>
 /// </remarks>
 public sealed class BybitProtocol : IVenueProtocol
 {
     public const string PublicTrade = "publicTrade";
     public const string Tickers = "tickers";
+
+    /// <summary>The level-1 order book: the best bid and offer, snapshots only (see the remarks).</summary>
+    public const string OrderBookLevel1 = "orderbook.1";
+
+    /// <summary>The <c>quotes</c> level: best bid and offer only, every category.</summary>
+    public static IReadOnlyList<string> QuotesTopics { get; } = [OrderBookLevel1];
+
+    /// <summary>The <c>throttled</c> level (linear and inverse): tickers at 100 ms, no trades.</summary>
+    public static IReadOnlyList<string> ThrottledTopics { get; } = [Tickers];
 
     /// <summary>Spot's documented cap on args per subscribe request.</summary>
     public const int SpotMaxArgsPerFrame = 10;

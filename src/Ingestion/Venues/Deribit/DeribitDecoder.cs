@@ -19,6 +19,9 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// venue's <c>btc_usd</c> index, not a property of the option or future that carried it. A book side with price 0 (or null)
 /// is empty: its price and size are 0 in the quote; when both sides are empty no quote is emitted. Ticker events carry
 /// sequence 0 (Deribit gives tickers none).</item>
+/// <item><c>quote.{instrument}</c> (the <c>quotes</c> level): <c>best_bid_price</c>, <c>best_bid_amount</c>,
+/// <c>best_ask_price</c>, <c>best_ask_amount</c>, <c>instrument_name</c>, <c>timestamp</c>, the ticker's names for them, so
+/// the ticker path decodes it to one <see cref="EventKind.Quote"/>.</item>
 /// <item><c>book.*</c> → ignored as a book update; other channels → ignored as unsupported.</item>
 /// </list>
 /// <para>Responses (<c>result</c>) are acks; <c>error</c> objects are venue errors; <c>heartbeat</c> notifications (both
@@ -110,9 +113,9 @@ public sealed partial class DeribitDecoder : JsonFrameDecoder
             return DecodeTrades(data, receiveTimeNs, output);
         }
 
-        if (channel.StartsWith("ticker."u8))
+        if (channel.StartsWith("ticker."u8) || channel.StartsWith("quote."u8))
         {
-            return DecodeTicker(data, receiveTimeNs, output);
+            return DecodeTicker(data, receiveTimeNs, output); // a quote is a ticker's best bid and ask fields alone
         }
 
         return channel.StartsWith("book."u8) ? FrameOutcome.Ignored(FrameReason.BookUpdate) : FrameOutcome.Ignored(FrameReason.Unsupported);

@@ -26,6 +26,12 @@ namespace Cloudwall.Rx.Ingestion.Venues.Deribit;
 /// </list>
 /// Request ids increase per protocol instance from 1; the <c>public/test</c> answer always uses id
 /// <see cref="TestRequestId"/> so its response is recognisable in logs.
+/// <para>Data levels (docs/venues.md, "Data levels", Deribit; checked 2026-12-06): <c>throttled</c>, the default, is the
+/// above (<c>trades</c> and <c>ticker</c> at <c>100ms</c>); <c>quotes</c> (<c>quotesOnly</c>) subscribes <see cref="QuoteChannel"/>
+/// <c>quote.{instrument}</c> alone, the best bid and ask with their amounts and no interval in the name
+/// (https://docs.deribit.com/subscriptions/market-data/quoteinstrument_name.md). There is no <c>trades</c> level of raw
+/// channels: the venue refuses them on an unauthorized connection (<c>13778 raw_subscriptions_not_available_for_unauthorized</c>)
+/// and this protocol does not authenticate.</para>
 /// <para>Checked against the venue's documentation: docs/venues.md#deribit.</para>
 /// </remarks>
 public sealed class DeribitProtocol : IVenueProtocol
@@ -38,6 +44,9 @@ public sealed class DeribitProtocol : IVenueProtocol
 
     public const long TestRequestId = 0;
 
+    /// <summary>The best bid and ask channel, <c>quote.{instrument}</c> (no interval; see the remarks).</summary>
+    public const string QuoteChannel = "quote";
+
     private static readonly string[] Intervals = ["raw", "100ms", "agg2"];
 
     /// <summary>The answer to a <c>test_request</c>: a constant, so answering allocates nothing.</summary>
@@ -45,7 +54,9 @@ public sealed class DeribitProtocol : IVenueProtocol
 
     private long _nextId;
 
-    public DeribitProtocol(int maxSymbolsPerConnection = 100, string tradesInterval = "100ms", string tickerInterval = "100ms", int heartbeatSeconds = 30)
+    /// <param name="quotesOnly">The <c>quotes</c> level: <c>quote.{instrument}</c> only, no trades and no ticker.</param>
+    public DeribitProtocol(int maxSymbolsPerConnection = 100, string tradesInterval = "100ms", string tickerInterval = "100ms", int heartbeatSeconds = 30,
+        bool quotesOnly = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSymbolsPerConnection, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(heartbeatSeconds, MinHeartbeatSeconds);
@@ -63,6 +74,7 @@ public sealed class DeribitProtocol : IVenueProtocol
         TradesInterval = tradesInterval;
         TickerInterval = tickerInterval;
         HeartbeatSeconds = heartbeatSeconds;
+        QuotesOnly = quotesOnly;
     }
 
     public VenueId Venue => VenueId.Deribit;
@@ -79,6 +91,8 @@ public sealed class DeribitProtocol : IVenueProtocol
 
     public int HeartbeatSeconds { get; }
 
+    public bool QuotesOnly { get; }
+
     public SequenceScope SequenceScope => SequenceScope.PerInstrumentAndKind;
 
     public IFrameDecoder CreateDecoder(ReferenceData refData) => new DeribitDecoder(refData);
@@ -93,6 +107,12 @@ public sealed class DeribitProtocol : IVenueProtocol
     /// <summary>The channels one symbol is subscribed on.</summary>
     public IEnumerable<string> ChannelsOf(string symbol)
     {
+        if (QuotesOnly)
+        {
+            yield return QuoteChannel + "." + symbol;
+            yield break;
+        }
+
         yield return "trades." + symbol + "." + TradesInterval;
         yield return "ticker." + symbol + "." + TickerInterval;
     }
@@ -203,5 +223,7 @@ public sealed class DeribitProtocol : IVenueProtocol
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"deribit(trades.{TradesInterval}, ticker.{TickerInterval}, heartbeat {HeartbeatSeconds}s)");
+    public override string ToString() => QuotesOnly
+        ? string.Create(CultureInfo.InvariantCulture, $"deribit({QuoteChannel}, heartbeat {HeartbeatSeconds}s)")
+        : string.Create(CultureInfo.InvariantCulture, $"deribit(trades.{TradesInterval}, ticker.{TickerInterval}, heartbeat {HeartbeatSeconds}s)");
 }
