@@ -19,7 +19,7 @@ public sealed record LevelThresholds(double MaxVwapBp = LevelThresholds.DefaultM
 {
     public const double DefaultMaxVwapBp = 1.0;
     public const double DefaultMaxVolumePct = 1.0;
-    public const double DefaultMaxFairBp = 5.0;
+    public const double DefaultMaxFairBp = 10.0;
 }
 
 /// <summary>
