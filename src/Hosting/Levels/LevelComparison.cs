@@ -143,6 +143,11 @@ public static class LevelComparison
             var failed = reasons.Count(r => !r.Contains("not compared", StringComparison.Ordinal));
             if (fairMean is { } fm && fm > settings.Thresholds.MaxFairBp) { reasons.Add($"fair price differs by {fm:0.###} bp on average (max {settings.Thresholds.MaxFairBp})"); failed++; }
             if (fairMean is null) { reasons.Add("no fair price from both levels in a compared interval"); failed++; }
+            foreach (var error in (ReadOnlySpan<string?>)[a.Error, b.Error])
+            {
+                if (error is not null) { reasons.Add(error); failed++; }
+            }
+
             if (rows.Count == 0) { reasons.Add("no whole interval was received at both levels: run longer (--for) or shorten --interval"); failed++; }
 
             var key = (a.Instrument ?? b.Instrument) is { } id ? refData.KeyOf(id) : null;
@@ -260,9 +265,15 @@ public static class LevelComparison
             }
         }
 
+        /// <summary>Why this side's stream ended early, if it did (providers never end on bad data; this is a fault).</summary>
+        public string? Error { get; private set; }
+
         public void OnError(Exception error)
         {
-            // Providers do not end in error on bad data; a fault here ends this side's measurement, which the report shows.
+            lock (this)
+            {
+                Error = $"{Level} stream failed: {error.GetType().Name}: {error.Message}";
+            }
         }
 
         public void OnCompleted()
