@@ -34,6 +34,16 @@ internal static class CliOptions
             : Error<T?>(r, $"{name}: '{r.Tokens[0].Value}' is not a whole number (example: {name} 100)"),
     };
 
+    /// <summary>A non-negative number such as <c>0.5</c> (invariant culture).</summary>
+    public static Option<double?> Real(string name, string description, string helpName = "X") => new(name)
+    {
+        Description = description,
+        HelpName = helpName,
+        CustomParser = r => double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x >= 0 && double.IsFinite(x)
+            ? x
+            : Error<double?>(r, $"{name}: '{r.Tokens[0].Value}' is not a number of 0 or more (example: {name} 0.5)"),
+    };
+
     /// <summary><c>true</c> or <c>false</c>, always given (<c>--tls true</c>), so a wrong word is this option's error.</summary>
     /// <remarks>
     /// A text option checked by a validator: for a <c>bool</c> option the parser leaves a word that is not a boolean

@@ -41,6 +41,7 @@ public static class CommandLine
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(KafkaClusterCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(CompareLevelsCommand.Create());
         root.Subcommands.Add(CommandVerb.Create());
         root.Subcommands.Add(StateVerb.Create());
         root.Subcommands.Add(CompletionVerb.Create());

@@ -35,27 +35,36 @@ internal static class SimulateCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    /// <summary>
+    /// The providers and simulation sections as <c>simulate</c> and <c>compare-levels</c> read them: appsettings.json, the
+    /// environment, then <paramref name="settings"/>; defaults applied, validated. Null (errors written) when invalid.
+    /// </summary>
+    internal static async Task<(ProvidersOptions Providers, SimulationOptions Simulation)?> LoadAsync(KeyValuePair<string, string?>[] settings, TextWriter stderr)
     {
-        var duration = args.GetValue(For);
-
         var config = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
-            .AddInMemoryCollection(args.GetValue(Settings)!)
+            .AddInMemoryCollection(settings)
             .Build();
         var providers = new ProvidersOptions();
         config.GetSection(ProvidersOptions.Section).Bind(providers);
         providers.ApplyDefaults();
         var simulation = config.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
         var errors = providers.Errors().Concat(simulation.Errors()).ToList();
-        if (errors.Count > 0)
+        foreach (var e in errors)
         {
-            foreach (var e in errors)
-            {
-                await stderr.WriteLineAsync($"configuration error: {e}");
-            }
+            await stderr.WriteLineAsync($"configuration error: {e}");
+        }
 
+        return errors.Count == 0 ? (providers, simulation) : null;
+    }
+
+    private static async Task<int> RunAsync(ParseResult args, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var duration = args.GetValue(For);
+
+        if (await LoadAsync(args.GetValue(Settings)!, stderr) is not var (providers, simulation))
+        {
             return ExitCodes.Usage;
         }
 

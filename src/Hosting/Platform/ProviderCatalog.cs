@@ -244,7 +244,8 @@ public static class ProviderCatalog
     private static void AddBinance(string name, BinanceMarket market, IReadOnlyList<string> symbols) =>
         Add(new ProviderKind(name, symbols, r => BinanceSymbols.Register(r, market),
             // USDⓈ-M routes bookTicker to <endpoint base>/public and aggTrade/markPrice to /market: one shard set per route.
-            (ctx, o, endpoint) => Ws(ctx, o, BinanceRoutes.Routes(market, configured: endpoint)),
+            (ctx, o, endpoint) => Ws(ctx, o, BinanceRoutes.Routes(market,
+                new BinanceProtocolOptions { Streams = market.LevelStreams((o.Level ?? market.Levels()[0]).ToLowerInvariant()) }, configured: endpoint)),
             async (sim, o, ct) => await BinanceSimulator.StartAsync(new BinanceSimulatorOptions
             {
                 Segment = market,
@@ -254,7 +255,24 @@ public static class ProviderCatalog
                 Symbols = Pick(BinanceSimulatorOptions.DefaultSymbolsFor(market), s => s.Symbol, o,
                     s => new BinanceSyntheticSymbol { Symbol = s.ToUpperInvariant(), SizeDecimals = market.IsFutures() ? 3 : 8 },
                     s => s.TradesPerSecond = sim.Options.TradesPerSecond),
-            }, sim.Time, sim.Loggers, ct)) { SimulatorSymbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => s.Symbol)] });
+            }, sim.Time, sim.Loggers, ct))
+        {
+            SimulatorSymbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => s.Symbol)],
+            Levels = BinanceLevels(market),
+        });
+
+    /// <summary>Binance's levels (docs/venues.md, "Data levels", Binance; the streams in <see cref="BinanceMarkets.LevelStreams"/>).</summary>
+    private static IReadOnlyList<ProviderLevel> BinanceLevels(BinanceMarket market) => [.. market.Levels().Select(name => name switch
+    {
+        ProviderLevel.TradesName => new ProviderLevel(name, "trade (every fill) and bookTicker", "nothing"),
+        ProviderLevel.AggregatedName when market.IsFutures() => new ProviderLevel(name,
+            "aggTrade (fills at one price and taker side per 100 ms), bookTicker and markPrice@1s (mark, index, funding)", "nothing: futures have no raw-trade stream"),
+        ProviderLevel.AggregatedName => new ProviderLevel(name, "aggTrade (the fills of one taker order at one price) and bookTicker",
+            "the individual fills and their trade ids (volume and VWAP are unchanged)"),
+        _ when market.IsFutures() => new ProviderLevel(name, "bookTicker and markPrice@1s (mark, index, funding)",
+            "every trade: no trade volume or VWAP; fair price from quote mids"),
+        _ => new ProviderLevel(name, "bookTicker (best bid and offer)", "every trade: no trade volume or VWAP; fair price from quote mids"),
+    })];
 
     private static void AddBybit(string name, BybitCategory category, IReadOnlyList<string> symbols)
     {

@@ -25,7 +25,7 @@ internal sealed class BinanceSymbolState
     {
         Symbol = symbol;
         var lower = symbol.ToLowerInvariant();
-        StreamNames = [lower + "@trade", lower + "@aggTrade", lower + "@bookTicker", lower + "@markPrice", lower + "@markPrice@1s"];
+        StreamNames = [.. BinanceSimProtocol.StreamTypeNames.Select(type => lower + "@" + type)];
     }
 
     /// <summary>The symbol as payloads print it (<c>BTCUSDT</c>).</summary>
@@ -124,6 +124,9 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
         _log = log;
     }
 
+    /// <summary>The stream type after the <c>@</c>, by <see cref="BinanceStreamType"/>: the key of <see cref="SimulatorStats.SentByStream"/>.</summary>
+    public static readonly string[] StreamTypeNames = ["trade", "aggTrade", "bookTicker", "markPrice", "markPrice@1s"];
+
     public Lock Gate => _gate;
 
     public BinanceMarket Segment => _segment;
@@ -185,12 +188,13 @@ internal sealed partial class BinanceSimProtocol : IVenueProtocol
     public void Deliver(string stream, byte[] frame)
     {
         AssertGateHeld();
-        var route = _streams[stream].Route;
+        var (_, type, route) = _streams[stream];
         foreach (var s in _sessions.All)
         {
             if (s.Has(stream) && s.Route.Delivers(route))
             {
                 s.Connection.Enqueue(frame);
+                Stats?.CountSent(StreamTypeNames[(int)type], frame.Length);
             }
         }
     }

@@ -40,6 +40,12 @@ public sealed class BinanceSimulatorOptions : ICheckedOptions
     /// <summary>Interval of <c>markPrice@1s</c>; <c>markPrice</c> runs at three times this (Binance: 1 s and 3 s).</summary>
     public TimeSpan MarkPriceInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Fills per taker order on average (1 or more): each fill is a <c>trade</c>, each order one <c>aggTrade</c> at one price.
+    /// <see cref="SyntheticInstrumentOptions.TradesPerSecond"/> counts fills, so the <c>aggTrade</c> rate is that over this.
+    /// </summary>
+    public double MeanFillsPerTakerOrder { get; set; } = 2.0;
+
     /// <summary>Funding rate printed for perpetuals (a fraction per 8 hours).</summary>
     public decimal FundingRate { get; set; } = 0.0001m;
 
@@ -72,6 +78,8 @@ public sealed class BinanceSimulatorOptions : ICheckedOptions
         if (BookTickerInterval is { } bi && bi <= TimeSpan.Zero)
             errors.Add($"{p}:{nameof(BookTickerInterval)} must be positive, or null for a bookTicker after every trade (was {bi})");
         errors.AddRange(OptionChecks.Positive($"{p}:{nameof(MarkPriceInterval)}", MarkPriceInterval));
+        if (!(MeanFillsPerTakerOrder >= 1 && MeanFillsPerTakerOrder <= 10))
+            errors.Add($"{p}:{nameof(MeanFillsPerTakerOrder)} must be 1 to 10 (was {MeanFillsPerTakerOrder})");
         errors.AddRange(OptionChecks.VenueSpread(p, VenueBasisFraction, VenueNoiseFraction));
         errors.AddRange(OptionChecks.EachOnce($"{p}:{nameof(Symbols)}", EffectiveSymbols, static x => x.Symbol, "symbol", (x, key) => x.Errors(key, Segment)));
         return errors;

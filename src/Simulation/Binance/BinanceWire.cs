@@ -9,6 +9,10 @@ namespace Cloudwall.Rx.Simulation.Binance;
 /// <summary>A trade as the simulator prints it; <see cref="BuyerIsMaker"/> is Binance's <c>m</c>.</summary>
 internal readonly record struct BinanceTrade(long TradeId, long AggregateId, decimal Price, decimal Quantity, long TradeTimeMs, long EventTimeMs, bool BuyerIsMaker);
 
+/// <summary>One taker order's fills at one price: aggregate id <c>a</c>, first and last trade ids <c>f</c> and <c>l</c>, summed quantity.</summary>
+internal readonly record struct BinanceAggTrade(long AggregateId, long FirstTradeId, long LastTradeId, decimal Price, decimal Quantity, long TradeTimeMs,
+    long EventTimeMs, bool BuyerIsMaker);
+
 /// <summary>Best bid and offer with the book update id <c>u</c>.</summary>
 internal readonly record struct BinanceBookTicker(long UpdateId, decimal Bid, decimal BidQty, decimal Ask, decimal AskQty, long TransactionTimeMs, long EventTimeMs);
 
@@ -51,7 +55,7 @@ internal static class BinanceWire
         return End(w);
     }
 
-    public static byte[] AggTrade(string stream, string symbol, BinanceMarket market, in BinanceTrade t)
+    public static byte[] AggTrade(string stream, string symbol, BinanceMarket market, in BinanceAggTrade t)
     {
         var w = BeginData(stream);
         w.WriteString("e"u8, "aggTrade"u8);
@@ -60,8 +64,8 @@ internal static class BinanceWire
         w.WriteNumber("a"u8, t.AggregateId);
         WriteDecimal(w, "p"u8, t.Price);
         WriteDecimal(w, "q"u8, t.Quantity);
-        w.WriteNumber("f"u8, t.TradeId);
-        w.WriteNumber("l"u8, t.TradeId);
+        w.WriteNumber("f"u8, t.FirstTradeId);
+        w.WriteNumber("l"u8, t.LastTradeId);
         w.WriteNumber("T"u8, t.TradeTimeMs);
         w.WriteBoolean("m"u8, t.BuyerIsMaker);
         if (!market.IsFutures())

@@ -6,12 +6,18 @@ namespace Cloudwall.Rx.Simulation.Binance;
 /// <summary>
 /// Generates Binance trades, aggregate trades, book tickers and (futures) mark prices from a <see cref="SyntheticMarket"/>.
 /// Each step generates every trade that fell due since the previous step (a fractional carry per symbol), spreading their
-/// timestamps over the step. Every trade takes the symbol's next trade id <c>t</c> and next aggregate id <c>a</c> (one
-/// trade per aggregate), so both are contiguous per symbol until <see cref="SimulatorFaults.SkipSequence"/> makes them jump.
+/// timestamps over the step. A due trade is a taker order that fills <see cref="BinanceSimulatorOptions.MeanFillsPerTakerOrder"/>
+/// makers on average at one price: each fill is a <c>trade</c> with the symbol's next trade id <c>t</c>, and the order is one
+/// <c>aggTrade</c> with the next aggregate id <c>a</c>, the summed quantity and the first and last trade ids (<c>f</c>, <c>l</c>),
+/// as the venue aggregates "for a single taker order". So both streams carry the same volume and VWAP, and <c>t</c> and
+/// <c>a</c> are each contiguous per symbol until <see cref="SimulatorFaults.SkipSequence"/> makes them jump.
 /// </summary>
 internal sealed class SyntheticBinanceFeed
 {
     private const int MarkDecimals = 8;
+
+    /// <summary>A taker order fills at most this many makers at one price (a bound on the geometric draw).</summary>
+    private const int MaxFills = 20;
 
     private readonly BinanceSimProtocol _protocol;
     private readonly SimulatorFaults _faults;
@@ -75,7 +81,7 @@ internal sealed class SyntheticBinanceFeed
                     continue;
                 }
 
-                var n = _faults.TradesDue(s.Spec.Symbol, s.Spec.TradesPerSecond, dt, ref s.Carry);
+                var n = _faults.TradesDue(s.Spec.Symbol, s.Spec.TradesPerSecond / _options.MeanFillsPerTakerOrder, dt, ref s.Carry);
                 for (var i = 0; i < n; i++)
                 {
                     var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (i + 1.0) / n));
@@ -124,9 +130,6 @@ internal sealed class SyntheticBinanceFeed
         }
 
         price = Math.Max(tick, RoundToTick(price, tick, s.Scale));
-        var minSize = spec.SizeDecimals == 0 ? 1m : 1m / Pow10(spec.SizeDecimals);
-        var size = BinanceWire.WithScale(
-            Math.Max(minSize, (decimal)(-Math.Log(1.0 - _random.NextDouble())) * spec.MeanTradeSize), spec.SizeDecimals);
         s.BestBid = BinanceWire.WithScale(bid, s.Scale);
         s.BestAsk = BinanceWire.WithScale(ask, s.Scale);
         s.LastPrice = price;
@@ -134,19 +137,52 @@ internal sealed class SyntheticBinanceFeed
         // A sequence skip makes both the trade id and the aggregate id jump, as a lost run of trades would.
         var state = s.State;
         var skip = _faults.TakeSequenceSkip(spec.Symbol);
-        state.LastTradeId += 1 + skip;
+        state.LastTradeId += skip;
         state.LastAggregateId += 1 + skip;
         var timeMs = (at - lag).ToUnixTimeMilliseconds();
-        var trade = new BinanceTrade(state.LastTradeId, state.LastAggregateId, price, size, timeMs, timeMs, BuyerIsMaker: !takerBuys);
-        Publish(s, BinanceStreamType.Trade, static (stream, sym, seg, t) => BinanceWire.Trade(stream, sym, seg, t), trade);
-        Publish(s, BinanceStreamType.AggTrade, static (stream, sym, seg, t) => BinanceWire.AggTrade(stream, sym, seg, t), trade);
+        var fills = Fills();
+        var firstTradeId = state.LastTradeId + 1;
+        var quantity = 0m;
+        for (var k = 0; k < fills; k++)
+        {
+            var size = TradeSize(spec);
+            quantity += size;
+            state.LastTradeId++;
+            _protocol.Stats?.CountTraded(spec.Symbol, size, price);
+            Publish(s, BinanceStreamType.Trade, static (stream, sym, seg, t) => BinanceWire.Trade(stream, sym, seg, t),
+                new BinanceTrade(state.LastTradeId, state.LastAggregateId, price, size, timeMs, timeMs, BuyerIsMaker: !takerBuys));
+        }
+
+        Publish(s, BinanceStreamType.AggTrade, static (stream, sym, seg, t) => BinanceWire.AggTrade(stream, sym, seg, t),
+            new BinanceAggTrade(state.LastAggregateId, firstTradeId, state.LastTradeId, price, quantity, timeMs, timeMs, BuyerIsMaker: !takerBuys));
         if (s.NextBookTicker is null)
         {
             EmitBookTicker(s, at - lag);
         }
     }
 
-    private void Publish(Symbol s, BinanceStreamType type, Func<string, string, BinanceMarket, BinanceTrade, byte[]> write, in BinanceTrade trade)
+    /// <summary>Fills of one taker order: 1 + a geometric count, so the mean is <see cref="BinanceSimulatorOptions.MeanFillsPerTakerOrder"/>.</summary>
+    private int Fills()
+    {
+        var more = 1.0 - 1.0 / _options.MeanFillsPerTakerOrder; // the chance of one more fill
+        var n = 1;
+        while (n < MaxFills && _random.NextDouble() < more)
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    private decimal TradeSize(BinanceSyntheticSymbol spec)
+    {
+        var minSize = spec.SizeDecimals == 0 ? 1m : 1m / Pow10(spec.SizeDecimals);
+        return BinanceWire.WithScale(
+            Math.Max(minSize, (decimal)(-Math.Log(1.0 - _random.NextDouble())) * spec.MeanTradeSize),
+            spec.SizeDecimals);
+    }
+
+    private void Publish<T>(Symbol s, BinanceStreamType type, Func<string, string, BinanceMarket, T, byte[]> write, in T trade)
     {
         var stream = s.State.Stream(type);
         if (_protocol.AnySubscribed(stream))

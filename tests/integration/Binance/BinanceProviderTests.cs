@@ -65,7 +65,8 @@ public sealed class BinanceProviderTests
             }
         }
 
-        Assert.True(sideChecked >= 50, $"only {sideChecked} trade/quote pairs");
+        // A quote follows each taker order, after its last fill (2 fills per order on average).
+        Assert.True(sideChecked >= 30, $"only {sideChecked} trade/quote pairs");
         Assert.Equal(0, run.Provider.Counters.RejectedFrames);
         Assert.Empty(run.DeadLetters);
     }
@@ -315,7 +316,7 @@ public sealed class BinanceProviderTests
     }
 
     /// <summary>Collects events; waiters are completed from <see cref="OnNext"/> when their condition holds.</summary>
-    private sealed class EventCollector : IObserver<MarketEvent>
+    internal sealed class EventCollector : IObserver<MarketEvent>
     {
         private readonly Lock _gate = new();
         private readonly List<MarketEvent> _events = [];

@@ -29,7 +29,10 @@ public sealed class BinanceSimulatorTests
         await client.SendAsync("""{"method":"SUBSCRIBE","params":["btcusdt@trade","btcusdt@aggTrade"],"id":7}""");
 
         Assert.Equal("""{"result":null,"id":7}""", await client.ReceiveTextAsync());
-        long lastTrade = 0, lastAgg = 0;
+        long lastTrade = 0, lastAgg = 0, firstOfOrder = 0;
+        var orderQuantity = 0m;
+        string? orderPrice = null;
+        var merged = 0;
         var sides = new HashSet<bool>();
         for (var i = 0; i < 100; i++)
         {
@@ -47,6 +50,10 @@ public sealed class BinanceSimulatorTests
                 var t = data.GetProperty("t").GetInt64();
                 Assert.True(lastTrade == 0 || t == lastTrade + 1, $"trade id {t} after {lastTrade}");
                 lastTrade = t;
+                firstOfOrder = firstOfOrder == 0 ? t : firstOfOrder;
+                orderQuantity += decimal.Parse(data.GetProperty("q").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(orderPrice is null || orderPrice == data.GetProperty("p").GetString(), "the fills of one taker order share its price");
+                orderPrice = data.GetProperty("p").GetString();
             }
             else
             {
@@ -54,12 +61,19 @@ public sealed class BinanceSimulatorTests
                 Assert.Equal("aggTrade", data.GetProperty("e").GetString());
                 var a = data.GetProperty("a").GetInt64();
                 Assert.True(lastAgg == 0 || a == lastAgg + 1, $"aggregate id {a} after {lastAgg}");
-                Assert.Equal(lastTrade, data.GetProperty("f").GetInt64()); // the aggTrade follows its trade
+                // The aggTrade follows its order's fills: their ids, their summed quantity, their price.
+                Assert.Equal(firstOfOrder, data.GetProperty("f").GetInt64());
+                Assert.Equal(lastTrade, data.GetProperty("l").GetInt64());
+                Assert.Equal(orderQuantity, decimal.Parse(data.GetProperty("q").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+                Assert.Equal(orderPrice, data.GetProperty("p").GetString());
+                merged += lastTrade > firstOfOrder ? 1 : 0;
+                (firstOfOrder, orderQuantity, orderPrice) = (0, 0m, null);
                 lastAgg = a;
             }
         }
 
         Assert.Equal(2, sides.Count); // both taker sides show up
+        Assert.True(merged > 0, "some taker orders fill more than one maker"); // 2 fills per order on average
     }
 
     [Fact]

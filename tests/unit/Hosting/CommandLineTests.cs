@@ -17,7 +17,7 @@ public sealed class CommandLineTests
 
     [Fact]
     public void Every_verb_of_the_readme_is_there() =>
-        Assert.Equal(["bench", "command", "completion", "kafka-cluster", "replay", "run", "simulate", "state", "tail"], VerbNames.Order());
+        Assert.Equal(["bench", "command", "compare-levels", "completion", "kafka-cluster", "replay", "run", "simulate", "state", "tail"], VerbNames.Order());
 
     [Theory]
     [MemberData(nameof(Verbs))]

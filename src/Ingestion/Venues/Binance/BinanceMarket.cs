@@ -59,6 +59,40 @@ public static class BinanceMarkets
     public static IReadOnlyList<string> DefaultStreams(this BinanceMarket market) =>
         market.IsFutures() ? ["aggTrade", "bookTicker", "markPrice@1s"] : ["trade", "bookTicker"];
 
+    /// <summary>
+    /// The streams per symbol of a data level (<c>Providers:&lt;name&gt;:Level</c>), or null when the market does not offer
+    /// it. The market's first level is its <see cref="DefaultStreams"/>.
+    /// </summary>
+    /// <remarks>
+    /// Checked 2026-12-06 against Binance's developer docs. Spot, "WebSocket Streams for Binance"
+    /// (https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams): <c>&lt;symbol&gt;@trade</c> pushes raw
+    /// trades ("each trade has a unique buyer and seller"), <c>&lt;symbol&gt;@aggTrade</c> "trade information that is aggregated
+    /// for a single taker order" (<c>a</c>, <c>p</c>, <c>q</c>, <c>f</c>, <c>l</c>, <c>T</c>, <c>m</c>), <c>&lt;symbol&gt;@bookTicker</c>
+    /// the best bid and offer in real time. USDⓈ-M, "Aggregate Trade Streams"
+    /// (https://developers.binance.com/docs/derivatives/usds-margined-futures/websocket-market-streams/Aggregate-Trade-Streams):
+    /// fills "with same price and taking side every 100 milliseconds", and COIN-M likewise
+    /// (https://developers.binance.com/docs/derivatives/coin-margined-futures/websocket-market-streams/Aggregate-Trade-Streams);
+    /// the futures market-stream pages list no raw-trade stream, so futures have no <c>trades</c> level: <c>aggregated</c>
+    /// (today's default) is their finest.
+    /// </remarks>
+    public static IReadOnlyList<string>? LevelStreams(this BinanceMarket market, string level) => (market.IsFutures(), level) switch
+    {
+        (false, TradesLevel) => market.DefaultStreams(),
+        (false, AggregatedLevel) => ["aggTrade", "bookTicker"],
+        (false, QuotesLevel) => ["bookTicker"],
+        (true, AggregatedLevel) => market.DefaultStreams(),
+        (true, QuotesLevel) => ["bookTicker", "markPrice@1s"],
+        _ => null,
+    };
+
+    /// <summary>The level names Binance offers, finest first: spot <c>trades</c>, <c>aggregated</c>, <c>quotes</c>; futures from <c>aggregated</c>.</summary>
+    public static IReadOnlyList<string> Levels(this BinanceMarket market) =>
+        market.IsFutures() ? [AggregatedLevel, QuotesLevel] : [TradesLevel, AggregatedLevel, QuotesLevel];
+
+    private const string TradesLevel = "trades";
+    private const string AggregatedLevel = "aggregated";
+    private const string QuotesLevel = "quotes";
+
     /// <summary>The replay and configuration name: the venue name (<c>binance</c>, <c>binance-usdm</c>, ...).</summary>
     public static string Name(this BinanceMarket market) => market.Venue().Name;
 }
