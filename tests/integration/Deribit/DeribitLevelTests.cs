@@ -1,5 +1,5 @@
 using Cloudwall.Rx.Core;
-using Cloudwall.Rx.Tests.Integration.Hosting;
+using Cloudwall.Rx.Tests.Integration.Levels;
 
 namespace Cloudwall.Rx.Tests.Integration.Deribit;
 

@@ -44,7 +44,7 @@ public sealed class CoinbaseLevelTests
     public async Task Throttled_delivers_one_ticker_per_product_per_five_seconds_and_no_trades()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromSeconds(30));
-        await using var run = await LevelRun.StartAsync("coinbase", "throttled", ["BTC-USD", "ETH-USD"], clock);
+        await using var run = await LevelRun.StartAsync("coinbase", "throttled", ["BTC-USD", "ETH-USD"], simClock: clock);
 
         await run.WaitUntilAsync(() => run.Count(Btc, EventKind.Quote) >= 3 && run.Count("ETH-USD.SPOT", EventKind.Quote) >= 3, "three batches");
 
