@@ -12,6 +12,7 @@ using Cloudwall.Rx.Simulation.Coinbase;
 using Cloudwall.Rx.Ingestion.Venues.Bybit;
 using Cloudwall.Rx.Ingestion.Venues.Deribit;
 using Cloudwall.Rx.Ingestion.Venues.Kraken;
+using Cloudwall.Rx.Ingestion.Venues.Kit;
 using Cloudwall.Rx.Ingestion.Venues.Okx;
 using Cloudwall.Rx.Simulation.Bybit;
 using Cloudwall.Rx.Simulation.Deribit;
@@ -307,8 +308,9 @@ public static class ProviderCatalog
     }
 
     /// <summary>The channels of the level <paramref name="o"/> names (validated on start), the first level's when it names none.</summary>
+    /// <summary>What the configured level subscribes: the one lookup the venue protocols use (<see cref="VenueLevels"/>).</summary>
     private static T ChannelsOf<T>(IReadOnlyList<(ProviderLevel Level, T Channels)> levels, ProviderOptions o) =>
-        o.Level is null ? levels[0].Channels : levels.First(l => string.Equals(l.Level.Name, o.Level, StringComparison.OrdinalIgnoreCase)).Channels;
+        VenueLevels.ChannelsOf([.. levels.Select(l => (l.Level.Name, l.Channels))], o.Level, o.Type ?? "this provider");
 
     /// <summary>
     /// The simulator's default instruments, copied (defaults are shared) and adjusted, then one generic instrument (start
