@@ -142,7 +142,16 @@ public static class LevelComparison
 
             var failed = reasons.Count(r => !r.Contains("not compared", StringComparison.Ordinal));
             if (fairMean is { } fm && fm > settings.Thresholds.MaxFairBp) { reasons.Add($"fair price differs by {fm:0.###} bp on average (max {settings.Thresholds.MaxFairBp})"); failed++; }
-            if (fairMean is null) { reasons.Add("no fair price from both levels in a compared interval"); failed++; }
+            if (fairMean is null && a.FairPrices == 0 && b.FairPrices == 0)
+            {
+                // Neither level prices this instrument (an option: the engine prices them from neither trades nor mids).
+                reasons.Add("neither level gives a fair price: fair price not compared");
+            }
+            else if (fairMean is null)
+            {
+                reasons.Add($"no fair price from {(a.FairPrices == 0 ? "A" : b.FairPrices == 0 ? "B" : "both levels")} in a compared interval");
+                failed++;
+            }
             foreach (var error in (ReadOnlySpan<string?>)[a.Error, b.Error])
             {
                 if (error is not null) { reasons.Add(error); failed++; }

@@ -120,7 +120,7 @@ public static class LevelComparisonTable
                 sb.AppendLine(c, $"{i.Instrument ?? i.Symbol,-18} {l.Level,-11} {l.BytesPerSecond,10:N0} {l.EventsPerSecond,8:N1} {l.Trades,7} {l.Volume,16} {Dec(l.Vwap),14} {Num(l.MeanLatencyMs, "0.00"),7} {l.FairPrices,6}");
             }
 
-            sb.AppendLine(c, $"{"",-18} B vs A: bytes {Num(i.ByteSavingPct is { } s ? -s : null, "+0.0;-0.0")} %, volume {Num(i.VolumeDiffPct, "+0.000;-0.000")} %, VWAP {Num(i.VwapDiffBp, "+0.000;-0.000")} bp, latency {Num(i.LatencyDiffMs, "+0.00;-0.00")} ms, fair {Num(i.FairDiffBp, "0.000")} bp over {i.ComparedIntervals} intervals: {(i.Pass ? "PASS" : "FAIL")}");
+            sb.AppendLine(c, $"{"",-18} B vs A: bytes {Num(i.ByteSavingPct is { } s ? -s : null, "+0.0;-0.0;0.0")} %, volume {Num(i.VolumeDiffPct, "+0.000;-0.000;0.000")} %, VWAP {Num(i.VwapDiffBp, "+0.000;-0.000;0.000")} bp, latency {Num(i.LatencyDiffMs, "+0.00;-0.00;0.00")} ms, fair {Num(i.FairDiffBp, "0.000")} bp over {i.ComparedIntervals} intervals: {(i.Pass ? "PASS" : "FAIL")}");
             foreach (var n in i.Notes)
             {
                 sb.AppendLine(c, $"{"",-18}   {n}");

@@ -32,7 +32,7 @@ public sealed class AggregatorLevelTests
         await bars.WaitUntilAsync(() => bars.Count(Btc, EventKind.Trade) >= 8, "eight BTC-USD bars (two exchanges, a few seconds)");
 
         Assert.All(bars.Events, e => Assert.Equal(EventKind.Trade, e.Kind));
-        Assert.All(bars.Events, e => Assert.Equal(0, e.ExchangeTimeNs % UnixTime.NanosPerSecond)); // the end of a whole second
+        Assert.All(bars.Events, e => Assert.Equal(UnixTime.NanosPerSecond - 1, e.ExchangeTimeNs % UnixTime.NanosPerSecond)); // the last nanosecond of a second
         Assert.All(bars.Events, e => Assert.Equal((TradeIdKind.None, Side.Unknown), (e.TradeId.Kind, e.Side)));
         var perSecond = bars.Events.GroupBy(e => (e.Instrument, e.Venue, e.ExchangeTimeNs)).ToList();
         Assert.All(perSecond, g => Assert.Single(g));
@@ -41,9 +41,9 @@ public sealed class AggregatorLevelTests
 
         // A bar whose second the trades run saw whole (it started before that second): volume and VWAP are those trades'.
         var firstTrade = trades.Events.Min(e => e.ExchangeTimeNs);
-        var bar = bars.Events.First(e => e.ExchangeTimeNs - UnixTime.NanosPerSecond > firstTrade);
+        var bar = bars.Events.First(e => e.ExchangeTimeNs + 1 - UnixTime.NanosPerSecond > firstTrade);
         var seconds = trades.Events.Where(e => e.Instrument == bar.Instrument && e.Venue == bar.Venue &&
-            e.ExchangeTimeNs >= bar.ExchangeTimeNs - UnixTime.NanosPerSecond && e.ExchangeTimeNs < bar.ExchangeTimeNs).ToList();
+            e.ExchangeTimeNs >= bar.ExchangeTimeNs + 1 - UnixTime.NanosPerSecond && e.ExchangeTimeNs <= bar.ExchangeTimeNs).ToList();
         Assert.Equal(bar.Size, seconds.Sum(e => e.Size));
         var vwap = seconds.Sum(e => e.Price * e.Size) / bar.Size;
         Assert.InRange(bar.Price - vwap, -0.0001m, 0.0001m);

@@ -59,7 +59,7 @@ public sealed class AggregatorLevelTests
         var e = AggregatorDecoder.TradeOf(bar, 9, Start + 2 * UnixTime.NanosPerSecond);
         Assert.Equal((EventKind.Trade, 65002.123456m, 1.25m), (e.Kind, e.Price, e.Size));
         Assert.Equal("1.25000000", e.Size.ToString(System.Globalization.CultureInfo.InvariantCulture)); // the wire's scale
-        Assert.Equal((Start + UnixTime.NanosPerSecond, 9L, Side.Unknown, TradeId.None), (e.ExchangeTimeNs, e.Sequence, e.Side, e.TradeId));
+        Assert.Equal((Start + UnixTime.NanosPerSecond - 1, 9L, Side.Unknown, TradeId.None), (e.ExchangeTimeNs, e.Sequence, e.Side, e.TradeId));
     }
 
     [Theory]

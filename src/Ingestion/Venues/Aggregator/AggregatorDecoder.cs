@@ -151,8 +151,9 @@ public static class AggregatorDecoder
     }
 
     /// <summary>
-    /// A bar as the event the pipeline prices: one trade at the bar's VWAP for its whole volume, at the end of its interval
-    /// (when it was complete). The trade window's notional and volume are then exactly the bar's, so the fair price's VWAP
+    /// A bar as the event the pipeline prices: one trade at the bar's VWAP for its whole volume, at the last nanosecond of its
+    /// interval: after every trade in it, and still inside it, so anything that buckets by exchange time (the fair price's
+    /// trade window, <c>compare-levels</c>' intervals) counts the bar in its own second, not the next. The trade window's notional and volume are then exactly the bar's, so the fair price's VWAP
     /// over whole bars is the VWAP of their trades; open, high, low, close and the trade count stay on the bar
     /// (docs/fair-price.md, "Bars"). Side and trade id are unknown: a bar has neither.
     /// </summary>
@@ -164,7 +165,7 @@ public static class AggregatorDecoder
         Provider = bar.Provider,
         Price = bar.Vwap,
         Size = bar.Volume,
-        ExchangeTimeNs = bar.StartTimeNs + bar.IntervalNs,
+        ExchangeTimeNs = bar.StartTimeNs + bar.IntervalNs - 1,
         ReceiveTimeNs = receiveTimeNs,
         Sequence = sequence,
     };
