@@ -38,6 +38,16 @@ internal sealed class SyntheticKrakenFeed
             var scale = KrakenWire.ScaleOf(spec.TickSize);
             _pairs[i] = new Pair(spec, state, scale, KrakenWire.RoundToTick(spec.StartPrice, spec.TickSize, scale), start, options.TickerInterval);
         }
+
+        // A pair has a ticker from the start (its book at the start price), so a ticker subscription always gets its
+        // snapshot first, as on the venue, even before the pair's first trade (no one is subscribed yet to get an update).
+        lock (protocol.Gate)
+        {
+            foreach (var p in _pairs)
+            {
+                EmitTicker(p, start.UtcDateTime, traded: false, bboChanged: false);
+            }
+        }
     }
 
     public void Step(DateTimeOffset from, DateTimeOffset to)
