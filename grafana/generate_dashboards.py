@@ -211,6 +211,12 @@ def overview():
     L.panel("Dead letters by provider", [(f"sum by (provider) (rate(cloudwall_md_dead_letters_total{{{P}}}[$__rate_interval]))", "{{provider}}")], "ops",
             description="Frames the decoders refused and dead-lettered; MarketDataDeadLetters fires above 0.5/s for 5 minutes.")
     L.panel("Subscriptions by provider", [(f"sum by (provider) (cloudwall_md_provider_subscriptions{{{P}}})", "{{provider}}")], "short")
+    L.panel("Ingress bytes per second by provider", [(f"sum by (provider) (rate(cloudwall_md_received_bytes_total{{{P}}}[$__rate_interval]))", "{{provider}}")], "Bps",
+            description="Payload bytes received (WebSocket messages, gRPC message sizes; acks and heartbeats included) at each provider's "
+                        "Providers:<name>:Level. docs/cost.md, \"Ingress\"; compare-levels measures what another level would cost.")
+    L.panel("Ingress bytes per event by provider", [(f"sum by (provider) (rate(cloudwall_md_received_bytes_total{{{P}}}[$__rate_interval])) / "
+                                                     f"sum by (provider) (rate(cloudwall_md_provider_events_total{{{P}}}[$__rate_interval]))", "{{provider}}")], "decbytes",
+            description="Bytes received per normalized event: what the venue's format and the chosen level cost per event.")
     L.panel("Targets up", [(f"up{{{TARGET}}}", "{{job}} {{pod}} {{instance}}")], "short", decimals=0,
             description="1 while Prometheus scrapes the target; CloudwallTargetDown fires after 1 m at 0.")
     L.row("Latency")
