@@ -59,11 +59,11 @@ public sealed record ProviderKind(
 /// <param name="Loses">What it loses against the finest level.</param>
 public sealed record ProviderLevel(string Name, string Carries, string Loses)
 {
-    public const string TradesName = "trades";
-    public const string AggregatedName = "aggregated";
-    public const string QuotesName = "quotes";
-    public const string ThrottledName = "throttled";
-    public const string BarsName = "bars";
+    public const string TradesName = VenueLevels.Trades;
+    public const string AggregatedName = VenueLevels.Aggregated;
+    public const string QuotesName = VenueLevels.Quotes;
+    public const string ThrottledName = VenueLevels.Throttled;
+    public const string BarsName = VenueLevels.Bars;
 
     /// <summary>Every trade and the best bid and offer: the finest level, and the default where nothing else is said.</summary>
     public static ProviderLevel Trades { get; } = new(TradesName, "every trade, best bid and offer", "nothing");
@@ -246,7 +246,7 @@ public static class ProviderCatalog
         Add(new ProviderKind(name, symbols, r => BinanceSymbols.Register(r, market),
             // USDⓈ-M routes bookTicker to <endpoint base>/public and aggTrade/markPrice to /market: one shard set per route.
             (ctx, o, endpoint) => Ws(ctx, o, BinanceRoutes.Routes(market,
-                new BinanceProtocolOptions { Streams = market.LevelStreams((o.Level ?? market.Levels()[0]).ToLowerInvariant()) }, configured: endpoint)),
+                new BinanceProtocolOptions { Streams = VenueLevels.ChannelsOf(market.LevelStreams(), o.Level, name) }, configured: endpoint)),
             async (sim, o, ct) => await BinanceSimulator.StartAsync(new BinanceSimulatorOptions
             {
                 Segment = market,
@@ -307,7 +307,6 @@ public static class ProviderCatalog
         });
     }
 
-    /// <summary>The channels of the level <paramref name="o"/> names (validated on start), the first level's when it names none.</summary>
     /// <summary>What the configured level subscribes: the one lookup the venue protocols use (<see cref="VenueLevels"/>).</summary>
     private static T ChannelsOf<T>(IReadOnlyList<(ProviderLevel Level, T Channels)> levels, ProviderOptions o) =>
         VenueLevels.ChannelsOf([.. levels.Select(l => (l.Level.Name, l.Channels))], o.Level, o.Type ?? "this provider");

@@ -1,3 +1,5 @@
+using Cloudwall.Rx.Ingestion.Venues.Kit;
+
 namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 
 /// <summary>
@@ -60,8 +62,8 @@ public static class BinanceMarkets
         market.IsFutures() ? ["aggTrade", "bookTicker", "markPrice@1s"] : ["trade", "bookTicker"];
 
     /// <summary>
-    /// The streams per symbol of a data level (<c>Providers:&lt;name&gt;:Level</c>), or null when the market does not offer
-    /// it. The market's first level is its <see cref="DefaultStreams"/>.
+    /// The streams per symbol of each data level (<c>Providers:&lt;name&gt;:Level</c>), the default first: the market's first
+    /// level is its <see cref="DefaultStreams"/>.
     /// </summary>
     /// <remarks>
     /// Checked 2026-12-06 against Binance's developer docs. Spot, "WebSocket Streams for Binance"
@@ -75,23 +77,25 @@ public static class BinanceMarkets
     /// the futures market-stream pages list no raw-trade stream, so futures have no <c>trades</c> level: <c>aggregated</c>
     /// (today's default) is their finest.
     /// </remarks>
-    public static IReadOnlyList<string>? LevelStreams(this BinanceMarket market, string level) => (market.IsFutures(), level) switch
-    {
-        (false, TradesLevel) => market.DefaultStreams(),
-        (false, AggregatedLevel) => ["aggTrade", "bookTicker"],
-        (false, QuotesLevel) => ["bookTicker"],
-        (true, AggregatedLevel) => market.DefaultStreams(),
-        (true, QuotesLevel) => ["bookTicker", "markPrice@1s"],
-        _ => null,
-    };
+    public static IReadOnlyList<(string Level, IReadOnlyList<string> Streams)> LevelStreams(this BinanceMarket market) => market.IsFutures()
+        ?
+        [
+            (VenueLevels.Aggregated, market.DefaultStreams()),
+            (VenueLevels.Quotes, ["bookTicker", "markPrice@1s"]),
+        ]
+        :
+        [
+            (VenueLevels.Trades, market.DefaultStreams()),
+            (VenueLevels.Aggregated, ["aggTrade", "bookTicker"]),
+            (VenueLevels.Quotes, ["bookTicker"]),
+        ];
+
+    /// <summary>The streams of one level of <see cref="LevelStreams(BinanceMarket)"/>, or null when the market does not offer it.</summary>
+    public static IReadOnlyList<string>? LevelStreams(this BinanceMarket market, string level) =>
+        market.LevelStreams().FirstOrDefault(l => l.Level == level).Streams;
 
     /// <summary>The level names Binance offers, finest first: spot <c>trades</c>, <c>aggregated</c>, <c>quotes</c>; futures from <c>aggregated</c>.</summary>
-    public static IReadOnlyList<string> Levels(this BinanceMarket market) =>
-        market.IsFutures() ? [AggregatedLevel, QuotesLevel] : [TradesLevel, AggregatedLevel, QuotesLevel];
-
-    private const string TradesLevel = "trades";
-    private const string AggregatedLevel = "aggregated";
-    private const string QuotesLevel = "quotes";
+    public static IReadOnlyList<string> Levels(this BinanceMarket market) => [.. market.LevelStreams().Select(l => l.Level)];
 
     /// <summary>The replay and configuration name: the venue name (<c>binance</c>, <c>binance-usdm</c>, ...).</summary>
     public static string Name(this BinanceMarket market) => market.Venue().Name;

@@ -22,9 +22,9 @@ public sealed class CoinbaseExchangeProtocol : IVenueProtocol
     /// </summary>
     public static readonly IReadOnlyList<(string Level, string[] Channels)> LevelChannels =
     [
-        ("trades", Channels),
-        ("quotes", ["ticker", "heartbeat"]),
-        ("throttled", ["ticker_batch", "heartbeat"]),
+        (VenueLevels.Trades, Channels),
+        (VenueLevels.Quotes, ["ticker", "heartbeat"]),
+        (VenueLevels.Throttled, ["ticker_batch", "heartbeat"]),
     ];
 
     private readonly string[] _channels;

@@ -6,6 +6,21 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kit;
 /// </summary>
 public static class VenueLevels
 {
+    /// <summary>Every trade: the finest level.</summary>
+    public const string Trades = "trades";
+
+    /// <summary>Trades merged by the venue (one record per taker order and price).</summary>
+    public const string Aggregated = "aggregated";
+
+    /// <summary>Best bid and offer only.</summary>
+    public const string Quotes = "quotes";
+
+    /// <summary>A lower-rate channel.</summary>
+    public const string Throttled = "throttled";
+
+    /// <summary>1 s OHLCV/VWAP aggregates.</summary>
+    public const string Bars = "bars";
+
     /// <summary>
     /// What <paramref name="level"/> subscribes (case-insensitive); null is the default, the first entry. A level the venue
     /// does not offer throws, naming the ones it does (configuration validation refuses it before this).

@@ -31,8 +31,8 @@ public sealed class KrakenV2Protocol : IVenueProtocol
     /// </summary>
     public static readonly IReadOnlyList<(string Level, KrakenV2Subscription[] Channels)> LevelChannels =
     [
-        ("trades", [new(TradeChannel, Snapshot: false), new(TickerChannel, Snapshot: true)]),
-        ("quotes", [new(TickerChannel, Snapshot: true, EventTrigger: "bbo")]),
+        (VenueLevels.Trades, [new(TradeChannel, Snapshot: false), new(TickerChannel, Snapshot: true)]),
+        (VenueLevels.Quotes, [new(TickerChannel, Snapshot: true, EventTrigger: "bbo")]),
     ];
 
     private readonly KrakenV2Subscription[] _subscriptions;

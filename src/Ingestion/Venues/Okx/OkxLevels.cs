@@ -53,11 +53,11 @@ public static class OkxLevels
 
     public static readonly IReadOnlyList<(string Level, OkxRouteChannels[] Routes)> LevelChannels =
     [
-        ("aggregated", [new(OkxRoute.Public, OkxProtocol.DefaultSpotChannels, OkxProtocol.DefaultSwapChannels, OkxProtocol.DefaultFutureChannels,
+        (VenueLevels.Aggregated, [new(OkxRoute.Public, OkxProtocol.DefaultSpotChannels, OkxProtocol.DefaultSwapChannels, OkxProtocol.DefaultFutureChannels,
             OkxProtocol.DefaultOptionChannels)]),
-        ("trades", [new(OkxRoute.Business, TradesAll), OkxRouteChannels.QuotesAndMarks(OkxProtocol.Tickers)]),
-        ("quotes", [OkxRouteChannels.QuotesAndMarks(BboTbt)]),
-        ("throttled", [OkxRouteChannels.QuotesAndMarks(OkxProtocol.Tickers)]),
+        (VenueLevels.Trades, [new(OkxRoute.Business, TradesAll), OkxRouteChannels.QuotesAndMarks(OkxProtocol.Tickers)]),
+        (VenueLevels.Quotes, [OkxRouteChannels.QuotesAndMarks(BboTbt)]),
+        (VenueLevels.Throttled, [OkxRouteChannels.QuotesAndMarks(OkxProtocol.Tickers)]),
     ];
 
     /// <summary>
