@@ -1,12 +1,8 @@
-using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Hosting.Bench;
-using Cloudwall.Rx.Hosting.Configuration;
 using Cloudwall.Rx.Hosting.Platform;
-using Cloudwall.Rx.Ingestion;
-using Cloudwall.Rx.Simulation;
-using Cloudwall.Rx.Simulation.Market;
-using Microsoft.Extensions.Logging.Abstractions;
+using Cloudwall.Rx.Tests.Integration.Levels;
 
 namespace Cloudwall.Rx.Tests.Integration.Hosting;
 
@@ -15,64 +11,37 @@ namespace Cloudwall.Rx.Tests.Integration.Hosting;
 /// configured symbol it lacks (<see cref="ProviderCatalog"/>), and each real connector, subscribed to them, receives and
 /// decodes their trades. Every default provider, against its own loopback simulator.
 /// </summary>
-public sealed class InstrumentSpreadFeedTests
+public sealed partial class InstrumentSpreadFeedTests
 {
     [Fact]
     public async Task Every_default_provider_receives_events_for_the_generated_symbols_from_its_simulator()
     {
         var spread = InstrumentSpread.Of(InstrumentSpread.DefaultSubscriptions() + 20);
-        var refData = new ReferenceData();
-        var sinks = new Sinks();
-        var context = new ProviderContext(refData, sinks, sinks, TimeProvider.System, NullLoggerFactory.Instance);
-        var simulation = new SimulationOptions { TradesPerSecond = 20 };
-        var simulatorContext = new SimulatorContext(new SyntheticMarket(simulation.Seed), simulation, TimeProvider.System, NullLoggerFactory.Instance);
-        var seen = new ConcurrentDictionary<(string Provider, string Base), int>();
-        var simulators = new List<IVenueSimulator>();
-        var subscriptions = new List<IDisposable>();
-        var expected = spread.Symbols.SelectMany(kv => kv.Value.Skip(ProviderCatalog.TryGet(kv.Key, out var k) ? k.DefaultSymbols.Count : 0)
-            .Select(s => (Provider: kv.Key, Base: System.Text.RegularExpressions.Regex.Match(s, "[Zz][A-Za-z]{3}[Xx]").Value.ToUpperInvariant()))).ToList();
-        var allSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var runs = new List<(LevelRun Run, HashSet<string> Bases)>();
         try
         {
             foreach (var (name, symbols) in spread.Symbols)
             {
                 Assert.True(ProviderCatalog.TryGet(name, out var kind));
-                kind.RegisterSymbols(refData);
-                var options = new ProviderOptions { Type = name, Symbols = [.. symbols], ApiToken = ProvidersOptions.SimulatorToken };
-                var simulator = await kind.Simulate(simulatorContext, options, timeout.Token);
-                simulators.Add(simulator);
-                var provider = kind.Create(context, options, simulator.Endpoint);
-                subscriptions.Add(provider.Events.Subscribe(e =>
-                {
-                    if (e.Kind == EventKind.Trade && refData.TryGet(e.Instrument, out var instrument) && instrument.Spec.Base.StartsWith('Z'))
-                    {
-                        seen.AddOrUpdate((name, instrument.Spec.Base), 1, (_, n) => n + 1);
-                        if (expected.All(seen.ContainsKey)) allSeen.TrySetResult();
-                    }
-                }));
+                var bases = symbols.Skip(kind.DefaultSymbols.Count).Select(s => SyntheticBase().Match(s).Value.ToUpperInvariant()).ToHashSet();
+                runs.Add((await LevelRun.StartAsync(name, level: null, symbols), bases));
             }
 
-            Assert.Equal(20, expected.Count);
-            await Task.WhenAny(allSeen.Task, Task.Delay(Timeout.Infinite, timeout.Token));
-            Assert.True(expected.All(seen.ContainsKey),
-                $"no trades yet for {string.Join(", ", expected.Where(x => !seen.ContainsKey(x)))}; dead letters: {string.Join(" | ", sinks.Letters.Take(5))}; seen {string.Join(", ", seen.Keys)}");
+            Assert.Equal(20, runs.Sum(r => r.Bases.Count));
+            foreach (var (run, bases) in runs)
+            {
+                await run.WaitUntilAsync(() => bases.IsSubsetOf(TradedBases(run)), $"trades of {string.Join(", ", bases)}");
+            }
         }
         finally
         {
-            subscriptions.ForEach(s => s.Dispose());
-            foreach (var s in simulators) await s.DisposeAsync();
+            foreach (var (run, _) in runs) await run.DisposeAsync();
         }
     }
 
-    private sealed class Sinks : IDeadLetterSink, ISequenceGapSink
-    {
-        public ConcurrentQueue<string> Letters { get; } = new();
+    private static HashSet<string> TradedBases(LevelRun run) =>
+        [.. run.Events.Where(e => e.Kind == EventKind.Trade && run.RefData.TryGet(e.Instrument, out _)).Select(e => run.RefData.Get(e.Instrument).Spec.Base)];
 
-        public void OnDeadLetter(DeadLetter letter) => Letters.Enqueue(letter.ToString());
-
-        public void OnSequenceGap(SequenceGap gap)
-        {
-        }
-    }
+    [GeneratedRegex("[Zz][A-Za-z]{3}[Xx]")]
+    private static partial Regex SyntheticBase();
 }
