@@ -453,8 +453,14 @@ internal sealed partial class AggregatorStream : IDisposable
             outcome = FrameOutcome.Rejected(invalid);
         }
 
-        AggregatorCodes.TryVenue(exchange, out var venue);
-        _counters.Ingress(e.Venue != VenueId.None ? e.Venue : venue).Record(size);
+        // The exchange code is looked up only where the event names no venue (a reject), not once per update.
+        var venue = e.Venue;
+        if (venue == VenueId.None)
+        {
+            AggregatorCodes.TryVenue(exchange, out venue);
+        }
+
+        _counters.Ingress(venue).Record(size);
         CheckSequence(sequenceId, e.Venue, e.Instrument, rx);
         _counters.Record(outcome);
         if (outcome.Status == FrameStatus.Rejected)
@@ -464,7 +470,8 @@ internal sealed partial class AggregatorStream : IDisposable
                 LogRejected(_log, Index, outcome.Reason.ToText(), detail ?? "", suppressed);
             }
 
-            _deadLetters(DeadLetter.Create(ProviderId.Aggregator, venue, outcome.Reason, rx, raw.ToByteArray(), detail));
+            AggregatorCodes.TryVenue(exchange, out var exchangeVenue); // the dead letter names the update's own exchange
+            _deadLetters(DeadLetter.Create(ProviderId.Aggregator, exchangeVenue, outcome.Reason, rx, raw.ToByteArray(), detail));
             return;
         }
 
