@@ -98,5 +98,5 @@ public sealed class InstrumentSpread
         DefaultBases.Select(b => symbol.IndexOf(b, StringComparison.OrdinalIgnoreCase)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
 
     private static int Offered(ProviderKind kind, IEnumerable<string> subscribed) =>
-        kind.SimulatorSymbols.Union(subscribed.Select(s => s.StartsWith("*:", StringComparison.Ordinal) ? "cbse" + s[1..] : s), StringComparer.OrdinalIgnoreCase).Count();
+        kind.SimulatorSymbols.Union(subscribed.Select(ProviderCatalog.SimulatedCriteria), StringComparer.OrdinalIgnoreCase).Count();
 }

@@ -348,21 +348,23 @@ public static class ProviderCatalog
     /// </summary>
     private static AggregatorSyntheticInstrument AggregatorInstrument(string criteria)
     {
-        var parts = criteria.Split(':');
+        var parts = SimulatedCriteria(criteria).Split(':');
         if (parts.Length != 3)
         {
             return new AggregatorSyntheticInstrument { Code = criteria };
         }
 
-        var exchange = parts[0] == "*" ? "cbse" : parts[0];
         var code = parts[2];
         var dash = code.IndexOf('-', StringComparison.Ordinal);
         return new AggregatorSyntheticInstrument
         {
-            Exchange = exchange, Class = parts[1], Code = code,
+            Exchange = parts[0], Class = parts[1], Code = code,
             BaseInstrument = dash > 0 ? code[..dash].ToUpperInvariant() + "-USD" : null,
         };
     }
+
+    /// <summary>The aggregator simulator's instrument for configured criteria: a wildcard exchange (<c>*</c>) is simulated on <c>cbse</c>.</summary>
+    internal static string SimulatedCriteria(string criteria) => criteria.StartsWith("*:", StringComparison.Ordinal) ? "cbse" + criteria[1..] : criteria;
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, Uri? endpoint, IVenueProtocol protocol) =>
         Ws(ctx, o, [new WebSocketRoute(protocol, endpoint ?? protocol.DefaultEndpoint)]);
