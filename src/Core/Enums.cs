@@ -30,6 +30,11 @@ public enum EventFlags : byte
     None = 0,
     /// <summary>History the venue sent on (re)subscribe, not a live update: kept for back-fill, never priced as live.</summary>
     Snapshot = 1,
+    /// <summary>
+    /// A trade fetched back over the venue's REST API after a reconnect or a sequence gap lost it on the live stream: published
+    /// (in exchange-time order within its gap), never priced or counted as a live update. docs/backfill.md.
+    /// </summary>
+    Backfill = 2,
 }
 
 /// <summary>Instrument class. Values are part of the reference-data format.</summary>

@@ -83,6 +83,12 @@ public static class EventJson
             w.WriteBoolean("snapshot", true);
         }
 
+        if (e.IsBackfill)
+        {
+            // Fetched back over REST after a gap; live events leave the field off.
+            w.WriteBoolean("backfill", true);
+        }
+
         w.WriteEndObject();
     }
 

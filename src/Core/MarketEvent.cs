@@ -36,7 +36,7 @@ public readonly record struct MarketEvent
     public long Sequence { get; init; }
     public TradeId TradeId { get; init; }
 
-    /// <summary>What kind of delivery this is: live (none), or history sent on (re)subscribe (<see cref="EventFlags.Snapshot"/>).</summary>
+    /// <summary>What kind of delivery this is: live (none), history sent on (re)subscribe (<see cref="EventFlags.Snapshot"/>), or fetched back after a gap (<see cref="EventFlags.Backfill"/>).</summary>
     public EventFlags Flags { get; init; }
 
     /// <summary>
@@ -44,6 +44,12 @@ public readonly record struct MarketEvent
     /// published for back-fill, but never priced or counted as a live update.
     /// </summary>
     public bool IsSnapshot => (Flags & EventFlags.Snapshot) != 0;
+
+    /// <summary>True for a trade fetched back over REST after a gap or a reconnect (<see cref="EventFlags.Backfill"/>).</summary>
+    public bool IsBackfill => (Flags & EventFlags.Backfill) != 0;
+
+    /// <summary>History of either kind (snapshot or back-fill): published, but never priced or counted as a live update.</summary>
+    public bool IsHistory => Flags != EventFlags.None;
 
     /// <summary>The quote mid, or the price for other kinds.</summary>
     public decimal MidOrPrice => Kind == EventKind.Quote && Price > 0 && Aux > 0 ? (Price + Aux) / 2m : Price;

@@ -360,10 +360,14 @@ public sealed partial class EventPipeline : IAsyncDisposable
                     _owner.Stats.OnEventPublished();
                 }
 
-                if (e.IsSnapshot)
+                if (e.IsHistory)
                 {
-                    // Published for back-fill above; not a live update for pricing or the quality statistics.
-                    _owner.Stats.OnSnapshot(e.Provider, e.Venue);
+                    // Snapshot or back-fill history, published above; not a live update for pricing or the quality statistics.
+                    if (e.IsSnapshot)
+                    {
+                        _owner.Stats.OnSnapshot(e.Provider, e.Venue); // back-fill is counted where it is fetched
+                    }
+
                     return;
                 }
 

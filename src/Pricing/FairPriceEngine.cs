@@ -62,9 +62,9 @@ public sealed partial class FairPriceEngine : IFairPriceEngine
     public bool OnEvent(in MarketEvent e, long nowNs, out FairPrice price)
     {
         price = default;
-        if (e.IsSnapshot)
+        if (e.IsHistory)
         {
-            // History sent on (re)subscribe: it neither enters the trade window nor makes a source fresh.
+            // History (sent on (re)subscribe, or fetched back after a gap): it neither enters the trade window nor makes a source fresh.
             return false;
         }
 

@@ -14,4 +14,7 @@ public interface IVenueSimulator : IAsyncDisposable
     SimulatorFaults Faults { get; }
 
     SimulatorStats Stats { get; }
+
+    /// <summary>The venue's REST API for back-fill on loopback, or null when the simulator serves none.</summary>
+    Uri? RestEndpoint { get; }
 }

@@ -16,6 +16,10 @@ public sealed class SimulatorFaults
     private readonly Dictionary<string, long> _sequenceSkips = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _priceOffsets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _spikes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Withhold, int Lose)> _tradeDrops = new(StringComparer.Ordinal);
+    private readonly Queue<int> _restFailures = new();
+    private long _tradesWithheld;
+    private long _tradesLost;
     private long _latencyTicks;
 
     // Fast path: the market loop skips every lookup while nothing is switched on.
@@ -60,6 +64,56 @@ public sealed class SimulatorFaults
             Refresh();
         }
     }
+
+    /// <summary>
+    /// Withholds the product's next <paramref name="count"/> trades from the live stream, as a lost range would be, while its
+    /// REST API keeps serving them for back-fill, except the first <paramref name="unserved"/> of them, which the venue "no
+    /// longer serves" (a partly fillable gap). A trade is the unit the venue's REST trade history lists (docs/backfill.md):
+    /// each feed says which stream messages belong to it.
+    /// </summary>
+    public void DropTrades(string instrument, int count, int unserved = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfNegative(unserved);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(unserved, count);
+        lock (_gate)
+        {
+            var (withhold, lose) = _tradeDrops.GetValueOrDefault(instrument);
+            _tradeDrops[instrument] = (withhold + count, lose + unserved);
+            Refresh();
+        }
+    }
+
+    /// <summary>
+    /// The venue's REST API answers its next <paramref name="count"/> requests with HTTP <paramref name="status"/> (503, or 429
+    /// with <c>Retry-After: 1</c>), before serving again: what a client's retries must get through.
+    /// </summary>
+    public void FailRest(int count, int status = 503)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        lock (_gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _restFailures.Enqueue(status);
+            }
+        }
+    }
+
+    /// <summary>Takes the status of a pending <see cref="FailRest"/> failure, or null.</summary>
+    internal int? TakeRestFailure()
+    {
+        lock (_gate)
+        {
+            return _restFailures.TryDequeue(out var status) ? status : null;
+        }
+    }
+
+    /// <summary>Trades withheld from the live stream by <see cref="DropTrades"/> so far, REST-served or not.</summary>
+    public long TradesWithheld => Interlocked.Read(ref _tradesWithheld);
+
+    /// <summary>Of <see cref="TradesWithheld"/>, those the REST API does not serve either.</summary>
+    public long TradesLost => Interlocked.Read(ref _tradesLost);
 
     /// <summary>Sends <paramref name="count"/> broken JSON frames to every open connection.</summary>
     public void SendMalformed(int count = 1)
@@ -238,6 +292,8 @@ public sealed class SimulatorFaults
             _sequenceSkips.Clear();
             _priceOffsets.Clear();
             _spikes.Clear();
+            _tradeDrops.Clear();
+            _restFailures.Clear();
             Interlocked.Exchange(ref _latencyTicks, 0);
             Refresh();
         }
@@ -340,6 +396,46 @@ public sealed class SimulatorFaults
         }
     }
 
+    /// <summary>
+    /// What happens to the product's next trade under <see cref="DropTrades"/>: <see cref="TradeDrop.None"/> (sent live),
+    /// <see cref="TradeDrop.Withheld"/> (not sent live, served on REST) or <see cref="TradeDrop.Lost"/> (neither). Consumes one.
+    /// </summary>
+    internal TradeDrop TakeTradeDrop(string instrument)
+    {
+        if (!_anyInstrumentFault)
+        {
+            return TradeDrop.None;
+        }
+
+        lock (_gate)
+        {
+            if (!_tradeDrops.TryGetValue(instrument, out var d))
+            {
+                return TradeDrop.None;
+            }
+
+            var lost = d.Lose > 0;
+            d = (d.Withhold - 1, lost ? d.Lose - 1 : 0);
+            if (d.Withhold == 0)
+            {
+                _tradeDrops.Remove(instrument);
+                Refresh();
+            }
+            else
+            {
+                _tradeDrops[instrument] = d;
+            }
+
+            Interlocked.Increment(ref _tradesWithheld);
+            if (lost)
+            {
+                Interlocked.Increment(ref _tradesLost);
+            }
+
+            return lost ? TradeDrop.Lost : TradeDrop.Withheld;
+        }
+    }
+
     /// <summary>The factor to apply to a trade price: the persistent offset times a pending spike, which this call consumes.</summary>
     internal decimal TakeTradePriceFactor(string instrument)
     {
@@ -390,7 +486,8 @@ public sealed class SimulatorFaults
 
     private void Refresh() =>
         _anyInstrumentFault = _silenced.Any || _quotesSilenced.Any || _duplicated.Any || _crossed.Count > 0 || _frozen.Count > 0
-            || _throttles.Count > 0 || _sequenceSkips.Count > 0 || _priceOffsets.Count > 0 || _spikes.Count > 0;
+            || _throttles.Count > 0 || _sequenceSkips.Count > 0 || _priceOffsets.Count > 0 || _spikes.Count > 0
+            || _tradeDrops.Count > 0;
 
     /// <summary>Products a per-product switch is on for, or all of them. Guarded by the faults' gate.</summary>
     private sealed class InstrumentSet
@@ -437,3 +534,16 @@ public sealed class SimulatorFaults
 
 /// <summary>A product's best bid, best ask and trade price as a synthetic feed is about to publish them.</summary>
 internal readonly record struct SimQuote(decimal Bid, decimal Ask, decimal Price);
+
+/// <summary>What <see cref="SimulatorFaults.DropTrades"/> does to one trade.</summary>
+public enum TradeDrop
+{
+    /// <summary>Sent live and kept for REST.</summary>
+    None = 0,
+
+    /// <summary>Not sent live; REST serves it.</summary>
+    Withheld = 1,
+
+    /// <summary>Not sent live, and REST does not serve it either.</summary>
+    Lost = 2,
+}

@@ -5,7 +5,7 @@ namespace Cloudwall.Rx.Core.Wire;
 /// (its canonical key), so the value leaves it off. Layout: docs/wire-format.md.
 /// </summary>
 /// <remarks>
-/// Version 2 is version 1 plus the <see cref="EventFlags"/> in bits 6–7 of the kind byte (bit 6: snapshot; bit 7 reserved, 0).
+/// Version 2 is version 1 plus the <see cref="EventFlags"/> in bits 6–7 of the kind byte (bit 6: snapshot; bit 7: back-fill).
 /// Version 1 values, which always had those bits clear, are still read, as live events.
 /// </remarks>
 public static class EventCodec
@@ -16,7 +16,7 @@ public static class EventCodec
     public const byte Version1 = 1;
 
     private const int FlagsShift = 6;
-    private const byte KnownFlags = (byte)EventFlags.Snapshot;
+    private const byte KnownFlags = (byte)(EventFlags.Snapshot | EventFlags.Backfill);
 
     /// <summary>An upper bound on an encoded value; a buffer this large always suffices.</summary>
     public const int MaxSize = 6 + 4 * DecimalCodec.MaxSize + 3 * 10 + 17;

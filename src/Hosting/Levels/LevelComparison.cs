@@ -245,7 +245,7 @@ public static class LevelComparison
             // One lock per side: a USDⓈ-M side has two connections (routes) that may call at once.
             lock (this)
             {
-                if (e.IsSnapshot)
+                if (e.IsHistory)
                 {
                     return;
                 }

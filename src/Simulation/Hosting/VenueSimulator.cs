@@ -38,6 +38,9 @@ public abstract partial class VenueSimulator : IVenueSimulator
     /// <summary>Connections, messages, subscriptions.</summary>
     public abstract SimulatorStats Stats { get; }
 
+    /// <summary>The venue's REST API (recent trades, for back-fill) on loopback, or null when the simulator serves none.</summary>
+    public virtual Uri? RestEndpoint => null;
+
     /// <summary>Feed steps run.</summary>
     public long Steps => _loop?.Steps ?? 0;
 
@@ -119,6 +122,7 @@ public abstract class WebSocketVenueSimulator : VenueSimulator
 {
     private readonly byte[][] _malformed;
     private WebSocketVenueServer? _server;
+    private bool _servesRest;
 
     /// <param name="malformed">Broken frames broadcast in turn by the malformed fault.</param>
     private protected WebSocketVenueSimulator(string venue, TimeSpan tickInterval, TimeProvider time, ILoggerFactory loggerFactory, byte[][] malformed)
@@ -133,6 +137,11 @@ public abstract class WebSocketVenueSimulator : VenueSimulator
     public override Uri Endpoint => Server.Endpoint;
 
     public override SimulatorStats Stats => Server.Stats;
+
+    public override Uri? RestEndpoint => _servesRest ? Server.RestEndpoint : null;
+
+    /// <summary>REST requests received and those refused with 429 (zeros without a REST API).</summary>
+    public (long Requests, long Limited) RestStats => Server.RestStats;
 
     private protected TimeProvider Time { get; }
 
@@ -150,6 +159,14 @@ public abstract class WebSocketVenueSimulator : VenueSimulator
         }
 
         _server = new WebSocketVenueServer(Venue, protocol, server, Time, LoggerFactory, additionalPaths);
+    }
+
+    /// <summary>Serves the venue's REST API on the same port; call from the constructor, after <see cref="Listen"/>.</summary>
+    /// <param name="maxRequestsPerSecond">The venue's request limit, answered with 429 and <c>Retry-After</c> when passed (0: none).</param>
+    private protected void ServeRest(IVenueRestApi api, int maxRequestsPerSecond)
+    {
+        Server.ServeRest(api, Faults, maxRequestsPerSecond);
+        _servesRest = true;
     }
 
     private protected override Task StartTransportAsync(CancellationToken cancellationToken) => Server.StartAsync(cancellationToken);

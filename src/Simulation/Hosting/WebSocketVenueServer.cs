@@ -27,6 +27,7 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, VenueConnection> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
+    private RestGate? _rest;
     private long _nextId;
     private int _disposed;
 
@@ -58,6 +59,25 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
 
     public SimulatorStats Stats { get; }
 
+    /// <summary>The REST root on the same port, such as <c>http://127.0.0.1:54321/</c>; valid after <see cref="StartAsync"/>.</summary>
+    public Uri RestEndpoint { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>REST requests received, and those refused with 429 for passing the venue's limit (0 without a REST API).</summary>
+    public (long Requests, long Limited) RestStats => _rest is { } r ? (r.Requests, r.Limited) : (0, 0);
+
+    /// <summary>Serves <paramref name="api"/> on the same port, behind the venue's request limit; call before <see cref="StartAsync"/>.</summary>
+    /// <param name="maxRequestsPerSecond">Requests per second before 429 (0: no limit).</param>
+    public void ServeRest(IVenueRestApi api, SimulatorFaults faults, int maxRequestsPerSecond)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        if (_app is not null)
+        {
+            throw new InvalidOperationException("REST must be added before the server starts.");
+        }
+
+        _rest = new RestGate(api, faults, maxRequestsPerSecond, _time);
+    }
+
     /// <summary>The open connections (a snapshot).</summary>
     public ICollection<VenueConnection> Connections => _connections.Values;
 
@@ -73,12 +93,24 @@ public sealed partial class WebSocketVenueServer : IAsyncDisposable
         var builder = LoopbackHost.CreateBuilder(Venue, _options.Port, _options.ShutdownTimeout, _time, _loggerFactory);
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        if (_rest is { } rest)
+        {
+            app.Use(async (context, next) =>
+            {
+                if (!await rest.TryHandleAsync(context).ConfigureAwait(false))
+                {
+                    await next(context).ConfigureAwait(false);
+                }
+            });
+        }
+
         app.Run(HandleRequestAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
 
         var port = LoopbackHost.BoundPort(app);
         Endpoint = new Uri($"ws://127.0.0.1:{port}{_options.Path}");
+        RestEndpoint = new Uri($"http://127.0.0.1:{port}/");
         LogStarted(_log, Venue, Endpoint);
     }
 
