@@ -79,6 +79,8 @@ public sealed class FaultScenarioTests
 
         public SimulatorStats Stats => throw new NotSupportedException();
 
+        public Uri? RestEndpoint => null;
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
