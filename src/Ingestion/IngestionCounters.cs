@@ -27,6 +27,9 @@ public sealed class IngestionCounters
     private long _repliesSent;
     private long _backPressured;
 
+    /// <summary>Gap-fill: trades fetched back and breaks by outcome, per venue (docs/backfill.md).</summary>
+    public Backfill.BackfillCounters Backfill { get; } = new();
+
     public long Frames => Volatile.Read(ref _frames);
     public long Events => Volatile.Read(ref _events);
     public long DecodedFrames => Volatile.Read(ref _decodedFrames);

@@ -37,18 +37,20 @@ public sealed class WebSocketProvider : IMarketDataProvider
     private readonly Lock _gate = new();
     private IEventBatchObserver? _sink;
     private readonly Action<SequenceGap>? _gapSink;
+    private readonly Backfill.BackfillSetup? _backfillSetup;
+    private Backfill.BackfillCoordinator? _backfill;
 
     public WebSocketProvider(IVenueProtocol protocol, Uri? endpoint, IReadOnlyList<string> symbols, ReferenceData refData,
         Action<DeadLetter> deadLetters, ConnectionOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null,
-        Action<SequenceGap>? gaps = null)
-        : this([new WebSocketRoute(protocol, endpoint ?? protocol.DefaultEndpoint)], symbols, refData, deadLetters, options, time, loggers, gaps)
+        Action<SequenceGap>? gaps = null, Backfill.BackfillSetup? backfill = null)
+        : this([new WebSocketRoute(protocol, endpoint ?? protocol.DefaultEndpoint)], symbols, refData, deadLetters, options, time, loggers, gaps, backfill)
     {
     }
 
     /// <param name="routes">At least one; all of the same provider. Every symbol is subscribed on each.</param>
     public WebSocketProvider(IReadOnlyList<WebSocketRoute> routes, IReadOnlyList<string> symbols, ReferenceData refData,
         Action<DeadLetter> deadLetters, ConnectionOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null,
-        Action<SequenceGap>? gaps = null)
+        Action<SequenceGap>? gaps = null, Backfill.BackfillSetup? backfill = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         if (routes.Count == 0)
@@ -70,6 +72,7 @@ public sealed class WebSocketProvider : IMarketDataProvider
         _options = options ?? new ConnectionOptions();
         _time = time ?? TimeProvider.System;
         _loggers = loggers ?? NullLoggerFactory.Instance;
+        _backfillSetup = backfill is { Options.Enabled: true } ? backfill : null;
         Events = new EventStream(this);
     }
 
@@ -78,6 +81,18 @@ public sealed class WebSocketProvider : IMarketDataProvider
     public VenueId Venue => _protocol.Venue;
 
     public IngestionCounters Counters { get; } = new();
+
+    /// <summary>The running gap-fill, or null when back-fill is off or the provider is not subscribed.</summary>
+    public Backfill.BackfillCoordinator? Backfill
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _backfill;
+            }
+        }
+    }
 
     private readonly SubscriptionPause _pause = new();
 
@@ -181,6 +196,11 @@ public sealed class WebSocketProvider : IMarketDataProvider
             }
 
             _sink = observer as IEventBatchObserver ?? new SerializedBatchObserver(Observer.Synchronize(observer));
+            if (_backfillSetup is { } b)
+            {
+                _backfill = b.CreateCoordinator(Counters, _deadLetters, _options.Bounds, _time, _loggers);
+                _backfill.Start(_sink);
+            }
         }
 
         var subscription = Disposable.Create(this, static p => p.StopAll());
@@ -242,8 +262,9 @@ public sealed class WebSocketProvider : IMarketDataProvider
                         batch.Add(pending.Dequeue());
                     }
 
+                    var tracker = _backfill?.CreateTracker(_refData, route.Protocol.SequenceScope, index);
                     var conn = new WebSocketConnection(index++, route.Endpoint, route.Protocol, _refData, sink, _deadLetters, Counters,
-                        _options, _time, _loggers, _gapSink);
+                        _options, _time, _loggers, _gapSink, tracker);
                     route.Connections.Add(conn);
                     toStart.Add((conn, batch));
                 }
@@ -276,6 +297,7 @@ public sealed class WebSocketProvider : IMarketDataProvider
     private void StopAll()
     {
         List<WebSocketConnection> all;
+        Backfill.BackfillCoordinator? backfill;
         lock (_gate)
         {
             all = [.. AllConnections()];
@@ -285,11 +307,19 @@ public sealed class WebSocketProvider : IMarketDataProvider
             }
 
             _sink = null;
+            backfill = _backfill;
+            _backfill = null;
         }
 
         foreach (var c in all)
         {
             c.Dispose();
+        }
+
+        if (backfill is not null)
+        {
+            // The worker may be mid-request: it stops at its next await; nothing waits for it here (Dispose is synchronous).
+            _ = backfill.DisposeAsync().AsTask();
         }
     }
 

@@ -27,6 +27,7 @@ public sealed partial class WebSocketConnection : IDisposable
     private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
     private readonly SeriesGuard _guard;
+    private readonly Backfill.BackfillTracker? _backfill;
     // A venue that loses sequence on every message would otherwise write a line per message: one per interval, with the
     // count in between (every gap is still counted and reported to the gap sink).
     private readonly LogRateLimiter _gapLogLimit;
@@ -45,9 +46,10 @@ public sealed partial class WebSocketConnection : IDisposable
 
     public WebSocketConnection(int index, Uri endpoint, IVenueProtocol protocol, ReferenceData refData, IEventBatchObserver sink,
         Action<DeadLetter> deadLetters, IngestionCounters counters, ConnectionOptions options, TimeProvider time, ILoggerFactory loggers,
-        Action<SequenceGap>? gaps = null)
+        Action<SequenceGap>? gaps = null, Backfill.BackfillTracker? backfill = null)
     {
         _options = options;
+        _backfill = backfill;
         _gaps = gaps ?? (static _ => { });
         _guard = new SeriesGuard(protocol.SequenceScope, options.DedupWindow);
         _gapLogLimit = new LogRateLimiter(1, time);
@@ -173,6 +175,7 @@ public sealed partial class WebSocketConnection : IDisposable
         if (info.Type != ReconnectionType.Initial)
         {
             _counters.RecordReconnect();
+            _backfill?.OnReconnect(); // trades lost while the socket was down are fetched back (docs/backfill.md)
         }
 
         LogConnected(Name, info.Type.ToString());
@@ -338,6 +341,10 @@ public sealed partial class WebSocketConnection : IDisposable
         if (Admit(in e))
         {
             _batch.Add(in e);
+            if (e.Kind == EventKind.Trade)
+            {
+                _backfill?.OnTrade(in e);
+            }
         }
     }
 
@@ -362,6 +369,7 @@ public sealed partial class WebSocketConnection : IDisposable
             }
 
             _gaps(gap);
+            _backfill?.OnGap(in gap);
         }
 
         return true;
