@@ -15,3 +15,18 @@ public readonly record struct SequenceGap(
 {
     public long Missing => Received - LastSeen - 1;
 }
+
+/// <summary>
+/// A break in a live trade stream that gap-fill could not mend completely (result <c>partial</c>, <c>skipped</c>,
+/// <c>dropped</c> or <c>failed</c>): what the quality sidecar alerts on. <see cref="Missing"/> is null when the venue's trade
+/// ids do not say how many were lost.
+/// </summary>
+public readonly record struct BackfillShortfall(
+    ProviderId Provider,
+    VenueId Venue,
+    InstrumentId Instrument,
+    string Result,
+    long Filled,
+    long? Missing,
+    string? Detail,
+    long DetectedTimeNs);

@@ -31,6 +31,7 @@ public sealed class QualityOptions : ICheckedOptions
     public ClockSkewOptions ClockSkew { get; set; } = new();
     public FrozenOptions Frozen { get; set; } = new();
     public InvalidDataOptions InvalidData { get; set; } = new();
+    public BackfillAlertOptions Backfill { get; set; } = new();
     public AlertOptions Alerts { get; set; } = new();
 
     public Dictionary<string, DetectorOverrides> Classes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
@@ -52,6 +53,7 @@ public sealed class QualityOptions : ICheckedOptions
         foreach (var e in ClockSkew.Errors()) yield return e;
         foreach (var e in Frozen.Errors()) yield return e;
         foreach (var e in InvalidData.Errors()) yield return e;
+        foreach (var e in Backfill.Errors()) yield return e;
         foreach (var e in Alerts.Errors()) yield return e;
         foreach (var (name, o) in Classes)
         {
@@ -145,6 +147,26 @@ public sealed class NoDataOptions : ICheckedOptions
         if (GroupFloor < TimeSpan.FromMilliseconds(100) || GroupFloor > Ceiling) yield return QualityOptions.Range(key, nameof(GroupFloor), GroupFloor, $"00:00:00.1..{nameof(Ceiling)}");
         if (PlatformHold < TimeSpan.Zero || PlatformHold > TimeSpan.FromMinutes(1)) yield return QualityOptions.Range(key, nameof(PlatformHold), PlatformHold, "0..00:01:00");
         if (GroupingMargin < TimeSpan.Zero || GroupingMargin > TimeSpan.FromSeconds(10)) yield return QualityOptions.Range(key, nameof(GroupingMargin), GroupingMargin, "0..00:00:10");
+    }
+}
+
+/// <summary>Breaks gap-fill could not mend (section <c>Quality:Backfill</c>; docs/backfill.md).</summary>
+public sealed class BackfillAlertOptions : ICheckedOptions
+{
+    public const string Section = QualityOptions.Section + ":Backfill";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Trades still missing in one episode that make the alert critical. Default 100.</summary>
+    public long CriticalMissing { get; set; } = 100;
+
+    /// <summary>The alert resolves after this long without another shortfall. Default 5 min.</summary>
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    public IEnumerable<string> Errors()
+    {
+        if (CriticalMissing < 1) yield return QualityOptions.Range(Section, nameof(CriticalMissing), CriticalMissing, "at least 1");
+        if (QuietPeriod <= TimeSpan.Zero) yield return QualityOptions.Range(Section, nameof(QuietPeriod), QuietPeriod, "positive");
     }
 }
 

@@ -22,6 +22,10 @@ public sealed class PlatformMetrics
     private readonly Counter _deadLetters;
     private readonly Counter _rejectedEvents;
     private readonly Counter _duplicates;
+    private readonly Counter _backfillTrades;
+    private readonly Counter _backfillGaps;
+    private readonly Histogram _backfillSeconds;
+    private readonly Dictionary<(string Feed, string Venue), long[]> _backfillSecondsSeen = [];
     private readonly Counter _reconnects;
     private readonly Gauge _subscriptions;
     private readonly Gauge _instruments;
@@ -88,6 +92,13 @@ public sealed class PlatformMetrics
             [.. feed, "reason"]);
         _duplicates = f.CreateCounter("cloudwall_md_duplicates_total", "Trades dropped as repeats of a trade id already seen (a venue resending, a reconnect overlap).",
             feed);
+        // Gap-fill (docs/backfill.md): per configured provider and the venue of the break (the aggregator fills many).
+        _backfillTrades = f.CreateCounter("cloudwall_md_backfill_trades_total",
+            "Trades lost by the live stream: fetched back over the venue's REST API (result=filled) or lost for good (result=missing).", [.. feed, "result"]);
+        _backfillGaps = f.CreateCounter("cloudwall_md_backfill_gaps_total",
+            "Breaks in the live trade stream (sequence gaps, reconnects) by how gap-fill ended: complete, partial, skipped, dropped or failed.", [.. feed, "result"]);
+        _backfillSeconds = f.CreateHistogram("cloudwall_md_backfill_seconds", "Time to fill one break, from its fetch starting to its trades handed on.",
+            new HistogramConfiguration { LabelNames = feed, Buckets = [.. Ingestion.Backfill.BackfillCounters.SecondsBounds] });
         _reconnects = f.CreateCounter("cloudwall_md_reconnects_total", "Connection reconnects, by configured provider.", feed);
         _subscriptions = f.CreateGauge("cloudwall_md_provider_subscriptions", "Subscribed symbols, by configured provider (per-series: cloudwall_md_active_subscriptions).", feed);
         _instruments = f.CreateGauge("cloudwall_md_instruments", "Instruments interned in reference data (at most Ingestion:MaxInstruments).");
@@ -152,6 +163,42 @@ public sealed class PlatformMetrics
         }
     }
 
+    private void RefreshBackfill(string provider, string feed, Ingestion.Backfill.BackfillCounters counters)
+    {
+        foreach (var cell in counters.Cells)
+        {
+            var venue = cell.Venue == VenueId.None ? "" : cell.Venue.Name;
+            _backfillTrades.WithLabels(provider, venue, feed, "filled").IncTo(cell.Filled);
+            _backfillTrades.WithLabels(provider, venue, feed, "missing").IncTo(cell.Missing);
+            foreach (var result in Enum.GetValues<Ingestion.Backfill.BackfillResult>())
+            {
+                _backfillGaps.WithLabels(provider, venue, feed, Ingestion.Backfill.BackfillOutcome.ResultText(result)).IncTo(cell.Breaks(result));
+            }
+
+            // The cell keeps counts per bucket; each new count is observed at its bucket's bound (the last bucket above the top bound).
+            var (buckets, _) = cell.Seconds();
+            lock (_latencyGate)
+            {
+                if (!_backfillSecondsSeen.TryGetValue((feed, venue), out var seen))
+                {
+                    seen = new long[buckets.Length];
+                    _backfillSecondsSeen[(feed, venue)] = seen;
+                }
+
+                var bounds = Ingestion.Backfill.BackfillCounters.SecondsBounds;
+                var child = _backfillSeconds.WithLabels(provider, venue, feed);
+                for (var i = 0; i < buckets.Length; i++)
+                {
+                    if (buckets[i] > seen[i])
+                    {
+                        child.Observe(i < bounds.Count ? bounds[i] : bounds[^1] * 2, buckets[i] - seen[i]);
+                        seen[i] = buckets[i];
+                    }
+                }
+            }
+        }
+    }
+
     private void Refresh()
     {
         foreach (var p in _providers.Providers)
@@ -191,6 +238,7 @@ public sealed class PlatformMetrics
             _duplicates.WithLabels(provider, venue, feed).IncTo(c.Duplicates);
             _deadLetters.WithLabels(provider, venue, feed).IncTo(c.RejectedFrames);
             _reconnects.WithLabels(provider, venue, feed).IncTo(c.Reconnects);
+            RefreshBackfill(provider, feed, c.Backfill);
             _subscriptions.WithLabels(provider, venue, feed).Set(p.ActiveSubscriptions);
         }
 

@@ -52,6 +52,50 @@ public sealed class EmbeddedKafkaOptions : ICheckedOptions
     }
 }
 
+/// <summary>
+/// Gap-fill of one provider (section <c>Providers:&lt;name&gt;:Backfill</c>): the bindable face of
+/// <see cref="Ingestion.Backfill.BackfillOptions"/>, whose defaults it repeats (docs/backfill.md).
+/// </summary>
+public sealed class ProviderBackfillOptions
+{
+    private static readonly Ingestion.Backfill.BackfillOptions Defaults = new();
+
+    public bool Enabled { get; set; } = Defaults.Enabled;
+
+    /// <summary>The REST root; empty: the venue's production one, or under simulation the simulator's.</summary>
+    public string? RestEndpoint { get; set; }
+
+    public int QueueCapacity { get; set; } = Defaults.QueueCapacity;
+
+    public Ingestion.Backfill.BackfillOverflow Overflow { get; set; } = Defaults.Overflow;
+
+    public TimeSpan MaxGap { get; set; } = Defaults.MaxGap;
+
+    public int MaxTrades { get; set; } = Defaults.MaxTrades;
+
+    public TimeSpan SettleDelay { get; set; } = Defaults.SettleDelay;
+
+    public TimeSpan FillTimeout { get; set; } = Defaults.FillTimeout;
+
+    public int MaxRetries { get; set; } = Defaults.Http.MaxRetries;
+
+    public TimeSpan AttemptTimeout { get; set; } = Defaults.Http.AttemptTimeout;
+
+    /// <summary>The settings, with <paramref name="rest"/> as the REST root (null: the venue's production one).</summary>
+    public Ingestion.Backfill.BackfillOptions ToOptions(Uri? rest) => new()
+    {
+        Enabled = Enabled,
+        RestEndpoint = rest,
+        QueueCapacity = QueueCapacity,
+        Overflow = Overflow,
+        MaxGap = MaxGap,
+        MaxTrades = MaxTrades,
+        SettleDelay = SettleDelay,
+        FillTimeout = FillTimeout,
+        Http = Defaults.Http with { MaxRetries = MaxRetries, AttemptTimeout = AttemptTimeout },
+    };
+}
+
 /// <summary>One provider (section <c>Providers:&lt;name&gt;</c>).</summary>
 public sealed class ProviderOptions
 {
@@ -99,6 +143,9 @@ public sealed class ProviderOptions
     /// <summary>The event validation's bounds of this provider.</summary>
     public Ingestion.EventBounds ToBounds() => new() { MaxFutureSkew = MaxFutureSkew, MaxAge = MaxAge };
 
+    /// <summary>Gap-fill over the venue's REST API (<c>Providers:&lt;name&gt;:Backfill</c>; docs/backfill.md).</summary>
+    public ProviderBackfillOptions Backfill { get; set; } = new();
+
     /// <summary>A copy subscribing <paramref name="symbols"/> at start instead (the bound options stay as bound).</summary>
     public ProviderOptions WithSymbols(IEnumerable<string> symbols)
     {
@@ -123,6 +170,10 @@ public sealed class ProviderOptions
             yield return $"{key}:{nameof(Endpoint)} must be a ws://, wss://, http:// or https:// URL (was '{e}')";
         if (Level is { } level && Platform.ProviderCatalog.TryGet(Type ?? "", out var kind) && kind.Level(level) is null)
             yield return $"{key}:{nameof(Level)} '{level}' is not a level of {kind.Name}; it offers {string.Join(", ", kind.Levels.Select(l => l.Name))}";
+        foreach (var error in Backfill.ToOptions(null).Errors($"{key}:{nameof(Backfill)}"))
+            yield return error;
+        if (Backfill.RestEndpoint is { Length: > 0 } rest && (!Uri.TryCreate(rest, UriKind.Absolute, out var restUri) || restUri.Scheme is not ("http" or "https")))
+            yield return $"{key}:{nameof(Backfill)}:{nameof(Backfill.RestEndpoint)} must be an http:// or https:// URL (was '{rest}')";
         if (MaxSymbolsPerConnection is < 1) yield return $"{key}:{nameof(MaxSymbolsPerConnection)} must be positive (was {MaxSymbolsPerConnection})";
         if (StaleAfter <= TimeSpan.Zero) yield return $"{key}:{nameof(StaleAfter)} must be positive (was {StaleAfter})";
         if (ReconnectDelay <= TimeSpan.Zero) yield return $"{key}:{nameof(ReconnectDelay)} must be positive (was {ReconnectDelay})";

@@ -154,6 +154,8 @@ public static class HostingExtensions
         s.AddSingleton<DeadLetterLog>();
         s.AddSingleton<Ingestion.IDeadLetterSink>(sp => sp.GetRequiredService<DeadLetterLog>());
         s.AddSingleton<SequenceGapLog>();
+        s.AddSingleton<BackfillLog>();
+        s.AddSingleton<Ingestion.Backfill.IBackfillSink>(sp => sp.GetRequiredService<BackfillLog>());
         s.AddSingleton<Ingestion.ISequenceGapSink>(sp => sp.GetRequiredService<SequenceGapLog>());
         s.AddSingleton<ProviderSet>();
         s.AddSingleton<IProviderStatus>(sp => sp.GetRequiredService<ProviderSet>());

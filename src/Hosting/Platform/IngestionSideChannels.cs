@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Ingestion.Backfill;
 
 namespace Cloudwall.Rx.Hosting.Platform;
 
@@ -45,4 +46,38 @@ public sealed class SequenceGapLog : ISequenceGapSink
             // Oldest first out.
         }
     }
+}
+
+/// <summary>
+/// The outcome of every break gap-fill handled, from every provider: counted by result, kept (bounded, newest last) for
+/// /quality, and passed on to whoever observes them (the quality sidecar alerts on the incomplete ones). docs/backfill.md.
+/// </summary>
+public sealed class BackfillLog : IBackfillSink
+{
+    private const int Keep = 1_000;
+    private readonly long[] _byResult = new long[5];
+
+    /// <summary>The newest outcomes, oldest first out once past 1,000.</summary>
+    public ConcurrentQueue<BackfillOutcome> Recent { get; } = new();
+
+    /// <summary>Raised for every outcome, on the coordinator's thread. Handlers must not block.</summary>
+    public event Action<BackfillOutcome>? Observed;
+
+    public long Count(BackfillResult result) => Interlocked.Read(ref _byResult[(int)result]);
+
+    public void OnBackfill(BackfillOutcome outcome)
+    {
+        Interlocked.Increment(ref _byResult[(int)outcome.Result]);
+        Observed?.Invoke(outcome);
+        Recent.Enqueue(outcome);
+        while (Recent.Count > Keep && Recent.TryDequeue(out _))
+        {
+            // Oldest first out.
+        }
+    }
+
+    /// <summary>What the quality sidecar alerts on: a break not mended completely, or null for a complete one.</summary>
+    public static BackfillShortfall? Shortfall(BackfillOutcome o) => o.Result == BackfillResult.Complete ? null
+        : new BackfillShortfall(o.Request.Provider, o.Request.Venue, o.Request.Instrument, BackfillOutcome.ResultText(o.Result), o.Filled,
+            o.Missing, o.Error, o.Request.DetectedNs);
 }

@@ -107,7 +107,7 @@ public sealed class PlatformStatus : IPlatformStatus
             {
                 var c = e.Counters;
                 return new ProviderSummary(e.Name, c.Events, c.Frames, c.IgnoredFrames, c.RejectedFrames, c.Reconnects, c.Duplicates, c.SequenceGaps,
-                    atStop is not null && i < atStop.Count ? atStop[i] : e.ActiveSubscriptions, c.Ingress(elapsed));
+                    atStop is not null && i < atStop.Count ? atStop[i] : e.ActiveSubscriptions, c.Ingress(elapsed), BackfillSummary.Of(c.Backfill));
             }).ToList(),
             Instruments = refData.Instruments
                 .Select(i => latest.TryGetValue(i.Id, out var fp)

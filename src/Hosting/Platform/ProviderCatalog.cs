@@ -22,8 +22,22 @@ using Cloudwall.Rx.Simulation.Okx;
 
 namespace Cloudwall.Rx.Hosting.Platform;
 
-/// <summary>What a provider needs from the platform: reference data, the bad-input and gap sinks, time and logging.</summary>
-public sealed record ProviderContext(ReferenceData RefData, IDeadLetterSink DeadLetters, ISequenceGapSink Gaps, TimeProvider Time, ILoggerFactory Loggers);
+/// <summary>
+/// What a provider needs from the platform: reference data, the bad-input and gap sinks, time and logging, and its gap-fill
+/// (null: off, or no REST client for the venue).
+/// </summary>
+public sealed record ProviderContext(ReferenceData RefData, IDeadLetterSink DeadLetters, ISequenceGapSink Gaps, TimeProvider Time, ILoggerFactory Loggers)
+{
+    public Ingestion.Backfill.BackfillSetup? Backfill { get; init; }
+}
+
+/// <summary>What a venue's back-fill client is built from: the provider's options, the REST root and the HTTP settings.</summary>
+public sealed record BackfillClientContext(ProviderOptions Options, Uri? RestEndpoint, Ingestion.Backfill.BackfillHttpOptions Http, TimeProvider Time)
+{
+    /// <summary>The HTTP side on <see cref="RestEndpoint"/>, or on the venue's production root when none is set.</summary>
+    public Ingestion.Backfill.BackfillHttp Client(Uri production, Ingestion.Backfill.RestBudget budget) =>
+        new(RestEndpoint ?? production, budget, Http, Time);
+}
 
 /// <summary>What a simulator needs: the one synthetic market every venue shares, plus the run's rate and mode.</summary>
 public sealed record SimulatorContext(SyntheticMarket Market, SimulationOptions Options, TimeProvider Time, ILoggerFactory Loggers);
@@ -41,6 +55,12 @@ public sealed record ProviderKind(
 
     /// <summary>What its simulator offers (and trades) beyond the configured symbols: the simulator's default products.</summary>
     public IReadOnlyList<string> SimulatorSymbols { get; init; } = [];
+
+    /// <summary>
+    /// The venue's REST client for gap-fill (docs/backfill.md), or null when the kind has none: its gaps are still detected,
+    /// counted and alerted, but nothing is fetched.
+    /// </summary>
+    public Func<BackfillClientContext, Ingestion.Backfill.IBackfillClient?> BackfillClient { get; init; } = static _ => null;
 
     /// <summary>The data levels the venue offers (<c>Providers:&lt;name&gt;:Level</c>), the default first (docs/venues.md, "Data levels").</summary>
     public IReadOnlyList<ProviderLevel> Levels { get; init; } = [ProviderLevel.Trades];
@@ -371,7 +391,8 @@ public static class ProviderCatalog
 
     private static WebSocketProvider Ws(ProviderContext ctx, ProviderOptions o, IReadOnlyList<WebSocketRoute> routes) =>
         new(routes, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter,
-            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, MaxMessageBytes = o.MaxMessageBytes, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps.OnSequenceGap);
+            new ConnectionOptions { StaleAfter = o.StaleAfter, ReconnectDelay = o.ReconnectDelay, MaxMessageBytes = o.MaxMessageBytes, Bounds = o.ToBounds() }, ctx.Time, ctx.Loggers, ctx.Gaps.OnSequenceGap,
+            ctx.Backfill);
 
     private static CoinbaseSyntheticProduct CoinbaseProduct(string symbol, double rate)
     {

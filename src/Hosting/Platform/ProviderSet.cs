@@ -41,7 +41,8 @@ public interface IProviderControl
 /// <see cref="ProvidersOptions"/> through <see cref="ProviderCatalog"/>. Dead letters and gaps go through the ports.
 /// </summary>
 public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IOptions<SimulationOptions> simulation, ReferenceData refData,
-    IDeadLetterSink deadLetters, ISequenceGapSink gaps, ConfiguredSymbols configured, TimeProvider time, ILoggerFactory loggers) : IProviderStatus, IProviderControl, IAsyncDisposable
+    IDeadLetterSink deadLetters, ISequenceGapSink gaps, ConfiguredSymbols configured, TimeProvider time, ILoggerFactory loggers,
+    Ingestion.Backfill.IBackfillSink? backfills = null) : IProviderStatus, IProviderControl, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<ProviderSet>();
     private readonly List<ProviderEntry> _providers = [];
@@ -73,17 +74,21 @@ public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IO
             var kind = ProviderCatalog.TryGet(options.Type!, out var k) ? k : throw new InvalidOperationException($"unknown provider kind {options.Type}");
             kind.RegisterSymbols(refData);
             var endpoint = string.IsNullOrEmpty(options.Endpoint) ? null : new Uri(options.Endpoint);
+            var rest = string.IsNullOrEmpty(options.Backfill.RestEndpoint) ? null : new Uri(options.Backfill.RestEndpoint);
+            var simulated = false;
             if (sim.Enabled && endpoint is null)
             {
                 var simulator = await kind.Simulate(simulatorContext, options, ct).ConfigureAwait(false);
                 _simulators[name] = simulator;
                 endpoint = simulator.Endpoint;
+                rest ??= simulator.RestEndpoint;
+                simulated = true;
                 LogSimulator(name, endpoint.ToString());
             }
 
             // The simulator offers every configured symbol; the provider subscribes those this instance serves (its shards).
             var atStart = configured.Sharded ? options.WithSymbols(configured.AtStart(name)) : options;
-            var provider = kind.Create(providerContext, atStart, endpoint);
+            var provider = kind.Create(providerContext with { Backfill = BackfillOf(kind, options, rest, simulated) }, atStart, endpoint);
             _providers.Add(new ProviderEntry(name, kind, provider));
             _views.Add(new ProviderView(name, provider));
         }
@@ -122,6 +127,22 @@ public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IO
         }
 
         _simulators.Clear();
+    }
+
+    /// <summary>
+    /// The provider's gap-fill: its venue's client on the configured REST root, else the simulator's, else production's. A
+    /// simulator that serves no REST API gets none (a sandbox must not call the real venue).
+    /// </summary>
+    private Ingestion.Backfill.BackfillSetup? BackfillOf(ProviderKind kind, ProviderOptions options, Uri? rest, bool simulated)
+    {
+        if (!options.Backfill.Enabled || (simulated && rest is null))
+        {
+            return null;
+        }
+
+        var settings = options.Backfill.ToOptions(rest);
+        var client = kind.BackfillClient(new BackfillClientContext(options, rest, settings.Http, time));
+        return client is null ? null : new Ingestion.Backfill.BackfillSetup(client, settings, backfills);
     }
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Simulator for {Venue} listening at {Endpoint}")]

@@ -53,6 +53,9 @@ public readonly struct ProviderCounters(IngestionCounters counters)
 
     public long SequenceGaps => counters.SequenceGaps;
 
+    /// <summary>Gap-fill: trades fetched back and breaks by outcome, per venue (read-only: its recording is internal to ingestion).</summary>
+    public Ingestion.Backfill.BackfillCounters Backfill => counters.Backfill;
+
     public long ByReason(FrameReason reason) => counters.ByReason(reason);
 
     public long RejectedEventsByReason(FrameReason reason) => counters.RejectedEventsByReason(reason);

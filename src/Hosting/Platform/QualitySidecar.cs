@@ -23,14 +23,16 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
     private readonly ReferenceData _refData;
     private readonly FairPriceDetails _details;
     private readonly SequenceGapLog _gaps;
+    private readonly BackfillLog? _backfills;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private AlertDispatcher? _dispatcher;
 
     public QualitySidecar(IOptions<QualityOptions> options, KafkaConnection kafka, IProviderStatus providers, ReferenceData refData,
-        FairPriceDetails details, SequenceGapLog gaps, TimeProvider time, ILoggerFactory loggers)
+        FairPriceDetails details, SequenceGapLog gaps, TimeProvider time, ILoggerFactory loggers, BackfillLog? backfills = null)
     {
+        _backfills = backfills;
         _options = options.Value;
         _kafka = kafka;
         _providers = providers;
@@ -55,6 +57,11 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
         Start();
         _details.Detail += OnDetail;
         _gaps.Observed += OnGap;
+        if (_backfills is not null)
+        {
+            _backfills.Observed += OnBackfill;
+        }
+
         return Task.CompletedTask;
     }
 
@@ -66,6 +73,11 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
     {
         _details.Detail -= OnDetail;
         _gaps.Observed -= OnGap;
+        if (_backfills is not null)
+        {
+            _backfills.Observed -= OnBackfill;
+        }
+
         Monitor?.Evaluate();
         if (_dispatcher is not null)
         {
@@ -78,6 +90,14 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
     private void OnDetail(in FairPrice price, ReadOnlySpan<Pricing.SourceDetail> sources) => OnFairPrice(price);
 
     private void OnGap(SequenceGap gap) => OnSequenceGap(gap);
+
+    private void OnBackfill(Ingestion.Backfill.BackfillOutcome outcome)
+    {
+        if (BackfillLog.Shortfall(outcome) is { } shortfall)
+        {
+            Monitor?.OnBackfillShortfall(shortfall);
+        }
+    }
 
     /// <summary>Builds the detectors and sinks and starts evaluating. Call once the publisher exists.</summary>
     /// <param name="publisher">The producer for alerts; the platform's by default (role quality brings its own).</param>
@@ -106,7 +126,7 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
 
         _dispatcher = new AlertDispatcher(sinks, _options.Alerts.Delivery, _time, _loggers.CreateLogger<AlertDispatcher>());
         Alerts = new AlertManager(_options.Alerts, _dispatcher, _refData.KeyOf);
-        Scorecard = new ScorecardAggregator(_time, Alerts) { Ingress = ReadIngress };
+        Scorecard = new ScorecardAggregator(_time, Alerts) { Ingress = ReadIngress, Backfill = ReadBackfill };
         Monitor = new QualityMonitor(_options, Alerts, _time, id => _refData.KeyOf(id), _loggers.CreateLogger<QualityMonitor>())
         {
             Scorecard = Scorecard,
@@ -143,6 +163,26 @@ public sealed class QualitySidecar : ISeriesWindowSink, IAsyncDisposable
         }
 
         return ingress;
+    }
+
+    /// <summary>Each provider's gap-fill in this process (none in role quality): the scorecard's <c>backfill</c>.</summary>
+    private Dictionary<string, ProviderBackfill> ReadBackfill()
+    {
+        var recent = _backfills?.Recent.ToArray() ?? [];
+        var result = new Dictionary<string, ProviderBackfill>(StringComparer.Ordinal);
+        foreach (var p in _providers.Providers)
+        {
+            var b = p.Counters.Backfill;
+            var breaks = Enum.GetValues<Ingestion.Backfill.BackfillResult>()
+                .ToDictionary(Ingestion.Backfill.BackfillOutcome.ResultText, r => b.Breaks(r), StringComparer.Ordinal);
+            var mine = recent.Where(o => o.Request.Provider == p.Id).TakeLast(20).Select(o => new BackfillBreak(
+                o.Request.Venue.Name, _refData.KeyOf(o.Request.Instrument), o.Request.Reason == Ingestion.Backfill.BackfillReason.Reconnect ? "reconnect" : "sequence_gap",
+                Ingestion.Backfill.BackfillOutcome.ResultText(o.Result), o.Filled, o.Missing, Math.Round(o.Seconds, 3),
+                UnixTime.ToIso(o.Request.FromTimeNs), UnixTime.ToIso(o.Request.ToTimeNs), o.Error)).ToList();
+            result[p.Name] = new ProviderBackfill(b.Filled, b.Missing, breaks, b.Cells.Sum(c => c.BreaksWithUnknownMissing), mine);
+        }
+
+        return result;
     }
 
     /// <summary>The reasons <see cref="Ingestion.EventValidator"/> refuses single updates for.</summary>

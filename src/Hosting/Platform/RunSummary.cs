@@ -128,7 +128,22 @@ public sealed record ProviderSummary(
     [property: JsonPropertyName("duplicates_dropped")] long Duplicates,
     [property: JsonPropertyName("sequence_gaps")] long SequenceGaps,
     [property: JsonPropertyName("active_subscriptions")] int ActiveSubscriptions,
-    [property: JsonPropertyName("ingress")] Quality.Scorecard.ProviderIngress Ingress);
+    [property: JsonPropertyName("ingress")] Quality.Scorecard.ProviderIngress Ingress,
+    [property: JsonPropertyName("backfill")] BackfillSummary? Backfill = null);
+
+/// <summary>
+/// A provider's gap-fill over the run (docs/backfill.md): trades fetched back and published flagged <c>backfill</c> (they
+/// enter the pipeline as the live events do, so they count in <c>events_received</c> and <c>events_published</c> alike),
+/// trades lost for good, and breaks by how they ended.
+/// </summary>
+public sealed record BackfillSummary(
+    [property: JsonPropertyName("filled")] long Filled,
+    [property: JsonPropertyName("missing")] long Missing,
+    [property: JsonPropertyName("breaks")] IReadOnlyDictionary<string, long> Breaks)
+{
+    public static BackfillSummary Of(Ingestion.Backfill.BackfillCounters c) => new(c.Filled, c.Missing,
+        Enum.GetValues<Ingestion.Backfill.BackfillResult>().ToDictionary(Ingestion.Backfill.BackfillOutcome.ResultText, c.Breaks, StringComparer.Ordinal));
+}
 
 public sealed record InstrumentSummary(
     [property: JsonPropertyName("instrument")] string Instrument,

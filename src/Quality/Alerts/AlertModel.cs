@@ -40,6 +40,7 @@ public static class DetectorNames
     public const string Frozen = "frozen_price";
     public const string ClockSkew = "clock_skew";
     public const string InvalidData = "invalid_data";
+    public const string Backfill = "backfill_incomplete";
 }
 
 /// <summary>

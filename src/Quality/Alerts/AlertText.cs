@@ -30,6 +30,9 @@ public static class AlertText
             DetectorNames.ClockSkew => $"{who} clock {Seconds(Math.Abs(cur))} {(cur >= 0 ? "ahead" : "behind")}",
             DetectorNames.InvalidData => $"{who} {ReasonText(r.Context.Reason)} at {Rate(cur)}/s ({Percent(r.Context.Moved)} of updates)",
             DetectorNames.SequenceGap => $"{who}: {cur.ToString("0", Inv)} sequence numbers missing",
+            DetectorNames.Backfill => r.Context.Reason is { } why && why.EndsWith("count unknown", StringComparison.Ordinal)
+                ? $"{who}: trades lost and not fetched back ({why}); {cur.ToString("0", Inv)} counted missing"
+                : $"{who}: {cur.ToString("0", Inv)} trades missing after back-fill ({r.Context.Reason})",
             _ => $"{who} {r.What}: {Number(cur)} {r.Unit} (normally {Number(exp)})",
         };
     }

@@ -34,6 +34,7 @@ public sealed partial class QualityMonitor : IDisposable
         var settings = _settings = new SeriesSettingsCache(options, instrumentKey);
         NoData = new NoDataDetector(options.NoData, settings, alerts);
         SequenceGaps = new SequenceGapDetector(options.SequenceGaps, alerts);
+        Backfill = new BackfillDetector(options.Backfill, alerts);
         Latency = new LatencyDetector(options.Latency, alerts);
         UpdateRate = new UpdateRateDetector(options.UpdateRate, settings, alerts);
         Divergence = new DivergenceDetector(options.Divergence, settings, alerts);
@@ -61,6 +62,8 @@ public sealed partial class QualityMonitor : IDisposable
 
     public NoDataDetector NoData { get; }
     public SequenceGapDetector SequenceGaps { get; }
+
+    public BackfillDetector Backfill { get; }
     public LatencyDetector Latency { get; }
     public UpdateRateDetector UpdateRate { get; }
     public DivergenceDetector Divergence { get; }
@@ -144,6 +147,18 @@ public sealed partial class QualityMonitor : IDisposable
         }
     }
 
+    /// <summary>A break gap-fill could not mend: alerts with the trades still missing (docs/backfill.md).</summary>
+    public void OnBackfillShortfall(in BackfillShortfall shortfall)
+    {
+        lock (_gate)
+        {
+            var market = _markets.TryGetValue((shortfall.Provider, shortfall.Venue, shortfall.Instrument, DataClass.Trade), out var m) ? m : MarketType.Spot;
+            var key = new SeriesKey(shortfall.Provider, shortfall.Venue, shortfall.Instrument, DataClass.Trade, market);
+            var now = shortfall.DetectedTimeNs > 0 ? shortfall.DetectedTimeNs : UnixTime.FromTimeProvider(_time);
+            Backfill.OnShortfall(key, shortfall, now);
+        }
+    }
+
     /// <summary>
     /// Running totals of a provider × venue's refused updates by reason and of its good updates (from ingestion's counters,
     /// polled where ingestion runs in this process).
@@ -169,6 +184,7 @@ public sealed partial class QualityMonitor : IDisposable
         {
             NoData.Evaluate(nowNs);
             SequenceGaps.Evaluate(nowNs);
+            Backfill.Evaluate(nowNs);
             Latency.Evaluate(nowNs);
             Spikes.Evaluate(nowNs);
         }

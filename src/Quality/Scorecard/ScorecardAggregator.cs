@@ -32,10 +32,12 @@ public sealed record SourceScorecard(
 
 /// <summary>The /quality body and the run summary's quality section.</summary>
 /// <param name="Ingress">By configured provider, what it received since the scorecard started; null where no provider runs (role quality).</param>
+/// <param name="Backfill">By configured provider, its gap-fill (docs/backfill.md); null where no provider runs.</param>
 public sealed record QualityScorecard(
     [property: JsonPropertyName("generated_at")] string GeneratedAt,
     [property: JsonPropertyName("sources")] IReadOnlyList<SourceScorecard> Sources,
-    [property: JsonPropertyName("ingress")] IReadOnlyDictionary<string, ProviderIngress>? Ingress = null);
+    [property: JsonPropertyName("ingress")] IReadOnlyDictionary<string, ProviderIngress>? Ingress = null,
+    [property: JsonPropertyName("backfill")] IReadOnlyDictionary<string, ProviderBackfill>? Backfill = null);
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(QualityScorecard))]
@@ -65,6 +67,9 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
     /// process); null: the scorecard has no <c>ingress</c>.
     /// </summary>
     public Func<TimeSpan, IReadOnlyDictionary<string, ProviderIngress>>? Ingress { get; init; }
+
+    /// <summary>Reads each configured provider's gap-fill (ingestion runs in this process); null: the scorecard has no <c>backfill</c>.</summary>
+    public Func<IReadOnlyDictionary<string, ProviderBackfill>>? Backfill { get; init; }
 
     public void OnWindow(SeriesWindow w, double? ratio)
     {
@@ -107,6 +112,7 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
         var nowNs = UnixTime.FromTimeProvider(time);
         var open = alerts?.OpenAlerts() ?? [];
         var ingress = Ingress?.Invoke(time.GetElapsedTime(_startedAt));
+        var backfill = Backfill?.Invoke();
         lock (_gate)
         {
             var list = new List<SourceScorecard>(_sources.Count);
@@ -131,7 +137,8 @@ public sealed class ScorecardAggregator(TimeProvider time, AlertManager? alerts 
             }
 
             list.Sort(static (a, b) => string.CompareOrdinal(a.Provider + "/" + a.Venue, b.Provider + "/" + b.Venue));
-            return new QualityScorecard(UnixTime.ToIso(nowNs), list, ingress is { Count: > 0 } ? ingress : null);
+            return new QualityScorecard(UnixTime.ToIso(nowNs), list, ingress is { Count: > 0 } ? ingress : null,
+                backfill is { Count: > 0 } ? backfill : null);
         }
     }
 

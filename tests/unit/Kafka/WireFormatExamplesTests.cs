@@ -38,9 +38,12 @@ public sealed class WireFormatExamplesTests
         Assert.Equal(EventFlags.None, e.Flags);
         Assert.False(e.IsSnapshot);
 
-        // Version 2 with the reserved flag bit 7 set is refused.
-        var reserved = Bytes("02 91 01 01 19 06 02 ea c2 80 03 01 05 f6 a1 d5 ed ee 66 88 27 54 f2 c0 01");
-        Assert.False(EventCodec.TryDecode(reserved, new InstrumentId(1), out _));
+        // Version 2 with flag bit 7 set is a back-fill trade (docs/wire-format.md), not a snapshot.
+        var backfill = Bytes("02 91 01 01 19 06 02 ea c2 80 03 01 05 f6 a1 d5 ed ee 66 88 27 54 f2 c0 01");
+        Assert.True(EventCodec.TryDecode(backfill, new InstrumentId(1), out var b));
+        Assert.Equal((EventFlags.Backfill, true, false, 63000.10m), (b.Flags, b.IsBackfill, b.IsSnapshot, b.Price));
+        var again = new byte[EventCodec.MaxSize];
+        Assert.Equal(backfill, again[..EventCodec.Encode(b, again)]);
     }
 
     private static byte[] Bytes(string hex) => Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal));

@@ -105,6 +105,38 @@ public sealed class QualityMonitorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_partly_filled_gap_alerts_with_the_missing_count_and_resolves_after_the_quiet_period()
+    {
+        using var m = new SyntheticMarket();
+        m.Run(FaultAt - 1);
+        var at = m.NowNs;
+        m.Monitor.OnBackfillShortfall(new BackfillShortfall(Agg, VenueId.Binance, new InstrumentId(2), "partial", 7, 3, "3 of 10 trades are no longer served", at));
+        m.Monitor.OnBackfillShortfall(new BackfillShortfall(Agg, VenueId.Binance, new InstrumentId(2), "partial", 1, 2, "2 of 3 trades are no longer served", at));
+
+        var open = Assert.Single(m.Alerts.OpenAlerts());
+        Assert.Equal(5, open.Current); // the episode sums what is still missing
+        m.Run(310);
+        var fired = Assert.Single(m.Notifier.Firing(DetectorNames.Backfill));
+        Assert.Equal((AlertLevel.Series, AlertSeverity.Warning, at), (fired.Level, fired.Severity, fired.SinceNs));
+        Assert.Equal(new AlertLabels("aggregator", "binance", "ETH-USD.SPOT", "trade", "spot"), fired.Labels);
+        Assert.Equal("aggregator binance ETH-USD trades: 3 trades missing after back-fill (partial)", fired.Message);
+        var resolved = Assert.Single(m.Notifier.Resolved(DetectorNames.Backfill));
+        Assert.Equal(at + 300_250 * UnixTime.NanosPerMilli, resolved.AtNs); // 5 min quiet, at the next evaluation
+    }
+
+    [Fact]
+    public void A_failed_fill_of_unknown_size_is_critical()
+    {
+        using var m = new SyntheticMarket();
+        m.Run(10);
+        m.Monitor.OnBackfillShortfall(new BackfillShortfall(Agg, VenueId.Kraken, new InstrumentId(1), "failed", 0, null, "HTTP 503", m.NowNs));
+
+        var fired = Assert.Single(m.Notifier.Firing(DetectorNames.Backfill));
+        Assert.Equal(AlertSeverity.Critical, fired.Severity);
+        Assert.Contains("trades lost and not fetched back (failed, count unknown)", fired.Message);
+    }
+
+    [Fact]
     public void Window_sequence_gaps_alert_too()
     {
         using var m = new SyntheticMarket();
