@@ -37,6 +37,9 @@ public readonly record struct Bar
     /// trades changed it, carries the next number. A consumer keeps the highest revision per series and <see cref="StartTimeNs"/>.
     /// </summary>
     public int Revision { get; init; }
-    /// <summary>Receive time of the interval's first input. Not on the wire: the publisher measures input-to-acknowledgement latency from it.</summary>
+    /// <summary>
+    /// Receive time of the interval's first input (of a corrected version: of the first back-filled input since the previous
+    /// version). Not on the wire: the publisher measures input-to-acknowledgement latency from it.
+    /// </summary>
     public long FirstReceiveTimeNs { get; init; }
 }
