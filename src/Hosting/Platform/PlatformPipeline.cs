@@ -21,8 +21,11 @@ public interface IPipelineStatus
     /// <summary>Queue depth per partition.</summary>
     int[] QueueDepths();
 
-    /// <summary>The pre-aggregator's counters, when <c>Pipeline:Aggregation:Enabled</c>.</summary>
-    (long EventsIn, long BarsOut)? Bars { get; }
+    /// <summary>
+    /// The pre-aggregator's counters, when <c>Pipeline:Aggregation:Enabled</c>: events folded in, bars published (revisions
+    /// included), corrected versions published, back-filled trades too late to revise a bar.
+    /// </summary>
+    (long EventsIn, long BarsOut, long BarsRevised, long BackfillTooLate)? Bars { get; }
 }
 
 /// <summary>
@@ -59,7 +62,8 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
 
     public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => Pipeline?.LatestFairPrices ?? None;
 
-    public (long EventsIn, long BarsOut)? Bars => Aggregator is { } a ? (a.EventsAggregated, a.BarsPublished) : null;
+    public (long EventsIn, long BarsOut, long BarsRevised, long BackfillTooLate)? Bars =>
+        Aggregator is { } a ? (a.EventsAggregated, a.BarsPublished, a.BarsRevised, a.BackfillTooLate) : null;
 
     public int[] QueueDepths() => Pipeline?.QueueDepths() ?? [];
 
@@ -153,21 +157,6 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
         {
             heartbeat.Beat(partition);
             stats.OnTick(partition, nowNs);
-        }
-    }
-
-    private sealed class BothTaps(IPartitionTap first, IPartitionTap second) : IPartitionTap
-    {
-        public void OnEvent(int partition, in MarketEvent e, long nowNs)
-        {
-            first.OnEvent(partition, e, nowNs);
-            second.OnEvent(partition, e, nowNs);
-        }
-
-        public void OnTick(int partition, long nowNs)
-        {
-            first.OnTick(partition, nowNs);
-            second.OnTick(partition, nowNs);
         }
     }
 
