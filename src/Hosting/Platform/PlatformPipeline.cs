@@ -47,7 +47,7 @@ public sealed class ResolvedPipelineSettings(IOptions<PipelineOptions> pipeline,
 /// <see cref="ISeriesWindowSink"/>, gaps from <see cref="SequenceGapLog"/>) and the bar pre-aggregator. Built on
 /// <see cref="Start"/>, drained on <see cref="CompleteAsync"/>.
 /// </summary>
-public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPricing pricing, ReferenceData refData, ISeriesWindowSink windows,
+public sealed partial class PlatformPipeline(ResolvedPipelineSettings settings, FairPricing pricing, ReferenceData refData, ISeriesWindowSink windows,
     SequenceGapLog gaps, IProviderStatus providers, LoopHeartbeats heartbeats, TimeProvider time, ILoggerFactory loggers) : IPipelineStatus, IAsyncDisposable
 {
     private static readonly IReadOnlyDictionary<InstrumentId, FairPrice> None = new Dictionary<InstrumentId, FairPrice>();
@@ -82,7 +82,9 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
         if (settings.Aggregation.Enabled)
         {
             // Bars instead of raw events: the aggregator sees every event on its partition's thread.
-            Aggregator = new BarAggregator(options.Partitions, settings.Aggregation, publisher);
+            var barLog = loggers.CreateLogger<BarAggregator>();
+            Aggregator = new BarAggregator(options.Partitions, settings.Aggregation, publisher,
+                (partition, from) => LogRevisionRingShort(barLog, partition, settings.Aggregation.MaxRetainedBarsPerPartition, UnixTime.ToDateTime(from)));
             tap = new BothTaps(tap, Aggregator);
         }
 
@@ -159,6 +161,10 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
             stats.OnTick(partition, nowNs);
         }
     }
+
+    [LoggerMessage(EventId = 3600, Level = LogLevel.Warning, Message = "Bar revisions: partition {Partition} keeps {MaxKept} trade bars, fewer than the revision window " +
+        "holds: bars before {RevisableFrom} can no longer be revised (raise Pipeline:Aggregation:MaxRetainedBarsPerPartition or shorten RevisionWindow); logged once per partition")]
+    private static partial void LogRevisionRingShort(ILogger logger, int partition, int maxKept, DateTime revisableFrom);
 
     private sealed class NoFairPrice : IFairPriceEngine
     {

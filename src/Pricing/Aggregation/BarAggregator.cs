@@ -22,6 +22,7 @@ public sealed class BarAggregator : IPartitionTap
 {
     private readonly PartitionBars[] _partitions;
     private readonly IBarPublisher _publisher;
+    private readonly Action<int, long>? _ringShort;
     private readonly long _intervalNs;
     private readonly long _revisionWindowNs;
     private readonly int _maxSeries;
@@ -31,20 +32,25 @@ public sealed class BarAggregator : IPartitionTap
     private long _seriesCapped;
     private long _backfillTooLate;
 
-    public BarAggregator(int partitions, AggregationOptions options, IBarPublisher publisher)
+    /// <param name="ringShort">
+    /// Called (on the partition's thread) the first time a partition's ring of kept bars drops one still inside the revision
+    /// window, with the partition and the start from which bars can still be revised: the ring is shorter than the window.
+    /// </param>
+    public BarAggregator(int partitions, AggregationOptions options, IBarPublisher publisher, Action<int, long>? ringShort = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(publisher);
         OptionsCheck.ThrowIfInvalid(options);
         _publisher = publisher;
+        _ringShort = ringShort;
         _intervalNs = options.Interval.Ticks * 100;
         _revisionWindowNs = options.RevisionWindow.Ticks * 100;
         _maxSeries = options.MaxSeriesPerPartition;
         _partitions = new PartitionBars[partitions];
         for (var i = 0; i < partitions; i++)
         {
-            _partitions[i] = new PartitionBars(options.MaxRetainedBarsPerPartition);
+            _partitions[i] = new PartitionBars(i, options.MaxRetainedBarsPerPartition);
         }
     }
 
@@ -270,7 +276,7 @@ public sealed class BarAggregator : IPartitionTap
         }
     }
 
-    private sealed class PartitionBars(int maxKept)
+    private sealed class PartitionBars(int partition, int maxKept)
     {
         public readonly Dictionary<long, int> Index = [];
         public Accumulator[] Slots = new Accumulator[64];
@@ -283,6 +289,7 @@ public sealed class BarAggregator : IPartitionTap
         private int _head;
         public int Kept;
         public int DirtyCount;
+        private bool _warnedShort;
 
         /// <summary>Every bar published from this start on is still kept (or was never published): back-fill before it is too late.</summary>
         public long CompleteFromNs = long.MaxValue;
@@ -376,7 +383,13 @@ public sealed class BarAggregator : IPartitionTap
             var end = oldest.Acc.StartNs + owner._intervalNs;
             if (end > nowNs - owner._revisionWindowNs && end > CompleteFromNs)
             {
+                // Still inside the window: the ring is shorter than the window, which the operator should know (once).
                 CompleteFromNs = end;
+                if (!_warnedShort)
+                {
+                    _warnedShort = true;
+                    owner._ringShort?.Invoke(partition, end);
+                }
             }
 
             RemoveHead();

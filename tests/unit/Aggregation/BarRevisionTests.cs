@@ -184,20 +184,23 @@ public sealed class BarRevisionTests
     public void A_full_ring_drops_its_oldest_bar_and_backfill_for_it_is_then_too_late()
     {
         var sink = new Bars();
-        var agg = new BarAggregator(1, new AggregationOptions { Interval = TimeSpan.FromSeconds(1), MaxRetainedBarsPerPartition = 2 }, sink);
-        for (var i = 0; i < 3; i++)
+        var ringShort = new List<(int Partition, long From)>();
+        var agg = new BarAggregator(1, new AggregationOptions { Interval = TimeSpan.FromSeconds(1), MaxRetainedBarsPerPartition = 2 }, sink,
+            (partition, from) => ringShort.Add((partition, from)));
+        for (var i = 0; i < 4; i++)
         {
             agg.OnEvent(0, Live(100m + i, 1m, T0 + i * S + 100 * Ms), T0 + i * S + 100 * Ms);
         }
 
-        agg.OnTick(0, T0 + 3 * S); // bars at 0 s, 1 s, 2 s: the one at 0 s left the ring of 2
-        agg.OnBackfill(0, Backfill(90m, 1m, T0 + 500 * Ms, T0 + 4 * S), T0 + 4 * S);
-        agg.OnBackfill(0, Backfill(90m, 1m, T0 + S + 500 * Ms, T0 + 4 * S), T0 + 4 * S);
-        agg.OnTick(0, T0 + 4 * S + 100 * Ms);
+        agg.OnTick(0, T0 + 4 * S); // bars at 0 s ... 3 s: those at 0 s and 1 s left the ring of 2
+        agg.OnBackfill(0, Backfill(90m, 1m, T0 + S + 500 * Ms, T0 + 5 * S), T0 + 5 * S);
+        agg.OnBackfill(0, Backfill(90m, 1m, T0 + 2 * S + 500 * Ms, T0 + 5 * S), T0 + 5 * S);
+        agg.OnTick(0, T0 + 5 * S + 100 * Ms);
 
-        Assert.Equal(4, sink.Published.Count);
-        Assert.Equal((T0 + S, 1), (sink.Published[3].StartTimeNs, sink.Published[3].Revision));
+        Assert.Equal(5, sink.Published.Count);
+        Assert.Equal((T0 + 2 * S, 1), (sink.Published[4].StartTimeNs, sink.Published[4].Revision));
         Assert.Equal(1, agg.BackfillTooLate);
+        Assert.Equal((0, T0 + S), Assert.Single(ringShort)); // once, not once per bar dropped
     }
 
     [Fact]
