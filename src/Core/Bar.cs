@@ -32,6 +32,14 @@ public readonly record struct Bar
     /// <summary>Exchange time of the first and last event (0 when the venue gives none).</summary>
     public long FirstExchangeTimeNs { get; init; }
     public long LastExchangeTimeNs { get; init; }
-    /// <summary>Receive time of the interval's first input. Not on the wire: the publisher measures input-to-acknowledgement latency from it.</summary>
+    /// <summary>
+    /// 0 for a bar's first emission; each corrected version of the same series and interval, re-emitted when back-filled
+    /// trades changed it, carries the next number. A consumer keeps the highest revision per series and <see cref="StartTimeNs"/>.
+    /// </summary>
+    public int Revision { get; init; }
+    /// <summary>
+    /// Receive time of the interval's first input (of a corrected version: of the first back-filled input since the previous
+    /// version). Not on the wire: the publisher measures input-to-acknowledgement latency from it.
+    /// </summary>
     public long FirstReceiveTimeNs { get; init; }
 }

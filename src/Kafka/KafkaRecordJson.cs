@@ -141,6 +141,7 @@ public static class KafkaRecordJson
         w.WriteString("vwap", EventJson.Dec(b.Vwap));
         w.WriteString("volume", EventJson.Dec(b.Volume));
         w.WriteNumber("count", b.Count);
+        w.WriteNumber("revision", b.Revision); // always, 0 included: a consumer keeps the highest per series and start_ts
         if (b.FirstExchangeTimeNs != 0 || b.LastExchangeTimeNs != 0)
         {
             w.WriteString("first_exchange_ts", UnixTime.ToIso(b.FirstExchangeTimeNs));

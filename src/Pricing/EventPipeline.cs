@@ -367,6 +367,10 @@ public sealed partial class EventPipeline : IAsyncDisposable
                     {
                         _owner.Stats.OnSnapshot(e.Provider, e.Venue); // back-fill is counted where it is fetched
                     }
+                    else if (e.IsBackfill)
+                    {
+                        _owner._tap?.OnBackfill(_index, e, now); // trades the live stream lost belong in their bars
+                    }
 
                     return;
                 }
@@ -418,12 +422,22 @@ public sealed partial class EventPipeline : IAsyncDisposable
 }
 
 /// <summary>
-/// Sees every event and tick of a partition on that partition's thread, after the event is published (series statistics).
-/// Must be cheap, must not block, and should not throw (an exception is caught and counted as a partition error).
+/// Sees every live event and tick of a partition on that partition's thread, after the event is published (series
+/// statistics, bars), and back-filled trades for taps that want them (bars). Must be cheap, must not block, and should not
+/// throw (an exception is caught and counted as a partition error).
 /// </summary>
 public interface IPartitionTap
 {
+    /// <summary>A live event (never snapshot or back-fill history).</summary>
     void OnEvent(int partition, in MarketEvent e, long nowNs);
+
+    /// <summary>
+    /// A trade fetched back after a gap (<see cref="EventFlags.Backfill"/>): late, in exchange-time order within its gap. Not a
+    /// live update, so live-only taps (statistics, heartbeats) keep this default and ignore it; bars revise with it.
+    /// </summary>
+    void OnBackfill(int partition, in MarketEvent e, long nowNs)
+    {
+    }
 
     void OnTick(int partition, long nowNs);
 }

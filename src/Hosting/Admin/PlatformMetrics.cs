@@ -117,7 +117,7 @@ public sealed class PlatformMetrics
             new HistogramConfiguration { Buckets = latencyBuckets });
         _kafkaInputLatency = f.CreateHistogram("cloudwall_kafka_input_to_ack_latency_seconds", "Receive timestamp of the input event to Kafka acknowledgement (events and bars; fair prices wait for their conflation tick and are left out).",
             new HistogramConfiguration { Buckets = latencyBuckets });
-        _barsAggregated = f.CreateCounter("cloudwall_pipeline_bars_total", "Pre-aggregation: events folded into bars, and bars published.", "result");
+        _barsAggregated = f.CreateCounter("cloudwall_pipeline_bars_total", "Pre-aggregation: events folded into bars (events_in), bars published (bars_out, revisions included), corrected versions published (bars_revised), back-filled trades too late to revise their bar (backfill_too_late).", "result");
         _priceAssigned = f.CreateGauge("cloudwall_price_assigned_partitions", "md.events.v1 partitions this price instance owns.");
         _priceBatches = f.CreateCounter("cloudwall_price_batches_total", "Price-role batches (transactions, or flush-then-commit), by result.", "result");
         _snapshotTrades = f.CreateCounter("cloudwall_md_snapshot_trades_total",
@@ -275,6 +275,8 @@ public sealed class PlatformMetrics
         {
             _barsAggregated.WithLabels("events_in").IncTo(bars.EventsIn);
             _barsAggregated.WithLabels("bars_out").IncTo(bars.BarsOut);
+            _barsAggregated.WithLabels("bars_revised").IncTo(bars.BarsRevised);
+            _barsAggregated.WithLabels("backfill_too_late").IncTo(bars.BackfillTooLate);
         }
 
         if (_services?.GetService(typeof(PriceRoleService)) is PriceRoleService { Worker: { } worker })

@@ -21,8 +21,11 @@ public interface IPipelineStatus
     /// <summary>Queue depth per partition.</summary>
     int[] QueueDepths();
 
-    /// <summary>The pre-aggregator's counters, when <c>Pipeline:Aggregation:Enabled</c>.</summary>
-    (long EventsIn, long BarsOut)? Bars { get; }
+    /// <summary>
+    /// The pre-aggregator's counters, when <c>Pipeline:Aggregation:Enabled</c>: events folded in, bars published (revisions
+    /// included), corrected versions published, back-filled trades too late to revise a bar.
+    /// </summary>
+    (long EventsIn, long BarsOut, long BarsRevised, long BackfillTooLate)? Bars { get; }
 }
 
 /// <summary>
@@ -44,7 +47,7 @@ public sealed class ResolvedPipelineSettings(IOptions<PipelineOptions> pipeline,
 /// <see cref="ISeriesWindowSink"/>, gaps from <see cref="SequenceGapLog"/>) and the bar pre-aggregator. Built on
 /// <see cref="Start"/>, drained on <see cref="CompleteAsync"/>.
 /// </summary>
-public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPricing pricing, ReferenceData refData, ISeriesWindowSink windows,
+public sealed partial class PlatformPipeline(ResolvedPipelineSettings settings, FairPricing pricing, ReferenceData refData, ISeriesWindowSink windows,
     SequenceGapLog gaps, IProviderStatus providers, LoopHeartbeats heartbeats, TimeProvider time, ILoggerFactory loggers) : IPipelineStatus, IAsyncDisposable
 {
     private static readonly IReadOnlyDictionary<InstrumentId, FairPrice> None = new Dictionary<InstrumentId, FairPrice>();
@@ -59,7 +62,8 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
 
     public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices => Pipeline?.LatestFairPrices ?? None;
 
-    public (long EventsIn, long BarsOut)? Bars => Aggregator is { } a ? (a.EventsAggregated, a.BarsPublished) : null;
+    public (long EventsIn, long BarsOut, long BarsRevised, long BackfillTooLate)? Bars =>
+        Aggregator is { } a ? (a.EventsAggregated, a.BarsPublished, a.BarsRevised, a.BackfillTooLate) : null;
 
     public int[] QueueDepths() => Pipeline?.QueueDepths() ?? [];
 
@@ -78,7 +82,9 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
         if (settings.Aggregation.Enabled)
         {
             // Bars instead of raw events: the aggregator sees every event on its partition's thread.
-            Aggregator = new BarAggregator(options.Partitions, settings.Aggregation, publisher);
+            var barLog = loggers.CreateLogger<BarAggregator>();
+            Aggregator = new BarAggregator(options.Partitions, settings.Aggregation, publisher,
+                (partition, from) => LogRevisionRingShort(barLog, partition, settings.Aggregation.MaxRetainedBarsPerPartition, UnixTime.ToDateTime(from)));
             tap = new BothTaps(tap, Aggregator);
         }
 
@@ -156,20 +162,9 @@ public sealed class PlatformPipeline(ResolvedPipelineSettings settings, FairPric
         }
     }
 
-    private sealed class BothTaps(IPartitionTap first, IPartitionTap second) : IPartitionTap
-    {
-        public void OnEvent(int partition, in MarketEvent e, long nowNs)
-        {
-            first.OnEvent(partition, e, nowNs);
-            second.OnEvent(partition, e, nowNs);
-        }
-
-        public void OnTick(int partition, long nowNs)
-        {
-            first.OnTick(partition, nowNs);
-            second.OnTick(partition, nowNs);
-        }
-    }
+    [LoggerMessage(EventId = 3600, Level = LogLevel.Warning, Message = "Bar revisions: partition {Partition} keeps {MaxKept} trade bars, fewer than the revision window " +
+        "holds: bars before {RevisableFrom} can no longer be revised (raise Pipeline:Aggregation:MaxRetainedBarsPerPartition or shorten RevisionWindow); logged once per partition")]
+    private static partial void LogRevisionRingShort(ILogger logger, int partition, int maxKept, DateTime revisableFrom);
 
     private sealed class NoFairPrice : IFairPriceEngine
     {

@@ -50,7 +50,7 @@ public sealed record CostSummary
     [JsonPropertyName("value_bytes_per_input_event")] public double ValueBytesPerInputEvent { get; init; }
     [JsonPropertyName("cpu_seconds")] public double CpuSeconds { get; init; }
     [JsonPropertyName("cpu_seconds_per_million_input_events")] public double CpuSecondsPerMillionInputEvents { get; init; }
-    /// <summary>Receive timestamp of the input event to the Kafka acknowledgement (bars: of the bar's first input).</summary>
+    /// <summary>Receive timestamp of the input event to the Kafka acknowledgement (bars: of the bar's first input; a corrected version: of its first back-filled input).</summary>
     [JsonPropertyName("input_to_ack_mean_ms")] public double InputToAckMeanMs { get; init; }
     [JsonPropertyName("input_to_ack_p50_ms")] public double InputToAckP50Ms { get; init; }
     [JsonPropertyName("input_to_ack_p99_ms")] public double InputToAckP99Ms { get; init; }

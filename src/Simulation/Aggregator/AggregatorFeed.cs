@@ -39,7 +39,7 @@ internal sealed class AggregatorFeed : IBarPublisher
         var start = time.GetUtcNow();
         var market = options.Market ?? new SyntheticMarket(options.Seed);
         var views = new Dictionary<string, SyntheticVenueView>(StringComparer.Ordinal);
-        _bars = new BarAggregator(1, new AggregationOptions { Interval = TimeSpan.FromSeconds(1) }, this);
+        _bars = new BarAggregator(1, new AggregationOptions { Interval = TimeSpan.FromSeconds(1), RevisionWindow = TimeSpan.Zero }, this);
         _products = new Product[Instruments.Count];
         for (var i = 0; i < Instruments.Count; i++)
         {

@@ -159,6 +159,6 @@ public sealed class IngressReportingTests
         public PipelineStats? Stats => null;
         public IReadOnlyDictionary<InstrumentId, FairPrice> LatestFairPrices { get; } = new Dictionary<InstrumentId, FairPrice>();
         public int[] QueueDepths() => [];
-        public (long EventsIn, long BarsOut)? Bars => null;
+        public (long EventsIn, long BarsOut, long BarsRevised, long BackfillTooLate)? Bars => null;
     }
 }
