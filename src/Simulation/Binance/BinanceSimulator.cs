@@ -57,6 +57,9 @@ public sealed class BinanceSimulator : WebSocketVenueSimulator
     /// </summary>
     public Uri RouteEndpoint(BinanceRoute route) => route == BinanceRoute.Unrouted ? Endpoint : Segment.StreamEndpoint(route, Endpoint);
 
+    /// <summary>The REST trade lists and the history behind them (tests compare a back-fill with it).</summary>
+    internal BinanceRestApi RestApi => _rest;
+
     /// <summary>The symbols a client may subscribe to (upper case, as payloads print them).</summary>
     public IReadOnlyCollection<string> Symbols => _protocol.Symbols;
 

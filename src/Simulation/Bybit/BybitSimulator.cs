@@ -50,6 +50,9 @@ public sealed class BybitSimulator : WebSocketVenueSimulator
         _protocol.Stats = Stats;
     }
 
+    /// <summary>The REST recent-trade endpoint and the history behind it (tests compare a back-fill with it).</summary>
+    internal BybitRestApi RestApi => _rest;
+
     /// <summary>The symbols a client may subscribe to.</summary>
     public IReadOnlyCollection<string> Symbols => _protocol.Symbols;
 
