@@ -15,7 +15,8 @@ public sealed class BybitBackfillTests
 
     /// <summary>
     /// "Get Public Recent Trading History", https://bybit-exchange.github.io/docs/v5/market/recent-trade (checked 2026-12-06):
-    /// the spot response example.
+    /// the spot response example, as https://docs.rs/crate/bybit-rust-api/0.3.0/source/src/rest/market/dto/recent_trade.rs
+    /// quotes it (the page itself was not in the stored docs).
     /// </summary>
     private const string DocSpotAnswer = """
         {

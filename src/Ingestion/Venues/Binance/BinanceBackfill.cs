@@ -26,11 +26,14 @@ namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 /// Checked 2026-12-06. Spot "Market Data endpoints"
 /// (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints): "Old trade lookup"
 /// <c>GET /api/v3/historicalTrades</c> (weight 25, <c>fromId</c> "TradeId to fetch from", no API key or security type named:
-/// it is public) and "Compressed/Aggregate trades list" <c>GET /api/v3/aggTrades</c> (weight 4, <c>fromId</c> inclusive); the
-/// spot limit is 6,000 request weight per minute per IP. USDⓈ-M "Compressed/Aggregate Trades List"
+/// it is public) and "Compressed/Aggregate trades list" <c>GET /api/v3/aggTrades</c> (weight 4, <c>fromId</c> inclusive). The
+/// spot limit, 6,000 request weight per minute per IP, is the <c>REQUEST_WEIGHT</c> entry the docs' examples print
+/// (https://developers.binance.com/docs/binance-spot-api-docs/testnet/websocket-api/market-data-requests); the limits page
+/// itself was not in the stored docs. USDⓈ-M "Compressed/Aggregate Trades List"
 /// (https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Compressed-Aggregate-Trades-List)
 /// and COIN-M (https://developers.binance.com/docs/derivatives/coin-margined-futures/market-data/Compressed-Aggregate-Trades-List):
-/// weight 20, "send either fromId or startTime/endTime"; the futures limit is 2,400 request weight per minute per IP.
+/// weight 20, "send either fromId or startTime/endTime"; the futures limit is "2,400/min" per IP ("Rate Limits on Binance
+/// Futures", https://www.binance.com/en/support/faq/rate-limits-on-binance-futures-281596e222414cdd9051664ea621cdc3).
 /// Futures' <c>historicalTrades</c> needs an API key (MARKET_DATA), and futures stream no raw trades anyway.
 /// </remarks>
 public sealed class BinanceBackfill : IBackfillClient

@@ -17,13 +17,17 @@ namespace Cloudwall.Rx.Ingestion.Venues.Bybit;
 /// </summary>
 /// <remarks>
 /// Checked 2026-12-06. "Get Public Recent Trading History" (https://bybit-exchange.github.io/docs/v5/market/recent-trade):
-/// <c>category</c> (spot, linear, inverse, option), <c>symbol</c> (required but for options), <c>limit</c> "spot: [1,60],
-/// default: 60; others: [1,1000], default: 500"; items <c>execId</c>, <c>symbol</c>, <c>price</c>, <c>size</c>, <c>side</c>
-/// (the taker's), <c>time</c> (ms, a string), <c>isBlockTrade</c>, and lately <c>seq</c> (the cross sequence, as the live
-/// <c>publicTrade</c> prints it) and <c>isRPITrade</c>. Errors come as <c>"retCode"</c> ≠ 0 with <c>retMsg</c>. Rate limit
+/// the page itself was not in the stored docs; its parameters and example are as the bybit-rust-api crate quotes them with
+/// that address (https://docs.rs/crate/bybit-rust-api/0.3.0/source/src/rest/market/dto/recent_trade.rs): <c>category</c>,
+/// <c>symbol</c>, <c>limit</c> "spot: [1,60], default: 60, others: [1,1000], default: 500"; items <c>execId</c>,
+/// <c>symbol</c>, <c>price</c>, <c>size</c>, <c>side</c> (the taker's), <c>time</c> (ms, a string), <c>isBlockTrade</c>.
+/// Bybit's own MCP server describes the answer as "reverse chronological" with a <c>seq</c> (cross sequence), as the live
+/// <c>publicTrade</c> prints it (https://glama.ai/mcp/servers/bybit-exchange/trading-mcp/tools/getRecentPublicTrades).
+/// Errors come as <c>"retCode"</c> ≠ 0 with <c>retMsg</c>. Rate limit
 /// (https://bybit-exchange.github.io/docs/v5/rate-limit): 600 requests per 5-second window per IP, shared by every
 /// endpoint of the host; passing it is "403, access too frequent" and a ban of at least 10 minutes.
-/// Trade ids: UUIDs on linear and inverse, and on spot a number that Bybit's v3 docs describe as shared across symbols, so
+/// Trade ids: UUIDs on linear and inverse, and on spot a number that Bybit's v3 docs describe as shared across symbols
+/// (https://bybit-exchange.github.io/doc-v3-offline/spot/ws-public/public-trade), so
 /// no category numbers a symbol's trades consecutively (<see cref="ConsecutiveIds"/> false): the count lost is not known.
 /// </remarks>
 public sealed class BybitBackfill : IBackfillClient
