@@ -104,5 +104,37 @@ public sealed class BinanceBackfillTests
         Assert.Equal(4, sim.RestStats.Requests - requestsBefore); // three refused, then served
     }
 
+    [Fact]
+    public async Task The_simulator_serves_binances_parameters_and_error_shape()
+    {
+        await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.UsdM));
+        using var http = new BackfillHttp(sim.RestEndpoint!, BinanceBackfill.CreateBudget(BinanceMarket.UsdM));
+        var unknown = BackfillGap.Between(new MarketEvent { TradeId = TradeId.Numeric(1) }, new MarketEvent { TradeId = TradeId.Numeric(5) }, "NOPEUSDT");
+
+        var ex = await Assert.ThrowsAsync<BackfillException>(() => new BinanceBackfill(http, BinanceMarket.UsdM).FetchAsync(unknown, 10, 0, CancellationToken.None));
+
+        Assert.Equal(FrameReason.VenueError, ex.Reason);
+        Assert.Equal("""{"code":-1121,"msg":"Invalid symbol."}""", System.Text.Encoding.UTF8.GetString(ex.Body));
+
+        using var plain = new HttpClient { BaseAddress = sim.RestEndpoint };
+        await BackfillGap.WaitAsync(() => sim.RestApi.AggTrades.Count("BTCUSDT") >= 5, "five aggregate trades");
+
+        using var latest = System.Text.Json.JsonDocument.Parse(await plain.GetStringAsync("fapi/v1/aggTrades?symbol=BTCUSDT&limit=3"));
+        var ids = latest.RootElement.EnumerateArray().Select(e => e.GetProperty("a").GetInt64()).ToList();
+        Assert.Equal(3, ids.Count);
+        Assert.Equal(ids.Order(), ids); // the newest three, oldest first
+        Assert.All(latest.RootElement.EnumerateArray(), e => Assert.False(e.TryGetProperty("M", out _))); // futures print no M
+        var firstMs = latest.RootElement[0].GetProperty("T").GetInt64();
+        using var window = System.Text.Json.JsonDocument.Parse(await plain.GetStringAsync($"fapi/v1/aggTrades?symbol=BTCUSDT&startTime={firstMs}&endTime={firstMs}"));
+        Assert.All(window.RootElement.EnumerateArray(), e => Assert.Equal(firstMs, e.GetProperty("T").GetInt64()));
+        using var tooLong = await plain.GetAsync("fapi/v1/aggTrades?symbol=BTCUSDT&startTime=0&endTime=3600000");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Contains("-1127", await tooLong.Content.ReadAsStringAsync());
+        using var badId = await plain.GetAsync("fapi/v1/aggTrades?symbol=BTCUSDT&fromId=abc");
+        Assert.Contains("-1100", await badId.Content.ReadAsStringAsync());
+        using var spotPath = await plain.GetAsync("api/v3/historicalTrades?symbol=BTCUSDT");
+        Assert.False(spotPath.IsSuccessStatusCode); // USDⓈ-M has no public raw-trade list
+    }
+
     private const string VenueLevelsAggregated = Cloudwall.Rx.Ingestion.Venues.Kit.VenueLevels.Aggregated;
 }

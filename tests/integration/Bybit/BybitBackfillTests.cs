@@ -122,4 +122,31 @@ public sealed class BybitBackfillTests
         Assert.Equal(withheld.Select(Id).ToHashSet(), BackfillGap.Recovered(fetch, request, LiveTrades(run)).Select(t => t.TradeId).ToHashSet());
         Assert.Equal(4, sim.RestStats.Requests - requestsBefore); // three refused, then served
     }
+
+    [Fact]
+    public async Task The_simulator_answers_bad_parameters_with_bybits_retCode()
+    {
+        await using var sim = await BybitSimulator.StartAsync(new BybitSimulatorOptions { Category = BybitCategory.Spot });
+        using var http = new BackfillHttp(sim.RestEndpoint!, BybitBackfill.CreateBudget());
+        var unknown = BackfillGap.Between(new MarketEvent(), new MarketEvent { ExchangeTimeNs = 1 }, "NOPEUSDT");
+
+        var ex = await Assert.ThrowsAsync<BackfillException>(() => new BybitBackfill(http, BybitCategory.Spot).FetchAsync(unknown, 10, 0, CancellationToken.None));
+
+        Assert.Equal(FrameReason.VenueError, ex.Reason);
+        Assert.Contains("\"retCode\":10001", System.Text.Encoding.UTF8.GetString(ex.Body));
+
+        using var plain = new HttpClient { BaseAddress = sim.RestEndpoint };
+        await BackfillGap.WaitAsync(() => sim.RestApi.Trades.Count("BTCUSDT") >= 70, "70 trades");
+
+        using var capped = System.Text.Json.JsonDocument.Parse(await plain.GetStringAsync("v5/market/recent-trade?category=spot&symbol=BTCUSDT&limit=1000"));
+        var times = capped.RootElement.GetProperty("result").GetProperty("list").EnumerateArray()
+            .Select(e => long.Parse(e.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(BybitBackfill.SpotMaxLimit, times.Count); // spot serves 60 at most
+        Assert.Equal(times.OrderDescending(), times); // newest first
+        foreach (var bad in new[] { "category=futures&symbol=BTCUSDT", "category=spot", "category=spot&symbol=BTCUSDT&limit=x", "category=linear&symbol=BTCUSDT" })
+        {
+            using var answer = System.Text.Json.JsonDocument.Parse(await plain.GetStringAsync("v5/market/recent-trade?" + bad));
+            Assert.Equal(10001, answer.RootElement.GetProperty("retCode").GetInt32());
+        }
+    }
 }

@@ -32,4 +32,17 @@ internal static class BackfillGap
         var seen = live.Select(t => t.TradeId).ToHashSet();
         return [.. fetch.Trades.Where(t => t.TradeId != request.FromId && t.TradeId != request.ToId && !seen.Contains(t.TradeId))];
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling; fails with <paramref name="what"/> after 15 s.</summary>
+    public static async Task WaitAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + ProviderRunDeadline;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(20);
+        }
+    }
+
+    private static TimeSpan ProviderRunDeadline => Okx.ProviderRun.Deadline;
 }
