@@ -85,6 +85,28 @@ public sealed class BinanceBackfillTests
     }
 
     [Fact]
+    public async Task Usdm_aggregate_trades_withheld_from_the_market_route_come_back_from_fapi_aggTrades()
+    {
+        await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.UsdM));
+        var refData = new ReferenceData();
+        BinanceSymbols.Register(refData, BinanceMarket.UsdM);
+        using var run = new ProviderRun(BinanceRoutes.Routes(BinanceMarket.UsdM, configured: sim.Endpoint), ["SOLUSDT"], refData);
+        var request = await GapAsync(sim, run, "SOLUSDT", orders: 3);
+        using var http = new BackfillHttp(sim.RestEndpoint!, BinanceBackfill.CreateBudget(BinanceMarket.UsdM));
+        var client = new BinanceBackfill(http, BinanceMarket.UsdM);
+
+        var fetch = await client.FetchAsync(request, 1000, 1, CancellationToken.None);
+
+        Assert.Equal("fapi/v1/aggTrades", client.Path);
+        var recovered = BackfillGap.Recovered(fetch, request, LiveTrades(run));
+        Assert.Equal(3, request.ExpectedCount(client.ConsecutiveIds));
+        var served = sim.RestApi.AggTrades.FromId("SOLUSDT", request.FromId.AsLong + 1, 3);
+        Assert.Equal(served.Select(t => (t.AggregateId, t.Price, t.Quantity, t.TradeTimeMs * 1_000_000)),
+            recovered.Select(t => (t.TradeId.AsLong, t.Price, t.Size, t.ExchangeTimeNs)));
+        Assert.Equal(VenueId.BinanceUsdm, recovered[0].Venue);
+    }
+
+    [Fact]
     public async Task Spot_aggregated_back_fill_gets_through_503s_and_a_429_with_retry_after()
     {
         await using var sim = await BinanceSimulator.StartAsync(Options(BinanceMarket.Spot));
