@@ -66,7 +66,7 @@ public sealed class BinanceBackfillTests
 
         Assert.True(client.RawTrades);
         Assert.True(client.ConsecutiveIds);
-        Assert.Equal("api/v3/historicalTrades?symbol=BTCUSDT&fromId=28456&limit=3", Assert.Single(handler.Requests));
+        Assert.Equal("api/v3/historicalTrades?symbol=BTCUSDT&fromId=28457&limit=1", Assert.Single(handler.Requests));
         Assert.True(fetch.ReachedStart);
         var t = Assert.Single(fetch.Trades);
         Assert.Equal(EventKind.Trade, t.Kind);
@@ -95,11 +95,11 @@ public sealed class BinanceBackfillTests
         var c = await new BinanceBackfill(coinmHttp, BinanceMarket.CoinM).FetchAsync(Request(416689, 416691, BinanceMarket.CoinM, "BTCUSD_PERP"), 10, 0,
             CancellationToken.None);
 
-        Assert.Equal("fapi/v1/aggTrades?symbol=BTCUSDT&fromId=26128&limit=3", Assert.Single(usdm.Requests));
+        Assert.Equal("fapi/v1/aggTrades?symbol=BTCUSDT&fromId=26129&limit=1", Assert.Single(usdm.Requests));
         var ut = Assert.Single(u.Trades);
         Assert.Equal((26129L, 0.01633102m, 4.70443515m, Side.Sell, 1498793709153L * 1_000_000, VenueId.BinanceUsdm),
             (ut.TradeId.AsLong, ut.Price, ut.Size, ut.Side, ut.ExchangeTimeNs, ut.Venue));
-        Assert.Equal("dapi/v1/aggTrades?symbol=BTCUSD_PERP&fromId=416689&limit=3", Assert.Single(coinm.Requests));
+        Assert.Equal("dapi/v1/aggTrades?symbol=BTCUSD_PERP&fromId=416690&limit=1", Assert.Single(coinm.Requests));
         var ct = Assert.Single(c.Trades);
         Assert.Equal((416690L, 9642.4m, 3m, Side.Buy, VenueId.BinanceCoinm), (ct.TradeId.AsLong, ct.Price, ct.Size, ct.Side, ct.Venue));
     }
@@ -137,7 +137,7 @@ public sealed class BinanceBackfillTests
     }
 
     [Fact]
-    public async Task A_long_gap_is_paged_by_fromId_a_thousand_at_a_time_up_to_the_first_trade_after_it()
+    public async Task A_long_gap_is_paged_by_fromId_a_thousand_at_a_time_strictly_between_its_bounds()
     {
         var handler = new ScriptedRestHandler { Respond = Consecutive(oldest: 1) };
         using var http = handler.Client();
@@ -145,9 +145,9 @@ public sealed class BinanceBackfillTests
         var fetch = await new BinanceBackfill(http, BinanceMarket.Spot, "aggregated").FetchAsync(Request(100, 2600), 10_000, 0, CancellationToken.None);
 
         Assert.Equal(
-            ["fromId=100&limit=1000", "fromId=1100&limit=1000", "fromId=2100&limit=501"],
+            ["fromId=101&limit=1000", "fromId=1101&limit=1000", "fromId=2101&limit=499"],
             handler.Requests.Select(r => r[(r.IndexOf("fromId", StringComparison.Ordinal))..]));
-        Assert.Equal(Enumerable.Range(100, 2501).Select(i => (long)i), fetch.Trades.Select(t => t.TradeId.AsLong));
+        Assert.Equal(Enumerable.Range(101, 2499).Select(i => (long)i), fetch.Trades.Select(t => t.TradeId.AsLong));
         Assert.True(fetch.ReachedStart);
     }
 
@@ -160,7 +160,23 @@ public sealed class BinanceBackfillTests
         var fetch = await new BinanceBackfill(http, BinanceMarket.UsdM).FetchAsync(Request(100, 2600, BinanceMarket.UsdM), 150, 0, CancellationToken.None);
 
         Assert.Equal(150, fetch.Trades.Count);
-        Assert.EndsWith("fromId=100&limit=150", Assert.Single(handler.Requests));
+        Assert.EndsWith("fromId=101&limit=150", Assert.Single(handler.Requests));
+    }
+
+    [Fact]
+    public async Task A_gap_of_exactly_maxTrades_is_fetched_whole_and_an_empty_one_asks_nothing()
+    {
+        var handler = new ScriptedRestHandler { Respond = Consecutive(oldest: 1) };
+        using var http = handler.Client();
+        var client = new BinanceBackfill(http, BinanceMarket.Spot);
+
+        var whole = await client.FetchAsync(Request(100, 251), 150, 0, CancellationToken.None);
+        var none = await client.FetchAsync(Request(300, 301), 150, 0, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(101, 150).Select(i => (long)i), whole.Trades.Select(t => t.TradeId.AsLong));
+        Assert.Empty(none.Trades);
+        Assert.True(none.ReachedStart);
+        Assert.Single(handler.Requests);
     }
 
     [Fact]
@@ -173,7 +189,7 @@ public sealed class BinanceBackfillTests
         var fetch = await new BinanceBackfill(http, BinanceMarket.Spot).FetchAsync(Request(100, 700), 10_000, 0, CancellationToken.None);
 
         Assert.False(fetch.ReachedStart);
-        Assert.Equal(Enumerable.Range(500, 201).Select(i => (long)i), fetch.Trades.Select(t => t.TradeId.AsLong));
+        Assert.Equal(Enumerable.Range(500, 200).Select(i => (long)i), fetch.Trades.Select(t => t.TradeId.AsLong));
     }
 
     [Fact]

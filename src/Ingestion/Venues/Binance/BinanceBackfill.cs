@@ -6,8 +6,8 @@ using Cloudwall.Rx.Ingestion.Venues.Kit;
 namespace Cloudwall.Rx.Ingestion.Venues.Binance;
 
 /// <summary>
-/// Binance back-fill over the public REST API, paging forward by trade id (<c>fromId</c>, inclusive) from the last trade
-/// before the break to the first one after it. Which list depends on the stream the provider's level subscribes, so that
+/// Binance back-fill over the public REST API, paging forward by trade id (<c>fromId</c>, inclusive) through the ids strictly
+/// between the last trade before the break and the first one after it. Which list depends on the stream the provider's level subscribes, so that
 /// REST ids are the live stream's ids:
 /// <list type="bullet">
 /// <item>spot and Binance.US <c>trades</c> level (<c>&lt;s&gt;@trade</c>, ids <c>t</c>): <c>GET /api/v3/historicalTrades</c>, weight 25;</item>
@@ -115,24 +115,25 @@ public sealed class BinanceBackfill : IBackfillClient
             throw new ArgumentException($"Binance pages by trade id: both bounds must be numeric ids (were {request.FromId}, {request.ToId}).", nameof(request));
         }
 
+        // Strictly inside the bounds: they were delivered live, and leaving them out keeps all of maxTrades for the gap.
         var fromId = request.FromId.AsLong;
         var toId = request.ToId.AsLong;
         var trades = new List<MarketEvent>();
         var symbol = Uri.EscapeDataString(request.Symbol);
-        var next = fromId;
+        var next = fromId + 1;
         var reachedStart = true;
         var firstPage = true;
-        while (trades.Count < maxTrades && next <= toId)
+        while (trades.Count < maxTrades && next < toId)
         {
-            var limit = (int)Math.Min(Math.Min(MaxLimit, toId - next + 1), maxTrades - trades.Count);
+            var limit = (int)Math.Min(Math.Min(MaxLimit, toId - next), maxTrades - trades.Count);
             var query = string.Create(CultureInfo.InvariantCulture, $"{Path}?symbol={symbol}&fromId={next}&limit={limit}");
             var body = await _http.GetAsync(query, Weight, cancellationToken).ConfigureAwait(false);
             var before = trades.Count;
-            var (firstId, lastId, count) = DecodePage(body, request, RawTrades, toId, receiveTimeNs, trades);
+            var (firstId, lastId, count) = DecodePage(body, request, RawTrades, toId - 1, receiveTimeNs, trades);
             if (firstPage)
             {
-                // The venue serves from the oldest id it still holds: later than the start, what lies before it is gone.
-                reachedStart = count > 0 && firstId <= fromId + 1;
+                // The venue serves from the oldest id it still holds: later than the gap's first, what lies before it is gone.
+                reachedStart = count > 0 && firstId == fromId + 1;
                 firstPage = false;
             }
 
@@ -141,9 +142,9 @@ public sealed class BinanceBackfill : IBackfillClient
                 throw new BackfillException(FrameReason.Malformed, $"GET {query}: first id {firstId} is before fromId {next}", body);
             }
 
-            if (count < limit || lastId >= toId || trades.Count == before)
+            if (count < limit || lastId >= toId - 1 || trades.Count == before)
             {
-                break; // the venue has no more, or the page reached the first trade after the break
+                break; // the venue has no more, or the page reached the end of the gap
             }
 
             next = lastId + 1;
@@ -153,7 +154,7 @@ public sealed class BinanceBackfill : IBackfillClient
     }
 
     /// <summary>
-    /// Decodes one page (a JSON array, oldest first) into <paramref name="into"/>, keeping ids up to <paramref name="toId"/>;
+    /// Decodes one page (a JSON array, oldest first) into <paramref name="into"/>, keeping ids up to <paramref name="toId"/> (inclusive);
     /// returns the first and last ids listed and how many there were. A venue error body or anything undecodable throws.
     /// </summary>
     internal static (long FirstId, long LastId, int Count) DecodePage(byte[] body, BackfillRequest request, bool raw, long toId, long receiveTimeNs,

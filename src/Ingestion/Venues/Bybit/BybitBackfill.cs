@@ -91,7 +91,9 @@ public sealed class BybitBackfill : IBackfillClient
         var body = await _http.GetAsync(query, 1, cancellationToken).ConfigureAwait(false);
         var listed = Decode(body, request, receiveTimeNs);
 
-        var inside = listed.Where(t => t.ExchangeTimeNs >= request.FromTimeNs && t.ExchangeTimeNs <= request.ToTimeNs)
+        // Times are milliseconds, so trades of the bounds' milliseconds are kept; the bounds themselves were delivered live.
+        var inside = listed.Where(t => t.ExchangeTimeNs >= request.FromTimeNs && t.ExchangeTimeNs <= request.ToTimeNs
+                && t.TradeId != request.FromId && t.TradeId != request.ToId)
             .OrderBy(t => t.ExchangeTimeNs)
             .Take(maxTrades)
             .ToList();
