@@ -10,7 +10,9 @@ namespace Cloudwall.Rx.Simulation.Binance;
 /// A Binance combined-stream endpoint (<c>wss://stream.binance.com:9443/stream</c>, or the USDⓈ-M, COIN-M or Binance.US one,
 /// chosen by <see cref="BinanceSimulatorOptions.Segment"/>) on 127.0.0.1: <c>trade</c>, <c>aggTrade</c>, <c>bookTicker</c>
 /// and, on futures, <c>markPrice</c> / <c>markPrice@1s</c>, from the shared synthetic market, with faults switchable at run
-/// time through <see cref="Faults"/>. Fault instruments are Binance symbols (<c>BTCUSDT</c>).
+/// time through <see cref="Faults"/>. Fault instruments are Binance symbols (<c>BTCUSDT</c>); <see cref="SimulatorFaults.DropTrades"/>
+/// counts taker orders (each one <c>aggTrade</c> and its fills as <c>trade</c>s). The REST trade lists of a back-fill are served
+/// on the same port (<see cref="VenueSimulator.RestEndpoint"/>, <see cref="BinanceRestApi"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -24,6 +26,13 @@ public sealed class BinanceSimulator : WebSocketVenueSimulator
 {
     private readonly BinanceSimProtocol _protocol;
     private readonly SyntheticBinanceFeed _feed;
+    private readonly BinanceRestApi _rest;
+
+    /// <summary>
+    /// The REST request rate served before 429: Binance limits weight, 6,000 a minute on spot (2,400 on futures), which is
+    /// about 25 of spot's weight-4 aggregate lists (5 on futures at weight 20) a second; 20 keeps a paging client honest.
+    /// </summary>
+    public const int MaxRestRequestsPerSecond = 20;
 
     private BinanceSimulator(BinanceSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
         : base(options.Segment.Name(), options.TickInterval, time, loggerFactory, BinanceWire.Malformed)
@@ -31,8 +40,10 @@ public sealed class BinanceSimulator : WebSocketVenueSimulator
         Segment = options.Segment;
         var routes = RoutePaths(options);
         _protocol = new BinanceSimProtocol(options.Segment, routes, Log);
-        _feed = new SyntheticBinanceFeed(options, _protocol, Faults, time.GetUtcNow());
+        _rest = new BinanceRestApi(options.Segment, options.EffectiveSymbols.Select(s => s.Symbol).ToHashSet(StringComparer.Ordinal));
+        _feed = new SyntheticBinanceFeed(options, _protocol, _rest, Faults, time.GetUtcNow());
         Listen(_protocol, options.Server, [.. routes.Keys]);
+        ServeRest(_rest, MaxRestRequestsPerSecond);
         _protocol.Stats = Stats;
     }
 
@@ -45,6 +56,9 @@ public sealed class BinanceSimulator : WebSocketVenueSimulator
     /// as the venue does. Providers configured with it derive the routes from it (<see cref="BinanceRoutes.StreamEndpoint"/>).
     /// </summary>
     public Uri RouteEndpoint(BinanceRoute route) => route == BinanceRoute.Unrouted ? Endpoint : Segment.StreamEndpoint(route, Endpoint);
+
+    /// <summary>The REST trade lists and the history behind them (tests compare a back-fill with it).</summary>
+    internal BinanceRestApi RestApi => _rest;
 
     /// <summary>The symbols a client may subscribe to (upper case, as payloads print them).</summary>
     public IReadOnlyCollection<string> Symbols => _protocol.Symbols;

@@ -3,15 +3,30 @@ using System.Globalization;
 using System.Text.Json;
 using Cloudwall.Rx.Ingestion.Venues.Binance;
 using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
 
 namespace Cloudwall.Rx.Simulation.Binance;
 
-/// <summary>A trade as the simulator prints it; <see cref="BuyerIsMaker"/> is Binance's <c>m</c>.</summary>
-internal readonly record struct BinanceTrade(long TradeId, long AggregateId, decimal Price, decimal Quantity, long TradeTimeMs, long EventTimeMs, bool BuyerIsMaker);
+/// <summary>A trade as the simulator prints it; <see cref="BuyerIsMaker"/> is Binance's <c>m</c>. Kept by id <c>t</c> for REST.</summary>
+internal readonly record struct BinanceTrade(long TradeId, long AggregateId, decimal Price, decimal Quantity, long TradeTimeMs, long EventTimeMs, bool BuyerIsMaker)
+    : IHistoricTrade
+{
+    long IHistoricTrade.Id => TradeId;
 
-/// <summary>One taker order's fills at one price: aggregate id <c>a</c>, first and last trade ids <c>f</c> and <c>l</c>, summed quantity.</summary>
+    long IHistoricTrade.TimeNs => TradeTimeMs * 1_000_000;
+}
+
+/// <summary>
+/// One taker order's fills at one price: aggregate id <c>a</c>, first and last trade ids <c>f</c> and <c>l</c>, summed quantity.
+/// Kept by id <c>a</c> for REST.
+/// </summary>
 internal readonly record struct BinanceAggTrade(long AggregateId, long FirstTradeId, long LastTradeId, decimal Price, decimal Quantity, long TradeTimeMs,
-    long EventTimeMs, bool BuyerIsMaker);
+    long EventTimeMs, bool BuyerIsMaker) : IHistoricTrade
+{
+    long IHistoricTrade.Id => AggregateId;
+
+    long IHistoricTrade.TimeNs => TradeTimeMs * 1_000_000;
+}
 
 /// <summary>Best bid and offer with the book update id <c>u</c>.</summary>
 internal readonly record struct BinanceBookTicker(long UpdateId, decimal Bid, decimal BidQty, decimal Ask, decimal AskQty, long TransactionTimeMs, long EventTimeMs);
@@ -61,18 +76,7 @@ internal static class BinanceWire
         w.WriteString("e"u8, "aggTrade"u8);
         w.WriteNumber("E"u8, t.EventTimeMs);
         w.WriteString("s"u8, symbol);
-        w.WriteNumber("a"u8, t.AggregateId);
-        WriteDecimal(w, "p"u8, t.Price);
-        WriteDecimal(w, "q"u8, t.Quantity);
-        w.WriteNumber("f"u8, t.FirstTradeId);
-        w.WriteNumber("l"u8, t.LastTradeId);
-        w.WriteNumber("T"u8, t.TradeTimeMs);
-        w.WriteBoolean("m"u8, t.BuyerIsMaker);
-        if (!market.IsFutures())
-        {
-            w.WriteBoolean("M"u8, true);
-        }
-
+        AggTradeFields(w, t, market);
         return End(w);
     }
 
@@ -165,6 +169,62 @@ internal static class BinanceWire
         return End(w);
     }
 
+    /// <summary>
+    /// The REST raw-trade list (<c>GET /api/v3/historicalTrades</c>), oldest first:
+    /// <c>[{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.000012","time":1499865549590,"isBuyerMaker":true,"isBestMatch":true}]</c>.
+    /// </summary>
+    public static byte[] RestTrades(IEnumerable<BinanceTrade> trades)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartArray();
+        foreach (var t in trades)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("id"u8, t.TradeId);
+            WriteDecimal(w, "price"u8, t.Price);
+            WriteDecimal(w, "qty"u8, t.Quantity);
+            WriteDecimal(w, "quoteQty"u8, t.Price * t.Quantity);
+            w.WriteNumber("time"u8, t.TradeTimeMs);
+            w.WriteBoolean("isBuyerMaker"u8, t.BuyerIsMaker);
+            w.WriteBoolean("isBestMatch"u8, true);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        return WireFrame.End(w);
+    }
+
+    /// <summary>
+    /// The REST aggregate-trade list (<c>GET /api/v3/aggTrades</c>, <c>/fapi/v1/aggTrades</c>, <c>/dapi/v1/aggTrades</c>), oldest
+    /// first: <c>[{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true,"M":true}]</c>
+    /// (futures leave out <c>M</c>).
+    /// </summary>
+    public static byte[] RestAggTrades(IEnumerable<BinanceAggTrade> trades, BinanceMarket market)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartArray();
+        foreach (var t in trades)
+        {
+            w.WriteStartObject();
+            AggTradeFields(w, t, market);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        return WireFrame.End(w);
+    }
+
+    /// <summary>A REST error: <c>{"code":-1121,"msg":"Invalid symbol."}</c>.</summary>
+    public static byte[] RestError(int code, string message)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartObject();
+        w.WriteNumber("code"u8, code);
+        w.WriteString("msg"u8, message);
+        w.WriteEndObject();
+        return WireFrame.End(w);
+    }
+
     /// <summary>The pair of a COIN-M symbol: <c>BTCUSD_PERP</c> → <c>BTCUSD</c>.</summary>
     public static string Pair(string symbol)
     {
@@ -189,6 +249,22 @@ internal static class BinanceWire
         else
         {
             w.WriteNull("id"u8);
+        }
+    }
+
+    /// <summary>An aggregate trade's fields, the same in the stream payload and the REST list.</summary>
+    private static void AggTradeFields(Utf8JsonWriter w, in BinanceAggTrade t, BinanceMarket market)
+    {
+        w.WriteNumber("a"u8, t.AggregateId);
+        WriteDecimal(w, "p"u8, t.Price);
+        WriteDecimal(w, "q"u8, t.Quantity);
+        w.WriteNumber("f"u8, t.FirstTradeId);
+        w.WriteNumber("l"u8, t.LastTradeId);
+        w.WriteNumber("T"u8, t.TradeTimeMs);
+        w.WriteBoolean("m"u8, t.BuyerIsMaker);
+        if (!market.IsFutures())
+        {
+            w.WriteBoolean("M"u8, true);
         }
     }
 

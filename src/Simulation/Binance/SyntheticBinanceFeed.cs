@@ -10,7 +10,9 @@ namespace Cloudwall.Rx.Simulation.Binance;
 /// makers on average at one price: each fill is a <c>trade</c> with the symbol's next trade id <c>t</c>, and the order is one
 /// <c>aggTrade</c> with the next aggregate id <c>a</c>, the summed quantity and the first and last trade ids (<c>f</c>, <c>l</c>),
 /// as the venue aggregates "for a single taker order". So both streams carry the same volume and VWAP, and <c>t</c> and
-/// <c>a</c> are each contiguous per symbol until <see cref="SimulatorFaults.SkipSequence"/> makes them jump.
+/// <c>a</c> are each contiguous per symbol until <see cref="SimulatorFaults.SkipSequence"/> makes them jump. Every order is
+/// recorded for the REST trade lists (<see cref="BinanceRestApi"/>); <see cref="SimulatorFaults.DropTrades"/> withholds
+/// whole taker orders from both streams.
 /// </summary>
 internal sealed class SyntheticBinanceFeed
 {
@@ -20,6 +22,7 @@ internal sealed class SyntheticBinanceFeed
     private const int MaxFills = 20;
 
     private readonly BinanceSimProtocol _protocol;
+    private readonly BinanceRestApi _rest;
     private readonly SimulatorFaults _faults;
     private readonly SyntheticVenueView _view;
     private readonly SyntheticMarket _market;
@@ -28,10 +31,11 @@ internal sealed class SyntheticBinanceFeed
     private readonly Random _random;
     private readonly Symbol[] _symbols;
 
-    public SyntheticBinanceFeed(BinanceSimulatorOptions options, BinanceSimProtocol protocol, SimulatorFaults faults, DateTimeOffset start)
+    public SyntheticBinanceFeed(BinanceSimulatorOptions options, BinanceSimProtocol protocol, BinanceRestApi rest, SimulatorFaults faults, DateTimeOffset start)
     {
         _options = options;
         _protocol = protocol;
+        _rest = rest;
         _faults = faults;
         _segment = options.Segment;
         _market = options.Market ?? new SyntheticMarket(options.Seed);
@@ -143,18 +147,31 @@ internal sealed class SyntheticBinanceFeed
         var fills = Fills();
         var firstTradeId = state.LastTradeId + 1;
         var quantity = 0m;
+        Span<BinanceTrade> trades = stackalloc BinanceTrade[fills];
         for (var k = 0; k < fills; k++)
         {
             var size = TradeSize(spec);
             quantity += size;
             state.LastTradeId++;
             _protocol.Stats?.CountTraded(spec.Symbol, size, price);
-            Publish(s, BinanceStreamType.Trade, static (stream, sym, seg, t) => BinanceWire.Trade(stream, sym, seg, t),
-                new BinanceTrade(state.LastTradeId, state.LastAggregateId, price, size, timeMs, timeMs, BuyerIsMaker: !takerBuys));
+            trades[k] = new BinanceTrade(state.LastTradeId, state.LastAggregateId, price, size, timeMs, timeMs, BuyerIsMaker: !takerBuys);
         }
 
-        Publish(s, BinanceStreamType.AggTrade, static (stream, sym, seg, t) => BinanceWire.AggTrade(stream, sym, seg, t),
-            new BinanceAggTrade(state.LastAggregateId, firstTradeId, state.LastTradeId, price, quantity, timeMs, timeMs, BuyerIsMaker: !takerBuys));
+        var order = new BinanceAggTrade(state.LastAggregateId, firstTradeId, state.LastTradeId, price, quantity, timeMs, timeMs, BuyerIsMaker: !takerBuys);
+
+        // DropTrades counts taker orders: a withheld order leaves both streams, its fills and its aggregate, and REST keeps both.
+        var drop = _faults.TakeTradeDrop(spec.Symbol);
+        _rest.Record(spec.Symbol, trades, order, drop);
+        if (drop == TradeDrop.None)
+        {
+            foreach (var trade in trades)
+            {
+                Publish(s, BinanceStreamType.Trade, static (stream, sym, seg, t) => BinanceWire.Trade(stream, sym, seg, t), trade);
+            }
+
+            Publish(s, BinanceStreamType.AggTrade, static (stream, sym, seg, t) => BinanceWire.AggTrade(stream, sym, seg, t), order);
+        }
+
         if (s.NextBookTicker is null)
         {
             EmitBookTicker(s, at - lag);

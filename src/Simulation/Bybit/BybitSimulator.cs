@@ -10,7 +10,9 @@ namespace Cloudwall.Rx.Simulation.Bybit;
 /// One Bybit v5 public endpoint (<c>wss://stream.bybit.com/v5/public/{spot|linear|inverse}</c>) on 127.0.0.1, the category
 /// taken from <see cref="BybitSimulatorOptions.Category"/> (run one simulator per category, sharing one
 /// <see cref="Market.SyntheticMarket"/>): <c>publicTrade</c> and <c>tickers</c> topics, <c>{"op":"ping"}</c> keep-alives, and
-/// faults switchable at run time through <see cref="Faults"/> (instruments are Bybit symbols such as <c>BTCUSDT</c>).
+/// faults switchable at run time through <see cref="Faults"/> (instruments are Bybit symbols such as <c>BTCUSDT</c>;
+/// <see cref="SimulatorFaults.DropTrades"/> counts single trades). <c>GET /v5/market/recent-trade</c> for back-fill is served
+/// on the same port (<see cref="VenueSimulator.RestEndpoint"/>, <see cref="BybitRestApi"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -22,13 +24,18 @@ public sealed class BybitSimulator : WebSocketVenueSimulator
 {
     public const string VenueName = "bybit";
 
+    /// <summary>Bybit's HTTP IP limit, 600 requests per 5 seconds, as a rate.</summary>
+    public const int MaxRestRequestsPerSecond = 120;
+
     private readonly BybitSimulatorProtocol _protocol;
+    private readonly BybitRestApi _rest;
 
     private BybitSimulator(BybitSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
         : base(VenueName, options.TickInterval, time, loggerFactory, BybitWire.Malformed)
     {
         Category = options.Category;
-        _protocol = new BybitSimulatorProtocol(options, Faults, time, Log);
+        _rest = new BybitRestApi(options.Category, options.EffectiveInstruments.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal), time);
+        _protocol = new BybitSimulatorProtocol(options, Faults, _rest, time, Log);
         var server = new WebSocketVenueServerOptions
         {
             Port = options.Server.Port,
@@ -39,8 +46,12 @@ public sealed class BybitSimulator : WebSocketVenueSimulator
             ShutdownTimeout = options.Server.ShutdownTimeout,
         };
         Listen(_protocol, server);
+        ServeRest(_rest, MaxRestRequestsPerSecond);
         _protocol.Stats = Stats;
     }
+
+    /// <summary>The REST recent-trade endpoint and the history behind it (tests compare a back-fill with it).</summary>
+    internal BybitRestApi RestApi => _rest;
 
     /// <summary>The symbols a client may subscribe to.</summary>
     public IReadOnlyCollection<string> Symbols => _protocol.Symbols;

@@ -32,6 +32,7 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     private readonly Dictionary<string, Instrument> _instruments = new(StringComparer.Ordinal);
     private readonly BybitSimulatorOptions _options;
     private readonly SimulatorFaults _faults;
+    private readonly BybitRestApi _rest;
     private readonly SyntheticVenueView _view;
     private readonly Random _random;
     private readonly TimeProvider _time;
@@ -43,8 +44,9 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     private DateTimeOffset _nextTicker;
     private DateTimeOffset _nextFunding;
 
-    public BybitSimulatorProtocol(BybitSimulatorOptions options, SimulatorFaults faults, TimeProvider time, ILogger log)
+    public BybitSimulatorProtocol(BybitSimulatorOptions options, SimulatorFaults faults, BybitRestApi rest, TimeProvider time, ILogger log)
     {
+        _rest = rest;
         _sessions = new(_gate);
         _options = options;
         _faults = faults;
@@ -215,7 +217,7 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
     private void EmitTrades(Instrument p, DateTimeOffset from, DateTimeOffset to, int n, TimeSpan lag)
     {
         var spec = p.Spec;
-        var batch = new BybitWire.Trade[n];
+        var batch = new List<BybitWire.Trade>(n);
         _seq += 1 + _faults.TakeSequenceSkip(spec.Symbol);
         for (var i = 0; i < n; i++)
         {
@@ -238,7 +240,20 @@ internal sealed partial class BybitSimulatorProtocol : IVenueProtocol
             p.Ask = ask;
             p.Last = price;
             var id = IsSpot ? (++_spotTradeId).ToString(System.Globalization.CultureInfo.InvariantCulture) : NewUuid().ToString("D");
-            batch[i] = new BybitWire.Trade(id, price, SimDecimals.Size(_random, spec.MeanTradeSize), takerBuys, (at - lag).ToUnixTimeMilliseconds(), _seq, tick);
+            var trade = new BybitWire.Trade(id, price, SimDecimals.Size(_random, spec.MeanTradeSize), takerBuys, (at - lag).ToUnixTimeMilliseconds(), _seq, tick);
+
+            // DropTrades counts trades (the elements of a publicTrade message, the items of recent-trade).
+            var drop = _faults.TakeTradeDrop(spec.Symbol);
+            _rest.Record(spec.Symbol, trade, drop);
+            if (drop == TradeDrop.None)
+            {
+                batch.Add(trade);
+            }
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
         }
 
         Publish(PublicTrade + "." + spec.Symbol, () => BybitWire.Trades(spec.Symbol, batch, (to - lag).ToUnixTimeMilliseconds()));

@@ -18,7 +18,7 @@ internal static class BybitWire
 
     internal readonly record struct Trade(string Id, decimal Price, decimal Size, bool TakerBuys, long TimeMs, long Seq, string Tick);
 
-    public static byte[] Trades(string symbol, Trade[] trades, long ts)
+    public static byte[] Trades(string symbol, IReadOnlyList<Trade> trades, long ts)
     {
         var w = WireFrame.Begin();
         w.WriteStartObject();

@@ -7,7 +7,7 @@ namespace Cloudwall.Rx.Tests.Integration.Okx;
 
 /// <summary>
 /// A real <see cref="WebSocketProvider"/> subscribed and collecting what it emits, with waits bounded by a deadline
-/// (polling the collected data, never a fixed sleep). Shared by the OKX and Bybit provider tests.
+/// (polling the collected data, never a fixed sleep). Shared by the OKX and Bybit provider tests and the back-fill tests.
 /// </summary>
 internal sealed class ProviderRun : IDisposable
 {
@@ -19,9 +19,15 @@ internal sealed class ProviderRun : IDisposable
     private Exception? _error;
 
     public ProviderRun(IVenueProtocol protocol, Uri endpoint, IReadOnlyList<string> symbols, ReferenceData refData)
+        : this([new WebSocketRoute(protocol, endpoint)], symbols, refData)
+    {
+    }
+
+    /// <summary>A provider over several routes (one protocol per endpoint, as Binance USDⓈ-M).</summary>
+    public ProviderRun(IReadOnlyList<WebSocketRoute> routes, IReadOnlyList<string> symbols, ReferenceData refData)
     {
         RefData = refData;
-        Provider = new WebSocketProvider(protocol, endpoint, symbols, refData, _deadLetters.Enqueue,
+        Provider = new WebSocketProvider(routes, symbols, refData, _deadLetters.Enqueue,
             new ConnectionOptions { ReconnectDelay = TimeSpan.FromMilliseconds(200) });
         _subscription = Provider.Events.Subscribe(_events.Enqueue, ex => _error = ex);
     }

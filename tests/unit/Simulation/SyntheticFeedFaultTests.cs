@@ -143,7 +143,7 @@ public sealed class SyntheticFeedFaultTests
         var options = new BinanceSimulatorOptions { Symbols = [new() { Symbol = "BTCUSDT", StartPrice = 65_000m, TradesPerSecond = 100 }] };
         var protocol = new BinanceSimProtocol(BinanceMarket.Spot, new Dictionary<string, BinanceRoute> { [options.Server.Path] = BinanceRoute.Unrouted },
             NullLogger.Instance);
-        var feed = new SyntheticBinanceFeed(options, protocol, faults, T0);
+        var feed = new SyntheticBinanceFeed(options, protocol, new BinanceRestApi(BinanceMarket.Spot, new HashSet<string> { "BTCUSDT" }), faults, T0);
         var connection = FeedProbe.Connection(options.Server.Path);
         protocol.OnConnected(connection);
         FeedProbe.Send(protocol, connection, """{"method":"SUBSCRIBE","params":["btcusdt@trade","btcusdt@bookTicker"],"id":1}""");
