@@ -8,7 +8,8 @@ namespace Cloudwall.Rx.Simulation.Coinbase;
 /// <summary>
 /// A Coinbase Exchange WebSocket feed (<c>wss://ws-feed.exchange.coinbase.com</c>) on 127.0.0.1: <c>matches</c>,
 /// <c>ticker</c>, <c>ticker_batch</c> and <c>heartbeat</c> channels (every data level's), from a synthetic market or a recorded file replayed in a loop, with faults
-/// switchable at run time through <see cref="Faults"/>.
+/// switchable at run time through <see cref="Faults"/>. Its REST trade history, <c>GET /products/{product_id}/trades</c>,
+/// is served on the same port (<see cref="VenueSimulator.RestEndpoint"/>); fault instrument names are product ids (<c>BTC-USD</c>).
 /// </summary>
 /// <example>
 /// <code>
@@ -33,6 +34,7 @@ public sealed class CoinbaseSimulator : WebSocketVenueSimulator
             ? new ReplayCoinbaseFeed(options, _protocol, Faults, start)
             : new SyntheticCoinbaseFeed(options, _protocol, Faults, start);
         Listen(_protocol, options.Server);
+        ServeRest(new CoinbaseRestApi(_protocol), CoinbaseRestApi.MaxRequestsPerSecond);
         _protocol.Stats = Stats;
     }
 
