@@ -43,6 +43,9 @@ public sealed class CoinbaseSimulator : WebSocketVenueSimulator
 
     private protected override int InstrumentCount => ProductIds.Count;
 
+    /// <summary>What the REST trade history holds, for tests that compare a back-fill with it.</summary>
+    internal Market.TradeHistory<CoinbaseHistoricTrade> History => _protocol.History;
+
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
     /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>
     public static Task<CoinbaseSimulator> StartAsync(CoinbaseSimulatorOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null,

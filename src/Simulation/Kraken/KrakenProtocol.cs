@@ -115,7 +115,7 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
 
     /// <summary>
     /// Publishes a batch of the pair's trades and records each for REST, except those <see cref="SimulatorFaults.DropTrades"/>
-    /// withholds (recorded, not sent) or loses (neither).
+    /// withholds (recorded, not sent) or loses (neither); those are removed from <paramref name="trades"/>.
     /// </summary>
     public void PublishTrades(KrakenPairState pair, List<KrakenTrade> trades)
     {

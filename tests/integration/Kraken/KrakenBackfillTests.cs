@@ -1,0 +1,78 @@
+using Cloudwall.Rx.Core;
+using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Ingestion.Venues.Kraken;
+using Cloudwall.Rx.Simulation.Kraken;
+using Cloudwall.Rx.Simulation.Market;
+using Cloudwall.Rx.Tests.Integration.Ingestion;
+
+namespace Cloudwall.Rx.Tests.Integration.Kraken;
+
+/// <summary>
+/// <see cref="KrakenBackfill"/> against <see cref="KrakenSimulator"/>'s REST trade history, for a gap the real
+/// <see cref="WebSocketProvider"/> (v2) saw when the simulator withheld trades from its <c>trade</c> channel.
+/// </summary>
+public sealed class KrakenBackfillTests
+{
+    private const string Symbol = "BTC/USD";
+
+    private static async Task<(BackfillScenario Scenario, KrakenSimulator Sim)> StartAsync()
+    {
+        var sim = await KrakenSimulator.StartAsync(new KrakenSimulatorOptions
+        {
+            Market = new SyntheticMarket(5),
+            Pairs = [new() { Symbol = Symbol, StartPrice = 65_000m, TickSize = 0.1m, TradesPerSecond = 50, MeanTradeSize = 0.02m }],
+        });
+        var refData = new ReferenceData();
+        KrakenSymbols.Register(refData);
+        var provider = new WebSocketProvider(new KrakenV2Protocol(), sim.Endpoint, [Symbol], refData, _ => { });
+        return (new BackfillScenario(sim, provider, Symbol, KrakenBackfill.CreateBudget(), http => new KrakenBackfill(http)), sim);
+    }
+
+    [Fact]
+    public async Task Every_withheld_trade_is_fetched_back_as_REST_history_holds_it()
+    {
+        var (scenario, sim) = await StartAsync();
+        await using var _ = scenario;
+
+        var (request, inside) = await scenario.AssertWithheldTradesAreFetchedAsync();
+
+        Assert.All(inside, e => Assert.Equal(e.TradeId.AsLong, e.Sequence)); // as the live v2 decoder sets it
+        var history = sim.History.FromId(Symbol, request.FromId.AsLong + 1, 10);
+        Assert.Equal(history.Select(t => t.Trade.Price), inside.Select(e => e.Price));
+        Assert.Equal(history.Select(t => t.Trade.Qty), inside.Select(e => e.Size));
+        Assert.Equal(history.Select(t => t.Trade.TakerIsBuy ? Side.Buy : Side.Sell), inside.Select(e => e.Side));
+        Assert.Equal(history.Select(t => t.TimeNs), inside.Select(e => e.ExchangeTimeNs));
+    }
+
+    [Fact]
+    public async Task Trades_the_venue_no_longer_serves_are_missing_from_the_fetch_and_show_in_the_count()
+    {
+        var (scenario, _) = await StartAsync();
+        await using var __ = scenario;
+        await scenario.AssertUnservedTradesAreCountedMissingAsync();
+    }
+
+    [Fact]
+    public async Task Server_errors_and_a_rate_limit_answer_are_retried_through()
+    {
+        var (scenario, _) = await StartAsync();
+        await using var __ = scenario;
+        await scenario.AssertRetriedThroughAsync();
+    }
+
+    [Fact]
+    public async Task The_simulated_endpoint_answers_errors_in_the_error_array_with_status_200()
+    {
+        var (scenario, sim) = await StartAsync();
+        await using var _ = scenario;
+        using var http = new HttpClient { BaseAddress = sim.RestEndpoint };
+
+        var unknown = await http.GetStringAsync("0/public/Trades?pair=NOPEUSD");
+        var badCount = await http.GetStringAsync("0/public/Trades?pair=XBTUSD&count=1001");
+        var altname = await http.GetStringAsync("0/public/Trades?pair=XBTUSD&count=1");
+
+        Assert.Equal("""{"error":["EQuery:Unknown asset pair"]}""", unknown);
+        Assert.Equal("""{"error":["EGeneral:Invalid arguments"]}""", badCount);
+        Assert.StartsWith("""{"error":[],"result":{"BTC/USD":[""", altname);
+    }
+}
