@@ -44,6 +44,12 @@ internal static class RestTradeJson
             ? ns
             : throw Bad(FrameReason.InvalidTimestamp, what, $"{field} {Show(value)} is not an RFC 3339 time", body);
 
+    /// <summary>Integer Unix milliseconds (Kraken Futures history <c>timestamp</c>).</summary>
+    public static long Millis(JsonElement value, string field, string what, byte[] body) =>
+        VenueTime.TryParseMillis(Utf8(value), out var ns)
+            ? ns
+            : throw Bad(FrameReason.InvalidTimestamp, what, $"{field} {Show(value)} is not a time in Unix milliseconds", body);
+
     /// <summary>Decimal Unix seconds (Kraken <c>1688669597.8277369</c>), a number or a string, exact to the nanosecond.</summary>
     public static long Seconds(JsonElement value, string field, string what, byte[] body) =>
         VenueTime.TryParseSeconds(Utf8(value), out var ns)
