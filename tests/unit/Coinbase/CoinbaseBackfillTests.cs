@@ -46,8 +46,7 @@ public sealed class CoinbaseBackfillTests
     private static (CoinbaseBackfill Client, ScriptedRestHandler Handler) Client(int pageSize = CoinbaseBackfill.MaxPageSize)
     {
         var handler = new ScriptedRestHandler();
-        var http = new BackfillHttp(new Uri("http://venue.test/"), new RestBudget(1_000, TimeSpan.FromSeconds(1)), inner: handler);
-        return (new CoinbaseBackfill(http, pageSize), handler);
+        return (new CoinbaseBackfill(handler.Http(), pageSize), handler);
     }
 
     /// <summary>A page of trades with the given ids, newest first as the venue lists them.</summary>

@@ -75,8 +75,7 @@ public sealed class KrakenBackfillTests
     private static (KrakenBackfill Client, ScriptedRestHandler Handler) Client(int pageSize = KrakenBackfill.MaxPageSize)
     {
         var handler = new ScriptedRestHandler();
-        var http = new BackfillHttp(new Uri("http://venue.test/"), new RestBudget(1_000, TimeSpan.FromSeconds(1)), inner: handler);
-        return (new KrakenBackfill(http, pageSize), handler);
+        return (new KrakenBackfill(handler.Http(), pageSize), handler);
     }
 
     /// <summary>An answer with trades <c>ids</c> at <see cref="At"/>, oldest first; <c>last</c> is the last trade's time.</summary>

@@ -80,8 +80,7 @@ public sealed class KrakenFuturesBackfillTests
     private static (KrakenFuturesBackfill Client, ScriptedRestHandler Handler) Client()
     {
         var handler = new ScriptedRestHandler();
-        var http = new BackfillHttp(new Uri("http://venue.test/"), new RestBudget(1_000, TimeSpan.FromSeconds(1)), inner: handler);
-        return (new KrakenFuturesBackfill(http), handler);
+        return (new KrakenFuturesBackfill(handler.Http()), handler);
     }
 
     private static string Execution(long ms, string side, string price = "64000.5")

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Cloudwall.Rx.Ingestion.Backfill;
 
 namespace Cloudwall.Rx.Tests.Unit.TestSupport;
 
@@ -13,6 +14,9 @@ public sealed class ScriptedRestHandler : HttpMessageHandler
 
     /// <summary>The path and query of every request, in order.</summary>
     public List<string> Requests { get; } = [];
+
+    /// <summary>A back-fill HTTP side on this transport, with a budget no test reaches.</summary>
+    public BackfillHttp Http() => new(new Uri("http://venue.test/"), new RestBudget(1_000, TimeSpan.FromSeconds(1)), inner: this);
 
     public ScriptedRestHandler Answer(string body, HttpStatusCode status = HttpStatusCode.OK)
     {

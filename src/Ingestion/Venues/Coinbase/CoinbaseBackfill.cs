@@ -40,11 +40,8 @@ public sealed class CoinbaseBackfill : IBackfillClient
     /// <param name="pageSize">Trades per request, at most <see cref="MaxPageSize"/>.</param>
     public CoinbaseBackfill(BackfillHttp http, int pageSize = MaxPageSize)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
-        _http = http;
-        _pageSize = pageSize;
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _pageSize = RestTradeJson.PageSize(pageSize, MaxPageSize);
     }
 
     /// <summary>The production REST root of Coinbase Exchange.</summary>

@@ -13,6 +13,14 @@ internal static class RestTradeJson
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16, CommentHandling = JsonCommentHandling.Disallow };
 
+    /// <summary>A client's trades per request, checked against the venue's maximum: the one constructor rule of every client.</summary>
+    public static int PageSize(int pageSize, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, max);
+        return pageSize;
+    }
+
     /// <summary>Parses the body; anything that is not one JSON value is malformed.</summary>
     public static JsonDocument Parse(byte[] body, string what)
     {

@@ -46,11 +46,8 @@ public sealed class KrakenFuturesBackfill : IBackfillClient
     /// <param name="pageSize">Executions per request, at most <see cref="MaxPageSize"/>.</param>
     public KrakenFuturesBackfill(BackfillHttp http, int pageSize = MaxPageSize)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
-        _http = http;
-        _pageSize = pageSize;
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _pageSize = RestTradeJson.PageSize(pageSize, MaxPageSize);
     }
 
     /// <summary>The production REST root of Kraken Futures (the History API lives under <c>api/history/v3/</c>).</summary>
