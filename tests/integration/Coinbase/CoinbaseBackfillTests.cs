@@ -58,6 +58,36 @@ public sealed class CoinbaseBackfillTests
     }
 
     [Fact]
+    public async Task The_simulated_endpoint_pages_newest_first_with_the_venues_cursors()
+    {
+        var (scenario, sim) = await StartAsync();
+        await using var _ = scenario;
+        using var http = new HttpClient { BaseAddress = sim.RestEndpoint };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (sim.History.Count(Product) < 10)
+        {
+            await Task.Delay(20, deadline.Token); // cancelled: no trades recorded in time
+        }
+
+        var latest = await http.GetAsync("products/BTC-USD/trades?limit=3");
+        var ids = await IdsAsync(latest);
+        var older = await IdsAsync(await http.GetAsync($"products/BTC-USD/trades?limit=2&after={ids[^1]}"));
+        var newer = await IdsAsync(await http.GetAsync($"products/BTC-USD/trades?limit=2&before={older[^1]}"));
+
+        Assert.Equal([ids[0], ids[0] - 1, ids[0] - 2], ids);
+        Assert.Equal(ids[0].ToString(System.Globalization.CultureInfo.InvariantCulture), latest.Headers.GetValues("CB-BEFORE").Single());
+        Assert.Equal(ids[^1].ToString(System.Globalization.CultureInfo.InvariantCulture), latest.Headers.GetValues("CB-AFTER").Single());
+        Assert.Equal([ids[^1] - 1, ids[^1] - 2], older);
+        Assert.Equal([older[^1] + 2, older[^1] + 1], newer); // the page just above the cursor, still newest first
+    }
+
+    private static async Task<long[]> IdsAsync(HttpResponseMessage response)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. doc.RootElement.EnumerateArray().Select(t => t.GetProperty("trade_id").GetInt64())];
+    }
+
+    [Fact]
     public async Task The_simulated_endpoint_answers_bad_requests_in_the_venues_error_shape()
     {
         var (scenario, sim) = await StartAsync();

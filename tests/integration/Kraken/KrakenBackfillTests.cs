@@ -61,6 +61,37 @@ public sealed class KrakenBackfillTests
     }
 
     [Fact]
+    public async Task The_simulated_endpoint_serves_the_trades_after_since_oldest_first_with_last()
+    {
+        var (scenario, sim) = await StartAsync();
+        await using var _ = scenario;
+        using var http = new HttpClient { BaseAddress = sim.RestEndpoint };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (sim.History.Count(Symbol) < 10)
+        {
+            await Task.Delay(20, deadline.Token); // cancelled: no trades recorded in time
+        }
+
+        var (latest, latestLast) = await TradesAsync(http, "0/public/Trades?pair=BTC%2FUSD&count=4");
+        var (after, afterLast) = await TradesAsync(http, $"0/public/Trades?pair=BTC%2FUSD&count=2&since={TimeNs(sim, latest[0])}");
+
+        Assert.Equal([latest[0], latest[0] + 1, latest[0] + 2, latest[0] + 3], latest); // the latest four, oldest first
+        Assert.Equal(TimeNs(sim, latest[^1]), latestLast);
+        Assert.Equal([latest[0] + 1, latest[0] + 2], after); // strictly after `since`
+        Assert.Equal(TimeNs(sim, after[^1]), afterLast);
+    }
+
+    private static long TimeNs(KrakenSimulator sim, long id) => sim.History.FromId(Symbol, id, 1).Single().TimeNs;
+
+    private static async Task<(long[] Ids, long Last)> TradesAsync(HttpClient http, string query)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(query));
+        var result = doc.RootElement.GetProperty("result");
+        return ([.. result.GetProperty(Symbol).EnumerateArray().Select(t => t[6].GetInt64())],
+            long.Parse(result.GetProperty("last").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task The_simulated_endpoint_answers_errors_in_the_error_array_with_status_200()
     {
         var (scenario, sim) = await StartAsync();
