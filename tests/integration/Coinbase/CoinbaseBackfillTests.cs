@@ -1,5 +1,6 @@
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Ingestion.Backfill;
 using Cloudwall.Rx.Ingestion.Venues.Coinbase;
 using Cloudwall.Rx.Simulation.Coinbase;
 using Cloudwall.Rx.Tests.Integration.Ingestion;
@@ -14,7 +15,7 @@ public sealed class CoinbaseBackfillTests
 {
     private const string Product = "BTC-USD";
 
-    private static async Task<(BackfillScenario Scenario, CoinbaseSimulator Sim)> StartAsync()
+    private static async Task<(BackfillScenario Scenario, CoinbaseSimulator Sim)> StartAsync(bool fillsItsGaps = false)
     {
         var sim = await CoinbaseSimulator.StartAsync(new CoinbaseSimulatorOptions
         {
@@ -22,8 +23,10 @@ public sealed class CoinbaseBackfillTests
         });
         var refData = new ReferenceData();
         CoinbaseSymbols.Register(refData);
-        var provider = new WebSocketProvider(new CoinbaseExchangeProtocol(), sim.Endpoint, [Product], refData, _ => { });
-        return (new BackfillScenario(sim, provider, Product, CoinbaseBackfill.CreateBudget(), http => new CoinbaseBackfill(http)), sim);
+        var scenario = new BackfillScenario(sim, Product, CoinbaseBackfill.CreateBudget(), http => new CoinbaseBackfill(http),
+            client => new WebSocketProvider(new CoinbaseExchangeProtocol(), sim.Endpoint, [Product], refData, _ => { },
+                backfill: fillsItsGaps ? new BackfillSetup(client, BackfillScenario.CoordinatorOptions) : null));
+        return (scenario, sim);
     }
 
     [Fact]
@@ -39,6 +42,14 @@ public sealed class CoinbaseBackfillTests
         Assert.Equal(history.Select(t => t.Match.Size), inside.Select(e => e.Size));
         Assert.Equal(history.Select(t => t.Match.MakerIsBuy ? Side.Sell : Side.Buy), inside.Select(e => e.Side));
         Assert.Equal(history.Select(t => t.TimeNs), inside.Select(e => e.ExchangeTimeNs));
+    }
+
+    [Fact]
+    public async Task The_providers_own_gap_fill_publishes_the_withheld_trades_once_flagged_as_backfill()
+    {
+        var (scenario, _) = await StartAsync(fillsItsGaps: true);
+        await using var __ = scenario;
+        await scenario.AssertProviderFillsTheGapAsync();
     }
 
     [Fact]

@@ -18,30 +18,44 @@ internal sealed class BackfillScenario : IAsyncDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
     private readonly ConcurrentQueue<MarketEvent> _trades = new();
+    private readonly ConcurrentQueue<MarketEvent> _backfilled = new();
     private readonly IDisposable _subscription;
     private readonly WebSocketVenueSimulator _sim;
     private readonly BackfillHttp _http;
 
     /// <param name="symbol">The venue's symbol: what the provider subscribes, the fault names and the REST API asks for.</param>
     /// <param name="client">The client under test, given the HTTP side on the simulator's REST port.</param>
-    public BackfillScenario(WebSocketVenueSimulator sim, WebSocketProvider provider, string symbol, RestBudget budget,
-        Func<BackfillHttp, IBackfillClient> client)
+    /// <param name="provider">The real provider, given the client (for a provider that fills its own gaps).</param>
+    public BackfillScenario(WebSocketVenueSimulator sim, string symbol, RestBudget budget, Func<BackfillHttp, IBackfillClient> client,
+        Func<IBackfillClient, WebSocketProvider> provider)
     {
         _sim = sim;
         Symbol = symbol;
         _http = new BackfillHttp(sim.RestEndpoint!, budget);
         Client = client(_http);
-        _subscription = provider.Events.Subscribe(
+        _subscription = provider(Client).Events.Subscribe(
             e =>
             {
-                // The history a venue sends on subscribe (Coinbase last_match) is not part of the live sequence.
-                if (e.Kind == EventKind.Trade && !e.Flags.HasFlag(EventFlags.Snapshot))
+                if (e.Kind != EventKind.Trade)
                 {
+                    return;
+                }
+
+                if (e.Flags.HasFlag(EventFlags.Backfill))
+                {
+                    _backfilled.Enqueue(e);
+                }
+                else if (!e.Flags.HasFlag(EventFlags.Snapshot))
+                {
+                    // The history a venue sends on subscribe (Coinbase last_match) is not part of the live sequence.
                     _trades.Enqueue(e);
                 }
             },
             ex => throw new InvalidOperationException("stream errored", ex));
     }
+
+    /// <summary>Settings for a provider that fills its own gaps: a short settle so the test does not wait long.</summary>
+    public static BackfillOptions CoordinatorOptions { get; } = new() { SettleDelay = TimeSpan.FromMilliseconds(100) };
 
     public string Symbol { get; }
 
@@ -126,6 +140,22 @@ internal sealed class BackfillScenario : IAsyncDisposable
 
         Assert.Equal(5, Inside(request, fetch).Count);
         Assert.Equal(4, _sim.RestStats.Requests - requestsBefore); // three refused, then served
+    }
+
+    /// <summary>
+    /// The provider's own coordinator (the platform's gap-fill) fetches the ten withheld trades through the client and publishes
+    /// them once, flagged as back-fill, among the live events.
+    /// </summary>
+    public async Task AssertProviderFillsTheGapAsync()
+    {
+        var request = await OpenGapAsync(10, 0);
+        await Eventually(() => _backfilled.Count >= 10);
+
+        var filled = _backfilled.ToArray();
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => request.FromId.AsLong + i), filled.Select(e => e.TradeId.AsLong).Order());
+        Assert.All(filled, e => Assert.Equal(request.Instrument, e.Instrument));
+        var live = _trades.Select(e => e.TradeId.AsLong).ToHashSet();
+        Assert.DoesNotContain(filled, e => live.Contains(e.TradeId.AsLong));
     }
 
     private async Task<BackfillRequest> OpenGapAsync(int count, int unserved)

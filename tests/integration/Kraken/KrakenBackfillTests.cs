@@ -1,5 +1,6 @@
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Ingestion;
+using Cloudwall.Rx.Ingestion.Backfill;
 using Cloudwall.Rx.Ingestion.Venues.Kraken;
 using Cloudwall.Rx.Simulation.Kraken;
 using Cloudwall.Rx.Simulation.Market;
@@ -15,7 +16,7 @@ public sealed class KrakenBackfillTests
 {
     private const string Symbol = "BTC/USD";
 
-    private static async Task<(BackfillScenario Scenario, KrakenSimulator Sim)> StartAsync()
+    private static async Task<(BackfillScenario Scenario, KrakenSimulator Sim)> StartAsync(bool fillsItsGaps = false)
     {
         var sim = await KrakenSimulator.StartAsync(new KrakenSimulatorOptions
         {
@@ -24,8 +25,10 @@ public sealed class KrakenBackfillTests
         });
         var refData = new ReferenceData();
         KrakenSymbols.Register(refData);
-        var provider = new WebSocketProvider(new KrakenV2Protocol(), sim.Endpoint, [Symbol], refData, _ => { });
-        return (new BackfillScenario(sim, provider, Symbol, KrakenBackfill.CreateBudget(), http => new KrakenBackfill(http)), sim);
+        var scenario = new BackfillScenario(sim, Symbol, KrakenBackfill.CreateBudget(), http => new KrakenBackfill(http),
+            client => new WebSocketProvider(new KrakenV2Protocol(), sim.Endpoint, [Symbol], refData, _ => { },
+                backfill: fillsItsGaps ? new BackfillSetup(client, BackfillScenario.CoordinatorOptions) : null));
+        return (scenario, sim);
     }
 
     [Fact]
@@ -42,6 +45,14 @@ public sealed class KrakenBackfillTests
         Assert.Equal(history.Select(t => t.Trade.Qty), inside.Select(e => e.Size));
         Assert.Equal(history.Select(t => t.Trade.TakerIsBuy ? Side.Buy : Side.Sell), inside.Select(e => e.Side));
         Assert.Equal(history.Select(t => t.TimeNs), inside.Select(e => e.ExchangeTimeNs));
+    }
+
+    [Fact]
+    public async Task The_providers_own_gap_fill_publishes_the_withheld_trades_once_flagged_as_backfill()
+    {
+        var (scenario, _) = await StartAsync(fillsItsGaps: true);
+        await using var __ = scenario;
+        await scenario.AssertProviderFillsTheGapAsync();
     }
 
     [Fact]
