@@ -58,6 +58,15 @@ internal struct CoinbaseMatch
     public readonly string MakerSide => MakerIsBuy ? "buy" : "sell";
 }
 
+/// <summary>A match as the REST trade history keeps it: the REST answer prints it, with the time the feed printed.</summary>
+internal readonly record struct CoinbaseHistoricTrade(CoinbaseMatch Match) : Market.IHistoricTrade
+{
+    public long Id => Match.TradeId;
+
+    /// <summary>The printed time: the feed writes microseconds.</summary>
+    public long TimeNs => Market.PrintedTime.MicrosecondsNs(Match.Time);
+}
+
 /// <summary>A ticker; <see cref="TakerIsBuy"/> is the taker's side of the last trade.</summary>
 internal struct CoinbaseTicker
 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudwall.Rx.Simulation.Coinbase;
@@ -58,6 +59,9 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
     /// <summary>Set once the server exists.</summary>
     public SimulatorStats? Stats { get; set; }
 
+    /// <summary>Every match published (withheld ones included, lost ones not), for the REST trade history.</summary>
+    public TradeHistory<CoinbaseHistoricTrade> History { get; } = new();
+
     public IReadOnlyCollection<string> ProductIds
     {
         get
@@ -96,11 +100,22 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
         return product.Sequence;
     }
 
-    public void PublishMatch(CoinbaseProductState product, in CoinbaseMatch match)
+    /// <summary>
+    /// Publishes a match to its subscribers and records it for REST, unless <see cref="SimulatorFaults.DropTrades"/> withholds
+    /// it (recorded, not sent) or loses it (neither). False when it was not sent live.
+    /// </summary>
+    public bool PublishMatch(CoinbaseProductState product, in CoinbaseMatch match)
     {
         AssertGateHeld();
         product.LastMatch = match;
         product.LastTradeId = match.TradeId;
+        var drop = _faults.TakeTradeDrop(product.ProductId);
+        History.Record(product.ProductId, new CoinbaseHistoricTrade(match), drop);
+        if (drop != TradeDrop.None)
+        {
+            return false;
+        }
+
         if (AnySubscribed(CoinbaseChannels.Matches, product.ProductId))
         {
             var frame = CoinbaseWire.Match(match, last: false);
@@ -110,6 +125,8 @@ internal sealed partial class CoinbaseProtocol : IVenueProtocol
                 Deliver(CoinbaseChannels.Matches, product.ProductId, frame); // same trade id and sequence, as a venue resend
             }
         }
+
+        return true;
     }
 
     public void PublishTicker(CoinbaseProductState product, in CoinbaseTicker ticker)

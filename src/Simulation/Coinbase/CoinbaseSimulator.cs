@@ -8,7 +8,8 @@ namespace Cloudwall.Rx.Simulation.Coinbase;
 /// <summary>
 /// A Coinbase Exchange WebSocket feed (<c>wss://ws-feed.exchange.coinbase.com</c>) on 127.0.0.1: <c>matches</c>,
 /// <c>ticker</c>, <c>ticker_batch</c> and <c>heartbeat</c> channels (every data level's), from a synthetic market or a recorded file replayed in a loop, with faults
-/// switchable at run time through <see cref="Faults"/>.
+/// switchable at run time through <see cref="Faults"/>. Its REST trade history, <c>GET /products/{product_id}/trades</c>,
+/// is served on the same port (<see cref="VenueSimulator.RestEndpoint"/>); fault instrument names are product ids (<c>BTC-USD</c>).
 /// </summary>
 /// <example>
 /// <code>
@@ -33,6 +34,7 @@ public sealed class CoinbaseSimulator : WebSocketVenueSimulator
             ? new ReplayCoinbaseFeed(options, _protocol, Faults, start)
             : new SyntheticCoinbaseFeed(options, _protocol, Faults, start);
         Listen(_protocol, options.Server);
+        ServeRest(new CoinbaseRestApi(_protocol), CoinbaseRestApi.MaxRequestsPerSecond);
         _protocol.Stats = Stats;
     }
 
@@ -40,6 +42,9 @@ public sealed class CoinbaseSimulator : WebSocketVenueSimulator
     public IReadOnlyCollection<string> ProductIds => _protocol.ProductIds;
 
     private protected override int InstrumentCount => ProductIds.Count;
+
+    /// <summary>What the REST trade history holds, for tests that compare a back-fill with it.</summary>
+    internal Market.TradeHistory<CoinbaseHistoricTrade> History => _protocol.History;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
     /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>

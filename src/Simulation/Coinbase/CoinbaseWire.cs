@@ -42,6 +42,40 @@ internal static class CoinbaseWire
         return WireFrame.End(w);
     }
 
+    /// <summary>
+    /// A page of <c>GET /products/{product_id}/trades</c>: an array of <c>{time, trade_id, price, size, side}</c> with the
+    /// maker's side, in the given order (the venue's is newest first).
+    /// </summary>
+    public static byte[] RestTrades(IReadOnlyList<CoinbaseHistoricTrade> trades)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartArray();
+        foreach (var t in trades)
+        {
+            var m = t.Match;
+            w.WriteStartObject();
+            WriteTime(w, "time"u8, m.Time);
+            w.WriteNumber("trade_id"u8, m.TradeId);
+            WriteDecimal(w, "price"u8, m.Price);
+            WriteDecimal(w, "size"u8, m.Size);
+            w.WriteString("side"u8, m.MakerIsBuy ? "buy"u8 : "sell"u8);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        return WireFrame.End(w);
+    }
+
+    /// <summary>The venue's REST error body, <c>{"message":"..."}</c>.</summary>
+    public static byte[] RestError(string message)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartObject();
+        w.WriteString("message"u8, message);
+        w.WriteEndObject();
+        return WireFrame.End(w);
+    }
+
     public static byte[] Ticker(in CoinbaseTicker t)
     {
         var w = WireFrame.Begin();

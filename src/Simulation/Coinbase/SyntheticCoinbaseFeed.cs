@@ -150,8 +150,8 @@ internal sealed class SyntheticCoinbaseFeed : ICoinbaseFeed
             Sequence = sequence,
             Time = (at - lag).UtcDateTime,
         };
-        _protocol.PublishMatch(state, match);
-        if (p.NextTicker is null)
+        // A withheld trade shows in no ticker either: its id would give it away.
+        if (_protocol.PublishMatch(state, match) && p.NextTicker is null)
         {
             EmitTicker(p, match.Time);
         }

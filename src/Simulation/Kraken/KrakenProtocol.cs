@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
 using Microsoft.Extensions.Logging;
 
 namespace Cloudwall.Rx.Simulation.Kraken;
@@ -76,6 +77,9 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
     /// <summary>Set once the server exists.</summary>
     public SimulatorStats? Stats { get; set; }
 
+    /// <summary>Every trade published (withheld ones included, lost ones not), for the REST trade history.</summary>
+    public TradeHistory<KrakenHistoricTrade> History { get; } = new();
+
     public IReadOnlyCollection<string> Symbols
     {
         get
@@ -109,9 +113,23 @@ internal sealed partial class KrakenProtocol : IVenueProtocol
         return pair.LastTradeId;
     }
 
+    /// <summary>
+    /// Publishes a batch of the pair's trades and records each for REST, except those <see cref="SimulatorFaults.DropTrades"/>
+    /// withholds (recorded, not sent) or loses (neither); those are removed from <paramref name="trades"/>.
+    /// </summary>
     public void PublishTrades(KrakenPairState pair, List<KrakenTrade> trades)
     {
         AssertGateHeld();
+        for (var i = 0; i < trades.Count; i++)
+        {
+            var drop = _faults.TakeTradeDrop(pair.Symbol);
+            History.Record(pair.Symbol, new KrakenHistoricTrade(trades[i]), drop);
+            if (drop != TradeDrop.None)
+            {
+                trades.RemoveAt(i--);
+            }
+        }
+
         foreach (var t in trades)
         {
             pair.Recent.Enqueue(t);

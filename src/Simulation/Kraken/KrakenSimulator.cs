@@ -10,7 +10,8 @@ namespace Cloudwall.Rx.Simulation.Kraken;
 /// <c>ticker</c> channels with JSON-number prices, heartbeats once a second, <c>ping</c>/<c>pong</c>, from a synthetic market
 /// (shared with the other simulators through <see cref="KrakenSimulatorOptions.Market"/>), with faults switchable at run time
 /// through <see cref="Faults"/>. Fault instrument names are Kraken symbols (<c>BTC/USD</c>); a sequence skip jumps the pair's
-/// <c>trade_id</c>.
+/// <c>trade_id</c>. Its REST trade history, <c>GET /0/public/Trades</c>, is served on the same port
+/// (<see cref="VenueSimulator.RestEndpoint"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -31,6 +32,7 @@ public sealed class KrakenSimulator : WebSocketVenueSimulator
         _protocol = new KrakenProtocol(Faults, time, Log);
         _feed = new SyntheticKrakenFeed(options, _protocol, Faults, time.GetUtcNow());
         Listen(_protocol, options.Server);
+        ServeRest(new KrakenRestApi(_protocol), KrakenRestApi.MaxRequestsPerSecond);
         _protocol.Stats = Stats;
     }
 
@@ -38,6 +40,9 @@ public sealed class KrakenSimulator : WebSocketVenueSimulator
     public IReadOnlyCollection<string> Symbols => _protocol.Symbols;
 
     private protected override int InstrumentCount => Symbols.Count;
+
+    /// <summary>What the REST trade history holds, for tests that compare a back-fill with it.</summary>
+    internal Market.TradeHistory<KrakenHistoricTrade> History => _protocol.History;
 
     /// <summary>Validates <paramref name="options"/>, binds 127.0.0.1 and starts the feed loop.</summary>
     /// <param name="time">Clock for timestamps and the feed loop; tests pass a FakeTimeProvider.</param>

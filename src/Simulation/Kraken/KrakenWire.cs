@@ -8,6 +8,14 @@ namespace Cloudwall.Rx.Simulation.Kraken;
 /// <summary>A trade as Kraken v2 prints it; <see cref="TakerIsBuy"/> is the taker's side.</summary>
 internal readonly record struct KrakenTrade(string Symbol, bool TakerIsBuy, decimal Price, decimal Qty, bool Market, long TradeId, DateTime Time);
 
+/// <summary>A trade as the REST trade history keeps it, with the time the stream printed (microseconds).</summary>
+internal readonly record struct KrakenHistoricTrade(KrakenTrade Trade) : Market.IHistoricTrade
+{
+    public long Id => Trade.TradeId;
+
+    public long TimeNs => Market.PrintedTime.MicrosecondsNs(Trade.Time);
+}
+
 /// <summary>A v2 ticker (level 1).</summary>
 internal readonly record struct KrakenTicker(
     string Symbol, decimal Bid, decimal BidQty, decimal Ask, decimal AskQty, decimal Last, decimal Volume, decimal Vwap, decimal Low, decimal High,
@@ -139,6 +147,55 @@ internal static class KrakenWire
             w.WriteEndObject();
         }
 
+        w.WriteEndArray();
+        w.WriteEndObject();
+        return WireFrame.End(w);
+    }
+
+    /// <summary>
+    /// A <c>GET /0/public/Trades</c> answer: <c>{"error":[],"result":{pair:[[price, volume, time, side, ordType, misc,
+    /// trade_id], ...],"last":"ns"}}</c>, prices and volumes as strings, the time as decimal seconds, side <c>b</c>/<c>s</c>
+    /// (the taker's), ordType <c>m</c>/<c>l</c>, oldest first.
+    /// </summary>
+    public static byte[] RestTrades(string pair, IReadOnlyList<KrakenHistoricTrade> trades, long last)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartObject();
+        w.WriteStartArray("error"u8);
+        w.WriteEndArray();
+        w.WriteStartObject("result"u8);
+        w.WriteStartArray(pair);
+        Span<char> buf = stackalloc char[48];
+        foreach (var h in trades)
+        {
+            var t = h.Trade;
+            w.WriteStartArray();
+            t.Price.TryFormat(buf, out var n, default, CultureInfo.InvariantCulture);
+            w.WriteStringValue(buf[..n]);
+            t.Qty.TryFormat(buf, out n, default, CultureInfo.InvariantCulture);
+            w.WriteStringValue(buf[..n]);
+            w.WriteNumberValue(h.TimeNs / 1000 / 1_000_000m); // exact: microseconds, scale 6
+            w.WriteStringValue(t.TakerIsBuy ? "b"u8 : "s"u8);
+            w.WriteStringValue(t.Market ? "m"u8 : "l"u8);
+            w.WriteStringValue(""u8);
+            w.WriteNumberValue(t.TradeId);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+        w.WriteString("last"u8, last.ToString(CultureInfo.InvariantCulture));
+        w.WriteEndObject();
+        w.WriteEndObject();
+        return WireFrame.End(w);
+    }
+
+    /// <summary>A REST error answer: HTTP 200 with the messages in <c>error</c>, as Kraken answers (<c>EQuery:Unknown asset pair</c>).</summary>
+    public static byte[] RestError(string message)
+    {
+        var w = WireFrame.Begin();
+        w.WriteStartObject();
+        w.WriteStartArray("error"u8);
+        w.WriteStringValue(message);
         w.WriteEndArray();
         w.WriteEndObject();
         return WireFrame.End(w);

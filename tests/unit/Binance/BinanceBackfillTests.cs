@@ -66,7 +66,7 @@ public sealed class BinanceBackfillTests
 
         Assert.True(client.RawTrades);
         Assert.True(client.ConsecutiveIds);
-        Assert.Equal("api/v3/historicalTrades?symbol=BTCUSDT&fromId=28457&limit=1", Assert.Single(handler.Requests));
+        Assert.Equal("/api/v3/historicalTrades?symbol=BTCUSDT&fromId=28457&limit=1", Assert.Single(handler.Requests));
         Assert.True(fetch.ReachedStart);
         var t = Assert.Single(fetch.Trades);
         Assert.Equal(EventKind.Trade, t.Kind);
@@ -95,11 +95,11 @@ public sealed class BinanceBackfillTests
         var c = await new BinanceBackfill(coinmHttp, BinanceMarket.CoinM).FetchAsync(Request(416689, 416691, BinanceMarket.CoinM, "BTCUSD_PERP"), 10, 0,
             CancellationToken.None);
 
-        Assert.Equal("fapi/v1/aggTrades?symbol=BTCUSDT&fromId=26129&limit=1", Assert.Single(usdm.Requests));
+        Assert.Equal("/fapi/v1/aggTrades?symbol=BTCUSDT&fromId=26129&limit=1", Assert.Single(usdm.Requests));
         var ut = Assert.Single(u.Trades);
         Assert.Equal((26129L, 0.01633102m, 4.70443515m, Side.Sell, 1498793709153L * 1_000_000, VenueId.BinanceUsdm),
             (ut.TradeId.AsLong, ut.Price, ut.Size, ut.Side, ut.ExchangeTimeNs, ut.Venue));
-        Assert.Equal("dapi/v1/aggTrades?symbol=BTCUSD_PERP&fromId=416690&limit=1", Assert.Single(coinm.Requests));
+        Assert.Equal("/dapi/v1/aggTrades?symbol=BTCUSD_PERP&fromId=416690&limit=1", Assert.Single(coinm.Requests));
         var ct = Assert.Single(c.Trades);
         Assert.Equal((416690L, 9642.4m, 3m, Side.Buy, VenueId.BinanceCoinm), (ct.TradeId.AsLong, ct.Price, ct.Size, ct.Side, ct.Venue));
     }

@@ -56,7 +56,7 @@ public sealed class BybitBackfillTests
         var fetch = await client.FetchAsync(Request(DocTimeNs - 1, DocTimeNs + 1), 100, receiveTimeNs: 77, CancellationToken.None);
 
         Assert.False(client.ConsecutiveIds);
-        Assert.Equal("v5/market/recent-trade?category=spot&symbol=BTCUSDT&limit=60", Assert.Single(handler.Requests));
+        Assert.Equal("/v5/market/recent-trade?category=spot&symbol=BTCUSDT&limit=60", Assert.Single(handler.Requests));
         Assert.True(fetch.ReachedStart); // fewer than the limit: that is all the venue has
         var t = Assert.Single(fetch.Trades);
         Assert.Equal(EventKind.Trade, t.Kind);
@@ -79,7 +79,7 @@ public sealed class BybitBackfillTests
         var fetch = await new BybitBackfill(http, BybitCategory.Linear).FetchAsync(Request(1671970297430L * 1_000_000, 1671970297430L * 1_000_000), 10, 0,
             CancellationToken.None);
 
-        Assert.Equal("v5/market/recent-trade?category=linear&symbol=BTCUSDT&limit=1000", Assert.Single(handler.Requests));
+        Assert.Equal("/v5/market/recent-trade?category=linear&symbol=BTCUSDT&limit=1000", Assert.Single(handler.Requests));
         var t = Assert.Single(fetch.Trades);
         Assert.Equal(TradeIdKind.Uuid, t.TradeId.Kind);
         Assert.Equal(Guid.Parse("5706445b-8543-59bc-8988-93e0f4a3f0f9"), t.TradeId.ToGuid());

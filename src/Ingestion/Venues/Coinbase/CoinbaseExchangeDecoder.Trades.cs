@@ -55,7 +55,7 @@ public sealed partial class CoinbaseExchangeDecoder
         return FrameOutcome.Decoded(1);
     }
 
-    /// <summary>The maker's side on the wire, the taker's side in the event.</summary>
-    private static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
+    /// <summary>The maker's side on the wire (WebSocket <c>match</c> and REST trades alike), the taker's side in the event.</summary>
+    internal static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
         makerSide.SequenceEqual("sell"u8) ? Side.Buy : makerSide.SequenceEqual("buy"u8) ? Side.Sell : Side.Unknown;
 }

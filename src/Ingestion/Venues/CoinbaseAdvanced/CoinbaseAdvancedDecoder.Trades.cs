@@ -117,8 +117,8 @@ public sealed partial class CoinbaseAdvancedDecoder
         return FrameReason.None;
     }
 
-    /// <summary>The maker's side on the wire (<c>BUY</c>/<c>SELL</c>, any case), the taker's side in the event.</summary>
-    private static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
+    /// <summary>The maker's side on the wire and on REST (<c>BUY</c>/<c>SELL</c>, any case), the taker's side in the event.</summary>
+    internal static Side TakerSide(ReadOnlySpan<byte> makerSide) =>
         makerSide.Length == 4 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "SELL"u8) ? Side.Buy
         : makerSide.Length == 3 && System.Text.Ascii.EqualsIgnoreCase(makerSide, "BUY"u8) ? Side.Sell
         : Side.Unknown;
