@@ -59,6 +59,26 @@ internal static class RestJson
             ? value
             : throw new BackfillException(FrameReason.Malformed, $"{what}: \"{name}\" is not a whole number", body);
 
+    /// <summary>
+    /// A trade row of a REST page as the event a back-fill returns: a trade of the request's instrument, venue and provider,
+    /// with the row's price, size, time (epoch milliseconds) and taker side under the venue's <paramref name="names"/>.
+    /// </summary>
+    public static MarketEvent Trade(JsonElement row, in RestTradeNames names, BackfillRequest request, TradeId tradeId, long sequence,
+        long receiveTimeNs, byte[] body, string what) => new()
+    {
+        Kind = EventKind.Trade,
+        Side = TakerSide(row, names.Side),
+        Instrument = request.Instrument,
+        Venue = request.Venue,
+        Provider = request.Provider,
+        Price = Positive(row, names.Price, body, what),
+        Size = Positive(row, names.Size, body, what),
+        ExchangeTimeNs = Millis(row, names.TimeMs, body, what),
+        ReceiveTimeNs = receiveTimeNs,
+        Sequence = sequence,
+        TradeId = tradeId,
+    };
+
     /// <summary>The taker side as venues spell it (<c>buy</c>/<c>sell</c>); anything else is unknown.</summary>
     public static Side TakerSide(JsonElement obj, string name)
     {
@@ -66,3 +86,6 @@ internal static class RestJson
         return text.SequenceEqual("buy"u8) ? Side.Buy : text.SequenceEqual("sell"u8) ? Side.Sell : Side.Unknown;
     }
 }
+
+/// <summary>A venue's field names in a REST trade row.</summary>
+internal readonly record struct RestTradeNames(string Price, string Size, string TimeMs, string Side);

@@ -36,6 +36,8 @@ public sealed class OkxBackfill : IBackfillClient
 
     private const string What = "OKX history-trades";
 
+    private static readonly RestTradeNames Names = new("px", "sz", "ts", "side");
+
     private readonly BackfillHttp _http;
 
     /// <param name="level">The provider's data level (<c>Providers:&lt;name&gt;:Level</c>); null is the default, <c>aggregated</c>.</param>
@@ -137,20 +139,7 @@ public sealed class OkxBackfill : IBackfillClient
             }
 
             previous = tradeId.AsLong;
-            trades.Add(new MarketEvent
-            {
-                Kind = EventKind.Trade,
-                Side = RestJson.TakerSide(row, "side"),
-                Instrument = request.Instrument,
-                Venue = request.Venue,
-                Provider = request.Provider,
-                Price = RestJson.Positive(row, "px", body, What),
-                Size = RestJson.Positive(row, "sz", body, What),
-                ExchangeTimeNs = RestJson.Millis(row, "ts", body, What),
-                ReceiveTimeNs = receiveTimeNs,
-                Sequence = tradeId.AsLong, // as the live decoder: the trade id is the sequence
-                TradeId = tradeId,
-            });
+            trades.Add(RestJson.Trade(row, Names, request, tradeId, tradeId.AsLong, receiveTimeNs, body, What)); // the id is the sequence, as live
         }
 
         return trades;
