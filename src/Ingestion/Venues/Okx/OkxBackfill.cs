@@ -120,10 +120,11 @@ public sealed class OkxBackfill : IBackfillClient
 
         var data = RestJson.Array(root, "data", body, What);
         var trades = new List<MarketEvent>(data.GetArrayLength());
+        var symbol = System.Text.Encoding.UTF8.GetBytes(request.Symbol);
         long previous = long.MaxValue;
         foreach (var row in data.EnumerateArray())
         {
-            if (!RestJson.Field(row, "instId").SequenceEqual(System.Text.Encoding.UTF8.GetBytes(request.Symbol)))
+            if (!RestJson.Field(row, "instId").SequenceEqual(symbol))
             {
                 throw new BackfillException(FrameReason.UnknownSymbol, $"{What}: a row of another instrument than {request.Symbol}", body);
             }
