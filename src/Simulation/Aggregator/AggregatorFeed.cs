@@ -59,6 +59,20 @@ internal sealed class AggregatorFeed : IBarPublisher
 
     public IReadOnlyList<AggregatorSyntheticInstrument> Instruments { get; }
 
+    /// <summary>
+    /// Every trade generated, keyed by <c>exchange:class:code</c> (the unit <c>GetTrades</c> lists is one stream
+    /// <see cref="MarketUpdate"/>), including those <see cref="SimulatorFaults.DropTrades"/> withheld from the streams.
+    /// </summary>
+    public TradeHistory<AggregatorHistoricTrade> History { get; } = new();
+
+    /// <summary>Takes a pending <see cref="SimulatorFaults.FailRest"/> failure (its HTTP status), for the history call.</summary>
+    public int? TakeRestFailure() => _faults.TakeRestFailure();
+
+    /// <summary>The instrument of an exact (no wildcard) exchange, class and code, case-insensitively, or null.</summary>
+    public AggregatorSyntheticInstrument? Find(string exchange, string instrumentClass, string code) =>
+        Instruments.FirstOrDefault(i => string.Equals(i.Exchange, exchange, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(i.Class, instrumentClass, StringComparison.OrdinalIgnoreCase) && string.Equals(i.Code, code, StringComparison.OrdinalIgnoreCase));
+
     public SimulatorStats Stats { get; }
 
     public int OpenStreams => Volatile.Read(ref _streams).Length;
@@ -159,11 +173,20 @@ internal sealed class AggregatorFeed : IBarPublisher
                 var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (k + 1.0) / n));
                 var update = Trade(p, at - lag, collected);
                 var skip = _faults.TakeSequenceSkip(p.Spec.Key);
+                var drop = _faults.TakeTradeDrop(p.Spec.Key);
+                History.Record(p.Spec.Key, new AggregatorHistoricTrade(update, p.LastTradeId, UnixTime.FromDateTime((at - lag).UtcDateTime)), drop);
                 foreach (var s in streams)
                 {
                     if (s.Matches[i] && !s.Bars)
                     {
-                        s.EnqueueUpdate(update, skip);
+                        if (drop == TradeDrop.None)
+                        {
+                            s.EnqueueUpdate(update, skip);
+                        }
+                        else
+                        {
+                            s.SkipNumbers(1 + skip); // lost on the way: the stream's sequence shows the gap
+                        }
                     }
                 }
 
@@ -271,3 +294,6 @@ internal sealed class AggregatorFeed : IBarPublisher
         public double Carry;
     }
 }
+
+/// <summary>One trade the aggregator simulator generated, as <c>GetTrades</c> serves it: its stream update (no sequence) and its numeric id.</summary>
+internal sealed record AggregatorHistoricTrade(MarketUpdate Update, long Id, long TimeNs) : IHistoricTrade;

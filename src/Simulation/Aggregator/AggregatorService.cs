@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
@@ -40,6 +41,62 @@ internal sealed partial class AggregatorService : StreamMarketData.StreamMarketD
         }
 
         return ServeAsync(request.Criteria, bars: true, responseStream, context);
+    }
+
+    /// <summary>
+    /// One page of an instrument's trade history (<see cref="AggregatorFeed.History"/>), as the proto's <c>GetTrades</c> defines it;
+    /// the <see cref="SimulatorFaults.FailRest"/> fault answers UNAVAILABLE (a 503) or RESOURCE_EXHAUSTED (a 429) first.
+    /// </summary>
+    public override Task<TradesResponse> GetTrades(TradesRequest request, ServerCallContext context)
+    {
+        if (!Authorized(context.RequestHeaders.GetValue("authorization")))
+        {
+            _feed.Stats.CountProtocolError();
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "missing or invalid bearer token"));
+        }
+
+        if (_feed.TakeRestFailure() is { } failure)
+        {
+            throw new RpcException(new Status(failure == StatusCodes.Status429TooManyRequests ? StatusCode.ResourceExhausted : StatusCode.Unavailable,
+                $"simulated HTTP {failure}"));
+        }
+
+        if (request.Exchange.Length == 0 || request.InstrumentClass.Length == 0 || request.Code.Length == 0
+            || request.Exchange == AggregatorCriteria.Wildcard || request.InstrumentClass == AggregatorCriteria.Wildcard || request.Code == AggregatorCriteria.Wildcard)
+        {
+            throw Invalid("exchange, instrument_class and code are required, without wildcards");
+        }
+
+        var instrument = _feed.Find(request.Exchange, request.InstrumentClass, request.Code)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no instrument {request.Exchange}:{request.InstrumentClass}:{request.Code}"));
+        var query = request.ContinuationToken.Length > 0 ? TradesQuery.Parse(request.ContinuationToken) ?? throw Invalid("continuation_token is not valid")
+            : request.StartTime is null || request.EndTime is null ? throw Invalid("start_time and end_time are required")
+            : request.PageSize > MaxPageSize ? throw Invalid($"page_size must be at most {MaxPageSize}")
+            : request.Sort is not ("" or "asc" or "desc") ? throw Invalid("sort must be asc or desc")
+            : AggregatorDecoder.TryNanos(request.StartTime, out var startNs) && AggregatorDecoder.TryNanos(request.EndTime, out var endNs)
+                ? new TradesQuery(request.Sort == "asc", startNs, endNs, request.PageSize == 0 ? DefaultPageSize : (int)request.PageSize, null)
+                : throw Invalid("start_time or end_time out of range");
+
+        var key = instrument.Key;
+        var take = query.PageSize + 1; // one more than the page says whether another page follows
+        var rows = query.Ascending
+            ? (query.LastId is { } after ? _feed.History.FromId(key, after + 1, take) : _feed.History.Between(key, query.StartNs, query.EndNs - 1, take))
+            : (query.LastId is { } before ? _feed.History.BeforeId(key, before, take) : _feed.History.Between(key, query.StartNs, query.EndNs - 1, take, newestFirst: true));
+        var page = rows.Where(t => t.TimeNs >= query.StartNs && t.TimeNs < query.EndNs).ToList();
+        var response = new TradesResponse();
+        response.Trades.AddRange(page.Take(query.PageSize).Select(t => t.Update));
+        if (page.Count > query.PageSize)
+        {
+            response.ContinuationToken = (query with { LastId = page[query.PageSize - 1].Id }).Token();
+        }
+
+        return Task.FromResult(response);
+
+        RpcException Invalid(string message)
+        {
+            _feed.Stats.CountProtocolError();
+            return new RpcException(new Status(StatusCode.InvalidArgument, message));
+        }
     }
 
     private async Task ServeAsync(IReadOnlyList<InstrumentCriteria> criteria, bool bars, IServerStreamWriter<StreamMessage> responseStream, ServerCallContext context)
@@ -94,6 +151,31 @@ internal sealed partial class AggregatorService : StreamMarketData.StreamMarketD
 
         var given = Encoding.UTF8.GetBytes(header);
         return CryptographicOperations.FixedTimeEquals(given, _expectedAuthorization);
+    }
+
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1000;
+
+    /// <summary>A <c>GetTrades</c> query and how far it has been served: what its continuation token carries.</summary>
+    private sealed record TradesQuery(bool Ascending, long StartNs, long EndNs, int PageSize, long? LastId)
+    {
+        public string Token() => Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('|', Ascending ? "asc" : "desc", StartNs, EndNs, PageSize, LastId)));
+
+        public static TradesQuery? Parse(string token)
+        {
+            try
+            {
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('|');
+                return parts.Length == 5 && parts[0] is "asc" or "desc"
+                    ? new TradesQuery(parts[0] == "asc", long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture),
+                        int.Parse(parts[3], CultureInfo.InvariantCulture), long.Parse(parts[4], CultureInfo.InvariantCulture))
+                    : null;
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
     }
 
     [LoggerMessage(EventId = 7701, Level = LogLevel.Debug, Message = "Aggregator simulator refused a call from {Peer}: bad or missing token")]
@@ -170,6 +252,15 @@ internal sealed class AggregatorSubscriberStream
             {
                 Interlocked.Increment(ref _dropped);
             }
+        }
+    }
+
+    /// <summary>Takes <paramref name="count"/> sequence numbers without sending anything, as messages lost on the way would.</summary>
+    public void SkipNumbers(long count)
+    {
+        lock (_gate)
+        {
+            _sequence += count;
         }
     }
 

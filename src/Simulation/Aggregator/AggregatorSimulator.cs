@@ -14,7 +14,9 @@ namespace Cloudwall.Rx.Simulation.Aggregator;
 /// <see cref="Market.SyntheticMarket"/>, a contiguous <c>sequence_id</c> per call and a heartbeat every second. Faults switch on
 /// at run time through <see cref="Faults"/>, naming instruments as <c>exchange:class:code</c> (<c>cbse:spot:btc-usd</c>):
 /// silence (data only: heartbeats go on, so a client's stale watchdog can be tested), drop connections (reset every stream),
-/// skip sequence, malformed updates (a price that is not a decimal, an unknown exchange), price offset, spike and latency.
+/// skip sequence, malformed updates (a price that is not a decimal, an unknown exchange), price offset, spike and latency, and
+/// the back-fill faults: <c>DropTrades</c> (withheld trades take their stream sequence numbers, so the gap shows, and
+/// <c>GetTrades</c> serves them) and <c>FailRest</c> (<c>GetTrades</c> answers UNAVAILABLE, or RESOURCE_EXHAUSTED for a 429).
 /// </summary>
 /// <example>
 /// <code>
@@ -50,6 +52,9 @@ public sealed class AggregatorSimulator : VenueSimulator
 
     /// <summary>Calls streaming now.</summary>
     public int OpenStreams => _feed.OpenStreams;
+
+    /// <summary>What <c>GetTrades</c> serves, keyed by <c>exchange:class:code</c>.</summary>
+    internal Market.TradeHistory<AggregatorHistoricTrade> History => _feed.History;
 
     /// <summary>The instruments served, as <c>exchange:class:code</c>.</summary>
     public IReadOnlyList<string> Instruments => _feed.Instruments.Select(i => i.Key).ToList();

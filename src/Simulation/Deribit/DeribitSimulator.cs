@@ -1,5 +1,6 @@
 using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,7 +10,8 @@ namespace Cloudwall.Rx.Simulation.Deribit;
 /// A Deribit API v2 JSON-RPC WebSocket (<c>wss://www.deribit.com/ws/api/v2</c>) on 127.0.0.1: <c>trades.*</c> and
 /// <c>ticker.*</c> channels for synthetic perpetuals, futures and options read from a shared <see cref="Market.SyntheticMarket"/>,
 /// the venue's heartbeat (<c>public/set_heartbeat</c> → <c>test_request</c> → <c>public/test</c>, closing connections
-/// that do not answer), and faults switchable at run time through <see cref="Faults"/> (instruments are Deribit names).
+/// that do not answer), and faults switchable at run time through <see cref="Faults"/> (instruments are Deribit names). Its
+/// REST API on the same port serves <c>GET /api/v2/public/get_last_trades_by_instrument</c> (<see cref="DeribitRestApi"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -21,6 +23,9 @@ public sealed class DeribitSimulator : WebSocketVenueSimulator
 {
     public const string VenueName = "deribit";
 
+    /// <summary>Deribit's sustained rate for non-matching-engine requests (10,000 credits/s refill, 500 credits a request).</summary>
+    private const int RestRequestsPerSecond = 20;
+
     private readonly DeribitRpcProtocol _protocol;
     private readonly SyntheticDeribitFeed _feed;
 
@@ -30,8 +35,12 @@ public sealed class DeribitSimulator : WebSocketVenueSimulator
         _protocol = new DeribitRpcProtocol(options, time, Log);
         _feed = new SyntheticDeribitFeed(options, _protocol, Faults, time.GetUtcNow());
         Listen(_protocol, options.Server);
+        ServeRest(new DeribitRestApi(_feed.History, name => _protocol.Instruments.Contains(name), time), RestRequestsPerSecond);
         _protocol.Stats = Stats;
     }
+
+    /// <summary>What <c>GET /api/v2/public/get_last_trades_by_instrument</c> serves (on <see cref="VenueSimulator.RestEndpoint"/>).</summary>
+    internal TradeHistory<DeribitHistoricTrade> History => _feed.History;
 
     /// <summary>The instrument names a client may subscribe to.</summary>
     public IReadOnlyCollection<string> InstrumentNames => _protocol.Instruments;

@@ -72,29 +72,35 @@ internal static class DeribitWire
         w.WriteStartArray("data"u8);
         foreach (ref readonly var t in trades)
         {
-            w.WriteStartObject();
-            w.WriteNumber("trade_seq"u8, t.TradeSeq);
-            w.WriteString("trade_id"u8, t.TradeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteNumber("timestamp"u8, t.TimestampMs);
-            w.WriteNumber("tick_direction"u8, t.TickDirection);
-            w.WriteNumber("price"u8, t.Price);
-            w.WriteNumber("mark_price"u8, t.MarkPrice);
-            if (t.Iv is { } iv)
-            {
-                w.WriteNumber("iv"u8, iv);
-            }
-
-            w.WriteString("instrument_name"u8, instrument);
-            w.WriteNumber("index_price"u8, t.IndexPrice);
-            w.WriteString("direction"u8, t.TakerBuys ? "buy"u8 : "sell"u8);
-            w.WriteNumber("amount"u8, t.Amount);
-            w.WriteEndObject();
+            WriteTrade(w, instrument, t);
         }
 
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteEndObject();
         return WireFrame.End(w);
+    }
+
+    /// <summary>One public trade object, as in <c>trades.*</c> notifications and <c>public/get_last_trades_by_instrument</c>.</summary>
+    public static void WriteTrade(Utf8JsonWriter w, string instrument, in DeribitTrade t)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("trade_seq"u8, t.TradeSeq);
+        w.WriteString("trade_id"u8, t.TradeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteNumber("timestamp"u8, t.TimestampMs);
+        w.WriteNumber("tick_direction"u8, t.TickDirection);
+        w.WriteNumber("price"u8, t.Price);
+        w.WriteNumber("mark_price"u8, t.MarkPrice);
+        if (t.Iv is { } iv)
+        {
+            w.WriteNumber("iv"u8, iv);
+        }
+
+        w.WriteString("instrument_name"u8, instrument);
+        w.WriteNumber("index_price"u8, t.IndexPrice);
+        w.WriteString("direction"u8, t.TakerBuys ? "buy"u8 : "sell"u8);
+        w.WriteNumber("amount"u8, t.Amount);
+        w.WriteEndObject();
     }
 
     public static byte[] Ticker(string channel, string instrument, in DeribitTicker t)

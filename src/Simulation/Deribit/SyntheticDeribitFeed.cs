@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Cloudwall.Rx.Core;
 using Cloudwall.Rx.Simulation.Market;
 
@@ -41,6 +42,12 @@ internal sealed class SyntheticDeribitFeed
         }
     }
 
+    /// <summary>
+    /// Every trade printed, or withheld by <see cref="SimulatorFaults.DropTrades"/> (one trade is one element of a
+    /// <c>trades</c> notification and one row of <c>get_last_trades_by_instrument</c>), for the REST API.
+    /// </summary>
+    public TradeHistory<DeribitHistoricTrade> History { get; } = new();
+
     public void Step(DateTimeOffset from, DateTimeOffset to)
     {
         var dt = (to - from).TotalSeconds;
@@ -65,17 +72,23 @@ internal sealed class SyntheticDeribitFeed
                 var n = _faults.TradesDue(inst.Spec.InstrumentName, inst.Spec.TradesPerSecond, dt, ref inst.Carry);
                 if (n > 0)
                 {
-                    var trades = new DeribitTrade[n];
+                    var trades = new List<DeribitTrade>(n);
                     for (var k = 0; k < n; k++)
                     {
                         var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (k + 1.0) / n));
-                        trades[k] = Trade(inst, at, lag);
+                        var trade = Trade(inst, at, lag);
+                        var drop = _faults.TakeTradeDrop(name);
+                        History.Record(name, new DeribitHistoricTrade(trade), drop);
+                        if (drop == TradeDrop.None)
+                        {
+                            trades.Add(trade);
+                        }
                     }
 
                     var stream = "trades." + name;
-                    if (_protocol.AnySubscribed(stream))
+                    if (trades.Count > 0 && _protocol.AnySubscribed(stream))
                     {
-                        _protocol.Deliver(stream, channel => DeribitWire.Trades(channel, name, trades));
+                        _protocol.Deliver(stream, channel => DeribitWire.Trades(channel, name, CollectionsMarshal.AsSpan(trades)));
                     }
                 }
 

@@ -1,6 +1,7 @@
 using Cloudwall.Rx.Ingestion.Venues.Okx;
 using Cloudwall.Rx.Core.Configuration;
 using Cloudwall.Rx.Simulation.Hosting;
+using Cloudwall.Rx.Simulation.Market;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,7 +12,8 @@ namespace Cloudwall.Rx.Simulation.Okx;
 /// <c>bbo-tbt</c>, <c>mark-price</c>, <c>index-tickers</c> and <c>funding-rate</c> from a <see cref="Market.SyntheticMarket"/>, and
 /// beside it the business endpoint (<c>/ws/v5/business</c>, <see cref="BusinessEndpoint"/>) with <c>trades-all</c>; text
 /// <c>ping</c>/<c>pong</c>, and faults switchable at run time through <see cref="Faults"/> (instruments are OKX ids such as
-/// <c>BTC-USDT-SWAP</c>; a sequence skip skips trade ids).
+/// <c>BTC-USDT-SWAP</c>; a sequence skip skips trade ids). Its REST API on the same port serves
+/// <c>GET /api/v5/market/history-trades</c> (<see cref="OkxRestApi"/>) from every fill printed, for back-fill.
 /// </summary>
 /// <example>
 /// <code>
@@ -23,6 +25,9 @@ public sealed class OkxSimulator : WebSocketVenueSimulator
 {
     public const string VenueName = "okx";
 
+    /// <summary>history-trades' limit, 20 requests per 2 s per IP, as a per-second rate.</summary>
+    private const int OkxRestRequestsPerSecond = 10;
+
     private readonly OkxSimulatorProtocol _protocol;
 
     private OkxSimulator(OkxSimulatorOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -31,6 +36,7 @@ public sealed class OkxSimulator : WebSocketVenueSimulator
         var business = OkxLevels.PathOf(options.Server.Path, OkxRoute.Business);
         _protocol = new OkxSimulatorProtocol(options, Faults, time.GetUtcNow(), Log, business);
         Listen(_protocol, options.Server, [business]);
+        ServeRest(new OkxRestApi(_protocol.History, _protocol.IsInstrument), OkxRestRequestsPerSecond);
         _protocol.Stats = Stats;
     }
 
@@ -41,6 +47,9 @@ public sealed class OkxSimulator : WebSocketVenueSimulator
     public IReadOnlyCollection<string> InstIds => _protocol.InstIds;
 
     private protected override int InstrumentCount => InstIds.Count;
+
+    /// <summary>What <c>GET /api/v5/market/history-trades</c> serves (on <see cref="VenueSimulator.RestEndpoint"/>).</summary>
+    internal TradeHistory<OkxHistoricTrade> History => _protocol.History;
 
     /// <summary>The last trade id printed for an instrument.</summary>
     public long LastTradeId(string instId) => _protocol.LastTradeId(instId);

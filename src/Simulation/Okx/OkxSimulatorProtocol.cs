@@ -67,6 +67,18 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
 
     public SimulatorStats? Stats { get; set; }
 
+    /// <summary>Every fill printed (or withheld by <see cref="SimulatorFaults.DropTrades"/>), for <c>history-trades</c>.</summary>
+    public TradeHistory<OkxHistoricTrade> History { get; } = new();
+
+    /// <summary>True for an instrument id the simulator trades.</summary>
+    public bool IsInstrument(string instId)
+    {
+        lock (_gate)
+        {
+            return _instruments.ContainsKey(instId);
+        }
+    }
+
     public IReadOnlyCollection<string> InstIds
     {
         get
@@ -243,7 +255,7 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
     private void EmitTrades(Instrument p, DateTimeOffset from, DateTimeOffset to, int n, TimeSpan lag)
     {
         var spec = p.Spec;
-        var batch = new OkxWire.Trade[n];
+        var batch = new List<OkxWire.Trade>(n);
         for (var i = 0; i < n; i++)
         {
             var at = from + TimeSpan.FromTicks((long)((to - from).Ticks * (i + 1.0) / n));
@@ -268,17 +280,31 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
             p.AskSize = SimDecimals.Size(_random, spec.MeanTradeSize * 4);
             p.Last = price;
             p.LastSize = size;
-            batch[i] = new OkxWire.Trade(p.LastTradeId, price, size, takerBuys, Ms(at - lag));
-            var trade = batch[i];
+            var trade = new OkxWire.Trade(p.LastTradeId, price, size, takerBuys, Ms(at - lag));
+            p.LastTradeMs = trade.TimeMs;
+
+            // Each synthetic taker order fills once, so a history-trades fill is also one trades and one trades-all row.
+            var drop = _faults.TakeTradeDrop(spec.InstId);
+            History.Record(spec.InstId, new OkxHistoricTrade(trade), drop);
+            if (drop != TradeDrop.None)
+            {
+                continue;
+            }
+
+            batch.Add(trade);
             Publish(TradesAll, spec.InstId, () => OkxWire.Trades(spec.InstId, [trade], TradesAll)); // one trade per push
         }
 
-        Publish(Trades, spec.InstId, () => OkxWire.Trades(spec.InstId, batch));
+        if (batch.Count > 0)
+        {
+            Publish(Trades, spec.InstId, () => OkxWire.Trades(spec.InstId, [.. batch]));
+        }
+
         if (p.Bid != p.PushedBid || p.Ask != p.PushedAsk)
         {
             (p.PushedBid, p.PushedAsk) = (p.Bid, p.Ask);
             var seqId = ++p.BboSeqId;
-            Publish(BboTbt, spec.InstId, () => OkxWire.Bbo(spec.InstId, p.Bid, p.BidSize, p.Ask, p.AskSize, batch[^1].TimeMs, seqId));
+            Publish(BboTbt, spec.InstId, () => OkxWire.Bbo(spec.InstId, p.Bid, p.BidSize, p.Ask, p.AskSize, p.LastTradeMs, seqId));
         }
     }
 
@@ -354,6 +380,7 @@ internal sealed partial class OkxSimulatorProtocol : IVenueProtocol
         public OkxSyntheticInstrument Spec { get; } = spec;
 
         public long LastTradeId = firstTradeId;
+        public long LastTradeMs;
         public double Carry;
         public decimal Bid = SimDecimals.RoundToTick(spec.StartPrice, spec.TickSize);
         public decimal Ask = SimDecimals.RoundToTick(spec.StartPrice + spec.SpreadTicks * spec.TickSize, spec.TickSize);

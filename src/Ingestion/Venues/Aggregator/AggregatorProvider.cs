@@ -164,6 +164,40 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
         }
     }
 
+    /// <summary>
+    /// The channel to the aggregator every call of the provider (streams and the back-fill's <c>GetTrades</c>) goes over.
+    /// <paramref name="throwOperationCanceled"/>: a cancelled call throws <see cref="OperationCanceledException"/> rather than
+    /// an <see cref="Grpc.Core.RpcException"/> with <c>Cancelled</c> (what a resilience pipeline's timeout recognises).
+    /// </summary>
+    internal static GrpcChannel CreateChannel(AggregatorProviderOptions options, ILoggerFactory loggers, bool throwOperationCanceled = false) =>
+        GrpcChannel.ForAddress(options.Endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                // Shards are concurrent calls; past the server's stream limit per connection, open another connection.
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = options.KeepAlivePingDelay,
+                KeepAlivePingTimeout = options.KeepAlivePingTimeout,
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
+            MaxReceiveMessageSize = options.MaxReceiveMessageBytes,
+            LoggerFactory = loggers,
+            ThrowOperationCanceledOnCancellation = throwOperationCanceled,
+        });
+
+    /// <summary>The call metadata of every call: <c>authorization: Bearer &lt;token&gt;</c> when a token is set.</summary>
+    internal static Grpc.Core.Metadata AuthHeaders(AggregatorProviderOptions options)
+    {
+        var headers = new Grpc.Core.Metadata();
+        if (!string.IsNullOrEmpty(options.ApiToken))
+        {
+            headers.Add("authorization", "Bearer " + options.ApiToken);
+        }
+
+        return headers;
+    }
+
     private Task<IDisposable> SubscribeCore(IObserver<MarketEvent> observer, CancellationToken ct)
     {
         lock (_gate)
@@ -174,20 +208,7 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
             }
 
             _sink = Observer.Synchronize(observer);
-            _channel = GrpcChannel.ForAddress(_options.Endpoint, new GrpcChannelOptions
-            {
-                HttpHandler = new SocketsHttpHandler
-                {
-                    // Shards are concurrent calls; past the server's stream limit per connection, open another connection.
-                    EnableMultipleHttp2Connections = true,
-                    KeepAlivePingDelay = _options.KeepAlivePingDelay,
-                    KeepAlivePingTimeout = _options.KeepAlivePingTimeout,
-                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                    PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                },
-                MaxReceiveMessageSize = _options.MaxReceiveMessageBytes,
-                LoggerFactory = _loggers,
-            });
+            _channel = CreateChannel(_options, _loggers);
             _client = new StreamMarketData.StreamMarketDataClient(_channel);
         }
 

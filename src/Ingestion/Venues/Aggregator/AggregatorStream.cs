@@ -102,11 +102,7 @@ internal sealed partial class AggregatorStream : IDisposable
         _log = log;
         _validator = new EventValidator(options.Bounds);
         _logLimit = new LogRateLimiter(FrameReasonText.KeySpace, time);
-        _headers = [];
-        if (!string.IsNullOrEmpty(options.ApiToken))
-        {
-            _headers.Add("authorization", "Bearer " + options.ApiToken);
-        }
+        _headers = AggregatorProvider.AuthHeaders(options);
     }
 
     public int Index { get; }
