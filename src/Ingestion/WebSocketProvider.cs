@@ -329,26 +329,6 @@ public sealed class WebSocketProvider : IMarketDataProvider
         public IDisposable Subscribe(IObserver<MarketEvent> observer) => owner.Subscribe(observer);
     }
 
-    /// <summary>A plain observer behind the batch hand-off: one event at a time, through Rx's lock (never pending).</summary>
-    private sealed class SerializedBatchObserver(IObserver<MarketEvent> inner) : IEventBatchObserver
-    {
-        public ValueTask OnNextBatchAsync(ReadOnlyMemory<MarketEvent> events, CancellationToken cancellationToken)
-        {
-            foreach (var e in events.Span)
-            {
-                inner.OnNext(e);
-            }
-
-            return default;
-        }
-
-        public void OnNext(MarketEvent value) => inner.OnNext(value);
-
-        public void OnError(Exception error) => inner.OnError(error);
-
-        public void OnCompleted() => inner.OnCompleted();
-    }
-
     /// <summary>A route and its shards. The list is guarded by the provider's gate.</summary>
     private sealed class Route(WebSocketRoute route)
     {

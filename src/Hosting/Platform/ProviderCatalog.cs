@@ -32,7 +32,7 @@ public sealed record ProviderContext(ReferenceData RefData, IDeadLetterSink Dead
 }
 
 /// <summary>What a venue's back-fill client is built from: the provider's options, the REST root and the HTTP settings.</summary>
-public sealed record BackfillClientContext(ProviderOptions Options, Uri? RestEndpoint, Ingestion.Backfill.BackfillHttpOptions Http, TimeProvider Time)
+public sealed record BackfillClientContext(ProviderOptions Options, Uri? RestEndpoint, Ingestion.Backfill.BackfillHttpOptions Http, TimeProvider Time, ReferenceData RefData)
 {
     /// <summary>The HTTP side on <see cref="RestEndpoint"/>, or on the venue's production root when none is set.</summary>
     public Ingestion.Backfill.BackfillHttp Client(Uri production, Ingestion.Backfill.RestBudget budget) =>
@@ -107,6 +107,7 @@ public static class ProviderCatalog
                 Products = [.. o.Symbols.Union(CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)).Select(s => CoinbaseProduct(s, sim.Options.TradesPerSecond))],
             }, sim.Time, sim.Loggers, ct))
         {
+            BackfillClient = b => new CoinbaseBackfill(b.Client(CoinbaseBackfill.DefaultRestEndpoint, CoinbaseBackfill.CreateBudget(b.Time))),
             SimulatorSymbols = [.. CoinbaseSimulatorOptions.DefaultProducts.Select(p => p.ProductId)],
             // Channels per level: CoinbaseExchangeProtocol.LevelChannels (docs/venues.md, "Data levels", Coinbase).
             Levels =
@@ -132,6 +133,7 @@ public static class ProviderCatalog
                 Pairs = Pick(KrakenSimulatorOptions.DefaultPairs, p => p.Symbol, o, s => new KrakenSyntheticPair { Symbol = s }, p => p.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct))
         {
+            BackfillClient = b => new KrakenBackfill(b.Client(KrakenBackfill.DefaultRestEndpoint, KrakenBackfill.CreateBudget(b.Time))),
             SimulatorSymbols = [.. KrakenSimulatorOptions.DefaultPairs.Select(p => p.Symbol)],
             // Subscriptions per level: KrakenV2Protocol.LevelChannels (docs/venues.md, "Data levels", Kraken).
             Levels =
@@ -152,6 +154,11 @@ public static class ProviderCatalog
                 Instruments = Pick(OkxSimulatorOptions.DefaultInstruments, i => i.InstId, o, s => new OkxSyntheticInstrument { InstId = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct))
         {
+            // Only the trades level (trades-all) is filled: at the default aggregated level OKX merges one taker order's fills
+            // into one push whose ids skip, so a skip is no loss, and REST would hand the merged fills back one by one (docs/backfill.md).
+            BackfillClient = b => b.Options.Level == ProviderLevel.TradesName
+                ? new OkxBackfill(b.Client(OkxBackfill.DefaultRestEndpoint, OkxBackfill.CreateBudget(b.Time)), b.Options.Level)
+                : null,
             SimulatorSymbols = [.. OkxSimulatorOptions.DefaultInstruments.Select(i => i.InstId)],
             // Channels per level: OkxLevels.LevelChannels (docs/venues.md, "Data levels", OKX). Marks and funding at every level.
             Levels =
@@ -188,6 +195,7 @@ public static class ProviderCatalog
                 Instruments = Pick(DeribitSimulatorOptions.DefaultInstruments, i => i.InstrumentName, o, s => new DeribitSyntheticInstrument { InstrumentName = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct))
         {
+            BackfillClient = b => new DeribitBackfill(b.Client(DeribitBackfill.DefaultRestEndpoint, DeribitBackfill.CreateBudget(b.Time))),
             SimulatorSymbols = [.. DeribitSimulatorOptions.DefaultInstruments.Select(i => i.InstrumentName)],
             Levels = [.. deribitLevels.Select(l => l.Level)],
         });
@@ -211,7 +219,7 @@ public static class ProviderCatalog
                 MaxCriteriaPerStream = o.MaxSymbolsPerConnection ?? 16,
                 Aggregate = ChannelsOf(aggregatorLevels, o),
                 Bounds = o.ToBounds(),
-            }, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter, ctx.Gaps.OnSequenceGap, ctx.Time, ctx.Loggers),
+            }, o.Symbols, ctx.RefData, ctx.DeadLetters.OnDeadLetter, ctx.Gaps.OnSequenceGap, ctx.Time, ctx.Loggers, ctx.Backfill),
             async (sim, o, ct) => await AggregatorSimulator.StartAsync(new AggregatorSimulatorOptions
             {
                 Token = o.ApiToken,
@@ -221,6 +229,12 @@ public static class ProviderCatalog
                     i => i.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct))
         {
+            // The historical rpc of our proto on the aggregator's own endpoint (its REST root does not apply: it is gRPC).
+            BackfillClient = b => b.Options.Level == ProviderLevel.BarsName ? null : new AggregatorBackfill(new AggregatorProviderOptions
+            {
+                Endpoint = string.IsNullOrEmpty(b.Options.Endpoint) ? b.RestEndpoint ?? AggregatorBackfill.DefaultRestEndpoint : new Uri(b.Options.Endpoint),
+                ApiToken = b.Options.ApiToken,
+            }, b.RefData, AggregatorBackfill.CreateBudget(b.Time), b.Http, b.Time),
             SimulatorSymbols = [.. AggregatorSimulatorOptions.DefaultInstruments.Select(i => i.Key)],
             Levels = [.. aggregatorLevels.Select(l => l.Level)],
         });
@@ -278,6 +292,9 @@ public static class ProviderCatalog
                     s => s.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct))
         {
+            BackfillClient = b => CarriesTrades(b.Options)
+                ? new BinanceBackfill(b.Client(BinanceBackfill.DefaultRestEndpointOf(market), BinanceBackfill.CreateBudget(market, b.Time)), market, b.Options.Level)
+                : null,
             SimulatorSymbols = [.. BinanceSimulatorOptions.DefaultSymbolsFor(market).Select(s => s.Symbol)],
             Levels = BinanceLevels(market),
         });
@@ -322,10 +339,14 @@ public static class ProviderCatalog
                 Instruments = Pick(BybitSimulatorOptions.DefaultInstruments(category), i => i.Symbol, o, s => new BybitSyntheticInstrument { Symbol = s }, i => i.TradesPerSecond = sim.Options.TradesPerSecond),
             }, sim.Time, sim.Loggers, ct))
         {
+            BackfillClient = b => CarriesTrades(b.Options) ? new BybitBackfill(b.Client(BybitBackfill.DefaultRestEndpoint, BybitBackfill.CreateBudget(b.Time)), category) : null,
             SimulatorSymbols = [.. BybitSimulatorOptions.DefaultInstruments(category).Select(i => i.Symbol)],
             Levels = [.. levels.Select(l => l.Level)],
         });
     }
+
+    /// <summary>False for a level without trades (quotes, or tickers alone): it has no trade stream to fill.</summary>
+    private static bool CarriesTrades(ProviderOptions o) => o.Level is not (ProviderLevel.QuotesName or ProviderLevel.ThrottledName);
 
     /// <summary>What the configured level subscribes: the one lookup the venue protocols use (<see cref="VenueLevels"/>).</summary>
     private static T ChannelsOf<T>(IReadOnlyList<(ProviderLevel Level, T Channels)> levels, ProviderOptions o) =>

@@ -141,7 +141,7 @@ public sealed partial class ProviderSet(IOptions<ProvidersOptions> providers, IO
         }
 
         var settings = options.Backfill.ToOptions(rest);
-        var client = kind.BackfillClient(new BackfillClientContext(options, rest, settings.Http, time));
+        var client = kind.BackfillClient(new BackfillClientContext(options, rest, settings.Http, time, refData));
         return client is null ? null : new Ingestion.Backfill.BackfillSetup(client, settings, backfills);
     }
 

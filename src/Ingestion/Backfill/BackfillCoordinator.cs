@@ -61,6 +61,9 @@ public sealed partial class BackfillCoordinator : IAsyncDisposable
 
     public BackfillOptions Options => _options;
 
+    /// <summary>The venue's REST symbol of an instrument (the client's rule), or null.</summary>
+    internal string? SymbolOf(ReferenceData refData, InstrumentId instrument, VenueId venue) => _client.SymbolOf(refData, instrument, venue);
+
     /// <summary>The coordinator's clock, Unix ns: when a tracker closes a break.</summary>
     internal long NowNs => UnixTime.FromTimeProvider(_time);
 

@@ -25,7 +25,7 @@ public sealed class BackfillTracker
     private readonly ReferenceData _refData;
     private readonly SequenceScope _scope;
     private readonly Lock _gate = new();
-    private readonly Dictionary<int, Series> _series = new();
+    private readonly Dictionary<long, Series> _series = new();
 
     internal BackfillTracker(BackfillCoordinator coordinator, ReferenceData refData, SequenceScope scope, int connection)
     {
@@ -49,6 +49,21 @@ public sealed class BackfillTracker
         }
     }
 
+    /// <summary>
+    /// The stream lost updates it cannot attribute (a stream-wide sequence gap): every instrument with a live trade opens a
+    /// break, as after a reconnect but counted as a gap.
+    /// </summary>
+    public void OnStreamGap()
+    {
+        lock (_gate)
+        {
+            foreach (var s in _series.Values)
+            {
+                OpenBreak(s, BackfillReason.SequenceGap);
+            }
+        }
+    }
+
     /// <summary>A trade the connection delivered (live or snapshot). Closes the instrument's open break with a live trade.</summary>
     public void OnTrade(in MarketEvent e)
     {
@@ -60,10 +75,10 @@ public sealed class BackfillTracker
         BackfillTicket? ticket = null;
         lock (_gate)
         {
-            if (!_series.TryGetValue(e.Instrument.Value, out var s))
+            if (!_series.TryGetValue(Key(e.Venue, e.Instrument), out var s))
             {
                 s = new Series();
-                _series.Add(e.Instrument.Value, s);
+                _series.Add(Key(e.Venue, e.Instrument), s);
             }
 
             s.Remember(e.TradeId);
@@ -103,7 +118,15 @@ public sealed class BackfillTracker
 
         lock (_gate)
         {
-            if (_series.TryGetValue(gap.Instrument.Value, out var s))
+            if (gap.Instrument == InstrumentId.None)
+            {
+                // A stream-wide numbering (the aggregator's sequence_id) says nothing of whose updates were lost: all of them.
+                foreach (var each in _series.Values)
+                {
+                    OpenBreak(each, BackfillReason.SequenceGap);
+                }
+            }
+            else if (_series.TryGetValue(Key(gap.Venue, gap.Instrument), out var s))
             {
                 OpenBreak(s, BackfillReason.SequenceGap);
             }
@@ -132,7 +155,7 @@ public sealed class BackfillTracker
 
         lock (_gate)
         {
-            return _series.TryGetValue(ticket.Request.Instrument.Value, out var s) && s.SeenWhilePending.Contains(id);
+            return _series.TryGetValue(Key(ticket.Request.Venue, ticket.Request.Instrument), out var s) && s.SeenWhilePending.Contains(id);
         }
     }
 
@@ -141,13 +164,16 @@ public sealed class BackfillTracker
     {
         lock (_gate)
         {
-            if (_series.TryGetValue(ticket.Request.Instrument.Value, out var s))
+            if (_series.TryGetValue(Key(ticket.Request.Venue, ticket.Request.Instrument), out var s))
             {
                 s.Pending = Math.Max(0, s.Pending - 1);
                 s.Settle();
             }
         }
     }
+
+    /// <summary>One series per venue and instrument: a source of many venues (the aggregator) carries one instrument on several.</summary>
+    private static long Key(VenueId venue, InstrumentId instrument) => ((long)venue.Code << 32) | (uint)instrument.Value;
 
     private static void OpenBreak(Series s, BackfillReason reason)
     {
@@ -162,7 +188,7 @@ public sealed class BackfillTracker
     /// <summary>Gate held.</summary>
     private BackfillTicket? Open(in MarketEvent first, Series s, OpenedBreak b)
     {
-        var symbol = _refData.VenueSymbol(first.Instrument, first.Venue);
+        var symbol = _coordinator.SymbolOf(_refData, first.Instrument, first.Venue);
         if (symbol is null)
         {
             return null; // not an instrument the venue's REST API can be asked for (no venue symbol known)

@@ -15,6 +15,12 @@ public interface IBackfillClient
     bool ConsecutiveIds { get; }
 
     /// <summary>
+    /// The symbol the venue's REST API names an instrument by (<see cref="BackfillRequest.Symbol"/>), or null when it has
+    /// none (the break is then not fetched). By default the venue symbol reference data holds for it.
+    /// </summary>
+    string? SymbolOf(ReferenceData refData, InstrumentId instrument, VenueId venue) => refData.VenueSymbol(instrument, venue);
+
+    /// <summary>
     /// Fetches the instrument's trades in the request's interval, bounds included (the coordinator removes the bounds and
     /// anything delivered live), paging as the venue requires, at most <paramref name="maxTrades"/>. Events are trades of
     /// <see cref="BackfillRequest.Instrument"/> with the venue, provider, exchange time, price, size, side and trade id set,

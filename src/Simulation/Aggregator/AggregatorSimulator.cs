@@ -47,6 +47,9 @@ public sealed class AggregatorSimulator : VenueSimulator
     /// <summary>The gRPC address, such as <c>http://127.0.0.1:54321</c>.</summary>
     public override Uri Endpoint => _endpoint;
 
+    /// <summary>The historical trades rpc (<c>GetTrades</c>, for back-fill) is served on the same gRPC endpoint.</summary>
+    public override Uri? RestEndpoint => _endpoint;
+
     /// <summary>Streams (as connections: one per call, subscriptions are its criteria), refusals (as protocol errors), malformed updates sent.</summary>
     public override SimulatorStats Stats => _feed.Stats;
 

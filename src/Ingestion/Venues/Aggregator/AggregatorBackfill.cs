@@ -79,6 +79,10 @@ public sealed class AggregatorBackfill : IBackfillClient, IDisposable
 
     public bool ConsecutiveIds => false;
 
+    /// <summary>The aggregator's <c>exchange:class:code</c> key of the instrument on the break's venue (<see cref="AggregatorCodes.KeyOf"/>).</summary>
+    public string? SymbolOf(ReferenceData refData, InstrumentId instrument, VenueId venue) =>
+        refData.TryGet(instrument, out var i) ? AggregatorCodes.KeyOf(venue, i.Spec) : null;
+
     /// <summary><see cref="CallsPerSecond"/> calls a second, weight 1 each.</summary>
     public static RestBudget CreateBudget(TimeProvider? time = null) => new(CallsPerSecond, TimeSpan.FromSeconds(1), time);
 

@@ -51,6 +51,26 @@ public static class AggregatorCodes
     private static readonly FrozenDictionary<string, VenueId>.AlternateLookup<ReadOnlySpan<char>> ExchangeLookup =
         Exchanges.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>
+    /// The aggregator's <c>exchange:class:code</c> key of one instrument on one venue (the inverse of the update's mapping:
+    /// binance-usdm and binance-coinm are <c>binc</c>'s derivatives), or null when the venue or class has no code. What the
+    /// back-fill asks the aggregator's history for.
+    /// </summary>
+    public static string? KeyOf(VenueId venue, InstrumentSpec spec)
+    {
+        var exchange = venue == VenueId.Binance || venue == VenueId.BinanceUsdm || venue == VenueId.BinanceCoinm ? "binc"
+            : Exchanges.FirstOrDefault(kv => kv.Value == venue).Key;
+        if (exchange is null || ClassOf(spec.Market) is not { } cls)
+        {
+            return null;
+        }
+
+        var code = $"{spec.Base}-{spec.Quote}".ToLowerInvariant();
+        return spec.Market == MarketType.Future && spec.Expiry is { } expiry
+            ? $"{exchange}:{cls}:{code}-{expiry.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}"
+            : $"{exchange}:{cls}:{code}";
+    }
+
     /// <summary>The exchange codes this table knows.</summary>
     public static IEnumerable<string> ExchangeCodes => Exchanges.Keys;
 

@@ -38,6 +38,8 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
     private readonly Lock _gate = new();
     private readonly List<AggregatorStream> _shards = [];
     private IObserver<MarketEvent>? _sink;
+    private readonly Backfill.BackfillSetup? _backfillSetup;
+    private Backfill.BackfillCoordinator? _backfill;
     private GrpcChannel? _channel;
     private StreamMarketData.StreamMarketDataClient? _client;
 
@@ -46,8 +48,10 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
     /// <param name="deadLetters">Receives every update that could not be used (and every refusal of the token).</param>
     /// <param name="sequenceGaps">Receives every gap in a stream's <c>sequence_id</c>; null to only count them.</param>
     public AggregatorProvider(AggregatorProviderOptions options, IReadOnlyList<string> criteria, ReferenceData refData,
-        Action<DeadLetter> deadLetters, Action<SequenceGap>? sequenceGaps = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+        Action<DeadLetter> deadLetters, Action<SequenceGap>? sequenceGaps = null, TimeProvider? time = null, ILoggerFactory? loggers = null,
+        Backfill.BackfillSetup? backfill = null)
     {
+        _backfillSetup = backfill is { Options.Enabled: true } ? backfill : null;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(criteria);
         ArgumentNullException.ThrowIfNull(refData);
@@ -208,6 +212,12 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
             }
 
             _sink = Observer.Synchronize(observer);
+            if (_backfillSetup is { } b)
+            {
+                _backfill = b.CreateCoordinator(Counters, _deadLetters, _options.Bounds, _time, _loggers);
+                _backfill.Start(new SerializedBatchObserver(_sink));
+            }
+
             _channel = CreateChannel(_options, _loggers);
             _client = new StreamMarketData.StreamMarketDataClient(_channel);
         }
@@ -280,7 +290,7 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
                 }
 
                 var shard = new AggregatorStream(_shards.Count, _client!, _options, _refData, sink, _deadLetters, _gaps, Counters, _time,
-                    _loggers.CreateLogger<AggregatorStream>());
+                    _loggers.CreateLogger<AggregatorStream>(), _backfill?.CreateTracker(_refData, SequenceScope.None, _shards.Count));
                 _shards.Add(shard);
                 toStart.Add((shard, batch));
             }
@@ -296,6 +306,7 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
     {
         List<AggregatorStream> all;
         GrpcChannel? channel;
+        Backfill.BackfillCoordinator? backfill;
         lock (_gate)
         {
             all = [.. _shards];
@@ -304,11 +315,18 @@ public sealed partial class AggregatorProvider : IMarketDataProvider
             channel = _channel;
             _channel = null;
             _client = null;
+            backfill = _backfill;
+            _backfill = null;
         }
 
         foreach (var s in all)
         {
             s.Dispose();
+        }
+
+        if (backfill is not null)
+        {
+            _ = backfill.DisposeAsync().AsTask(); // the worker stops at its next await
         }
 
         channel?.Dispose();

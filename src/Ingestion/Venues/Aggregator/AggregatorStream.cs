@@ -85,12 +85,14 @@ internal sealed partial class AggregatorStream : IDisposable
     private long _heartbeats;
     private long _lastSequence;
     private long _sequenceGaps;
+    private readonly Backfill.BackfillTracker? _backfill;
 
     public AggregatorStream(int index, StreamMarketData.StreamMarketDataClient client, AggregatorProviderOptions options, ReferenceData refData,
         IObserver<MarketEvent> sink, Action<DeadLetter> deadLetters, Action<SequenceGap>? gaps, IngestionCounters counters, TimeProvider time,
-        ILogger log)
+        ILogger log, Backfill.BackfillTracker? backfill = null)
     {
         Index = index;
+        _backfill = backfill;
         _client = client;
         _options = options;
         _refData = refData;
@@ -277,6 +279,7 @@ internal sealed partial class AggregatorStream : IDisposable
 
             Interlocked.Increment(ref _reconnects);
             _counters.RecordReconnect();
+            _backfill?.OnReconnect(); // what the call missed while down is fetched back (docs/backfill.md)
             var delay = Backoff.Delay(++attempt, _options.ReconnectDelay, _options.MaxReconnectDelay, Random.Shared.NextDouble());
             _state = AggregatorStreamState.Backoff;
             LogReconnecting(_log, Index, result.Outcome.ToString(), result.Detail, delay.TotalMilliseconds);
@@ -472,6 +475,10 @@ internal sealed partial class AggregatorStream : IDisposable
         }
 
         _sink.OnNext(e);
+        if (e.Kind == EventKind.Trade)
+        {
+            _backfill?.OnTrade(in e);
+        }
     }
 
     private void OnHeartbeat(Heartbeat heartbeat)
@@ -516,6 +523,7 @@ internal sealed partial class AggregatorStream : IDisposable
         Interlocked.Increment(ref _sequenceGaps);
         LogGap(_log, Index, last, received, received - last - 1);
         _gaps?.Invoke(new SequenceGap(ProviderId.Aggregator, venue, instrument, EventKind.Trade, last, received, rx));
+        _backfill?.OnStreamGap(); // sequence_id numbers the whole call: any of its instruments may have lost trades
     }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken stop, CancellationToken change)
