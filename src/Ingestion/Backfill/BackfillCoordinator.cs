@@ -177,14 +177,15 @@ public sealed partial class BackfillCoordinator : IAsyncDisposable
             }
         }
 
-        var trades = Select(ticket, fetch.Trades);
+        var trades = Select(ticket, fetch.Trades, out var delivered);
         if (trades.Length > 0)
         {
             await _output!.OnNextBatchAsync(trades, _stop.Token).ConfigureAwait(false);
         }
 
         var seconds = _time.GetElapsedTime(started).TotalSeconds;
-        long? missing = expected is { } e ? Math.Max(0, e - trades.Length) : fetch.ReachedStart ? 0 : null;
+        // Trades inside the break that the stream did deliver (a snapshot on resubscribe: Coinbase's last_match) are not missing.
+        long? missing = expected is { } e ? Math.Max(0, e - trades.Length - delivered) : fetch.ReachedStart ? 0 : null;
         var result = missing is 0 ? BackfillResult.Complete : BackfillResult.Partial;
         var error = result == BackfillResult.Complete ? null
             : missing is { } m ? $"{m} of {expected} trades are no longer served" : "the venue's history no longer reaches the start of the break";
@@ -195,8 +196,10 @@ public sealed partial class BackfillCoordinator : IAsyncDisposable
     /// The fetched trades that belong to the break and were not delivered: the instrument's trades strictly between the bounds,
     /// in time (and in id where ids are consecutive), not known to the stream, each id once, valid; flagged and sorted.
     /// </summary>
-    private MarketEvent[] Select(BackfillTicket ticket, IReadOnlyList<MarketEvent> fetched)
+    /// <param name="delivered">Trades inside the break the stream delivered after all (kept out, and not missing).</param>
+    private MarketEvent[] Select(BackfillTicket ticket, IReadOnlyList<MarketEvent> fetched, out int delivered)
     {
+        delivered = 0;
         var r = ticket.Request;
         var byId = _client.ConsecutiveIds && r.FromId.Kind == TradeIdKind.Numeric && r.ToId.Kind == TradeIdKind.Numeric;
         var seen = new HashSet<TradeId>();
@@ -212,8 +215,14 @@ public sealed partial class BackfillCoordinator : IAsyncDisposable
             var inside = byId
                 ? t.TradeId.Kind == TradeIdKind.Numeric && t.TradeId.AsLong > r.FromId.AsLong && t.TradeId.AsLong < r.ToId.AsLong
                 : t.ExchangeTimeNs >= r.FromTimeNs && t.ExchangeTimeNs <= r.ToTimeNs;
-            if (!inside || !seen.Add(t.TradeId) || ticket.Tracker.IsKnown(ticket, t.TradeId))
+            if (!inside || !seen.Add(t.TradeId))
             {
+                continue;
+            }
+
+            if (ticket.Tracker.IsKnown(ticket, t.TradeId))
+            {
+                delivered++;
                 continue;
             }
 

@@ -41,8 +41,7 @@ public sealed class BackfillScenarioTests(ITestOutputHelper output)
 
         var view = h.Platform.Providers.Single(p => p.Name == provider);
         // At least the withheld trades (a stream-wide gap, the aggregator's, also fills its other instruments, with nothing).
-        await PlatformHarness.Eventually(() => view.Counters.Backfill.Filled >= faults.TradesWithheld, Within,
-            $"{provider}: the withheld trades filled ({Describe(view.Counters.Backfill)})");
+        await PlatformHarness.Eventually(() => view.Counters.Backfill.Filled >= faults.TradesWithheld, Within, () => $"{provider}: the withheld trades filled ({Describe(view.Counters.Backfill)})");
         var trades = ReadTrades(h);
 
         var filled = trades.Where(t => t.IsBackfill).ToList();
@@ -81,8 +80,7 @@ public sealed class BackfillScenarioTests(ITestOutputHelper output)
         var (faults, product) = await DropAfterTrades(h, provider, Dropped, unserved: 3);
 
         var view = h.Platform.Providers.Single(p => p.Name == provider);
-        await PlatformHarness.Eventually(() => view.Counters.Backfill.Breaks(BackfillResult.Partial) >= 1, Within,
-            $"{provider}: a partial fill ({Describe(view.Counters.Backfill)})");
+        await PlatformHarness.Eventually(() => view.Counters.Backfill.Breaks(BackfillResult.Partial) >= 1, Within, () => $"{provider}: a partial fill ({Describe(view.Counters.Backfill)})");
         await PlatformHarness.Eventually(() => h.Quality.Alerts!.OpenAlerts().Any(a => a.Detector == DetectorNames.Backfill), Within, "the back-fill alert");
 
         var alert = h.Quality.Alerts!.OpenAlerts().Single(a => a.Detector == DetectorNames.Backfill);
@@ -97,23 +95,32 @@ public sealed class BackfillScenarioTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A forced reconnect loses what the simulator traded while the socket was down. Bybit is here rather than above: its
-    /// trades carry no sequence (random or shared ids), so a silent drop is invisible and only a reconnect opens a break.
+    /// A forced reconnect loses what the simulator traded while the socket (or the aggregator's call) was down. Bybit is here
+    /// and not above: its trades carry no sequence (random or shared ids), so a silent drop is invisible and only a reconnect
+    /// opens a break. Bybit spot is left out: its REST history is the newest 60 trades, which a break plus the settle delay
+    /// can outlast at the simulator's rate (a partial fill, counted and alerted, is then the right outcome, not a failure).
     /// </summary>
     [Theory]
+    [InlineData("coinbase")]
     [InlineData("kraken")]
+    [InlineData("binance")]
+    [InlineData("binance-usdm")]
+    [InlineData("binance-coinm")]
+    [InlineData("okx")]
     [InlineData("bybit-linear")]
+    [InlineData("deribit")]
+    [InlineData("aggregator")]
     public async Task A_reconnect_is_filled_for_the_interval_the_socket_was_down(string provider)
     {
         await using var h = await Start(provider);
         var view = h.Platform.Providers.Single(p => p.Name == provider);
-        await PlatformHarness.Eventually(() => view.Counters.Events > 50, Within, "live trades");
+        // Long enough that every product has traded: each then opens a break at the reconnect.
+        await PlatformHarness.Eventually(() => view.Counters.Events > 400, Within, "live trades");
 
         Assert.True(ProviderCatalog.TryGet(provider, out var kind));
         h.Platform.Simulators[provider].Faults.DropConnections();
         // Every subscribed product traded before the drop, so each opens a break and ends in a complete fill.
-        await PlatformHarness.Eventually(() => view.Counters.Reconnects >= 1 && view.Counters.Backfill.Breaks(BackfillResult.Complete) >= kind.DefaultSymbols.Count, Within,
-            $"a reconnect and a complete fill (reconnects {view.Counters.Reconnects}, events {view.Counters.Events}; {Describe(view.Counters.Backfill)})");
+        await PlatformHarness.Eventually(() => view.Counters.Reconnects >= 1 && view.Counters.Backfill.Breaks(BackfillResult.Complete) >= kind.DefaultSymbols.Count, Within, () => $"a reconnect and a complete fill (reconnects {view.Counters.Reconnects}, events {view.Counters.Events}; {Describe(view.Counters.Backfill)})");
         var trades = ReadTrades(h);
 
         var recent = h.App.Services.GetRequiredService<BackfillLog>().Recent.ToArray();
@@ -136,12 +143,14 @@ public sealed class BackfillScenarioTests(ITestOutputHelper output)
     public async Task Bars_of_an_interval_the_gap_touched_are_re_emitted_with_a_higher_revision()
     {
         const string provider = "coinbase";
-        await using var h = await Start(provider, ("Pipeline:Aggregation:Enabled", "true"));
+        // The fill waits 2.5 s, so the 1 s bars the withheld trades belong to are closed and published by then: a fill into
+        // the still-open bar would be aggregated there, with nothing to revise.
+        await using var h = await Start(provider, ("Pipeline:Aggregation:Enabled", "true"), ($"Providers:{provider}:Backfill:SettleDelay", "00:00:02.5"));
         await DropAfterTrades(h, provider, Dropped);
         var view = h.Platform.Providers.Single(p => p.Name == provider);
         await PlatformHarness.Eventually(() => view.Counters.Backfill.Breaks(BackfillResult.Complete) >= 1, Within, "a complete fill");
         var status = h.App.Services.GetRequiredService<IPipelineStatus>();
-        await PlatformHarness.Eventually(() => status.Bars?.BarsRevised >= 1, Within, $"a revised bar (bars {status.Bars}; {Describe(view.Counters.Backfill)})");
+        await PlatformHarness.Eventually(() => status.Bars?.BarsRevised >= 1, Within, () => $"a revised bar (bars {status.Bars}; {Describe(view.Counters.Backfill)})");
 
         var bars = Read(h, Topics.Bars, (value, id) => BarCodec.TryDecode(value, id, out var b) ? b : (Bar?)null);
         var revised = bars.Where(b => b.Revision > 0).ToList();
@@ -154,25 +163,23 @@ public sealed class BackfillScenarioTests(ITestOutputHelper output)
         }
     }
 
-    private static Task<PlatformHarness> Start(string provider, params (string Key, string Value)[] extra) =>
-        PlatformHarness.StartAsync([provider],
-        [
-            // OKX fills at its trades level only (docs/backfill.md); a fill starts soon after the break.
-            ("Providers:okx:Level", "trades"),
-            ($"Providers:{provider}:Backfill:SettleDelay", "00:00:00.2"),
-            .. extra,
-        ]);
+    private static Task<PlatformHarness> Start(string provider, params (string Key, string Value)[] extra)
+    {
+        // OKX fills at its trades level only (docs/backfill.md); a fill starts soon after the break unless a test says otherwise.
+        (string Key, string Value)[] defaults = [("Providers:okx:Level", "trades"), ($"Providers:{provider}:Backfill:SettleDelay", "00:00:00.2")];
+        return PlatformHarness.StartAsync([provider], [.. defaults.Where(d => extra.All(e => e.Key != d.Key)), .. extra]);
+    }
 
     /// <summary>Waits for live trades of the provider's first product, then withholds the next <paramref name="count"/>.</summary>
     private static async Task<(Cloudwall.Rx.Simulation.SimulatorFaults Faults, string Product)> DropAfterTrades(PlatformHarness h, string provider, int count, int unserved = 0)
     {
         var view = h.Platform.Providers.Single(p => p.Name == provider);
-        await PlatformHarness.Eventually(() => view.Counters.Events > 50, Within, $"{provider}: live events");
+        await PlatformHarness.Eventually(() => view.Counters.Events > 50, Within, () => $"{provider}: live events");
         Assert.True(ProviderCatalog.TryGet(provider, out var kind));
         var product = kind.DefaultSymbols[0];
         var faults = h.Platform.Simulators[provider].Faults;
         faults.DropTrades(product, count, unserved);
-        await PlatformHarness.Eventually(() => faults.TradesWithheld >= count, Within, $"{provider}: {count} trades withheld");
+        await PlatformHarness.Eventually(() => faults.TradesWithheld >= count, Within, () => $"{provider}: {count} trades withheld");
         return (faults, product);
     }
 

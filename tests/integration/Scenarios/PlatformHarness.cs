@@ -73,12 +73,15 @@ internal sealed class PlatformHarness : IAsyncDisposable
     public SourceStatus? StatusOf(string instrument, string provider, string venue) =>
         Sources.TryGetValue((instrument, provider, venue), out var d) ? d.Status : null;
 
-    public static async Task Eventually(Func<bool> condition, TimeSpan within, string what)
+    public static Task Eventually(Func<bool> condition, TimeSpan within, string what) => Eventually(condition, within, () => what);
+
+    /// <summary>As above, with the failure's text built when it fails (so it shows the state then, not at the call).</summary>
+    public static async Task Eventually(Func<bool> condition, TimeSpan within, Func<string> what)
     {
         var deadline = DateTime.UtcNow + within;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"not within {within.TotalSeconds} s: {what}");
+            Assert.True(DateTime.UtcNow < deadline, $"not within {within.TotalSeconds} s: {what()}");
             await Task.Delay(100);
         }
     }

@@ -84,6 +84,23 @@ public sealed class BackfillCoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_trade_of_the_break_delivered_as_a_snapshot_is_neither_filled_again_nor_missing()
+    {
+        // Coinbase greets a resubscribe with last_match: a trade from inside the break, delivered (as a snapshot) after all.
+        var client = new FakeClient(consecutive: true, (_, _) => [Trade(6, 60), Trade(7, 70), Trade(8, 80)]);
+        var tracker = Start_(client);
+        tracker.OnTrade(Trade(5, 50));
+        tracker.OnReconnect();
+        tracker.OnTrade(Trade(8, 80, EventFlags.Snapshot));
+        tracker.OnTrade(Trade(9, 90));
+
+        var outcome = await _outcomes.NextAsync();
+
+        Assert.Equal((BackfillResult.Complete, 2L, (long?)0), (outcome.Result, outcome.Filled, outcome.Missing));
+        Assert.Equal([6L, 7L], _output.Events.Select(e => e.TradeId.AsLong));
+    }
+
+    [Fact]
     public async Task A_partly_served_gap_is_partial_with_the_missing_count()
     {
         var client = new FakeClient(consecutive: true, (_, _) => [Trade(6, 60), Trade(8, 80)]);
