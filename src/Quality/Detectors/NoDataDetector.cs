@@ -137,20 +137,32 @@ public sealed class NoDataDetector
     }
 
     /// <summary>
-    /// Every provider silent at once, for less than <see cref="NoDataOptions.PlatformHold"/>: that is first of all our own
-    /// process or network (a pause, CPU starvation), not several venues failing together in the same second. Only with at
-    /// least two providers; once the silence lasts the hold, each provider's alert is raised as usual.
+    /// Most providers (more than half of those not already silent for <see cref="NoDataOptions.PlatformHold"/>, and at least
+    /// two) silent at once for less than the hold: that is first of all our own process or network (a pause, CPU starvation),
+    /// not several venues failing together in the same second. A stall does not end for every provider at the same instant
+    /// (the first to be read again is no longer silent while the rest still are), so a majority, not all, holds. Once a
+    /// silence lasts the hold, each provider's alert is raised as usual: a real outage of most venues is reported at most
+    /// the hold later.
     /// </summary>
     private bool PlatformStall(long nowNs)
     {
-        if (_groups[0].Count < 2) return false;
-        var newest = long.MaxValue;
-        foreach (var s in _series)
+        var providers = _groups[0];
+        if (providers.Count < 2) return false;
+        int known = 0, silent = 0;
+        foreach (var g in providers)
         {
-            if (s.Settings.Enabled) newest = Math.Min(newest, s.SilenceNs);
+            var newest = long.MaxValue;
+            foreach (var s in g.Members)
+            {
+                if (s.Settings.Enabled) newest = Math.Min(newest, s.SilenceNs);
+            }
+
+            if (newest == long.MaxValue || newest >= _platformHoldNs) continue; // a silence this long is its own outage, not a stall of ours
+            known++;
+            if (newest >= _groupFloorNs) silent++;
         }
 
-        return newest != long.MaxValue && newest >= _groupFloorNs && newest < _platformHoldNs;
+        return known >= 2 && silent >= 2 && silent * 2 > known;
     }
 
     /// <summary>Whether any of the series' groups wider than <paramref name="level"/> is about to cross its own threshold.</summary>

@@ -84,6 +84,22 @@ public sealed class LiveFaultDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Most_providers_silent_for_half_a_second_is_our_own_stall_even_when_one_is_read_first()
+    {
+        // A stall ends provider by provider: here the aggregator is read again while the two direct providers are not yet.
+        using var m = new SyntheticMarket();
+        m.Fault = (k, s) => new Tweak(Silent: s == FaultAt && k.Provider != ProviderId.Aggregator);
+        m.Run(FaultAt + 10);
+        Assert.Empty(m.Notifier.All);
+
+        // One provider of three silent is no stall: its own alert, at provider level, as soon as its threshold is passed.
+        m.Fault = (k, s) => new Tweak(Silent: s >= FaultAt + 20 && s < FaultAt + 30 && k.Provider == ProviderId.Kraken);
+        m.Run(40);
+        var fired = Assert.Single(m.Notifier.Firing(DetectorNames.NoData));
+        Assert.Equal((AlertLevel.Provider, "kraken"), (fired.Level, fired.Labels.Provider));
+    }
+
+    [Fact]
     public void A_venue_clock_two_seconds_ahead_is_a_clock_skew_alert_with_the_offset_and_nothing_else()
     {
         using var m = new SyntheticMarket();
