@@ -52,8 +52,8 @@ public sealed partial class BackfillCoordinator : IAsyncDisposable
                 SingleReader = true,
                 FullMode = options.Overflow == BackfillOverflow.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropWrite,
             },
-            ticket => Report(ticket, new BackfillOutcome(ticket.Request, BackfillResult.Dropped, 0, ticket.Request.ExpectedCount(_client.ConsecutiveIds), 0,
-                $"fill queue full ({_options.QueueCapacity}, {_options.Overflow})")));
+            // Both full modes hand the dropped request here: DropWrite the new one (TryWrite still returns true), DropOldest the oldest.
+            Dropped);
     }
 
     /// <summary>Requests waiting (not counting the one being fetched).</summary>
@@ -94,11 +94,16 @@ public sealed partial class BackfillCoordinator : IAsyncDisposable
         Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(ticket))
         {
-            // DropWrite refuses the new item without calling the dropped-item callback; DropOldest calls it for the old one.
-            Interlocked.Decrement(ref _queued);
-            Report(ticket, new BackfillOutcome(ticket.Request, BackfillResult.Dropped, 0, ticket.Request.ExpectedCount(_client.ConsecutiveIds), 0,
-                $"fill queue full ({_options.QueueCapacity}, {_options.Overflow})"));
+            Dropped(ticket); // only once the writer is completed (disposing): nothing will read it
         }
+    }
+
+    /// <summary>A request the queue did not keep: no longer waiting, counted and reported as dropped.</summary>
+    private void Dropped(BackfillTicket ticket)
+    {
+        Interlocked.Decrement(ref _queued);
+        Report(ticket, new BackfillOutcome(ticket.Request, BackfillResult.Dropped, 0, ticket.Request.ExpectedCount(_client.ConsecutiveIds), 0,
+            $"fill queue full ({_options.QueueCapacity}, {_options.Overflow})"));
     }
 
     private async Task RunAsync()

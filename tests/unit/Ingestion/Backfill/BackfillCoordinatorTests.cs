@@ -236,11 +236,13 @@ public sealed class BackfillCoordinatorTests : IAsyncLifetime
         tracker.OnTrade(Trade(3, 30) with { Instrument = instruments[2] }); // refused
 
         var dropped = await _outcomes.NextAsync();
+        var waiting = _coordinator!.Queued;
         release.SetResult();
 
         Assert.Equal(BackfillResult.Dropped, dropped.Result);
         Assert.Equal(instruments[2], dropped.Request.Instrument);
         Assert.Contains("queue full", dropped.Error);
+        Assert.Equal(1, waiting); // the second request waits; the refused third is not counted as waiting
     }
 
     [Fact]
