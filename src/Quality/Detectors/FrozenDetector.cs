@@ -44,7 +44,7 @@ public sealed class FrozenDetector
     {
         if (!_options.Enabled || w.Key.DataClass == DataClass.Funding) return;
         var s = GetOrAdd(w.Key);
-        if (w.LastPrice is { } lp && lp > 0) s.Push(w.WindowEndNs, (double)lp);
+        if (w.LastPrice is { } lp && lp > 0) s.Push(w.WindowStartNs, w.WindowEndNs, (double)lp);
         if (w.PriceChanges < 0 || !_settings.Get(w.Key).Enabled) return; // a producer older than the field: nothing to judge
         if (w.PriceChanges > 0)
         {
@@ -129,18 +129,18 @@ public sealed class FrozenDetector
     }
 
     /// <remarks>
-    /// The history is the largest per-series state of the platform (600 windows of every series, for the peers' moves): a
-    /// time is kept as milliseconds after a per-series base (rebased when the offset nears the end of an int) and a price
-    /// as a float (7 significant digits, against a MinMove of basis points), 4.8 KB per series where two 64-bit arrays took
-    /// 9.6 KB (bench/README.md, "Scaling in instruments"). Allocated at the first price.
+    /// The history is the largest per-series state of the platform (600 windows of every series, for the peers' moves).
+    /// It holds one float price per window (7 significant digits, against a MinMove of basis points) and no times: a
+    /// window's end follows from its place in the ring, the newest window's end and the window length, which the
+    /// accumulator keeps fixed and epoch-aligned. A window that never came (the producer was not driven) is a NaN, and a
+    /// change of window length starts the history afresh. 2.4 KB per series, where millisecond offsets beside the prices
+    /// took 4.8 KB and two 64-bit arrays 9.6 KB (bench/README.md, "Scaling in instruments"). Allocated at the first price.
     /// </remarks>
     internal sealed class Series(SeriesKey key, AlertKey alertKey)
     {
-        private const long NsPerMs = 1_000_000;
-        private const long MaxOffsetMs = int.MaxValue / 2;
-        private int[]? _times;
         private float[]? _prices;
-        private long _baseNs;
+        private long _newestEndNs;
+        private long _windowNs;
         private int _next;
         private int _count;
 
@@ -151,52 +151,76 @@ public sealed class FrozenDetector
         public long LastChangeNs;
         public bool Open;
 
-        public void Push(long timeNs, double price)
+        /// <summary>Records the last price of the window [<paramref name="startNs"/>, <paramref name="endNs"/>).</summary>
+        public void Push(long startNs, long endNs, double price)
         {
-            if (_times is null)
+            var length = endNs - startNs;
+            if (length <= 0) return;
+            _prices ??= new float[History];
+            if (length != _windowNs || _count == 0)
             {
-                _times = new int[History];
-                _prices = new float[History];
-                _baseNs = timeNs;
+                Restart(length);
+            }
+            else if (endNs <= _newestEndNs)
+            {
+                // The newest window again (a repeat) replaces its price; an older one cannot be placed and is ignored.
+                if (endNs == _newestEndNs) _prices[(_next - 1 + History) % History] = (float)price;
+                return;
+            }
+            else
+            {
+                // Windows that never came between the newest and this one are NaN; a gap longer than the ring starts afresh.
+                var missing = (endNs - _newestEndNs) / length - 1;
+                if (missing >= History)
+                {
+                    Restart(length);
+                }
+                else
+                {
+                    for (var i = 0; i < missing; i++) Append(float.NaN);
+                }
             }
 
-            if ((timeNs - _baseNs) / NsPerMs > MaxOffsetMs) Rebase(timeNs);
-            _times[_next] = (int)((timeNs - _baseNs) / NsPerMs);
-            _prices![_next] = (float)price;
-            _next = (_next + 1) % History;
-            if (_count < History) _count++;
+            Append((float)price);
+            _newestEndNs = endNs;
         }
 
         /// <summary>The largest |p / p0 − 1| since <paramref name="sinceNs"/>, p0 the price at (or first after) it; null without data since.</summary>
         public double? MaxMoveSince(long sinceNs)
         {
-            if (_times is null) return null;
-            // Whole milliseconds after the base, as the entries are kept (window ends fall on whole milliseconds).
-            var since = sinceNs <= _baseNs ? long.MinValue : (sinceNs - _baseNs) / NsPerMs;
+            if (_prices is null || _count == 0) return null;
             double? p0 = null;
             var max = 0.0;
             for (var i = _count; i >= 1; i--)
             {
-                var j = (_next - i + History) % History;
-                if (_times[j] < since) continue;
+                // The i-th newest entry is the window ending (i − 1) window lengths before the newest.
+                if (_newestEndNs - ((i - 1) * _windowNs) < sinceNs) continue;
+                var price = _prices[(_next - i + History) % History];
+                if (float.IsNaN(price)) continue;
                 if (p0 is null)
                 {
-                    p0 = _prices![j];
+                    p0 = price;
                     continue;
                 }
 
-                max = Math.Max(max, Math.Abs(_prices![j] / p0.Value - 1));
+                max = Math.Max(max, Math.Abs(price / p0.Value - 1));
             }
 
             return p0 is null ? null : max;
         }
 
-        /// <summary>Moves the base up to the oldest entry's time (all offsets shrink), so <paramref name="timeNs"/> fits.</summary>
-        private void Rebase(long timeNs)
+        private void Restart(long windowNs)
         {
-            var oldest = _count == 0 ? (timeNs - _baseNs) / NsPerMs : _times![(_next - _count + History) % History];
-            for (var i = 0; i < History; i++) _times![i] = (int)Math.Max(int.MinValue, _times[i] - oldest);
-            _baseNs += oldest * NsPerMs;
+            _windowNs = windowNs;
+            _next = 0;
+            _count = 0;
+        }
+
+        private void Append(float price)
+        {
+            _prices![_next] = price;
+            _next = (_next + 1) % History;
+            if (_count < History) _count++;
         }
     }
 }

@@ -139,6 +139,55 @@ public sealed class SeriesStatsAccumulatorTests
         Assert.InRange(Math.Abs(p99Ns - exact) / exact, 0, 0.125);
     }
 
+    [Theory]
+    [InlineData(1, 5)]          // one bucket
+    [InlineData(8, 40)]         // as many buckets as a series keeps pairs for
+    [InlineData(9, 40)]         // one more: the series takes a full histogram
+    [InlineData(60, 5_000)]     // spread wide
+    public void P99_of_the_few_pairs_a_series_keeps_is_the_full_histograms(int buckets, int samples)
+    {
+        Assert.True(LatencyHistogram.BucketCount <= 256, "a pair keeps the bucket in 8 bits");
+        var acc = New();
+        var output = new List<SeriesWindow>();
+        var rng = new Random(buckets);
+        // Two windows of each series: a full histogram taken in the first goes back to the pool clean for the second.
+        for (var window = 0; window < 2; window++)
+        {
+            var start = T0 + (window * Second);
+            var reference = new Dictionary<InstrumentId, (int[] Counts, long Min, long Max, long N)>();
+            foreach (var id in new[] { Btc, Eth, new InstrumentId(3) })
+            {
+                var counts = new int[LatencyHistogram.BucketCount];
+                long min = long.MaxValue, max = long.MinValue;
+                // Latencies from `buckets` buckets 8 apart (an octave), every one of them in the first `buckets` samples.
+                for (var i = 0; i < samples; i++)
+                {
+                    var b = 1 + (8 * (i % buckets) % (LatencyHistogram.BucketCount - 2));
+                    var (lower, upper) = LatencyHistogram.BoundsOf(b);
+                    var ns = rng.NextInt64(lower, upper);
+                    counts[LatencyHistogram.BucketOf(ns)]++;
+                    min = Math.Min(min, ns);
+                    max = Math.Max(max, ns);
+                    acc.OnEvent(Trade(id, 100m, 1m, start - ns, start), start);
+                }
+
+                reference[id] = (counts, min, max, samples);
+            }
+
+            output.Clear();
+            acc.AdvanceTo(start + Second, output);
+
+            Assert.Equal(3, output.Count);
+            foreach (var w in output)
+            {
+                var (counts, min, max, n) = reference[w.Key.Instrument];
+                var expected = LatencyHistogram.Quantile(counts, n, 0.99, min, max) / 1e9;
+                Assert.Equal(expected, w.ExchangeToReceive.P99Seconds);
+                Assert.Equal(n, w.ExchangeToReceive.Samples);
+            }
+        }
+    }
+
     [Fact]
     public void Histogram_buckets_cover_the_range_contiguously()
     {
