@@ -19,6 +19,14 @@ public sealed record BenchRow
     /// <summary>The platform process's CPU (utime + stime from /proc) over the window, in cores.</summary>
     [JsonPropertyName("platform_cores")] public double PlatformCores { get; init; }
     [JsonPropertyName("cpu_us_per_event")] public double CpuMicrosecondsPerEvent { get; init; }
+    /// <summary>The load generator's (<c>simulate</c>) CPU over the same window, in cores.</summary>
+    [JsonPropertyName("simulator_cores")] public double SimulatorCores { get; init; }
+    /// <summary>The Kafka cluster process's (<c>kafka-cluster</c>, librdkafka's mock) CPU over the same window, in cores.</summary>
+    [JsonPropertyName("broker_cores")] public double BrokerCores { get; init; }
+    /// <summary>The whole machine's busy CPU over the window (<c>/proc/stat</c>), in cores: the three processes, the harness and anything else.</summary>
+    [JsonPropertyName("machine_busy_cores")] public double MachineBusyCores { get; init; }
+    /// <summary>The cores the machine has (<see cref="Environment.ProcessorCount"/>).</summary>
+    [JsonPropertyName("machine_cores")] public int MachineCores { get; init; }
     /// <summary>Input→ack quantiles over the window, from /metrics' coarse buckets (<see cref="MetricsText.WindowQuantile"/>).</summary>
     [JsonPropertyName("input_to_ack_p50_ms")] public double InputToAckP50Ms { get; init; }
     [JsonPropertyName("input_to_ack_p99_ms")] public double InputToAckP99Ms { get; init; }
@@ -77,12 +85,13 @@ public static class BenchTable
     public static string Format(IEnumerable<BenchRow> rows)
     {
         var text = new StringBuilder();
-        text.AppendLine("| target ev/s | setting | input ev/s | cores | µs/event | p50 / p99 / p99.9 ms | run p50 / p99 / p99.9 ms | dropped | received = published | GC 0/1/2 | B/event | heap / RSS / peak MiB | sustained |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---|");
+        text.AppendLine("| target ev/s | setting | input ev/s | cores | µs/event | sim / broker / machine cores | p50 / p99 / p99.9 ms | run p50 / p99 / p99.9 ms | dropped | received = published | GC 0/1/2 | B/event | heap / RSS / peak MiB | sustained |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|---|");
         foreach (var r in rows)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r.TargetEventsPerSecond:N0} | {r.TradesPerSecondSetting:0.#} | {r.InputEventsPerSecond:N0} | {r.PlatformCores:0.00} | {r.CpuMicrosecondsPerEvent:0.0} | " +
+                $"{r.SimulatorCores:0.00} / {r.BrokerCores:0.00} / {r.MachineBusyCores:0.00} of {r.MachineCores} | " +
                 $"{r.InputToAckP50Ms:0.0} / {r.InputToAckP99Ms:0.0} / {r.InputToAckP999Ms:0.0} | {r.RunInputToAckP50Ms:0.0} / {r.RunInputToAckP99Ms:0.0} / {r.RunInputToAckP999Ms:0.0} | {r.Dropped} | " +
                 $"{(r.EventsReceived == r.EventsPublished ? "yes" : $"no ({r.EventsReceived} vs {r.EventsPublished})")} | {r.GcGen0}/{r.GcGen1}/{r.GcGen2} | {r.AllocatedBytesPerEvent:0} | " +
                 $"{r.GcHeapBytes / 1048576.0:0} / {r.RssBytes / 1048576.0:0} / {r.PeakRssBytes / 1048576.0:0} | {(r.Sustained ? "yes" : "no: " + string.Join("; ", r.Shortfalls))} |");

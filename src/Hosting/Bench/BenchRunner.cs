@@ -75,8 +75,10 @@ public sealed partial class BenchRunner(BenchSettings settings, TextWriter progr
 
         await Task.Delay(settings.Warmup, ct);
         var (m0, p0, t0) = await Sample(http, platform, ct);
+        var (sim0, cluster0, machine0) = (ProcStat.Read(sim.Id), ProcStat.Read(cluster.Id), ProcStat.ReadMachine());
         await Task.Delay(settings.Duration, ct);
         var (m1, p1, t1) = await Sample(http, platform, ct);
+        var (sim1, cluster1, machine1) = (ProcStat.Read(sim.Id), ProcStat.Read(cluster.Id), ProcStat.ReadMachine());
 
         platform.Terminate();
         if (!await platform.WaitForExitAsync(StopTimeout, ct))
@@ -105,6 +107,10 @@ public sealed partial class BenchRunner(BenchSettings settings, TextWriter progr
             InputEventsPerSecond = Math.Round(input / seconds, 1),
             PublishedEventsPerSecond = Math.Round(published / seconds, 1),
             PlatformCores = Math.Round(cpu / seconds, 3),
+            SimulatorCores = Math.Round((sim1.CpuSeconds - sim0.CpuSeconds) / seconds, 3),
+            BrokerCores = Math.Round((cluster1.CpuSeconds - cluster0.CpuSeconds) / seconds, 3),
+            MachineBusyCores = Math.Round((machine1.BusySeconds - machine0.BusySeconds) / seconds, 3),
+            MachineCores = Environment.ProcessorCount,
             CpuMicrosecondsPerEvent = input > 0 ? Math.Round(cpu / input * 1e6, 2) : 0,
             InputToAckP50Ms = Ms(MetricsText.WindowQuantile(before, after, 0.5)),
             InputToAckP99Ms = Ms(MetricsText.WindowQuantile(before, after, 0.99)),

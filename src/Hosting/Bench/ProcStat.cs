@@ -62,6 +62,36 @@ public static class ProcStat
         return (rss, hwm);
     }
 
+    /// <summary>
+    /// The whole machine's busy and total CPU time so far, in seconds, from the first line of <c>/proc/stat</c>: every core,
+    /// every process, this harness and anything else running included.
+    /// </summary>
+    public static (double BusySeconds, double TotalSeconds) ReadMachine() => ParseMachine(File.ReadAllText("/proc/stat"));
+
+    /// <summary>
+    /// The "cpu" line of <c>/proc/stat</c> (user nice system idle iowait irq softirq steal ..., in clock ticks): busy is
+    /// everything but idle and iowait; guest time is already inside user and nice, so it is not added again.
+    /// </summary>
+    public static (double BusySeconds, double TotalSeconds) ParseMachine(string stat)
+    {
+        var line = stat.Split('\n', 2)[0];
+        var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 5 || fields[0] != "cpu")
+        {
+            throw new FormatException($"/proc/stat does not start with the cpu line: '{line}'");
+        }
+
+        long busy = 0, total = 0;
+        for (var i = 1; i < Math.Min(fields.Length, 9); i++)
+        {
+            var ticks = long.Parse(fields[i], NumberStyles.None, CultureInfo.InvariantCulture);
+            total += ticks;
+            if (i is not 4 and not 5) busy += ticks;
+        }
+
+        return (busy / ClockTicksPerSecond, total / ClockTicksPerSecond);
+    }
+
     // "VmRSS:	  123456 kB"
     private static long Kilobytes(string line)
     {

@@ -183,6 +183,8 @@ internal static class BenchCommand
         if (row.InputEventsPerSecond <= 0) problems.Add("no input events in the window");
         if (row.PublishedEventsPerSecond <= 0) problems.Add("nothing acknowledged on md.events.v1 in the window");
         if (row.PlatformCores <= 0) problems.Add("no platform CPU read from /proc");
+        if (row.SimulatorCores <= 0 || row.BrokerCores <= 0) problems.Add("no load generator or broker CPU read from /proc");
+        if (row.MachineBusyCores < row.PlatformCores * 0.9) problems.Add($"the machine's busy CPU ({row.MachineBusyCores:0.00} cores) is below the platform's ({row.PlatformCores:0.00})");
         if (row.EventsReceived <= 0) problems.Add("the run summary has no received events");
         if (row.EventsReceived != row.EventsPublished) problems.Add($"lost events: received {row.EventsReceived}, published {row.EventsPublished}");
         if (row.Dropped > 0) problems.Add($"{row.Dropped} events dropped");

@@ -37,6 +37,19 @@ public sealed class BenchHarnessTests
     }
 
     [Fact]
+    public void The_machine_is_busy_in_everything_but_idle_and_iowait()
+    {
+        // user nice system idle iowait irq softirq steal guest guest_nice (clock ticks)
+        const string stat = "cpu  1000 20 300 5000 70 8 9 10 400 0\ncpu0 500 10 150 2500 35 4 4 5 200 0\nintr 1\n";
+        var (busy, total) = ProcStat.ParseMachine(stat);
+        Assert.Equal((1000 + 20 + 300 + 8 + 9 + 10) / 100.0, busy, 9);
+        Assert.Equal((1000 + 20 + 300 + 5000 + 70 + 8 + 9 + 10) / 100.0, total, 9);
+        Assert.Throws<FormatException>(() => ProcStat.ParseMachine("intr 1\n"));
+        var (liveBusy, liveTotal) = ProcStat.ReadMachine();
+        Assert.InRange(liveBusy, 0.001, liveTotal);
+    }
+
+    [Fact]
     public void The_process_reads_itself_from_proc()
     {
         if (!OperatingSystem.IsLinux()) return;
@@ -159,11 +172,14 @@ public sealed class BenchHarnessTests
     {
         var good = new BenchRow
         {
-            InputEventsPerSecond = 10, PublishedEventsPerSecond = 10, PlatformCores = 0.01, EventsReceived = 5, EventsPublished = 5,
+            InputEventsPerSecond = 10, PublishedEventsPerSecond = 10, PlatformCores = 0.01, SimulatorCores = 0.01, BrokerCores = 0.01,
+            MachineBusyCores = 0.05, EventsReceived = 5, EventsPublished = 5,
             InputToAckP50Ms = 900, InputToAckP99Ms = 5_000, RssBytes = 1,
         };
         Assert.Empty(BenchCommand.SmokeProblems(good));
         Assert.Equal(["lost events: received 5, published 4"], BenchCommand.SmokeProblems(good with { EventsPublished = 4 }));
         Assert.Equal(["no platform CPU read from /proc"], BenchCommand.SmokeProblems(good with { PlatformCores = 0 }));
+        Assert.Equal(["no load generator or broker CPU read from /proc"], BenchCommand.SmokeProblems(good with { BrokerCores = 0 }));
+        Assert.Single(BenchCommand.SmokeProblems(good with { MachineBusyCores = 0.001 }));
     }
 }
