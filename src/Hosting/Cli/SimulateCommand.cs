@@ -93,7 +93,13 @@ internal static class SimulateCommand
             var i = 0;
             foreach (var (name, _) in providers.Where(p => p.Value.Enabled).OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                await stdout.WriteAsync($" \\\n  --set Providers:{name}:Endpoint={running[i++].Endpoint}");
+                var sim = running[i++];
+                await stdout.WriteAsync($" \\\n  --set Providers:{name}:Endpoint={sim.Endpoint}");
+                if (sim.RestEndpoint is { } rest)
+                {
+                    // Gap-fill asks the simulator's REST side, never the venue's production host.
+                    await stdout.WriteAsync($" \\\n  --set Providers:{name}:Backfill:RestEndpoint={rest}");
+                }
             }
 
             await stdout.WriteLineAsync();

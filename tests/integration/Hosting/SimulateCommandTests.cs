@@ -20,7 +20,9 @@ public sealed partial class SimulateCommandTests
         var simulate = CommandLine.RunAsync(["simulate"], simOut, new StringWriter(), stop.Token);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!simOut.ToString().Contains("cloudwall-rx run", StringComparison.Ordinal) || !simOut.ToString().TrimEnd().EndsWith("public", StringComparison.Ordinal))
+        // The settings are written a piece at a time: they are complete at the newline after the last continued line.
+        while (!simOut.ToString().Contains("cloudwall-rx run", StringComparison.Ordinal) || !simOut.ToString().EndsWith('\n') ||
+               simOut.ToString().TrimEnd().EndsWith('\\'))
         {
             Assert.True(DateTime.UtcNow < deadline, "simulate printed no settings:\n" + simOut);
             Assert.False(simulate.IsCompleted, "simulate stopped early:\n" + simOut);
@@ -29,7 +31,11 @@ public sealed partial class SimulateCommandTests
 
         var settings = SetPattern().Matches(simOut.ToString()).Select(m => m.Groups[1].Value).ToList();
         Assert.Contains("Simulation:Enabled=false", settings);
-        Assert.True(settings.Count(s => s.Contains(":Endpoint=", StringComparison.Ordinal)) >= 10, simOut.ToString());
+        Assert.True(settings.Count(s => s.Contains(":Endpoint=", StringComparison.Ordinal) && !s.Contains(":Backfill:", StringComparison.Ordinal)) >= 10, simOut.ToString());
+        // Gap-fill is pointed at every simulator's REST side, so a gap never sends the run to a venue's production host.
+        var rest = settings.Where(s => s.Contains(":Backfill:RestEndpoint=", StringComparison.Ordinal)).ToList();
+        Assert.Equal(10, rest.Count);
+        Assert.All(rest, s => Assert.Contains("=http://127.0.0.1:", s, StringComparison.Ordinal));
 
         var summaryPath = Path.Combine(Path.GetTempPath(), $"cloudwall-prodlike-{Guid.NewGuid():N}.json");
         // The aggregator's token is named, never printed; the simulator accepts its default one, which simulate does not show.
