@@ -29,7 +29,7 @@ public sealed class VenueFrameFuzzTests(ITestOutputHelper output)
     /// <summary>Frames per venue. 100,000 is the bar of the hardening issue; the rate is printed per venue.</summary>
     public const int FramesPerVenue = 100_000;
 
-    /// <summary>Seeds larger than this are left out, so that no mutation passes the 64 KiB message cap (tested on its own).</summary>
+    /// <summary>Seeds larger than this are left out, so that no mutation passes the message cap (tested on its own).</summary>
     private const int MaxSeedBytes = 16 * 1024;
 
     private static readonly FrameReason[] DecoderRejections =

@@ -293,7 +293,7 @@ public sealed class CoinbaseExchangeDecoderTests
     public void FramesOverTheDefaultCapAreOversized()
     {
         const int cap = CoinbaseExchangeDecoder.DefaultMaxFrameBytes;
-        Assert.Equal(64 * 1024, cap);
+        Assert.Equal(1024 * 1024, cap);
         var atCap = PadTo(Match, cap);
         var overCap = PadTo(Match, cap + 1);
         Assert.Equal(cap, Utf8(atCap).Length);

@@ -7,8 +7,16 @@ namespace Cloudwall.Rx.Ingestion.Venues.Kit;
 /// </summary>
 public abstract class JsonFrameDecoder : IFrameDecoder
 {
-    /// <summary>Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise.</summary>
-    public const int DefaultMaxFrameBytes = 64 * 1024;
+    /// <summary>
+    /// Frames larger than this are rejected as <see cref="FrameReason.Oversized"/> unless configured otherwise; the
+    /// WebSocket receive cap (<c>Providers:&lt;name&gt;:MaxMessageBytes</c>) defaults to the same. 1 MiB: Bybit documents
+    /// trade packets of 1–1024 trades (https://bybit-exchange.github.io/docs/v5/sbe/sbe-public-trade, checked 2026-12-06),
+    /// about 200 KB as JSON <c>publicTrade</c> at the documented example's ~190 bytes a trade, and the recorded Kraken feed
+    /// holds a 64+ KiB frame (a book-1000 snapshot). At 64 KiB the bench harness's simulators at ~2,700 trades/s per
+    /// product sent 70–80 KB trade frames that closed the connection, re-subscribed and back-filled over and over
+    /// (bench/README.md). The receive buffer grows to a message's size only when one arrives.
+    /// </summary>
+    public const int DefaultMaxFrameBytes = 1024 * 1024;
 
     /// <summary>The reader settings of every venue: no comments, and nesting no venue needs is malformed.</summary>
     private protected static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
