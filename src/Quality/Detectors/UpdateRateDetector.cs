@@ -104,14 +104,17 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
     }
 
     /// <remarks>
-    /// Kept per series for every series (5,311 at 2,000 subscriptions): counts as ints and window lengths as floats (a window
-    /// is at most minutes long), 960 B per series where longs and doubles took 1.9 KB; the capacity is kept as a running
-    /// sum (recomputed once per turn of the ring, so rounding never accumulates) instead of re-adding 120 windows per window.
+    /// Kept per series for every series (5,311 at 2,000 subscriptions): counts as ints, 480 B per series. Window lengths are
+    /// one float while every window has the same length (the accumulator's windows do); the first window of another length
+    /// gives the series a float per window from then on (the 960 B it always took before). The capacity is kept as a
+    /// running sum (recomputed once per turn of the ring, so rounding never accumulates) instead of re-adding 120 windows
+    /// per window (bench/README.md, "Scaling in instruments").
     /// </remarks>
-    private sealed class Series(AlertKey key, SeriesSettings settings)
+    internal sealed class Series(AlertKey key, SeriesSettings settings)
     {
         private readonly int[] _counts = new int[MaxSpanWindows];
-        private readonly float[] _seconds = new float[MaxSpanWindows];
+        private float[]? _seconds;
+        private float _length;
         private int _next;
         private int _filled;
 
@@ -124,25 +127,41 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
 
         public double CapacitySeconds { get; private set; }
 
+        /// <summary>Whether the series has needed a length per window (its windows were not all one length).</summary>
+        internal bool KeepsLengths => _seconds is not null;
+
         public void Reset()
         {
             _filled = 0;
             _next = 0;
+            _seconds = null;
+            _length = 0;
             CapacitySeconds = 0;
         }
 
         public void Add(long count, double seconds)
         {
-            var evicted = _filled == MaxSpanWindows ? _seconds[_next] : 0f;
+            var length = (float)seconds;
+            if (_filled == 0 && _seconds is null)
+            {
+                _length = length;
+            }
+            else if (_seconds is null && length != _length)
+            {
+                _seconds = new float[MaxSpanWindows];
+                Array.Fill(_seconds, _length);
+            }
+
+            var evicted = _filled == MaxSpanWindows ? SecondsAt(_next) : 0f;
             _counts[_next] = (int)Math.Min(count, int.MaxValue);
-            _seconds[_next] = (float)seconds;
-            CapacitySeconds += _seconds[_next] - evicted;
+            if (_seconds is not null) _seconds[_next] = length;
+            CapacitySeconds += length - evicted;
             _next = (_next + 1) % MaxSpanWindows;
             if (_filled < MaxSpanWindows) _filled++;
             if (_next == 0)
             {
                 CapacitySeconds = 0;
-                for (var i = 0; i < _filled; i++) CapacitySeconds += _seconds[i];
+                for (var i = 0; i < _filled; i++) CapacitySeconds += SecondsAt(i);
             }
         }
 
@@ -155,10 +174,12 @@ public sealed class UpdateRateDetector(UpdateRateOptions options, SeriesSettings
             {
                 var j = (_next - i + MaxSpanWindows) % MaxSpanWindows;
                 count += _counts[j];
-                span += _seconds[j];
+                span += SecondsAt(j);
             }
 
             return (count, span);
         }
+
+        private float SecondsAt(int slot) => _seconds?[slot] ?? _length;
     }
 }
