@@ -121,8 +121,9 @@ public sealed class NoDataOptions : ICheckedOptions
     public TimeSpan GroupFloor { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// With two or more providers, all of them silent at once is first of all our own process or network stalling: no
-    /// alert is raised until that lasts this long. Default 1.75 s (with 1 s windows, provider silence is still reported within 3 s).
+    /// Two or more providers silent at once, most of them or silent since the same instant (within
+    /// <see cref="GroupingMargin"/>), is first of all our own process, network or pipeline stalling: no alert is raised
+    /// until that lasts this long. Default 1.75 s (with 1 s windows, provider silence is still reported within 3 s).
     /// </summary>
     public TimeSpan PlatformHold { get; set; } = TimeSpan.FromMilliseconds(1750);
 

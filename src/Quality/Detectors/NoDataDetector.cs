@@ -137,18 +137,22 @@ public sealed class NoDataDetector
     }
 
     /// <summary>
-    /// Most providers (more than half of those not already silent for <see cref="NoDataOptions.PlatformHold"/>, and at least
-    /// two) silent at once for less than the hold: that is first of all our own process or network (a pause, CPU starvation),
-    /// not several venues failing together in the same second. A stall does not end for every provider at the same instant
-    /// (the first to be read again is no longer silent while the rest still are), so a majority, not all, holds. Once a
-    /// silence lasts the hold, each provider's alert is raised as usual: a real outage of most venues is reported at most
-    /// the hold later.
+    /// Our own stall, not the venues': two or more providers silent for less than <see cref="NoDataOptions.PlatformHold"/>,
+    /// and either most of them (more than half of those not already silent for the hold) or their silences began within
+    /// <see cref="NoDataOptions.GroupingMargin"/> of each other. Several venues failing in the same second, let alone the
+    /// same 0.3 s, is far less likely than our process, its network or its pipeline pausing (a collection, CPU starvation,
+    /// a partition back-pressuring the sockets that feed it). A stall does not end for every provider at the same instant
+    /// (the first to be read again is no longer silent while the rest still are), so a majority, not all, holds; and a
+    /// stall need not reach every provider (a clean CI run once alerted three providers of ten at 0.8 s, silent from the
+    /// same instant), so providers that stopped together hold too. Once a silence lasts the hold, each provider's alert is
+    /// raised as usual: a real outage is reported at most the hold later.
     /// </summary>
     private bool PlatformStall(long nowNs)
     {
         var providers = _groups[0];
         if (providers.Count < 2) return false;
         int known = 0, silent = 0;
+        long shortest = long.MaxValue, longest = long.MinValue;
         foreach (var g in providers)
         {
             var newest = long.MaxValue;
@@ -159,10 +163,14 @@ public sealed class NoDataDetector
 
             if (newest == long.MaxValue || newest >= _platformHoldNs) continue; // a silence this long is its own outage, not a stall of ours
             known++;
-            if (newest >= _groupFloorNs) silent++;
+            if (newest < _groupFloorNs) continue;
+            silent++;
+            shortest = Math.Min(shortest, newest);
+            longest = Math.Max(longest, newest);
         }
 
-        return known >= 2 && silent >= 2 && silent * 2 > known;
+        // Judged at one instant, silences that began together are equally long.
+        return known >= 2 && silent >= 2 && (silent * 2 > known || longest - shortest <= _marginNs);
     }
 
     /// <summary>Whether any of the series' groups wider than <paramref name="level"/> is about to cross its own threshold.</summary>

@@ -99,6 +99,30 @@ public sealed class LiveFaultDetectorTests(ITestOutputHelper output)
         Assert.Equal((AlertLevel.Provider, "kraken"), (fired.Level, fired.Labels.Provider));
     }
 
+    [Theory]
+    [InlineData(0.0, false)]   // two of six stopped at the same instant: our own stall, held
+    [InlineData(0.45, true)]   // two of six stopped 0.45 s apart (more than GroupingMargin): two outages, each alerted
+    public void A_minority_of_providers_silent_from_the_same_instant_is_our_own_stall(double apartSeconds, bool alerted)
+    {
+        using var m = new SyntheticMarket(directVenues: [VenueId.Coinbase, VenueId.Kraken, VenueId.Binance, VenueId.Okx, VenueId.Bybit]);
+        var (first, second) = (ProviderId.Direct(VenueId.Okx), ProviderId.Direct(VenueId.Bybit));
+        m.Fault = (k, s) => (k.Provider == first || k.Provider == second) && s == FaultAt
+            ? new Tweak(Silent: true)
+            : new Tweak(LastEventEarlierSeconds: k.Provider == first && s == FaultAt - 1 ? apartSeconds : 0);
+        m.Run(FaultAt + 10);
+
+        var fired = m.Notifier.Firing(DetectorNames.NoData);
+        if (!alerted)
+        {
+            Assert.Empty(m.Notifier.All);
+            return;
+        }
+
+        Assert.Equal(2, fired.Count);
+        Assert.All(fired, f => Assert.Equal(AlertLevel.Provider, f.Level));
+        Assert.Equal(["bybit", "okx"], fired.Select(f => f.Labels.Provider).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void A_venue_clock_two_seconds_ahead_is_a_clock_skew_alert_with_the_offset_and_nothing_else()
     {

@@ -9,7 +9,7 @@ namespace Cloudwall.Rx.Tests.Unit.Quality;
 
 /// <summary>What a fault does to one series in one second.</summary>
 internal readonly record struct Tweak(bool Silent = false, double PriceFactor = 1, double RateFactor = 1, double ExtraLatencySeconds = 0,
-    bool Frozen = false, double ClockOffsetSeconds = 0)
+    bool Frozen = false, double ClockOffsetSeconds = 0, double LastEventEarlierSeconds = 0)
 {
     public static readonly Tweak None = new(Silent: false); // not new(): that would zero the factors
 }
@@ -43,7 +43,8 @@ internal sealed class SyntheticMarket : IDisposable
     private readonly decimal[] _fair = (decimal[])StartPrices.Clone();
     private readonly Dictionary<SeriesKey, (long LastEventNs, decimal Price)> _last = new();
 
-    public SyntheticMarket(QualityOptions? options = null, bool scorecard = false)
+    /// <param name="directVenues">Venues with a direct provider of their own beside the aggregator (default Coinbase and Kraken).</param>
+    public SyntheticMarket(QualityOptions? options = null, bool scorecard = false, VenueId[]? directVenues = null)
     {
         Options = options ?? new QualityOptions();
         Notifier = new RecordingNotifier();
@@ -59,7 +60,7 @@ internal sealed class SyntheticMarket : IDisposable
             }
         }
 
-        foreach (var venue in new[] { VenueId.Coinbase, VenueId.Kraken })
+        foreach (var venue in directVenues ?? [VenueId.Coinbase, VenueId.Kraken])
         {
             for (var i = 1; i <= 4; i++) Series.Add(new SeriesKey(ProviderId.Direct(venue), venue, new InstrumentId(i), DataClass.Trade, MarketType.Spot));
         }
@@ -122,7 +123,7 @@ internal sealed class SyntheticMarket : IDisposable
             var count = (long)Math.Round((18 + _random.Next(5)) * tweak.RateFactor);
             var p99 = 0.05 + 0.01 * noise + tweak.ExtraLatencySeconds;
             var latency = new LatencyStats(0.01, p99 / 2, p99 * 1.2, p99, count);
-            var lastEvent = count > 0 ? end - 20_000_000 : last.LastEventNs;
+            var lastEvent = count > 0 ? end - 20_000_000 - (long)(tweak.LastEventEarlierSeconds * 1e9) : last.LastEventNs;
             var changes = count == 0 || (tweak.Frozen && last.Price > 0) ? 0 : Math.Max(1, count / 2);
             _last[key] = (lastEvent, price);
             Monitor.OnWindow(new SeriesWindow(key, start, end, count, price, count > 0 ? price : null, latency,
