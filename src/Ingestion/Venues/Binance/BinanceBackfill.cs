@@ -257,7 +257,7 @@ public sealed class BinanceBackfill : IBackfillClient
             throw new BackfillException(FrameReason.Malformed, "a trade id is not a non-negative integer", body);
         }
 
-        return BackfillTrades.Create(request, TradeId.Numeric(tradeId), tradeId, buyerIsMaker.Value ? Side.Sell : Side.Buy, price, qty, time,
+        return RestTradeJson.Trade(request, TradeId.Numeric(tradeId), tradeId, buyerIsMaker.Value ? Side.Sell : Side.Buy, price, qty, time,
             receiveTimeNs, body);
     }
 }

@@ -229,6 +229,6 @@ public sealed class BybitBackfill : IBackfillClient
 
         VenueInteger.TryParse(seq, out var sequence); // as the live decoder: 0 when absent
         var takerSide = side.SequenceEqual("Buy"u8) ? Side.Buy : side.SequenceEqual("Sell"u8) ? Side.Sell : Side.Unknown;
-        return BackfillTrades.Create(request, tradeId, sequence, takerSide, price, size, time, receiveTimeNs, body);
+        return RestTradeJson.Trade(request, tradeId, sequence, takerSide, price, size, time, receiveTimeNs, body);
     }
 }

@@ -102,7 +102,7 @@ public sealed class DeribitBackfill : IBackfillClient
     /// <summary>Decodes one page, oldest first as asked; any bad row fails the page.</summary>
     internal static (List<MarketEvent> Trades, bool HasMore) Decode(byte[] body, BackfillRequest request, long receiveTimeNs)
     {
-        using var doc = RestJson.Parse(body, What);
+        using var doc = RestTradeJson.Parse(body, What);
         var root = doc.RootElement;
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error))
         {
@@ -114,31 +114,31 @@ public sealed class DeribitBackfill : IBackfillClient
             throw new BackfillException(FrameReason.Malformed, $"{What}: no \"result\" object", body);
         }
 
-        var rows = RestJson.Array(result, "trades", body, What);
+        var rows = RestTradeJson.Array(result, "trades", body, What);
         var hasMore = result.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True;
         var trades = new List<MarketEvent>(rows.GetArrayLength());
         var symbol = System.Text.Encoding.UTF8.GetBytes(request.Symbol);
         var previous = long.MinValue;
         foreach (var row in rows.EnumerateArray())
         {
-            if (!RestJson.Field(row, "instrument_name").SequenceEqual(symbol))
+            if (!RestTradeJson.Field(row, "instrument_name").SequenceEqual(symbol))
             {
                 throw new BackfillException(FrameReason.UnknownSymbol, $"{What}: a row of another instrument than {request.Symbol}", body);
             }
 
-            if (!DeribitDecoder.TryParseTradeId(RestJson.Field(row, "trade_id"), out var tradeId))
+            if (!DeribitDecoder.TryParseTradeId(RestTradeJson.Field(row, "trade_id"), out var tradeId))
             {
                 throw new BackfillException(FrameReason.Malformed, $"{What}: \"trade_id\" is not a Deribit trade id", body);
             }
 
-            var sequence = RestJson.Whole(row, "trade_seq", body, What);
+            var sequence = RestTradeJson.WholeField(row, "trade_seq", body, What);
             if (sequence <= previous)
             {
                 throw new BackfillException(FrameReason.Malformed, $"{What}: rows not in ascending trade_seq", body);
             }
 
             previous = sequence;
-            trades.Add(RestJson.Trade(row, Names, request, tradeId, sequence, receiveTimeNs, body, What));
+            trades.Add(RestTradeJson.Trade(row, Names, request, tradeId, sequence, receiveTimeNs, body, What));
         }
 
         return (trades, hasMore);

@@ -104,9 +104,9 @@ public sealed class OkxBackfill : IBackfillClient
     /// <summary>Decodes one page, newest first as served; any bad row fails the page.</summary>
     internal static List<MarketEvent> Decode(byte[] body, BackfillRequest request, long receiveTimeNs)
     {
-        using var doc = RestJson.Parse(body, What);
+        using var doc = RestTradeJson.Parse(body, What);
         var root = doc.RootElement;
-        var code = RestJson.Field(root, "code");
+        var code = RestTradeJson.Field(root, "code");
         if (code.IsEmpty)
         {
             throw new BackfillException(FrameReason.Malformed, $"{What}: no \"code\"", body);
@@ -118,18 +118,18 @@ public sealed class OkxBackfill : IBackfillClient
             throw new BackfillException(FrameReason.VenueError, $"{What}: code {System.Text.Encoding.UTF8.GetString(code)} {msg}", body);
         }
 
-        var data = RestJson.Array(root, "data", body, What);
+        var data = RestTradeJson.Array(root, "data", body, What);
         var trades = new List<MarketEvent>(data.GetArrayLength());
         var symbol = System.Text.Encoding.UTF8.GetBytes(request.Symbol);
         long previous = long.MaxValue;
         foreach (var row in data.EnumerateArray())
         {
-            if (!RestJson.Field(row, "instId").SequenceEqual(symbol))
+            if (!RestTradeJson.Field(row, "instId").SequenceEqual(symbol))
             {
                 throw new BackfillException(FrameReason.UnknownSymbol, $"{What}: a row of another instrument than {request.Symbol}", body);
             }
 
-            if (!TradeId.TryParseUtf8(RestJson.Field(row, "tradeId"), out var tradeId) || tradeId.Kind != TradeIdKind.Numeric)
+            if (!TradeId.TryParseUtf8(RestTradeJson.Field(row, "tradeId"), out var tradeId) || tradeId.Kind != TradeIdKind.Numeric)
             {
                 throw new BackfillException(FrameReason.Malformed, $"{What}: \"tradeId\" is not numeric", body);
             }
@@ -140,7 +140,7 @@ public sealed class OkxBackfill : IBackfillClient
             }
 
             previous = tradeId.AsLong;
-            trades.Add(RestJson.Trade(row, Names, request, tradeId, tradeId.AsLong, receiveTimeNs, body, What)); // the id is the sequence, as live
+            trades.Add(RestTradeJson.Trade(row, Names, request, tradeId, tradeId.AsLong, receiveTimeNs, body, What)); // the id is the sequence, as live
         }
 
         return trades;
