@@ -116,17 +116,10 @@ public sealed class BackfillTracker
             return;
         }
 
+        // A gap of a stream-wide numbering (no instrument) is OnStreamGap's: it opens every instrument's break.
         lock (_gate)
         {
-            if (gap.Instrument == InstrumentId.None)
-            {
-                // A stream-wide numbering (the aggregator's sequence_id) says nothing of whose updates were lost: all of them.
-                foreach (var each in _series.Values)
-                {
-                    OpenBreak(each, BackfillReason.SequenceGap);
-                }
-            }
-            else if (_series.TryGetValue(Key(gap.Venue, gap.Instrument), out var s))
+            if (_series.TryGetValue(Key(gap.Venue, gap.Instrument), out var s))
             {
                 OpenBreak(s, BackfillReason.SequenceGap);
             }
